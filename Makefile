@@ -1,0 +1,71 @@
+# Makefile: build, embed, test, bench, install and clean ebph.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I. -Igen
+CFLAGS += $(shell pkg-config --cflags libbcc yaml-0.1 2>/dev/null)
+LDLIBS = -lbcc -l:libbpf.so.1 $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
+
+# Pure modules: no libbcc, unit-tested without root.
+PURE_SRCS = config.c btf.c output.c fill.c syscalls.c
+BIN_SRCS = ebph.c prog.c $(PURE_SRCS)
+GEN = gen/syscalls.h gen/syscalls.c gen/embed.c
+HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h gen/syscalls.h
+
+TEST_SRCS = $(wildcard tests/test_*.c)
+
+.PHONY: all clean test unit e2e install uninstall bench bench-quick
+
+all: ebph
+
+gen/syscalls.h gen/syscalls.c: scripts/gen-syscalls.sh
+	@mkdir -p gen
+	CC="$(CC)" sh scripts/gen-syscalls.sh gen
+
+gen/embed.c: scripts/embed.sh bpf_prog.c.in ebph.h ph.h
+	@mkdir -p gen
+	sh scripts/embed.sh $@ bpf_prog.c.in ebph.h ph.h
+
+ebph: $(BIN_SRCS) gen/embed.c gen/syscalls.c $(HDRS)
+	$(CC) $(CFLAGS) -o $@ $(BIN_SRCS) gen/embed.c gen/syscalls.c $(LDFLAGS) $(LDLIBS)
+
+gen/suites.h: $(TEST_SRCS)
+	@mkdir -p gen
+	sh scripts/gen-suites.sh $(TEST_SRCS) > $@
+
+tests/unit: tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscalls.c gen/suites.h $(HDRS)
+	$(CC) $(CFLAGS) -o $@ tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscalls.c \
+		$(LDFLAGS) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(CHECK_LIBS)
+
+unit: tests/unit
+	./tests/unit
+
+e2e: ebph
+	sh tests/e2e.sh
+
+test: ebph tests/unit
+	./tests/unit
+	sh tests/e2e.sh
+
+install: ebph
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ebph
+	install -m 0755 ebph $(DESTDIR)$(SBINDIR)/ebph
+	install -m 0644 man/ebph.8 $(DESTDIR)$(MANDIR)/man8/ebph.8
+	install -m 0644 config/ebph.yaml $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml.example
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ebph $(DESTDIR)$(MANDIR)/man8/ebph.8
+	rm -f $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml.example
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/ebph 2>/dev/null
+
+clean:
+	rm -rf ebph tests/unit gen tests/fixtures/bin bench/bin

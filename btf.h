@@ -1,0 +1,28 @@
+/* btf.h: kernel struct member offsets from the running kernel's BTF. */
+#ifndef EBPH_BTF_H
+#define EBPH_BTF_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
+
+struct ebph_btf;
+
+/* Read and index a raw BTF blob (e.g. BTF_VMLINUX). 0 or -errno; err says why. */
+int btf_open(struct ebph_btf **out, const char *path, char *err, size_t errlen);
+/* Same, from memory (the blob is copied). */
+int btf_open_mem(struct ebph_btf **out, const void *data, size_t size, char *err, size_t errlen);
+void btf_close(struct ebph_btf *btf);
+
+/*
+ * Byte offset of a member chain in a struct or union: btf_offset(b,
+ * "file", "f_path.dentry", &off). Members of anonymous structs/unions are
+ * found as if they were direct members; typedefs and qualifiers are looked
+ * through when descending. Returns 0, -ENOENT (type or member missing; err
+ * names which), or -EINVAL (bitfield member).
+ */
+int btf_offset(const struct ebph_btf *btf, const char *type, const char *members, __u32 *off,
+	       char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,363 @@
+/* ph.h: the pH algorithm as pure functions on plain data, shared by the BPF
+ * program and user space (unit-tested on arrays). */
+#ifndef PH_H
+#define PH_H
+
+/*
+ * No #include: spliced into the BPF text after ebph.h. The includer defines,
+ * before including this file:
+ *   struct ebph_row *ph_row_get(__u32 idx)    row by index, NULL if none
+ *   __u32 ph_row_alloc(void)                  fresh zeroed row, 0 if full
+ *   __u64 ph_now(void)                        boot-time nanoseconds
+ * and may define PH_SET_BIT(bits, p, mask) (an atomic OR in BPF).
+ *
+ * Pair storage is copy-on-write against two generations of the profile, so
+ * that normalising, resetting training data and tolerizing are O(1) and never
+ * walk a profile's rows on the per-syscall path:
+ *  - the training view of a row is its bits if row->tgen == prof->tgen, else
+ *    empty (a reset bumps prof->tgen);
+ *  - the testing view of a row untouched since the last normalisation
+ *    (row->ngen != prof->ngen) is what its training view was then: its bits
+ *    if row->tgen == prof->ngen_tgen, else empty. The first training write to
+ *    a row of a normal profile after a normalisation first copies that view
+ *    into a snapshot row (row->test) and sets row->ngen = prof->ngen; from
+ *    then on the testing view is the snapshot (empty if the row was created
+ *    after the normalisation).
+ */
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#ifndef PH_SET_BIT
+#define PH_SET_BIT(bits, p, mask) ((bits)[(p)] |= (mask))
+#endif
+
+/* Algorithm parameters, from the validated configuration. */
+struct ph_params {
+	__u64 normal_wait_ns;
+	__u32 window;		/* 2..EBPH_WINDOW_MAX */
+	__u32 normal_factor;
+	__u32 normal_factor_den;
+	__u32 anomaly_limit;
+	__u32 tolerize_limit;
+	__u32 lfc_window;	/* 1..EBPH_LFC_MAX */
+};
+
+/* What one call did, for the caller to report. */
+struct ph_result {
+	__u32 misses;		/* absent pairs against the testing data */
+	__u8 anomaly;		/* the call was an anomaly */
+	__u8 tolerize;		/* lfc crossed tolerize_limit with this call */
+	__u8 full;		/* the row pool was full: pairs not learned */
+	__u8 nchanges;		/* state changes below, in order */
+	__u8 state[2];
+	__u8 reason[2];
+};
+
+static __always_inline void ph_hist_clear(struct ebph_hist *w)
+{
+	w->h[0] = ~0ULL;
+	w->h[1] = ~0ULL;
+}
+
+/* The call d (1..8) calls back, or EBPH_EMPTY. */
+static __always_inline __u32 ph_prev(const struct ebph_hist *w, __u32 d)
+{
+	__u32 i = d - 1;
+
+	return (w->h[(i >> 2) & 1] >> ((i & 3) * 16)) & 0xffff;
+}
+
+static __always_inline void ph_push(struct ebph_hist *w, __u32 call)
+{
+	w->h[1] = (w->h[1] << 16) | (w->h[0] >> 48);
+	w->h[0] = (w->h[0] << 16) | (call & 0xffff);
+}
+
+/* Number of pairs (call, prev, d) formed by the window that bits lacks;
+ * bits NULL is an empty row. Empty slots form no pair. */
+static __always_inline __u32 ph_misses(const __u8 *bits, const struct ebph_hist *w,
+				       __u32 window)
+{
+	__u32 misses = 0;
+	__u32 d;
+
+#pragma unroll
+	for (d = 1; d < EBPH_WINDOW_MAX; d++) {
+		__u32 p;
+
+		if (d >= window)
+			break;
+		p = ph_prev(w, d);
+		if (p >= EBPH_NR_SYSCALLS)
+			continue;
+		if (!bits || !(bits[p] & (1U << (d - 1))))
+			misses++;
+	}
+	return misses;
+}
+
+/* Add the window's pairs to bits; returns how many were new. */
+static __always_inline __u32 ph_learn(__u8 *bits, const struct ebph_hist *w, __u32 window)
+{
+	__u32 added = 0;
+	__u32 d;
+
+#pragma unroll
+	for (d = 1; d < EBPH_WINDOW_MAX; d++) {
+		__u32 p;
+
+		if (d >= window)
+			break;
+		p = ph_prev(w, d);
+		if (p >= EBPH_NR_SYSCALLS)
+			continue;
+		if (!(bits[p] & (1U << (d - 1)))) {
+			PH_SET_BIT(bits, p, 1U << (d - 1));
+			added++;
+		}
+	}
+	return added;
+}
+
+/* The freeze rule: the profile went the last (1 - den/factor) of its
+ * training life without news. A profile that has learned nothing yet (only
+ * empty windows) does not freeze. */
+static __always_inline int ph_should_freeze(__u64 train_count, __u64 last_mod_count,
+					    __u64 sequences, __u32 factor, __u32 den)
+{
+	if (!sequences)
+		return 0;
+	return train_count * den > (train_count - last_mod_count) * factor;
+}
+
+/* Training bits of a row, or NULL if it has none in the current epoch. */
+static __always_inline const __u8 *ph_train_bits(const struct ebph_profile *prof,
+						 const struct ebph_row *row)
+{
+	if (!row || row->tgen != prof->tgen)
+		return 0;
+	return row->bits;
+}
+
+/* Testing bits of a row of a normal profile, or NULL (empty). */
+static __always_inline const __u8 *ph_test_bits(const struct ebph_profile *prof,
+						const struct ebph_row *row)
+{
+	const struct ebph_row *snap;
+
+	if (!row)
+		return 0;
+	if (row->ngen != prof->ngen)
+		return row->tgen == prof->ngen_tgen ? row->bits : 0;
+	if (row->test == EBPH_NO_ROW)
+		return 0;
+	snap = ph_row_get(row->test);
+	return snap ? snap->bits : 0;
+}
+
+static __always_inline void ph_change(struct ph_result *res, __u32 state, __u32 reason)
+{
+	__u32 i = res->nchanges;
+
+	if (i < 2) {
+		res->state[i & 1] = state;
+		res->reason[i & 1] = reason;
+		res->nchanges = i + 1;
+	}
+}
+
+/* Start normal monitoring: the training data becomes the testing data. */
+static __always_inline void ph_normalize(struct ebph_profile *prof, __u64 now)
+{
+	prof->ngen++;
+	prof->ngen_tgen = prof->tgen;
+	prof->state = EBPH_NORMAL;
+	prof->normal_since = now;
+	prof->anomalies = 0;
+	prof->train_count = 0;
+	prof->last_mod_count = 0;
+}
+
+/* Forget the training data (sensitize, tolerize_limit). */
+static __always_inline void ph_reset_training(struct ebph_profile *prof)
+{
+	prof->tgen++;
+	prof->train_count = 0;
+	prof->last_mod_count = 0;
+	prof->anomalies = 0;
+	if (prof->state == EBPH_FROZEN)
+		prof->state = EBPH_TRAINING;
+}
+
+/* Stop normal monitoring; training goes on and will normalise again. */
+static __always_inline void ph_tolerize(struct ebph_profile *prof)
+{
+	prof->state = EBPH_TRAINING;
+	prof->anomalies = 0;
+	prof->train_count = 0;
+	prof->last_mod_count = 0;
+}
+
+static __always_inline void ph_lf_clear(struct ebph_task *t)
+{
+	t->lf[0] = 0;
+	t->lf[1] = 0;
+	t->lfc = 0;
+	t->lf_pos = 0;
+}
+
+/* Record whether this call was anomalous in the locality frame. */
+static __always_inline void ph_lf_record(struct ebph_task *t, __u32 anomalous, __u32 lfc_window)
+{
+	__u32 pos = t->lf_pos;
+	__u64 bit = 1ULL << (pos & 63);
+	__u32 old;
+
+	if (!anomalous && !t->lfc)
+		goto advance;	/* frame all clear: nothing to flip */
+	old = (t->lf[(pos >> 6) & 1] & bit) != 0;
+	if (old != anomalous) {
+		t->lf[(pos >> 6) & 1] ^= bit;
+		if (anomalous)
+			t->lfc++;
+		else
+			t->lfc--;
+	}
+	if (t->lfc > t->lfc_max)
+		t->lfc_max = t->lfc;
+advance:
+	pos++;
+	t->lf_pos = pos >= lfc_window ? 0 : pos;
+}
+
+/* Make row writable in the current training epoch; snapshot its testing
+ * view first if the profile is normal. Returns 0, or -1 if a snapshot row
+ * was needed and none was left (then nothing may be written). */
+static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph_row *row)
+{
+	if (prof->state == EBPH_NORMAL && row->ngen != prof->ngen) {
+		struct ebph_row *snap;
+		__u32 idx = row->test;
+
+		if (idx == EBPH_NO_ROW) {
+			idx = ph_row_alloc();
+			if (idx == EBPH_NO_ROW)
+				return -1;
+			prof->ntest++;
+		}
+		snap = ph_row_get(idx);
+		if (!snap)
+			return -1;
+		if (row->tgen == prof->ngen_tgen)
+			__builtin_memcpy(snap->bits, row->bits, sizeof(snap->bits));
+		else
+			__builtin_memset(snap->bits, 0, sizeof(snap->bits));
+		snap->call = row->call;
+		row->test = idx;
+		row->ngen = prof->ngen;
+	}
+	if (row->tgen != prof->tgen) {
+		__builtin_memset(row->bits, 0, sizeof(row->bits));
+		row->tgen = prof->tgen;
+	}
+	return 0;
+}
+
+/* Train on call (pairs with the window w), then test: steps 2-6 of the
+ * algorithm. The caller pushes call onto w afterwards. */
+static __always_inline void ph_step(const struct ph_params *pp, struct ebph_profile *prof,
+				    struct ebph_task *t, const struct ebph_hist *w,
+				    __u32 call, struct ph_result *res)
+{
+	struct ebph_row *row = 0;
+	const __u8 *bits;
+	__u32 idx, misses;
+
+	if (call >= EBPH_NR_SYSCALLS)
+		return;
+	idx = prof->rows[call];
+	if (idx != EBPH_NO_ROW)
+		row = ph_row_get(idx);
+
+	/* 2. train */
+	prof->train_count++;
+	misses = ph_misses(ph_train_bits(prof, row), w, pp->window);
+	if (misses) {
+		if (!row) {
+			idx = ph_row_alloc();
+			row = idx != EBPH_NO_ROW ? ph_row_get(idx) : 0;
+			if (row) {
+				row->tgen = prof->tgen;
+				row->ngen = prof->ngen;
+				row->test = EBPH_NO_ROW;
+				row->call = call;
+				prof->rows[call] = idx;
+				prof->nrows++;
+			}
+		}
+		if (!row || ph_row_prepare(prof, row)) {
+			res->full = 1;
+		} else {
+			ph_learn(row->bits, w, pp->window);
+			prof->sequences++;
+			prof->last_mod_count = 0;
+			if (prof->state == EBPH_FROZEN) {
+				prof->state = EBPH_TRAINING;
+				ph_change(res, EBPH_TRAINING, EBPH_R_NEW_BEHAVIOUR);
+			}
+		}
+	} else {
+		prof->last_mod_count++;
+		if (prof->state == EBPH_TRAINING &&
+		    ph_should_freeze(prof->train_count, prof->last_mod_count, prof->sequences,
+				     pp->normal_factor, pp->normal_factor_den)) {
+			prof->state = EBPH_FROZEN;
+			prof->normal_time = ph_now() + pp->normal_wait_ns;
+			ph_change(res, EBPH_FROZEN, EBPH_R_STABLE);
+		}
+	}
+
+	/* 3. frozen long enough: normal */
+	if (prof->state == EBPH_FROZEN) {
+		__u64 now = ph_now();
+
+		if (now >= prof->normal_time) {
+			ph_normalize(prof, now);
+			ph_change(res, EBPH_NORMAL, EBPH_R_NORMAL_WAIT);
+		}
+	}
+
+	/* 4. test */
+	if (prof->state == EBPH_NORMAL) {
+		bits = ph_test_bits(prof, row);
+		misses = ph_misses(bits, w, pp->window);
+		if (misses) {
+			res->anomaly = 1;
+			res->misses = misses;
+			prof->anomalies++;
+			if (prof->anomalies > pp->anomaly_limit) {
+				ph_tolerize(prof);
+				ph_lf_clear(t);
+				ph_change(res, EBPH_TRAINING, EBPH_R_ANOMALY_LIMIT);
+			}
+		}
+	}
+
+	/* 5. locality frame */
+	ph_lf_record(t, res->anomaly, pp->lfc_window);
+
+	/* 6. tolerize_limit: once per crossing */
+	if (t->lfc > pp->tolerize_limit) {
+		if (!t->over_tolerize) {
+			t->over_tolerize = 1;
+			res->tolerize = 1;
+			ph_reset_training(prof);
+		}
+	} else {
+		t->over_tolerize = 0;
+	}
+}
+
+#endif /* PH_H */
