@@ -16,18 +16,18 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 
 # Pure modules: no libbcc, unit-tested without root.
-PURE_SRCS = config.c btf.c output.c fill.c syscalls.c
+PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c
 BIN_SRCS = ebph.c prog.c $(PURE_SRCS)
-GEN = gen/syscalls.h gen/syscalls.c gen/embed.c
-HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h gen/syscalls.h
+GEN = gen/syscalls_gen.h gen/syscall_names.c gen/embed.c
+HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h gen/syscalls_gen.h
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 
-.PHONY: all clean test unit e2e install uninstall bench bench-quick
+.PHONY: all clean test unit e2e install uninstall
 
 all: ebph
 
-gen/syscalls.h gen/syscalls.c: scripts/gen-syscalls.sh
+gen/syscalls_gen.h gen/syscall_names.c: scripts/gen-syscalls.sh
 	@mkdir -p gen
 	CC="$(CC)" sh scripts/gen-syscalls.sh gen
 
@@ -35,15 +35,15 @@ gen/embed.c: scripts/embed.sh bpf_prog.c.in ebph.h ph.h
 	@mkdir -p gen
 	sh scripts/embed.sh $@ bpf_prog.c.in ebph.h ph.h
 
-ebph: $(BIN_SRCS) gen/embed.c gen/syscalls.c $(HDRS)
-	$(CC) $(CFLAGS) -o $@ $(BIN_SRCS) gen/embed.c gen/syscalls.c $(LDFLAGS) $(LDLIBS)
+ebph: $(BIN_SRCS) gen/embed.c gen/syscall_names.c $(HDRS)
+	$(CC) $(CFLAGS) -o $@ $(BIN_SRCS) gen/embed.c gen/syscall_names.c $(LDFLAGS) $(LDLIBS)
 
 gen/suites.h: $(TEST_SRCS)
 	@mkdir -p gen
 	sh scripts/gen-suites.sh $(TEST_SRCS) > $@
 
-tests/unit: tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscalls.c gen/suites.h $(HDRS)
-	$(CC) $(CFLAGS) -o $@ tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscalls.c \
+tests/unit: tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names.c gen/suites.h $(HDRS)
+	$(CC) $(CFLAGS) -o $@ tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names.c \
 		$(LDFLAGS) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(CHECK_LIBS)
 
 unit: tests/unit
@@ -69,3 +69,6 @@ uninstall:
 
 clean:
 	rm -rf ebph tests/unit gen tests/fixtures/bin bench/bin
+
+# make bench, make bench-quick, make bench-build (see bench/README or README.md)
+-include bench/bench.mk

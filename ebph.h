@@ -50,6 +50,8 @@ enum ebph_event_type {
 	EBPH_EV_TOLERIZE_LIMIT = 4,
 };
 
+#define EBPH_NO_PROFILE		0xffffffffU	/* task without a profile slot */
+
 /* new_profile flags */
 #define EBPH_F_PATH_PARTIAL	1	/* path is only the file's name (task ran before ebph) */
 
@@ -130,7 +132,7 @@ struct ebph_task {
 	__u16 lfc_max;		/* highest lfc seen */
 	__u16 lf_pos;		/* next locality frame slot */
 	__u16 over_tolerize;	/* lfc is above tolerize_limit (report once) */
-	__u16 pad;
+	__u16 restart_code;	/* -ret of that call (512..516), 0 if none */
 };
 
 /* Everything that crosses the ring buffer. Fields unused by a type are 0. */

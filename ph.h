@@ -9,7 +9,8 @@
  *   struct ebph_row *ph_row_get(__u32 idx)    row by index, NULL if none
  *   __u32 ph_row_alloc(void)                  fresh zeroed row, 0 if full
  *   __u64 ph_now(void)                        boot-time nanoseconds
- * and may define PH_SET_BIT(bits, p, mask) (an atomic OR in BPF).
+ * and may define PH_SET_BIT(bits, p, mask) (an atomic OR in BPF) and
+ * PH_BARRIER(v).
  *
  * Pair storage is copy-on-write against two generations of the profile, so
  * that normalising, resetting training data and tolerizing are O(1) and never
@@ -27,6 +28,12 @@
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* Keeps the compiler from folding a bounds check into earlier arithmetic,
+ * where the BPF verifier could no longer see it (BPF: an empty asm). */
+#ifndef PH_BARRIER
+#define PH_BARRIER(v) ((void)0)
 #endif
 
 #ifndef PH_SET_BIT
@@ -85,11 +92,12 @@ static __always_inline __u32 ph_misses(const __u8 *bits, const struct ebph_hist 
 
 #pragma unroll
 	for (d = 1; d < EBPH_WINDOW_MAX; d++) {
-		__u32 p;
+		__u64 p;	/* 64-bit: no zero-extended copy escapes the bounds check */
 
 		if (d >= window)
 			break;
 		p = ph_prev(w, d);
+		PH_BARRIER(p);
 		if (p >= EBPH_NR_SYSCALLS)
 			continue;
 		if (!bits || !(bits[p] & (1U << (d - 1))))
@@ -106,11 +114,12 @@ static __always_inline __u32 ph_learn(__u8 *bits, const struct ebph_hist *w, __u
 
 #pragma unroll
 	for (d = 1; d < EBPH_WINDOW_MAX; d++) {
-		__u32 p;
+		__u64 p;	/* 64-bit: no zero-extended copy escapes the bounds check */
 
 		if (d >= window)
 			break;
 		p = ph_prev(w, d);
+		PH_BARRIER(p);
 		if (p >= EBPH_NR_SYSCALLS)
 			continue;
 		if (!(bits[p] & (1U << (d - 1)))) {
@@ -154,7 +163,10 @@ static __always_inline const __u8 *ph_test_bits(const struct ebph_profile *prof,
 	if (row->test == EBPH_NO_ROW)
 		return 0;
 	snap = ph_row_get(row->test);
-	return snap ? snap->bits : 0;
+	if (!snap)
+		return 0;
+	PH_BARRIER(snap);	/* no pointer arithmetic before the NULL check */
+	return snap->bits;
 }
 
 static __always_inline void ph_change(struct ph_result *res, __u32 state, __u32 reason)
@@ -269,12 +281,13 @@ static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph
  * algorithm. The caller pushes call onto w afterwards. */
 static __always_inline void ph_step(const struct ph_params *pp, struct ebph_profile *prof,
 				    struct ebph_task *t, const struct ebph_hist *w,
-				    __u32 call, struct ph_result *res)
+				    __u64 call, struct ph_result *res)
 {
 	struct ebph_row *row = 0;
 	const __u8 *bits;
 	__u32 idx, misses;
 
+	PH_BARRIER(call);
 	if (call >= EBPH_NR_SYSCALLS)
 		return;
 	idx = prof->rows[call];

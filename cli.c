@@ -1,0 +1,143 @@
+/* cli.c: parses ebph's options and prints its usage. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+
+enum { OPT_EBPF = 256, OPT_PRINT_CONFIG };
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "timestamp", no_argument, NULL, 'T' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "summary", no_argument, NULL, 's' },
+	{ "ebpf", no_argument, NULL, OPT_EBPF },
+	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void cli_usage(FILE *f)
+{
+	fputs("Usage: ebph [OPTIONS]\n"
+	      "Learn which system calls follow which for every executable (pH lookahead\n"
+	      "pairs) and report anomalies once a program's profile is normal.\n"
+	      "\n"
+	      "  -c, --config FILE    YAML configuration; without it, the built-in defaults\n"
+	      "  -j, --json           one JSON object per line on stdout\n"
+	      "  -d, --duration SECS  stop after SECS seconds (or 90s, 15m, 2h)\n"
+	      "  -T, --timestamp      text output: add a TIME column\n"
+	      "  -p, --pid PID        print only events of process PID (status still printed)\n"
+	      "  -n, --name COMM      print only events of processes whose name contains COMM\n"
+	      "  -s, --summary        at exit, print every profile with its counters and memory\n"
+	      "      --ebpf           print the filled BPF program and exit (no root needed)\n"
+	      "      --print-config   print the effective configuration as YAML and exit\n"
+	      "  -h, --help           this help\n"
+	      "  -V, --version        print the version and exit\n"
+	      "\n"
+	      "EXAMPLES:\n"
+	      "  sudo ebph                        # monitor with the built-in defaults\n"
+	      "  sudo ebph -c /etc/ebph/ebph.yaml # monitor with a configuration file\n"
+	      "  sudo ebph -j | jq 'select(.type == \"anomaly\")'   # anomalies as JSON\n"
+	      "  sudo ebph -T -n sshd             # only events of processes named *sshd*\n"
+	      "  sudo ebph -d 60 -s               # one minute, then a profile summary\n"
+	      "  ebph --ebpf > prog.c             # the BPF program ebph would load\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n"
+	      "See ebph(8).\n", f);
+}
+
+static int cli_number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct ebph_opts *o, char *err, size_t errlen)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;	/* GNU: full re-initialisation, so tests may parse again */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:jd:Tp:n:shV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'd':
+			if (cfg_parse_duration(optarg, &o->duration) || !o->duration) {
+				snprintf(err, errlen, "--duration: '%s' is not a positive duration "
+					 "(seconds, or a number with s, m, h, d or w)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'T':
+			o->timestamps = 1;
+			break;
+		case 'p':
+			if (cli_number(optarg, 1, INT_MAX, &o->pid)) {
+				snprintf(err, errlen, "--pid: '%s' is not a process ID", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'n':
+			if (!*optarg) {
+				snprintf(err, errlen, "--name: empty name");
+				return -EINVAL;
+			}
+			o->comm = optarg;
+			break;
+		case 's':
+			o->summary = 1;
+			break;
+		case OPT_EBPF:
+			o->ebpf = 1;
+			break;
+		case OPT_PRINT_CONFIG:
+			o->print_config = 1;
+			break;
+		case 'h':
+			o->help = 1;
+			break;
+		case 'V':
+			o->version = 1;
+			break;
+		case ':':
+			snprintf(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* cli.h: ebph's command line. */
+#ifndef EBPH_CLI_H
+#define EBPH_CLI_H
+
+#include <stdio.h>
+#include <linux/types.h>
+
+struct ebph_opts {
+	const char *config;	/* -c FILE, NULL = built-in defaults */
+	const char *comm;	/* -n: print only events of tasks whose name contains it */
+	__u64 duration;		/* -d: seconds, 0 = until interrupted */
+	long pid;		/* -p: print only events of this process, 0 = all */
+	int json;		/* -j */
+	int timestamps;		/* -T */
+	int summary;		/* -s */
+	int ebpf;		/* --ebpf */
+	int print_config;	/* --print-config */
+	int help;		/* -h */
+	int version;		/* -V */
+};
+
+/* Parse argv. 0, or -EINVAL with one message in err (usage error). */
+int cli_parse(int argc, char **argv, struct ebph_opts *o, char *err, size_t errlen);
+void cli_usage(FILE *f);
+
+#endif

@@ -1,0 +1,449 @@
+/* ebph.c: main: options, start-up checks, the monitor loop, shutdown. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <linux/bpf.h>
+#include <bcc/libbpf.h>
+
+#include "syscalls.h"
+#include "ebph.h"
+#include "btf.h"
+#include "cli.h"
+#include "config.h"
+#include "fill.h"
+#include "output.h"
+#include "prog.h"
+
+_Static_assert(sizeof(struct ebph_event) == 368, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_task) == 112, "ebph_task layout");
+_Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
+_Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
+
+struct monitor {
+	struct ebph_config cfg;
+	struct ebph_opts opts;
+	struct ebph_prog prog;
+	struct out_ctx out;
+	char **paths;		/* profile slot -> path, NULL = not known yet */
+	int ncpus;		/* possible CPUs, for per-CPU maps */
+	int out_failed;		/* stdout closed (e.g. | head) */
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static __u64 now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Number of possible CPUs, the stride of per-CPU map values. */
+static int possible_cpus(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	int lo, hi, n = 0;
+	char sep;
+
+	if (!f)
+		return (int)sysconf(_SC_NPROCESSORS_CONF);
+	while (fscanf(f, "%d", &lo) == 1) {
+		hi = lo;
+		if (fscanf(f, "%c", &sep) == 1 && sep == '-') {
+			if (fscanf(f, "%d", &hi) != 1)
+				break;
+			if (fscanf(f, "%c", &sep) != 1)
+				sep = 0;
+		}
+		n += hi - lo + 1;
+		if (sep != ',')
+			break;
+	}
+	fclose(f);
+	return n > 0 ? n : 1;
+}
+
+/* Resolve every kernel member the template needs from the running kernel's BTF. */
+static int resolve_offsets(__u32 *offs)
+{
+	struct ebph_btf *btf;
+	char err[256];
+	unsigned int i;
+	int ret;
+
+	ret = btf_open(&btf, BTF_VMLINUX, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "ebph: %s\n", err);
+		if (ret == -ENOENT)
+			fprintf(stderr, "ebph: this kernel has no BTF: ebph needs a kernel built "
+				"with CONFIG_DEBUG_INFO_BTF=y\n");
+		return ret;
+	}
+	for (i = 0; i < fill_nmembers; i++) {
+		ret = btf_offset(btf, fill_members[i].type, fill_members[i].member, &offs[i], err,
+				 sizeof(err));
+		if (ret) {
+			fprintf(stderr, "ebph: %s (needed for %s.%s)\n", err, fill_members[i].type,
+				fill_members[i].member);
+			break;
+		}
+	}
+	btf_close(btf);
+	return ret;
+}
+
+/* bcc needs kernel headers: /lib/modules/$(uname -r)/build (or source). */
+static int check_headers(void)
+{
+	struct utsname u;
+	char path[PATH_MAX];
+
+	if (uname(&u))
+		return 0;
+	snprintf(path, sizeof(path), "/lib/modules/%s/build/include/linux/kconfig.h", u.release);
+	if (!access(path, R_OK))
+		return 0;
+	snprintf(path, sizeof(path), "/lib/modules/%s/source/include/linux/kconfig.h", u.release);
+	if (!access(path, R_OK))
+		return 0;
+	fprintf(stderr, "ebph: no kernel headers for %s (bcc compiles against "
+		"/lib/modules/%s/build): run scripts/install-deps.sh, or install your "
+		"distribution's linux-headers package\n", u.release, u.release);
+	return -ENOENT;
+}
+
+/* The profile's path: cached, else from the BPF paths map. */
+static const char *mon_path(struct monitor *m, __u32 slot)
+{
+	char buf[EBPH_PATH_MAX];
+
+	if (slot >= m->cfg.max_profiles)
+		return NULL;
+	if (!m->paths[slot]) {
+		if (bpf_lookup_elem(m->prog.paths, &slot, buf))
+			return NULL;
+		buf[sizeof(buf) - 1] = 0;
+		m->paths[slot] = strdup(buf);
+	}
+	return m->paths[slot];
+}
+
+/* Complete a relative or partial path from /proc/PID/exe when that is still
+ * the same file (dev, ino); store the result for everyone. */
+static void mon_fix_path(struct monitor *m, const struct ebph_event *e, char *path, size_t len)
+{
+	char proc[64], link[EBPH_PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (path[0] == '/' && !(e->flags & EBPH_F_PATH_PARTIAL))
+		return;
+	snprintf(proc, sizeof(proc), "/proc/%u/exe", e->pid);
+	n = readlink(proc, link, sizeof(link) - 1);
+	if (n <= 0 || stat(proc, &st) || st.st_ino != e->ino || st.st_dev != out_user_dev(e->dev))
+		return;
+	link[n] = 0;
+	snprintf(path, len, "%s", link);
+	bpf_update_elem(m->prog.paths, (void *)&e->profile, link, BPF_ANY);
+}
+
+static int mon_wants(const struct monitor *m, const struct ebph_event *e)
+{
+	if (m->opts.pid && (long)e->pid != m->opts.pid)
+		return 0;
+	if (m->opts.comm && !strstr(e->comm, m->opts.comm))
+		return 0;
+	return 1;
+}
+
+static int mon_event(void *ctx, void *data, size_t size)
+{
+	struct monitor *m = ctx;
+	struct ebph_event e;
+	const char *path;
+
+	if (size < sizeof(e))
+		return 0;
+	memcpy(&e, data, sizeof(e));
+	e.comm[sizeof(e.comm) - 1] = 0;
+	e.path[sizeof(e.path) - 1] = 0;
+	if (e.type == EBPH_EV_NEW_PROFILE && e.profile < m->cfg.max_profiles) {
+		mon_fix_path(m, &e, e.path, sizeof(e.path));
+		free(m->paths[e.profile]);
+		m->paths[e.profile] = strdup(e.path);
+	}
+	if (!mon_wants(m, &e))
+		return 0;
+	path = e.type == EBPH_EV_NEW_PROFILE ? e.path : mon_path(m, e.profile);
+	out_event(&m->out, &e, path);
+	return 0;
+}
+
+static __u64 stat_sum(struct monitor *m, __u32 idx)
+{
+	__u64 vals[m->ncpus], sum = 0;
+	int i;
+
+	if (bpf_lookup_elem(m->prog.stats, &idx, vals))
+		return 0;
+	for (i = 0; i < m->ncpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+static __u64 alloc_used(struct monitor *m, __u32 idx, __u64 max)
+{
+	__u64 v = 0;
+
+	bpf_lookup_elem(m->prog.alloc, &idx, &v);
+	return v < max ? v : max;
+}
+
+/* Visit every allocated profile slot. */
+static void mon_profiles(struct monitor *m, void (*fn)(struct monitor *, __u32,
+						       const struct ebph_profile *, void *),
+			 void *arg)
+{
+	__u64 n = alloc_used(m, EBPH_A_PROFILES, m->cfg.max_profiles);
+	struct ebph_profile *prof = malloc(sizeof(*prof));
+	__u32 slot;
+
+	if (!prof)
+		return;
+	for (slot = 0; slot < n; slot++) {
+		if (bpf_lookup_elem(m->prog.profiles, &slot, prof))
+			continue;
+		if (!prof->key.dev && !prof->key.ino)
+			continue;	/* lost a creation race: unused */
+		fn(m, slot, prof, arg);
+	}
+	free(prof);
+}
+
+static void count_profile(struct monitor *m, __u32 slot, const struct ebph_profile *p, void *arg)
+{
+	struct out_status *s = arg;
+
+	(void)m;
+	(void)slot;
+	s->profiles++;
+	if (p->state == EBPH_TRAINING)
+		s->training++;
+	else if (p->state == EBPH_FROZEN)
+		s->frozen++;
+	else
+		s->normal++;
+	s->snapshot_rows += p->ntest;
+}
+
+static void mon_status(struct monitor *m, int final)
+{
+	struct out_status s = { 0 };
+	__u64 born, dead;
+
+	s.ts = now_ns(CLOCK_BOOTTIME);
+	s.final = final;
+	mon_profiles(m, count_profile, &s);
+	born = stat_sum(m, EBPH_S_NEW_TASKS);
+	dead = stat_sum(m, EBPH_S_DEAD_TASKS);
+	s.tasks = born > dead ? born - dead : 0;
+	s.syscalls = stat_sum(m, EBPH_S_SYSCALLS);
+	s.anomalies = stat_sum(m, EBPH_S_ANOMALIES);
+	s.lost_events = stat_sum(m, EBPH_S_LOST_EVENTS);
+	s.tasks_full = stat_sum(m, EBPH_S_TASKS_FULL);
+	s.profiles_full = stat_sum(m, EBPH_S_PROFILES_FULL);
+	s.rows_full = stat_sum(m, EBPH_S_ROWS_FULL);
+	s.rows = alloc_used(m, EBPH_A_ROWS, m->cfg.max_rows);
+	s.rows = s.rows > s.snapshot_rows ? s.rows - s.snapshot_rows : 0;
+	s.pair_bytes = (s.rows + s.snapshot_rows) * sizeof(struct ebph_row);
+	s.map_bytes = m->prog.map_bytes;
+	out_status(&m->out, &s);
+}
+
+static void print_profile(struct monitor *m, __u32 slot, const struct ebph_profile *p, void *arg)
+{
+	struct out_profile o = { 0 };
+	__u32 c;
+
+	(void)arg;
+	o.ts = now_ns(CLOCK_BOOTTIME);
+	o.dev = out_user_dev(p->key.dev);
+	o.ino = p->key.ino;
+	o.state = p->state;
+	o.train_count = p->train_count;
+	o.last_mod_count = p->last_mod_count;
+	o.sequences = p->sequences;
+	o.anomalies = p->anomalies;
+	for (c = 0; c < EBPH_NR_SYSCALLS; c++)
+		o.rows += p->rows[c] != EBPH_NO_ROW;
+	o.snapshot_rows = p->ntest;
+	o.pair_bytes = (o.rows + o.snapshot_rows) * sizeof(struct ebph_row);
+	o.path = mon_path(m, slot);
+	out_profile(&m->out, &o);
+}
+
+/* Poll the ring buffer until asked to stop; status every status_interval. */
+static void mon_loop(struct monitor *m)
+{
+	__u64 start = now_ns(CLOCK_MONOTONIC), next_status, end = 0;
+	__u64 interval = m->cfg.status_interval * 1000000000ULL;
+
+	next_status = interval ? start + interval : 0;
+	if (m->opts.duration)
+		end = start + m->opts.duration * 1000000000ULL;
+	while (!stop_requested) {
+		__u64 now = now_ns(CLOCK_MONOTONIC), wake = now + 1000000000ULL;
+		int timeout, ret;
+
+		if (end && now >= end)
+			break;
+		if (next_status && now >= next_status) {
+			mon_status(m, 0);
+			next_status += interval;
+			if (next_status <= now)
+				next_status = now + interval;
+		}
+		if (next_status && next_status < wake)
+			wake = next_status;
+		if (end && end < wake)
+			wake = end;
+		timeout = (int)((wake - now) / 1000000) + 1;
+		ret = bpf_poll_ringbuf(m->prog.rb, timeout);
+		if (ret < 0 && ret != -EINTR) {
+			fprintf(stderr, "ebph: ring buffer: %s\n", strerror(-ret));
+			break;
+		}
+		if (fflush(stdout) || ferror(stdout)) {
+			m->out_failed = 1;
+			break;
+		}
+	}
+}
+
+static int mon_run(struct monitor *m)
+{
+	__u32 offs[fill_nmembers];
+	char err[512];
+	char *text;
+	int ret;
+
+	if (resolve_offsets(offs))
+		return 1;
+	text = fill_program(&m->cfg, offs);
+	if (!text) {
+		fprintf(stderr, "ebph: out of memory\n");
+		return 1;
+	}
+	if (m->opts.ebpf) {
+		fputs(text, stdout);
+		free(text);
+		return 0;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "ebph: must be run as root (loading BPF programs needs CAP_BPF, "
+			"CAP_PERFMON and CAP_SYS_ADMIN): try sudo ebph\n");
+		free(text);
+		return 1;
+	}
+	if (check_headers()) {
+		free(text);
+		return 1;
+	}
+	m->ncpus = possible_cpus();
+	m->paths = calloc(m->cfg.max_profiles, sizeof(*m->paths));
+	if (!m->paths) {
+		fprintf(stderr, "ebph: out of memory\n");
+		free(text);
+		return 1;
+	}
+	ret = prog_compile(&m->prog, text, err, sizeof(err));
+	free(text);
+	if (!ret)
+		ret = prog_attach(&m->prog, mon_event, m, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "ebph: %s\n", err);
+		prog_close(&m->prog);
+		return 1;
+	}
+	m->out.boot_to_wall_ns = (__s64)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME));
+	out_header(&m->out);
+	fflush(stdout);
+	fprintf(stderr, "Tracing system calls of all processes (window %u, normal_wait %llus)... "
+		"Hit Ctrl-C to end.\n", m->cfg.window, (unsigned long long)m->cfg.normal_wait);
+
+	mon_loop(m);
+
+	bpf_consume_ringbuf(m->prog.rb);
+	if (!m->out_failed) {
+		mon_status(m, 1);
+		if (m->opts.summary)
+			mon_profiles(m, print_profile, NULL);
+		fflush(stdout);
+	}
+	prog_close(&m->prog);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct monitor m = { 0 };
+	struct sigaction sa = { 0 };
+	char err[512];
+	__u32 i;
+	int ret;
+
+	if (cli_parse(argc, argv, &m.opts, err, sizeof(err))) {
+		fprintf(stderr, "ebph: %s\nTry 'ebph --help' for more information.\n", err);
+		return 2;
+	}
+	if (m.opts.help) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (m.opts.version) {
+		printf("ebph %s\n", EBPH_VERSION);
+		return 0;
+	}
+	cfg_defaults(&m.cfg);
+	if (m.opts.config && cfg_load_file(&m.cfg, m.opts.config, err, sizeof(err))) {
+		fprintf(stderr, "ebph: %s\n", err);
+		return 2;
+	}
+	if (m.opts.print_config) {
+		cfg_write(stdout, &m.cfg);
+		return 0;
+	}
+
+	setlinebuf(stdout);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	m.out.f = stdout;
+	m.out.json = m.opts.json;
+	m.out.timestamps = m.opts.timestamps;
+
+	ret = mon_run(&m);
+	if (m.paths) {
+		for (i = 0; i < m.cfg.max_profiles; i++)
+			free(m.paths[i]);
+		free(m.paths);
+	}
+	return ret;
+}

@@ -1,0 +1,30 @@
+/* fill.h: fill the BPF program template from the configuration and kernel layouts. */
+#ifndef EBPH_FILL_H
+#define EBPH_FILL_H
+
+#include <linux/types.h>
+#include "config.h"
+
+/* Kernel struct members the BPF program reads, resolved from BTF. */
+struct fill_member {
+	const char *macro;	/* #define name in the template */
+	const char *type;	/* struct or union */
+	const char *member;	/* member chain, dots between */
+};
+
+extern const struct fill_member fill_members[];
+extern const unsigned int fill_nmembers;
+
+/*
+ * Build the BPF program text: the #defines for cfg and offs (one offset per
+ * fill_members entry, same order), then the template with its
+ * #include "ebph.h" / "ph.h" lines replaced by those headers.
+ * Returns a malloc'd string, or NULL (out of memory).
+ */
+char *fill_program(const struct ebph_config *cfg, const __u32 *offs);
+
+/* The same from given template and header texts (for tests). */
+char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
+		const struct ebph_config *cfg, const __u32 *offs);
+
+#endif

@@ -1,0 +1,136 @@
+/* prog.c: the BPF side's life cycle through libbcc's C API: compile the
+ * filled text, load and attach the raw tracepoints, find the maps, detach. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bcc/bcc_common.h>
+#include <bcc/libbpf.h>
+
+#include "prog.h"
+
+static const struct {
+	const char *fn;		/* function bcc generates for RAW_TRACEPOINT_PROBE */
+	const char *tp;		/* raw tracepoint */
+} probes[] = {
+	{ "raw_tracepoint__sched_process_fork", "sched_process_fork" },
+	{ "raw_tracepoint__sched_process_exec", "sched_process_exec" },
+	{ "raw_tracepoint__sched_process_exit", "sched_process_exit" },
+	{ "raw_tracepoint__signal_deliver", "signal_deliver" },
+	{ "raw_tracepoint__sys_exit", "sys_exit" },
+};
+
+int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen)
+{
+	size_t i, n;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < PROG_MAX_PROBES; i++)
+		p->prog_fd[i] = p->link_fd[i] = -1;
+	p->mod = bpf_module_create_c_from_string(text, 0, NULL, 0, true, NULL);
+	if (!p->mod) {
+		snprintf(err, errlen, "cannot compile the BPF program (see the compiler's "
+			 "messages above; `ebph --ebpf` prints the program)");
+		return -EINVAL;
+	}
+	n = bpf_num_tables(p->mod);
+	for (i = 0; i < n; i++) {
+		size_t entries = bpf_table_max_entries_id(p->mod, i);
+		size_t key = bpf_table_key_size_id(p->mod, i);
+		size_t leaf = bpf_table_leaf_size_id(p->mod, i);
+		int type = bpf_table_type_id(p->mod, i);
+
+		if (type == BPF_MAP_TYPE_RINGBUF)
+			p->map_bytes += entries;
+		else if (type == BPF_MAP_TYPE_PERCPU_ARRAY)
+			p->map_bytes += entries * leaf * sysconf(_SC_NPROCESSORS_CONF);
+		else
+			p->map_bytes += entries * (key + leaf);
+	}
+	p->tasks = bpf_table_fd(p->mod, "tasks");
+	p->profiles = bpf_table_fd(p->mod, "profiles");
+	p->keys = bpf_table_fd(p->mod, "keys");
+	p->paths = bpf_table_fd(p->mod, "paths");
+	p->rows = bpf_table_fd(p->mod, "rows");
+	p->alloc = bpf_table_fd(p->mod, "alloc");
+	p->stats = bpf_table_fd(p->mod, "stats");
+	p->events = bpf_table_fd(p->mod, "events");
+	if (p->tasks < 0 || p->profiles < 0 || p->keys < 0 || p->paths < 0 || p->rows < 0 ||
+	    p->alloc < 0 || p->stats < 0 || p->events < 0) {
+		snprintf(err, errlen, "BPF program lacks one of its maps");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t size), void *ctx,
+		char *err, size_t errlen)
+{
+	static char log[1 << 16];
+	size_t i;
+
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		const void *insns = bpf_function_start(p->mod, probes[i].fn);
+		size_t size = bpf_function_size(p->mod, probes[i].fn);
+		int fd;
+
+		if (!insns) {
+			snprintf(err, errlen, "BPF program lacks %s", probes[i].fn);
+			goto fail;
+		}
+		log[0] = 0;
+		fd = bcc_func_load(p->mod, BPF_PROG_TYPE_RAW_TRACEPOINT, probes[i].fn, insns,
+				   (int)size, bpf_module_license(p->mod),
+				   bpf_module_kern_version(p->mod), 0, log, sizeof(log), NULL, 0);
+		if (fd < 0) {
+			int e = errno;
+
+			if (log[0])
+				fprintf(stderr, "%s\n", log);
+			snprintf(err, errlen, "cannot load %s: %s%s", probes[i].fn, strerror(e),
+				 e == EPERM ? " (run as root; BPF needs CAP_BPF and CAP_PERFMON)" : "");
+			goto fail;
+		}
+		p->prog_fd[p->nprobes] = fd;
+		p->nprobes++;
+		fd = bpf_attach_raw_tracepoint(fd, probes[i].tp);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot attach to raw tracepoint %s: %s",
+				 probes[i].tp, strerror(errno));
+			goto fail;
+		}
+		p->link_fd[p->nprobes - 1] = fd;
+	}
+	p->rb = bpf_new_ringbuf(p->events, cb, ctx);
+	if (!p->rb) {
+		snprintf(err, errlen, "cannot open the ring buffer");
+		goto fail;
+	}
+	return 0;
+fail:
+	prog_close(p);
+	return -EINVAL;
+}
+
+void prog_close(struct ebph_prog *p)
+{
+	int i;
+
+	for (i = 0; i < PROG_MAX_PROBES; i++) {
+		if (p->link_fd[i] >= 0)
+			close(p->link_fd[i]);
+		if (p->prog_fd[i] >= 0)
+			close(p->prog_fd[i]);
+		p->link_fd[i] = p->prog_fd[i] = -1;
+	}
+	p->nprobes = 0;
+	if (p->rb) {
+		bpf_free_ringbuf(p->rb);
+		p->rb = NULL;
+	}
+	if (p->mod) {
+		bpf_module_destroy(p->mod);
+		p->mod = NULL;
+	}
+}

@@ -1,0 +1,31 @@
+/* prog.h: compile, load, attach and detach the BPF program with libbcc. */
+#ifndef EBPH_PROG_H
+#define EBPH_PROG_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#define PROG_MAX_PROBES 8
+
+struct ring_buffer;
+
+struct ebph_prog {
+	void *mod;			/* bcc module */
+	int nprobes;
+	int prog_fd[PROG_MAX_PROBES];
+	int link_fd[PROG_MAX_PROBES];
+	int tasks, profiles, keys, paths, rows, alloc, stats, events;	/* map fds */
+	struct ring_buffer *rb;
+	__u64 map_bytes;		/* memory of all maps as sized */
+};
+
+/* Compile text (bcc prints compiler diagnostics on stderr). 0 or -errno. */
+int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen);
+/* Load every probe and attach it to its raw tracepoint; open the ring
+ * buffer with cb. On failure everything attached so far is detached. */
+int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t size), void *ctx,
+		char *err, size_t errlen);
+/* Detach and unload everything; safe on a partly set-up prog. */
+void prog_close(struct ebph_prog *p);
+
+#endif
