@@ -1,0 +1,792 @@
+/* config.c: ebph's configuration: key table, defaults, YAML loading and validation, writing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "config.h"
+
+enum cfg_type {
+	CFG_UINT,	/* plain decimal integer */
+	CFG_POW2,	/* plain decimal integer, a power of two */
+	CFG_DURATION,	/* seconds: plain integer or digits + s, m, h, d, w */
+	CFG_PATH,	/* absolute path string, any scalar style */
+};
+
+struct cfg_key {
+	const char *name;
+	enum cfg_type type;
+	size_t off;		/* offset into struct ebph_config */
+	size_t size;		/* 4 or 8 for numbers, buffer size for paths */
+	__u64 min;
+	__u64 max;
+	__u64 def;
+	const char *def_str;	/* default of a path */
+};
+
+#define CFG_MIN		60ULL
+#define CFG_HOUR	3600ULL
+#define CFG_DAY		86400ULL
+#define CFG_WEEK	604800ULL
+
+#define CFG_FIELD(f) offsetof(struct ebph_config, f), sizeof(((struct ebph_config *)0)->f)
+#define CFG_NUM(f, t, lo, hi, d) { #f, t, CFG_FIELD(f), lo, hi, d, NULL }
+#define CFG_STR(f, d) { #f, CFG_PATH, CFG_FIELD(f), 0, 0, 0, d }
+
+/* One row per key, in the order cfg_write prints them. Key name = field name. */
+static const struct cfg_key cfg_keys[] = {
+	CFG_NUM(window,		   CFG_UINT,	 2, 9,		      9),
+	CFG_NUM(normal_wait,	   CFG_DURATION, 0, 365 * CFG_DAY,    7 * CFG_DAY),
+	CFG_NUM(normal_factor,	   CFG_UINT,	 1, 1000000,	      128),
+	CFG_NUM(normal_factor_den, CFG_UINT,	 1, 1000000,	      32),
+	CFG_NUM(anomaly_limit,	   CFG_UINT,	 0, 1000000,	      30),
+	CFG_NUM(tolerize_limit,	   CFG_UINT,	 1, 128,	      12),
+	CFG_NUM(lfc_window,	   CFG_UINT,	 1, 128,	      128),
+	CFG_NUM(max_profiles,	   CFG_UINT,	 1, 262144,	      10240),
+	CFG_NUM(max_tasks,	   CFG_UINT,	 64, 1048576,	      16384),
+	CFG_NUM(max_rows,	   CFG_UINT,	 16, 65535,	      32768),
+	CFG_NUM(ringbuf_kb,	   CFG_POW2,	 4, 262144,	      1024),
+	CFG_NUM(status_interval,   CFG_DURATION, 0, CFG_DAY,	      10),
+	CFG_STR(state_dir,	   "/var/lib/ebph"),
+	CFG_NUM(save_interval,	   CFG_DURATION, 0, CFG_WEEK,	      10 * CFG_MIN),
+};
+
+#define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
+
+/* Cross-key checks: lo < hi. The error is placed at lo's value if the
+ * document sets lo, else at hi's, else it has no place. */
+static const struct {
+	const char *lo;
+	const char *hi;
+} cfg_less[] = {
+	{ "normal_factor_den", "normal_factor" },
+	{ "tolerize_limit", "lfc_window" },
+};
+
+/* Longest excerpt of a user's value quoted in a message. */
+#define CFG_EXCERPT 40
+
+struct cfg_ctx {
+	const char *name;
+	char *err;
+	size_t errlen;
+	const char *text;	/* the whole input, to place reader errors */
+	size_t len;
+	struct ebph_config cfg;	/* the copy being filled */
+	bool broken;		/* the parser failed: no more events */
+	bool seen[CFG_NKEYS];
+	yaml_mark_t key_mark[CFG_NKEYS];
+	yaml_mark_t val_mark[CFG_NKEYS];
+};
+
+__attribute__((format(printf, 3, 4)))
+static void cfg_error(struct cfg_ctx *ctx, const yaml_mark_t *m, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!ctx->err || !ctx->errlen)
+		return;
+	if (m)
+		n = snprintf(ctx->err, ctx->errlen, "%s:%zu:%zu: ", ctx->name,
+			     m->line + 1, m->column + 1);
+	else
+		n = snprintf(ctx->err, ctx->errlen, "%s: ", ctx->name);
+	if (n < 0 || (size_t)n >= ctx->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err + n, ctx->errlen - n, fmt, ap);
+	va_end(ap);
+}
+
+/* A printable ASCII excerpt of untrusted text: other characters become '?',
+ * long text is cut and ends in "...". out must hold CFG_EXCERPT + 4 bytes. */
+static const char *cfg_excerpt(char *out, const unsigned char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c >= 0x80 && c < 0xc0)
+			continue;	/* UTF-8 continuation: one '?' per character */
+		if (n == CFG_EXCERPT) {
+			memcpy(out + n, "...", 3);
+			n += 3;
+			break;
+		}
+		out[n++] = c >= 0x20 && c < 0x7f ? c : '?';
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static const struct cfg_key *cfg_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < CFG_NKEYS; i++)
+		if (strlen(cfg_keys[i].name) == len && !memcmp(cfg_keys[i].name, name, len))
+			return &cfg_keys[i];
+	return NULL;
+}
+
+static __u64 cfg_get(const struct ebph_config *cfg, const struct cfg_key *k)
+{
+	const char *p = (const char *)cfg + k->off;
+
+	if (k->size == sizeof(__u64))
+		return *(const __u64 *)p;
+	return *(const __u32 *)p;
+}
+
+static void cfg_put(struct ebph_config *cfg, const struct cfg_key *k, __u64 v)
+{
+	char *p = (char *)cfg + k->off;
+
+	if (k->size == sizeof(__u64))
+		*(__u64 *)p = v;
+	else
+		*(__u32 *)p = (__u32)v;
+}
+
+/* Store a path, clearing the rest of the buffer so equal configs compare equal. */
+static void cfg_put_str(struct ebph_config *cfg, const struct cfg_key *k, const char *s,
+			size_t len)
+{
+	char *p = (char *)cfg + k->off;
+
+	memset(p, 0, k->size);
+	memcpy(p, s, len);
+}
+
+/* Strict decimal: digits only, no sign, no leading zero, no overflow. */
+static int cfg_parse_u64(const char *s, size_t len, __u64 *out)
+{
+	__u64 v = 0;
+	size_t i;
+
+	if (!len || (s[0] == '0' && len > 1))
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (__u64)(s[i] - '0'), &v))
+			return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int cfg_parse_duration_len(const char *s, size_t len, __u64 *secs)
+{
+	static const char suffix[] = "smhdw";
+	static const __u64 mult[] = { 1, CFG_MIN, CFG_HOUR, CFG_DAY, CFG_WEEK };
+	const char *u;
+	__u64 v, m = 1;
+
+	if (!len)
+		return -EINVAL;
+	u = memchr(suffix, s[len - 1], sizeof(suffix) - 1);
+	if (u) {
+		m = mult[u - suffix];
+		len--;
+	}
+	if (cfg_parse_u64(s, len, &v) || __builtin_mul_overflow(v, m, &v))
+		return -EINVAL;
+	*secs = v;
+	return 0;
+}
+
+int cfg_parse_duration(const char *s, __u64 *secs)
+{
+	if (!s || !secs)
+		return -EINVAL;
+	return cfg_parse_duration_len(s, strlen(s), secs);
+}
+
+/* Seconds with the largest exact suffix up to days: 604800 -> "7d", 0 -> "0". */
+static const char *cfg_fmt_duration(char *buf, size_t n, __u64 secs)
+{
+	static const struct {
+		__u64 mult;
+		char suffix;
+	} units[] = { { CFG_DAY, 'd' }, { CFG_HOUR, 'h' }, { CFG_MIN, 'm' }, { 1, 's' } };
+	size_t i;
+
+	if (!secs) {
+		snprintf(buf, n, "0");
+		return buf;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (secs % units[i].mult == 0) {
+			snprintf(buf, n, "%llu%c", (unsigned long long)(secs / units[i].mult),
+				 units[i].suffix);
+			break;
+		}
+	}
+	return buf;
+}
+
+static bool cfg_is_null(const yaml_event_t *ev)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || ev->data.scalar.tag)
+		return false;
+	return !strcmp(v, "") || !strcmp(v, "~") || !strcmp(v, "null") ||
+	       !strcmp(v, "Null") || !strcmp(v, "NULL");
+}
+
+/* What a node is, for "expected X, got Y" messages. */
+static const char *cfg_describe(char *buf, size_t n, const yaml_event_t *ev)
+{
+	char ex[CFG_EXCERPT + 4];
+
+	switch (ev->type) {
+	case YAML_SEQUENCE_START_EVENT:
+		return "a sequence";
+	case YAML_MAPPING_START_EVENT:
+		return "a mapping";
+	case YAML_SCALAR_EVENT:
+		break;
+	default:
+		return "something else";
+	}
+	if (ev->data.scalar.tag)
+		return "a tagged value";
+	if (cfg_is_null(ev))
+		return "null";
+	cfg_excerpt(ex, ev->data.scalar.value, ev->data.scalar.length);
+	switch (ev->data.scalar.style) {
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		snprintf(buf, n, "a quoted string '%s'", ex);
+		break;
+	case YAML_LITERAL_SCALAR_STYLE:
+	case YAML_FOLDED_SCALAR_STYLE:
+		snprintf(buf, n, "a block scalar '%s'", ex);
+		break;
+	default:
+		snprintf(buf, n, "'%s'", ex);
+		break;
+	}
+	return buf;
+}
+
+static const char *cfg_expected(enum cfg_type type)
+{
+	switch (type) {
+	case CFG_DURATION:
+		return "a duration (seconds, or a number followed by s, m, h, d or w)";
+	case CFG_PATH:
+		return "a path";
+	default:
+		return "an integer";
+	}
+}
+
+static int cfg_type_error(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+{
+	char got[CFG_EXCERPT + 64];
+
+	cfg_error(ctx, &ev->start_mark, "%s: expected %s, got %s", k->name,
+		  cfg_expected(k->type), cfg_describe(got, sizeof(got), ev));
+	return -EINVAL;
+}
+
+/* A plain, untagged scalar with no NUL inside: the only form numbers take. */
+static bool cfg_is_plain(const yaml_event_t *ev)
+{
+	return ev->type == YAML_SCALAR_EVENT && !ev->data.scalar.tag &&
+	       ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       strlen((const char *)ev->data.scalar.value) == ev->data.scalar.length;
+}
+
+static int cfg_set_number(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	char ex[CFG_EXCERPT + 4], lo[32], hi[32];
+	__u64 v;
+	int ret;
+
+	if (!cfg_is_plain(ev))
+		return cfg_type_error(ctx, k, ev);
+	if (k->type == CFG_DURATION)
+		ret = cfg_parse_duration_len(s, len, &v);
+	else
+		ret = cfg_parse_u64(s, len, &v);
+	if (ret)
+		return cfg_type_error(ctx, k, ev);
+
+	if (v < k->min || v > k->max) {
+		if (k->type == CFG_DURATION) {
+			cfg_fmt_duration(lo, sizeof(lo), k->min);
+			cfg_fmt_duration(hi, sizeof(hi), k->max);
+		} else {
+			snprintf(lo, sizeof(lo), "%llu", (unsigned long long)k->min);
+			snprintf(hi, sizeof(hi), "%llu", (unsigned long long)k->max);
+		}
+		cfg_error(ctx, &ev->start_mark, "%s: %s is out of range (%s..%s)", k->name,
+			  cfg_excerpt(ex, ev->data.scalar.value, len), lo, hi);
+		return -EINVAL;
+	}
+	if (k->type == CFG_POW2 && (v & (v - 1))) {
+		cfg_error(ctx, &ev->start_mark, "%s: %s is not a power of two", k->name,
+			  cfg_excerpt(ex, ev->data.scalar.value, len));
+		return -EINVAL;
+	}
+	cfg_put(&ctx->cfg, k, v);
+	return 0;
+}
+
+/* True at a control character: C0, DEL, or C1 (U+0080..U+009F in UTF-8). */
+static bool cfg_is_control(const unsigned char *s, size_t len, size_t i)
+{
+	if (s[i] < 0x20 || s[i] == 0x7f)
+		return true;
+	return s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] < 0xa0;
+}
+
+static int cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+{
+	const unsigned char *s = ev->data.scalar.value;
+	size_t i, len = ev->data.scalar.length;
+	const char *tag = (const char *)ev->data.scalar.tag;
+	char ex[CFG_EXCERPT + 4];
+
+	if (ev->type != YAML_SCALAR_EVENT || (tag && strcmp(tag, YAML_STR_TAG)) ||
+	    cfg_is_null(ev))
+		return cfg_type_error(ctx, k, ev);
+	if (!len) {
+		cfg_error(ctx, &ev->start_mark, "%s: must not be empty", k->name);
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		if (cfg_is_control(s, len, i)) {
+			cfg_error(ctx, &ev->start_mark, "%s: contains a control character",
+				  k->name);
+			return -EINVAL;
+		}
+	}
+	if (s[0] != '/') {
+		cfg_error(ctx, &ev->start_mark, "%s: '%s' is not an absolute path", k->name,
+			  cfg_excerpt(ex, s, len));
+		return -EINVAL;
+	}
+	if (len >= k->size) {
+		cfg_error(ctx, &ev->start_mark, "%s: path is too long (%zu bytes, at most %zu)",
+			  k->name, len, k->size - 1);
+		return -EINVAL;
+	}
+	cfg_put_str(&ctx->cfg, k, (const char *)s, len);
+	return 0;
+}
+
+/* Anchors and aliases: refused wherever they appear. */
+static int cfg_check_anchor(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+{
+	const yaml_char_t *anchor = NULL;
+
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		cfg_error(ctx, &ev->start_mark, "%s%saliases are not supported",
+			  k ? k->name : "", k ? ": " : "");
+		return -EINVAL;
+	case YAML_SCALAR_EVENT:
+		anchor = ev->data.scalar.anchor;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = ev->data.sequence_start.anchor;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = ev->data.mapping_start.anchor;
+		break;
+	default:
+		break;
+	}
+	if (anchor) {
+		cfg_error(ctx, &ev->start_mark, "%s%sanchors and aliases are not supported",
+			  k ? k->name : "", k ? ": " : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* 1-based line and column of a byte offset (reader errors carry no mark). */
+static yaml_mark_t cfg_mark_at(const struct cfg_ctx *ctx, size_t off)
+{
+	yaml_mark_t m = { 0 };
+	size_t i;
+
+	if (off > ctx->len)
+		off = ctx->len;
+	m.index = off;
+	for (i = 0; i < off; i++) {
+		unsigned char c = ctx->text[i];
+
+		if (c == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if (c < 0x80 || c >= 0xc0) {
+			m.column++;
+		}
+	}
+	return m;
+}
+
+/* Next event, or a message and -EINVAL / -ENOMEM. */
+static int cfg_next(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
+{
+	yaml_mark_t m;
+
+	if (yaml_parser_parse(p, ev))
+		return 0;
+	memset(ev, 0, sizeof(*ev));	/* nothing to delete */
+	ctx->broken = true;
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		cfg_error(ctx, NULL, "out of memory");
+		return -ENOMEM;
+	case YAML_READER_ERROR:
+		m = cfg_mark_at(ctx, p->problem_offset);
+		break;
+	default:
+		m = p->problem_mark;
+		break;
+	}
+	cfg_error(ctx, &m, "syntax error: %s", p->problem ? p->problem : "unknown error");
+	return -EINVAL;
+}
+
+/* After a content error, read on: a syntax error anywhere in the file
+ * replaces the message, as it is the more fundamental problem. */
+static int cfg_drain(struct cfg_ctx *ctx, yaml_parser_t *p)
+{
+	yaml_event_t ev;
+	bool end;
+	int ret;
+
+	do {
+		ret = cfg_next(ctx, p, &ev);
+		if (ret)
+			return ret;
+		end = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	} while (!end);
+	return 0;
+}
+
+/* One key and its value inside the top-level mapping; ev holds the key. */
+static int cfg_pair(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
+{
+	const struct cfg_key *k;
+	char ex[CFG_EXCERPT + 4], got[CFG_EXCERPT + 64];
+	size_t i;
+	int ret;
+
+	ret = cfg_check_anchor(ctx, NULL, ev);
+	if (ret)
+		return ret;
+	if (ev->type != YAML_SCALAR_EVENT) {
+		cfg_error(ctx, &ev->start_mark, "expected a key name, got %s",
+			  cfg_describe(got, sizeof(got), ev));
+		return -EINVAL;
+	}
+	k = cfg_find((const char *)ev->data.scalar.value, ev->data.scalar.length);
+	if (!k) {
+		cfg_error(ctx, &ev->start_mark, "unknown key '%s'",
+			  cfg_excerpt(ex, ev->data.scalar.value, ev->data.scalar.length));
+		return -EINVAL;
+	}
+	i = k - cfg_keys;
+	if (ctx->seen[i]) {
+		cfg_error(ctx, &ev->start_mark, "duplicate key '%s' (first on line %zu)",
+			  k->name, ctx->key_mark[i].line + 1);
+		return -EINVAL;
+	}
+	ctx->seen[i] = true;
+	ctx->key_mark[i] = ev->start_mark;
+	yaml_event_delete(ev);
+
+	ret = cfg_next(ctx, p, ev);
+	if (ret)
+		return ret;
+	ctx->val_mark[i] = ev->start_mark;
+	ret = cfg_check_anchor(ctx, k, ev);
+	if (ret)
+		return ret;
+	if (k->type == CFG_PATH)
+		return cfg_set_path(ctx, k, ev);
+	return cfg_set_number(ctx, k, ev);
+}
+
+static int cfg_cross_check(struct cfg_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cfg_less) / sizeof(cfg_less[0]); i++) {
+		const struct cfg_key *lo = cfg_find(cfg_less[i].lo, strlen(cfg_less[i].lo));
+		const struct cfg_key *hi = cfg_find(cfg_less[i].hi, strlen(cfg_less[i].hi));
+		unsigned long long vlo = cfg_get(&ctx->cfg, lo), vhi = cfg_get(&ctx->cfg, hi);
+		size_t ilo = lo - cfg_keys, ihi = hi - cfg_keys;
+
+		if (vlo < vhi)
+			continue;
+		if (ctx->seen[ilo] || !ctx->seen[ihi])
+			cfg_error(ctx, ctx->seen[ilo] ? &ctx->val_mark[ilo] : NULL,
+				  "%s: %llu must be less than %s (%llu)", lo->name, vlo,
+				  hi->name, vhi);
+		else
+			cfg_error(ctx, &ctx->val_mark[ihi],
+				  "%s: %llu must be greater than %s (%llu)", hi->name, vhi,
+				  lo->name, vlo);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The whole event stream: at most one document, a mapping at the top. */
+static int cfg_parse(struct cfg_ctx *ctx, yaml_parser_t *p)
+{
+	yaml_event_t ev;
+	char got[CFG_EXCERPT + 64];
+	int ret;
+
+	ret = cfg_next(ctx, p, &ev);	/* STREAM-START */
+	if (ret)
+		return ret;
+	yaml_event_delete(&ev);
+	ret = cfg_next(ctx, p, &ev);
+	if (ret)
+		return ret;
+	if (ev.type == YAML_STREAM_END_EVENT)
+		goto done;	/* empty or comments only */
+	yaml_event_delete(&ev);	/* DOCUMENT-START */
+
+	ret = cfg_next(ctx, p, &ev);
+	if (ret)
+		return ret;
+	ret = cfg_check_anchor(ctx, NULL, &ev);
+	if (ret)
+		goto done;
+	if (ev.type == YAML_SCALAR_EVENT && cfg_is_null(&ev) && !ev.data.scalar.length) {
+		/* "---" alone: an empty document */
+	} else if (ev.type != YAML_MAPPING_START_EVENT) {
+		cfg_error(ctx, &ev.start_mark, "the top level must be a mapping, got %s",
+			  cfg_describe(got, sizeof(got), &ev));
+		ret = -EINVAL;
+		goto done;
+	} else {
+		for (;;) {
+			yaml_event_delete(&ev);
+			ret = cfg_next(ctx, p, &ev);
+			if (ret)
+				return ret;
+			if (ev.type == YAML_MAPPING_END_EVENT)
+				break;
+			ret = cfg_pair(ctx, p, &ev);
+			if (ret)
+				goto done;
+		}
+	}
+	yaml_event_delete(&ev);
+
+	ret = cfg_next(ctx, p, &ev);	/* DOCUMENT-END */
+	if (ret)
+		return ret;
+	yaml_event_delete(&ev);
+	ret = cfg_next(ctx, p, &ev);
+	if (ret)
+		return ret;
+	if (ev.type != YAML_STREAM_END_EVENT) {
+		cfg_error(ctx, &ev.start_mark, "multiple documents are not supported");
+		ret = -EINVAL;
+	}
+done:
+	yaml_event_delete(&ev);
+	return ret;
+}
+
+void cfg_defaults(struct ebph_config *cfg)
+{
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < CFG_NKEYS; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+
+		if (k->type == CFG_PATH)
+			cfg_put_str(cfg, k, k->def_str, strlen(k->def_str));
+		else
+			cfg_put(cfg, k, k->def);
+	}
+}
+
+int cfg_load_string(struct ebph_config *cfg, const char *text, size_t len, const char *name,
+		    char *err, size_t errlen)
+{
+	struct cfg_ctx *ctx;
+	yaml_parser_t parser;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", name ? name : "config");
+		return -ENOMEM;
+	}
+	ctx->name = name ? name : "config";
+	ctx->err = err;
+	ctx->errlen = errlen;
+	ctx->text = text ? text : "";
+	ctx->len = text ? len : 0;
+	ctx->cfg = *cfg;
+
+	if (!yaml_parser_initialize(&parser)) {
+		cfg_error(ctx, NULL, "out of memory");
+		free(ctx);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)ctx->text, ctx->len);
+	ret = cfg_parse(ctx, &parser);
+	if (!ret)
+		ret = cfg_cross_check(ctx);
+	else if (!ctx->broken)
+		ret = cfg_drain(ctx, &parser) ?: ret;
+	if (!ret)
+		*cfg = ctx->cfg;
+	yaml_parser_delete(&parser);
+	free(ctx);
+	return ret;
+}
+
+/* The whole file into a malloc'ed buffer; -errno on failure. */
+static int cfg_read_file(const char *path, char **buf, size_t *len)
+{
+	size_t cap = 0, n = 0;
+	char *b = NULL, *nb;
+	ssize_t r;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (n == cap) {
+			if (cap > SIZE_MAX / 2) {
+				ret = -EFBIG;
+				break;
+			}
+			cap = cap ? cap * 2 : 4096;
+			nb = realloc(b, cap);
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	close(fd);
+	if (ret) {
+		free(b);
+		return ret;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int cfg_load_file(struct ebph_config *cfg, const char *path, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!path) {
+		if (err && errlen)
+			snprintf(err, errlen, "config: no file name");
+		return -EINVAL;
+	}
+	ret = cfg_read_file(path, &buf, &len);
+	if (ret) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = cfg_load_string(cfg, buf, len, path, err, errlen);
+	free(buf);
+	return ret;
+}
+
+/* A path as a YAML scalar: plain when that is unambiguous, else double-quoted. */
+static void cfg_write_path(FILE *f, const char *s, size_t size)
+{
+	size_t i, len = strnlen(s, size);
+
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr("/._-+@=%,", s[i])))
+			break;
+	if (len && s[0] == '/' && i == len) {
+		fwrite(s, 1, len, f);
+		return;
+	}
+	fputc('"', f);
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void cfg_write(FILE *f, const struct ebph_config *cfg)
+{
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < CFG_NKEYS; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+
+		fprintf(f, "%s: ", k->name);
+		switch (k->type) {
+		case CFG_PATH:
+			cfg_write_path(f, (const char *)cfg + k->off, k->size);
+			break;
+		case CFG_DURATION:
+			fputs(cfg_fmt_duration(buf, sizeof(buf), cfg_get(cfg, k)), f);
+			break;
+		default:
+			fprintf(f, "%llu", (unsigned long long)cfg_get(cfg, k));
+			break;
+		}
+		fputc('\n', f);
+	}
+}

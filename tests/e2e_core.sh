@@ -1,0 +1,94 @@
+#!/bin/sh
+# e2e_core.sh: ebph end to end on the real kernel: new_profile identities,
+# clean start and stop, errors that must not load anything.
+. tests/lib.sh
+FX=tests/fixtures/bin
+
+progs_before=$(bpf_progs)
+
+# new_profile for a program on the root filesystem and one on a tmpfs
+mkdir -p "$T/tmpfs"
+mount -t tmpfs ebph-test "$T/tmpfs"
+cp "$FX/hello" "$T/tmpfs/hello-tmpfs"
+cp "$FX/hello" "$T/hello-root"
+write_config "$T/c.yaml"
+start_ebph "$T/out" -j -c "$T/c.yaml" || { fail "ebph starts"; summary; exit 1; }
+ok "ebph starts and prints the banner on stderr"
+"$T/hello-root"
+"$T/tmpfs/hello-tmpfs"
+for f in "$T/hello-root" "$T/tmpfs/hello-tmpfs"; do
+	key=$(stat_key "$f")
+	dev=${key%%:*}; ino=${key#*:}
+	if wait_for "$T/out" ".type == \"new_profile\" and .path == \"$f\"" 10; then
+		got=$(jq -r "select(.type == \"new_profile\" and .path == \"$f\") | \"\(.dev):\(.ino):\(.profile)\"" "$T/out" | head -n 1)
+		check "new_profile $f has stat's dev:ino ($key)" [ "$got" = "$dev:$ino:$dev:$ino" ]
+	else
+		fail "new_profile event for $f"
+	fi
+done
+check "tmpfs and root file systems have different devices" \
+	[ "$(stat -c %d "$T/hello-root")" != "$(stat -c %d "$T/tmpfs/hello-tmpfs")" ]
+check "every stdout line is a JSON object with type first, then ts" \
+	sh -c "! grep -v '^{\"type\":\"[a-z_]*\",\"ts\":[0-9]*\.[0-9]\{6\},' '$T/out'"
+check "stderr has only the banner" [ "$(grep -vc '^Tracing' "$T/out.err")" -eq 0 ]
+check "programs are loaded while running" [ "$(bpf_progs)" -ge $((progs_before + 4)) ]
+stop_ebph
+check "SIGINT: exit status 0" [ $? -eq 0 ]
+check "final status printed" [ "$(count "$T/out" '.type == "status" and .final == true')" -eq 1 ]
+check "status has the documented fields" jq -e 'select(.type == "status") |
+	[.profiles, .training, .frozen, .normal, .tasks, .syscalls, .anomalies, .lost_events,
+	 .map_bytes, .pair_bytes, .tasks_full, .profiles_full, .rows_full] | all(type == "number")' "$T/out" >/dev/null
+check "BPF programs back to where they were" [ "$(bpf_progs)" -eq "$progs_before" ]
+umount "$T/tmpfs"
+
+# SIGTERM and --duration stop cleanly too
+start_ebph "$T/out2" -c "$T/c.yaml" || fail "ebph starts (text)"
+kill -TERM "$EBPH_PID"; wait "$EBPH_PID"; rc=$?; EBPH_PID=
+check "SIGTERM: exit status 0" [ $rc -eq 0 ]
+check "text output has a header line" [ "$(head -n 1 "$T/out2" | awk '{print $1, $2, $3}')" = "EVENT PID COMM" ]
+check "text status line at exit" grep -q '^status ' "$T/out2"
+"$EBPH" -d 2 -j -c "$T/c.yaml" > "$T/out3" 2>/dev/null
+check "--duration 2: exit 0" [ $? -eq 0 ]
+check "--duration: final status" [ "$(count "$T/out3" '.type == "status" and .final')" -eq 1 ]
+check "no programs left after --duration" [ "$(bpf_progs)" -eq "$progs_before" ]
+
+# live: | grep sees lines while ebph runs (line buffered)
+"$EBPH" -c "$T/c.yaml" 2>/dev/null | grep --line-buffered new_profile > "$T/grep.out" &
+gp=$!
+sleep 4; "$FX/hello"; sleep 1
+check "piped output is line-buffered" grep -q hello "$T/grep.out"
+pkill -INT -x ebph -P $$ 2>/dev/null || kill -INT $(pgrep -P $$ -x ebph) 2>/dev/null
+wait $gp 2>/dev/null
+
+# -p filter: only events of that process
+start_ebph "$T/out4" -j -c "$T/c.yaml" -p 1 || fail "ebph -p starts"
+"$FX/hello"; sleep 0.5
+stop_ebph
+check "-p 1 hides other processes' events" [ "$(count "$T/out4" '.type != "status" and .pid != 1')" -eq 0 ]
+
+# bad input: message, exit 2, nothing loaded
+printf 'windw: 9\n' > "$T/bad.yaml"
+"$EBPH" -c "$T/bad.yaml" > "$T/o" 2> "$T/e"; rc=$?
+check "unknown key: exit 2" [ $rc -eq 2 ]
+check "unknown key: message names file, line, column, key" \
+	grep -q "^ebph: $T/bad.yaml:1:1: unknown key 'windw'" "$T/e"
+check "bad config: nothing on stdout" [ ! -s "$T/o" ]
+"$EBPH" --bogus 2> "$T/e"; rc=$?
+check "unknown option: exit 2" [ $rc -eq 2 ]
+check "unknown option: message" grep -q "unknown option '--bogus'" "$T/e"
+"$EBPH" -c "$T/none.yaml" 2> "$T/e"; rc=$?
+check "missing config file: exit 2 and message" sh -c "[ $rc -eq 2 ] && grep -q 'cannot read' '$T/e'"
+check "no programs left after errors" [ "$(bpf_progs)" -eq "$progs_before" ]
+
+# not root: one message, exit 1
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$EBPH" 2> "$T/e"; rc=$?
+	check "not root: exit 1" [ $rc -eq 1 ]
+	check "not root: says so" grep -q 'must be run as root' "$T/e"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$EBPH" --ebpf > "$T/prog.c" 2> "$T/e"
+	check "--ebpf works without root" grep -q 'RAW_TRACEPOINT_PROBE(sys_exit)' "$T/prog.c"
+fi
+"$EBPH" --ebpf > "$T/prog.c"
+check "--ebpf: template filled, no placeholder left" sh -c "grep -q '^#define EBPH_WINDOW 9$' '$T/prog.c' && ! grep -q '#include \"' '$T/prog.c'"
+
+summary
