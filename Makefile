@@ -23,7 +23,7 @@ HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h gen/sy
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 
-.PHONY: all clean test unit e2e install uninstall
+.PHONY: all clean test unit e2e install uninstall tests-fixtures
 
 all: ebph
 
@@ -49,10 +49,19 @@ tests/unit: tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names
 unit: tests/unit
 	./tests/unit
 
-e2e: ebph
+FIXTURES = $(patsubst tests/fixtures/%.c,tests/fixtures/bin/%,$(wildcard tests/fixtures/*.c))
+
+# Fixtures are static: their system call sequences do not depend on ld.so.
+tests/fixtures/bin/%: tests/fixtures/%.c
+	@mkdir -p tests/fixtures/bin
+	$(CC) -O1 -Wall -Wextra -static -o $@ $<
+
+tests-fixtures: $(FIXTURES)
+
+e2e: ebph tests-fixtures
 	sh tests/e2e.sh
 
-test: ebph tests/unit
+test: ebph tests/unit tests-fixtures
 	./tests/unit
 	sh tests/e2e.sh
 
