@@ -36,6 +36,13 @@
 #define PH_BARRIER(v) ((void)0)
 #endif
 
+/* Unrolling hint for clang (the BPF compiler); gcc needs none. */
+#ifdef __clang__
+#define PH_UNROLL _Pragma("unroll")
+#else
+#define PH_UNROLL
+#endif
+
 #ifndef PH_SET_BIT
 #define PH_SET_BIT(bits, p, mask) ((bits)[(p)] |= (mask))
 #endif
@@ -90,7 +97,7 @@ static __always_inline __u32 ph_misses(const __u8 *bits, const struct ebph_hist 
 	__u32 misses = 0;
 	__u32 d;
 
-#pragma unroll
+PH_UNROLL
 	for (d = 1; d < EBPH_WINDOW_MAX; d++) {
 		__u64 p;	/* 64-bit: no zero-extended copy escapes the bounds check */
 
@@ -112,7 +119,7 @@ static __always_inline __u32 ph_learn(__u8 *bits, const struct ebph_hist *w, __u
 	__u32 added = 0;
 	__u32 d;
 
-#pragma unroll
+PH_UNROLL
 	for (d = 1; d < EBPH_WINDOW_MAX; d++) {
 		__u64 p;	/* 64-bit: no zero-extended copy escapes the bounds check */
 
@@ -192,24 +199,25 @@ static __always_inline void ph_normalize(struct ebph_profile *prof, __u64 now)
 	prof->last_mod_count = 0;
 }
 
-/* Forget the training data (sensitize, tolerize_limit). */
+/* Forget the training data (sensitize, tolerize_limit): its pairs and its
+ * counters, so that an emptied profile cannot freeze before relearning. */
 static __always_inline void ph_reset_training(struct ebph_profile *prof)
 {
 	prof->tgen++;
 	prof->train_count = 0;
 	prof->last_mod_count = 0;
+	prof->sequences = 0;
 	prof->anomalies = 0;
 	if (prof->state == EBPH_FROZEN)
 		prof->state = EBPH_TRAINING;
 }
 
-/* Stop normal monitoring; training goes on and will normalise again. */
+/* Stop normal monitoring; training goes on (its counters run on since the
+ * normalisation) and will freeze and normalise again once stable. */
 static __always_inline void ph_tolerize(struct ebph_profile *prof)
 {
 	prof->state = EBPH_TRAINING;
 	prof->anomalies = 0;
-	prof->train_count = 0;
-	prof->last_mod_count = 0;
 }
 
 static __always_inline void ph_lf_clear(struct ebph_task *t)
@@ -253,6 +261,11 @@ static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph
 		struct ebph_row *snap;
 		__u32 idx = row->test;
 
+		if (idx == EBPH_NO_ROW && row->tgen != prof->ngen_tgen) {
+			/* its testing view is empty: nothing to keep */
+			row->ngen = prof->ngen;
+			goto epoch;
+		}
 		if (idx == EBPH_NO_ROW) {
 			idx = ph_row_alloc();
 			if (idx == EBPH_NO_ROW)
@@ -270,6 +283,7 @@ static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph
 		row->test = idx;
 		row->ngen = prof->ngen;
 	}
+epoch:
 	if (row->tgen != prof->tgen) {
 		__builtin_memset(row->bits, 0, sizeof(row->bits));
 		row->tgen = prof->tgen;
@@ -311,15 +325,15 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 			}
 		}
 		if (!row || ph_row_prepare(prof, row)) {
-			res->full = 1;
+			res->full = 1;	/* not learned, but still news: no freezing */
 		} else {
 			ph_learn(row->bits, w, pp->window);
 			prof->sequences++;
-			prof->last_mod_count = 0;
-			if (prof->state == EBPH_FROZEN) {
-				prof->state = EBPH_TRAINING;
-				ph_change(res, EBPH_TRAINING, EBPH_R_NEW_BEHAVIOUR);
-			}
+		}
+		prof->last_mod_count = 0;
+		if (prof->state == EBPH_FROZEN) {
+			prof->state = EBPH_TRAINING;
+			ph_change(res, EBPH_TRAINING, EBPH_R_NEW_BEHAVIOUR);
 		}
 	} else {
 		prof->last_mod_count++;
@@ -371,6 +385,19 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 	} else {
 		t->over_tolerize = 0;
 	}
+}
+
+/* One system call of a task: train and test (ph_step), then append it to
+ * the window. Calls outside the alphabet are ignored entirely. */
+static __always_inline void ph_call(const struct ph_params *pp, struct ebph_profile *prof,
+				    struct ebph_task *t, struct ebph_hist *w, __u64 call,
+				    struct ph_result *res)
+{
+	PH_BARRIER(call);
+	if (call >= EBPH_NR_SYSCALLS)
+		return;
+	ph_step(pp, prof, t, w, call, res);
+	ph_push(w, call);
 }
 
 #endif /* PH_H */
