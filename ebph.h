@@ -75,6 +75,28 @@ enum ebph_alloc {
 	EBPH_A_COUNT
 };
 
+/* Operator commands, carried out by the BPF program's command entry point
+ * (a raw tracepoint program run with BPF_PROG_TEST_RUN, args[0] = op,
+ * args[1] = profile slot); it returns 0 or -errno. */
+enum ebph_cmd {
+	EBPH_CMD_NORMALIZE = 1,	/* start normal monitoring now */
+	EBPH_CMD_SENSITIZE = 2,	/* forget the training data */
+	EBPH_CMD_TOLERIZE = 3,	/* stop normal monitoring */
+	EBPH_CMD_FORGET = 4,	/* delete: forget training and testing data and counters */
+};
+
+/* The running monitor, in the one-entry "info" array (pinned for admin commands). */
+struct ebph_info {
+	__u64 pid;		/* the monitor's PID */
+	__s64 boot_to_wall_ns;	/* add to boot-time ns for epoch ns */
+	__u32 window;
+	__u32 max_profiles;
+	__u32 max_tasks;
+	__u32 max_rows;
+	__u32 nr_syscalls;
+	__u32 lfc_window;
+};
+
 /* Identity of an executable: kernel dev_t (major << 20 | minor) and inode. */
 struct ebph_key {
 	__u64 dev;

@@ -28,6 +28,7 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 	memset(p, 0, sizeof(*p));
 	for (i = 0; i < PROG_MAX_PROBES; i++)
 		p->prog_fd[i] = p->link_fd[i] = -1;
+	p->cmd = -1;
 	p->mod = bpf_module_create_c_from_string(text, 0, NULL, 0, true, NULL);
 	if (!p->mod) {
 		snprintf(err, errlen, "cannot compile the BPF program (see the compiler's "
@@ -56,42 +57,55 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 	p->alloc = bpf_table_fd(p->mod, "alloc");
 	p->stats = bpf_table_fd(p->mod, "stats");
 	p->events = bpf_table_fd(p->mod, "events");
+	p->info = bpf_table_fd(p->mod, "info");
 	if (p->tasks < 0 || p->profiles < 0 || p->keys < 0 || p->paths < 0 || p->rows < 0 ||
-	    p->alloc < 0 || p->stats < 0 || p->events < 0) {
+	    p->alloc < 0 || p->stats < 0 || p->events < 0 || p->info < 0) {
 		snprintf(err, errlen, "BPF program lacks one of its maps");
 		return -EINVAL;
 	}
 	return 0;
 }
 
+/* Load one raw tracepoint program of the module; fd or -1 (err says why). */
+static int prog_load_fn(struct ebph_prog *p, const char *fn, char *err, size_t errlen)
+{
+	static char log[1 << 16];
+	const void *insns = bpf_function_start(p->mod, fn);
+	size_t size = bpf_function_size(p->mod, fn);
+	int fd;
+
+	if (!insns) {
+		snprintf(err, errlen, "BPF program lacks %s", fn);
+		return -1;
+	}
+	log[0] = 0;
+	fd = bcc_func_load(p->mod, BPF_PROG_TYPE_RAW_TRACEPOINT, fn, insns, (int)size,
+			   bpf_module_license(p->mod), bpf_module_kern_version(p->mod), 0, log,
+			   sizeof(log), NULL, 0);
+	if (fd < 0) {
+		int e = errno;
+
+		if (log[0])
+			fprintf(stderr, "%s\n", log);
+		snprintf(err, errlen, "cannot load %s: %s%s", fn, strerror(e),
+			 e == EPERM ? " (run as root; BPF needs CAP_BPF and CAP_PERFMON)" : "");
+	}
+	return fd;
+}
+
 int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t size), void *ctx,
 		char *err, size_t errlen)
 {
-	static char log[1 << 16];
 	size_t i;
 
+	p->cmd = prog_load_fn(p, "raw_tracepoint__ebph_command", err, errlen);
+	if (p->cmd < 0)
+		goto fail;
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		const void *insns = bpf_function_start(p->mod, probes[i].fn);
-		size_t size = bpf_function_size(p->mod, probes[i].fn);
-		int fd;
+		int fd = prog_load_fn(p, probes[i].fn, err, errlen);
 
-		if (!insns) {
-			snprintf(err, errlen, "BPF program lacks %s", probes[i].fn);
+		if (fd < 0)
 			goto fail;
-		}
-		log[0] = 0;
-		fd = bcc_func_load(p->mod, BPF_PROG_TYPE_RAW_TRACEPOINT, probes[i].fn, insns,
-				   (int)size, bpf_module_license(p->mod),
-				   bpf_module_kern_version(p->mod), 0, log, sizeof(log), NULL, 0);
-		if (fd < 0) {
-			int e = errno;
-
-			if (log[0])
-				fprintf(stderr, "%s\n", log);
-			snprintf(err, errlen, "cannot load %s: %s%s", probes[i].fn, strerror(e),
-				 e == EPERM ? " (run as root; BPF needs CAP_BPF and CAP_PERFMON)" : "");
-			goto fail;
-		}
 		p->prog_fd[p->nprobes] = fd;
 		p->nprobes++;
 		fd = bpf_attach_raw_tracepoint(fd, probes[i].tp);
@@ -125,6 +139,9 @@ void prog_close(struct ebph_prog *p)
 		p->link_fd[i] = p->prog_fd[i] = -1;
 	}
 	p->nprobes = 0;
+	if (p->cmd >= 0)
+		close(p->cmd);
+	p->cmd = -1;
 	if (p->rb) {
 		bpf_free_ringbuf(p->rb);
 		p->rb = NULL;

@@ -14,7 +14,8 @@ struct ebph_prog {
 	int nprobes;
 	int prog_fd[PROG_MAX_PROBES];
 	int link_fd[PROG_MAX_PROBES];
-	int tasks, profiles, keys, paths, rows, alloc, stats, events;	/* map fds */
+	int tasks, profiles, keys, paths, rows, alloc, stats, events, info;	/* map fds */
+	int cmd;			/* the command program (loaded, never attached) */
 	struct ring_buffer *rb;
 	__u64 map_bytes;		/* memory of all maps as sized */
 };

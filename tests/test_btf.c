@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <sys/stat.h>
 #include <check.h>
 #include <linux/btf.h>
 
@@ -466,7 +468,8 @@ START_TEST(test_btf_bad_member_chain)
 	__u32 off;
 
 	off_fails(btf, "outer", "", -EINVAL, "BTF: bad member chain '' for outer");
-	off_fails(btf, "outer", "nested..y", -EINVAL, "BTF: bad member chain 'nested..y' for outer");
+	off_fails(btf, "outer", "nested..y", -EINVAL,
+		  "BTF: bad member chain 'nested..y' for outer");
 	off_fails(btf, "outer", "nested.", -EINVAL, "BTF: bad member chain 'nested.' for outer");
 	off_fails(btf, "outer", ".first", -EINVAL, "BTF: bad member chain '.first' for outer");
 	ck_assert_int_eq(btf_offset(btf, NULL, "x", &off, err, sizeof(err)), -EINVAL);
@@ -842,6 +845,68 @@ START_TEST(test_btf_open_file)
 }
 END_TEST
 
+struct fifo_writer {
+	const char *path;
+	const char *data;
+	size_t len;
+	int ret;		/* 0 when all was written */
+};
+
+static void *fifo_write(void *arg)
+{
+	struct fifo_writer *w = arg;
+	int fd = open(w->path, O_WRONLY);
+	size_t done = 0;
+
+	w->ret = fd < 0 ? -errno : 0;
+	while (!w->ret && done < w->len) {
+		ssize_t n = write(fd, w->data + done, w->len - done);
+
+		if (n <= 0)
+			w->ret = -EIO;
+		else
+			done += n;
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* A FIFO has no size: the reader must grow its buffer (past 1 MiB here). */
+START_TEST(test_btf_open_unsized_file)
+{
+	char dir[] = "/tmp/test_btf_XXXXXX", path[64], err[512] = "";
+	struct fifo_writer w = { .path = path };
+	struct ebph_btf *btf = NULL;
+	size_t size;
+	char *blob, *padded;
+	pthread_t thread;
+	struct bb b;
+
+	bb_sample(&b);
+	blob = bb_blob(&b, &size);
+	/* bytes after the sections are allowed: pad to 3 MiB */
+	w.len = 3 << 20;
+	padded = calloc(1, w.len);
+	ck_assert_ptr_nonnull(padded);
+	memcpy(padded, blob, size);
+	w.data = padded;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(pthread_create(&thread, NULL, fifo_write, &w), 0);
+	ck_assert_int_eq(btf_open(&btf, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_int_eq(w.ret, 0);
+	ck_assert_uint_eq(off_ok(btf, "outer", "u2"), 56);
+	btf_close(btf);
+	unlink(path);
+	rmdir(dir);
+	free(padded);
+	free(blob);
+}
+END_TEST
+
 /* The offsets ebph needs, as bpf_prog.c.in reads them. */
 static const char *const vmlinux_members[][2] = {
 	{ "task_struct", "pid" },	{ "task_struct", "tgid" },
@@ -957,7 +1022,8 @@ static long dump_member_bits(const char *dump, const char *lines, const char *me
 		char name[128];
 		unsigned int type_id, bits;
 
-		if (sscanf(p, "\t'%127[^']' type_id=%u bits_offset=%u", name, &type_id, &bits) == 3) {
+		if (sscanf(p, "\t'%127[^']' type_id=%u bits_offset=%u", name, &type_id,
+			   &bits) == 3) {
 			if (!strcmp(name, member))
 				return bits;
 			if (!strcmp(name, "(anon)") && depth < 8) {
@@ -968,7 +1034,8 @@ static long dump_member_bits(const char *dump, const char *lines, const char *me
 				snprintf(head, sizeof(head), "[%u] STRUCT '(anon)'", type_id);
 				inner = dump_block(dump, head);
 				if (!inner) {
-					snprintf(head, sizeof(head), "[%u] UNION '(anon)'", type_id);
+					snprintf(head, sizeof(head), "[%u] UNION '(anon)'",
+						 type_id);
 					inner = dump_block(dump, head);
 				}
 				if (inner)
@@ -1048,6 +1115,7 @@ Suite *btf_suite(void)
 	tcase_add_test(tc, test_btf_truncated_trailing_data);
 	tcase_add_test(tc, test_btf_unknown_kind);
 	tcase_add_test(tc, test_btf_open_file);
+	tcase_add_test(tc, test_btf_open_unsized_file);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(tk, test_btf_vmlinux_offsets);

@@ -1,0 +1,34 @@
+/* admin.h: sub-commands that inspect and steer a running ebph (through its
+ * pinned maps and command program) or, with none running, saved profiles. */
+#ifndef EBPH_ADMIN_H
+#define EBPH_ADMIN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "prog.h"
+
+#define ADMIN_PIN_DIR "/sys/fs/bpf/ebph"
+
+/* Is name one of the sub-commands admin_main handles? */
+int admin_is_command(const char *name);
+
+/* Run a sub-command: argv[0] is its name. Returns the exit status
+ * (0 ok, 1 runtime failure, 2 usage error). */
+int admin_main(int argc, char **argv);
+
+/* PID of a running monitor (from the pins), or 0. */
+pid_t admin_running(void);
+
+/*
+ * Monitor side, after loading and before attaching: mount bpffs at
+ * /sys/fs/bpf if needed, create ADMIN_PIN_DIR (0700) and pin the maps and
+ * the command program there. Refuses (-EBUSY, err names the PID) if another
+ * monitor runs; removes stale pins of a crashed one with a message on stderr.
+ */
+int admin_pin(const struct ebph_prog *p, char *err, size_t errlen);
+
+/* Remove the pins (and unmount bpffs if admin_pin mounted it). */
+void admin_unpin(void);
+
+#endif

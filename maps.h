@@ -1,0 +1,47 @@
+/* maps.h: profiles in the live BPF maps, read and written as store images. */
+#ifndef EBPH_MAPS_H
+#define EBPH_MAPS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "store.h"
+
+/* The maps a profile lives in, and their sizes. */
+struct maps_fds {
+	int profiles, keys, paths, rows, alloc;
+	__u32 max_profiles, max_rows;
+	__s64 boot_to_wall_ns;	/* add to boot-time ns for epoch ns */
+};
+
+/* Number of profile slots handed out so far. */
+__u32 maps_profile_slots(const struct maps_fds *m);
+
+/*
+ * Read slot's profile with its training and testing views. Consistent
+ * without locking: pair bits only ever get set (atomic OR) and every change
+ * of a profile's pairs or generations is followed, in the same BPF run, by a
+ * change of its sequences/tgen/ngen/state; the header is read before and
+ * after the rows and the read is retried when those moved. 0, -ENOENT
+ * (unused slot), -EAGAIN (kept changing), -ENOMEM or -errno.
+ */
+int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile *p);
+
+/*
+ * Install a saved profile into the maps before the probes are attached:
+ * a new slot, its key and path, rows for its views. 0, -EEXIST (its key is
+ * there already), -ENOSPC (no slot or rows left), -errno.
+ */
+int maps_add_profile(const struct maps_fds *m, const struct store_profile *p);
+
+/* Slot of a key, or -ENOENT. */
+int maps_find(const struct maps_fds *m, const struct ebph_key *key, __u32 *slot);
+
+/*
+ * Check a live profile's internal invariants (row indices in range and
+ * owned by their call, nrows matches, state valid, snapshot rows valid).
+ * 0 or -EINVAL with a message in err.
+ */
+int maps_check_profile(const struct maps_fds *m, __u32 slot, char *err, size_t errlen);
+
+#endif

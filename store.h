@@ -1,0 +1,79 @@
+/* store.h: profiles on disk under state_dir: one file per profile, written
+ * atomically, versioned and checksummed. */
+#ifndef EBPH_STORE_H
+#define EBPH_STORE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "syscalls.h"
+#include "ebph.h"
+
+/* One row of pairs as saved: bits[p] bit d-1 <=> p came d calls before call. */
+struct store_row {
+	__u16 call;
+	__u8 bits[EBPH_ROW_BYTES];
+};
+
+/*
+ * A profile as saved and loaded: its counters and its two pair views
+ * (training and testing), independent of the BPF maps' copy-on-write layout.
+ * Times are wall-clock nanoseconds since the epoch (0 = none).
+ */
+struct store_profile {
+	struct ebph_key key;		/* kernel dev_t (major << 20 | minor), inode */
+	__u64 train_count;
+	__u64 last_mod_count;
+	__u64 sequences;
+	__u64 anomalies;
+	__s64 normal_time;		/* frozen: when it becomes normal */
+	__s64 normal_since;		/* normal: since when */
+	__u32 state;			/* enum ebph_state */
+	__u32 ntrain;			/* rows in train[] */
+	__u32 ntest;			/* rows in test[] (normal profiles) */
+	char path[EBPH_PATH_MAX];
+	struct store_row *train;	/* malloc'd, sorted by call, no duplicates */
+	struct store_row *test;
+};
+
+void store_profile_free(struct store_profile *p);
+
+/*
+ * Check (and with create, make) state_dir: a directory, not a symlink, owned
+ * by the effective user, not writable by group or others (created 0700).
+ * 0 or -errno with one message in err naming the directory and the reason.
+ */
+int store_dir_check(const char *dir, int create, char *err, size_t errlen);
+
+/* File name of a profile in state_dir: "<dev>-<ino>.prof" (hex kernel dev). */
+void store_file_name(const struct ebph_key *key, char *buf, size_t len);
+
+/*
+ * Save n profiles into dir, each atomically (temporary file, fsync, rename,
+ * fsync of the directory): after a crash every profile file is either its
+ * previous or its new version, complete. Files 0600, never through symlinks.
+ * 0 or -errno (err names the file).
+ */
+int store_save(const char *dir, const struct store_profile *profiles, size_t n, char *err,
+	       size_t errlen);
+
+/* Delete a profile's file. 0, -ENOENT or -errno. */
+int store_delete(const char *dir, const struct ebph_key *key, char *err, size_t errlen);
+
+/*
+ * Load every profile file of dir. Each good one is passed to fn (which takes
+ * ownership of it, and returns 0 to go on or -errno to stop); each bad file
+ * (unreadable, a symlink or directory, wrong owner or mode, truncated, wrong
+ * magic, version, window, alphabet, architecture or checksum, inconsistent
+ * content) is skipped with one line on stderr "ebph: DIR/FILE: reason".
+ * Returns the number loaded, or -errno if dir itself is unusable.
+ */
+int store_load(const char *dir, __u32 window, int (*fn)(struct store_profile *p, void *arg),
+	       void *arg, char *err, size_t errlen);
+
+/* Serialise / parse one profile (the file format, for tests and tools). */
+int store_encode(const struct store_profile *p, __u32 window, void **buf, size_t *len);
+int store_decode(const void *buf, size_t len, __u32 window, struct store_profile *p,
+		 char *err, size_t errlen);
+
+#endif
