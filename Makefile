@@ -16,10 +16,10 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 
 # Pure modules: no libbcc, unit-tested without root.
-PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c
-BIN_SRCS = ebph.c prog.c $(PURE_SRCS)
+PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c
+BIN_SRCS = ebph.c prog.c maps.c admin.c $(PURE_SRCS)
 GEN = gen/syscalls_gen.h gen/syscall_names.c gen/embed.c
-HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h gen/syscalls_gen.h
+HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h gen/syscalls_gen.h
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 
@@ -47,7 +47,7 @@ tests/unit: tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names
 		$(LDFLAGS) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(CHECK_LIBS)
 
 unit: tests/unit
-	./tests/unit
+	CK_DEFAULT_TIMEOUT=60 ./tests/unit
 
 FIXTURES = $(patsubst tests/fixtures/%.c,tests/fixtures/bin/%,$(wildcard tests/fixtures/*.c))
 
@@ -62,7 +62,7 @@ e2e: ebph tests-fixtures
 	sh tests/e2e.sh
 
 test: ebph tests/unit tests-fixtures
-	./tests/unit
+	CK_DEFAULT_TIMEOUT=60 ./tests/unit
 	sh tests/e2e.sh
 
 install: ebph

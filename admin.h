@@ -4,6 +4,7 @@
 #define EBPH_ADMIN_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "prog.h"
@@ -12,6 +13,9 @@
 
 /* Is name one of the sub-commands admin_main handles? */
 int admin_is_command(const char *name);
+
+/* The sub-commands' usage and options (for ebph --help and ebph CMD -h). */
+void admin_usage(FILE *f);
 
 /* Run a sub-command: argv[0] is its name. Returns the exit status
  * (0 ok, 1 runtime failure, 2 usage error). */

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "config.h"
 
-enum { OPT_EBPF = 256, OPT_PRINT_CONFIG };
+enum { OPT_EBPF = 256, OPT_PRINT_CONFIG, OPT_NO_LOAD, OPT_NO_SAVE };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -21,6 +21,8 @@ static const struct option long_opts[] = {
 	{ "summary", no_argument, NULL, 's' },
 	{ "ebpf", no_argument, NULL, OPT_EBPF },
 	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+	{ "no-load", no_argument, NULL, OPT_NO_LOAD },
+	{ "no-save", no_argument, NULL, OPT_NO_SAVE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -28,7 +30,8 @@ static const struct option long_opts[] = {
 
 void cli_usage(FILE *f)
 {
-	fputs("Usage: ebph [OPTIONS]\n"
+	fputs("Usage: ebph [OPTIONS]              monitor the host\n"
+	      "       ebph COMMAND [ARGS]         inspect or steer profiles (see below)\n"
 	      "Learn which system calls follow which for every executable (pH lookahead\n"
 	      "pairs) and report anomalies once a program's profile is normal.\n"
 	      "\n"
@@ -41,8 +44,24 @@ void cli_usage(FILE *f)
 	      "  -s, --summary        at exit, print every profile with its counters and memory\n"
 	      "      --ebpf           print the filled BPF program and exit (no root needed)\n"
 	      "      --print-config   print the effective configuration as YAML and exit\n"
+	      "      --no-load        start without the profiles saved in state_dir\n"
+	      "      --no-save        never write profiles to state_dir\n"
 	      "  -h, --help           this help\n"
 	      "  -V, --version        print the version and exit\n"
+	      "\n"
+	      "COMMANDS (root; against the running monitor, else the saved profiles):\n"
+	      "  ps [-t]                          monitored processes (threads with -t)\n"
+	      "  profiles                         every profile and its counters\n"
+	      "  show PROFILE                     one profile and its lookahead pairs\n"
+	      "  normalize|sensitize|tolerize (PROFILE | --pid PID)\n"
+	      "                                   start detection / forget training /\n"
+	      "                                   stop detection for a profile\n"
+	      "  delete PROFILE                   forget a profile\n"
+	      "  save                             make the running monitor save now\n"
+	      "  prune [--dry-run]                delete saved profiles of executables\n"
+	      "                                   that no longer exist (no monitor running)\n"
+	      "  PROFILE: an executable's path, or DEV:INO as ebph prints it.\n"
+	      "  Commands take -c FILE (whose state_dir to use) and -j (JSON lines).\n"
 	      "\n"
 	      "EXAMPLES:\n"
 	      "  sudo ebph                        # monitor with the built-in defaults\n"
@@ -51,6 +70,8 @@ void cli_usage(FILE *f)
 	      "  sudo ebph -T -n sshd             # only events of processes named *sshd*\n"
 	      "  sudo ebph -d 60 -s               # one minute, then a profile summary\n"
 	      "  ebph --ebpf > prog.c             # the BPF program ebph would load\n"
+	      "  sudo ebph show /usr/bin/ls       # what ebph learned about ls\n"
+	      "  sudo ebph normalize /usr/sbin/sshd  # detect for sshd from now on\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n"
 	      "See ebph(8).\n", f);
@@ -69,6 +90,30 @@ static int cli_number(const char *s, long min, long max, long *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+/* The message for an option getopt refused: unknown, or given a value it
+ * does not take (--json=1). */
+static int cli_bad_option(const char *arg, char *err, size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	unsigned int i;
+
+	if (!strncmp(arg, "--", 2) && eq) {
+		for (i = 0; long_opts[i].name; i++)
+			if (long_opts[i].has_arg == no_argument &&
+			    strlen(long_opts[i].name) == (size_t)(eq - arg - 2) &&
+			    !strncmp(long_opts[i].name, arg + 2, eq - arg - 2)) {
+				snprintf(err, errlen, "option '--%s' takes no argument",
+					 long_opts[i].name);
+				return -EINVAL;
+			}
+	}
+	if (!strncmp(arg, "--", 2) || optopt <= 0 || optopt >= 256)
+		snprintf(err, errlen, "unknown option '%s'", arg);
+	else
+		snprintf(err, errlen, "unknown option '-%c'", optopt);
+	return -EINVAL;
 }
 
 int cli_parse(int argc, char **argv, struct ebph_opts *o, char *err, size_t errlen)
@@ -118,6 +163,12 @@ int cli_parse(int argc, char **argv, struct ebph_opts *o, char *err, size_t errl
 		case OPT_PRINT_CONFIG:
 			o->print_config = 1;
 			break;
+		case OPT_NO_LOAD:
+			o->no_load = 1;
+			break;
+		case OPT_NO_SAVE:
+			o->no_save = 1;
+			break;
 		case 'h':
 			o->help = 1;
 			break;
@@ -125,14 +176,13 @@ int cli_parse(int argc, char **argv, struct ebph_opts *o, char *err, size_t errl
 			o->version = 1;
 			break;
 		case ':':
-			snprintf(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+			if (!strncmp(argv[optind - 1], "--", 2))
+				snprintf(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+			else
+				snprintf(err, errlen, "option '-%c' needs an argument", optopt);
 			return -EINVAL;
 		default:
-			if (optopt)
-				snprintf(err, errlen, "unknown option '-%c'", optopt);
-			else
-				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
-			return -EINVAL;
+			return cli_bad_option(argv[optind - 1], err, errlen);
 		}
 	}
 	if (optind < argc) {

@@ -15,6 +15,8 @@ struct ebph_opts {
 	int summary;		/* -s */
 	int ebpf;		/* --ebpf */
 	int print_config;	/* --print-config */
+	int no_load;		/* --no-load: start without the saved profiles */
+	int no_save;		/* --no-save: never write to state_dir */
 	int help;		/* -h */
 	int version;		/* -V */
 };

@@ -21,6 +21,9 @@
 #include "fill.h"
 #include "output.h"
 #include "prog.h"
+#include "maps.h"
+#include "store.h"
+#include "admin.h"
 
 _Static_assert(sizeof(struct ebph_event) == 368, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_task) == 112, "ebph_task layout");
@@ -32,17 +35,21 @@ struct monitor {
 	struct ebph_opts opts;
 	struct ebph_prog prog;
 	struct out_ctx out;
+	struct maps_fds maps;	/* the profile maps, for loading and saving */
 	char **paths;		/* profile slot -> path, NULL = not known yet */
+	int use_store;		/* state_dir is usable */
 	int ncpus;		/* possible CPUs, for per-CPU maps */
 	int out_failed;		/* stdout closed (e.g. | head) */
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, save_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGUSR1)
+		save_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static __u64 now_ns(clockid_t clk)
@@ -297,13 +304,105 @@ static void print_profile(struct monitor *m, __u32 slot, const struct ebph_profi
 	out_profile(&m->out, &o);
 }
 
+/* Save every profile to state_dir. Each file is replaced atomically; a
+ * profile that kept changing while read is saved at the next save. */
+static void mon_save(struct monitor *m, const char *why)
+{
+	__u32 n = maps_profile_slots(&m->maps), slot, saved = 0;
+	struct store_profile *all = calloc(n ? n : 1, sizeof(*all));
+	__u64 t0 = now_ns(CLOCK_MONOTONIC);
+	char err[512];
+	int ret;
+
+	if (!all) {
+		fprintf(stderr, "ebph: cannot save profiles: out of memory\n");
+		return;
+	}
+	for (slot = 0; slot < n; slot++)
+		if (!maps_read_profile(&m->maps, slot, &all[saved]))
+			saved++;
+	ret = store_save(m->cfg.state_dir, all, saved, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "ebph: cannot save profiles: %s\n", err);
+	else
+		fprintf(stderr, "ebph: saved %u profiles to %s (%s, %.1f ms)\n", saved,
+			m->cfg.state_dir, why, (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	for (slot = 0; slot < saved; slot++)
+		store_profile_free(&all[slot]);
+	free(all);
+}
+
+struct load_ctx {
+	struct monitor *m;
+	unsigned int added, stale, failed;
+};
+
+static int mon_load_one(struct store_profile *p, void *arg)
+{
+	struct load_ctx *lc = arg;
+	struct monitor *m = lc->m;
+	__u32 slot;
+	int ret;
+
+	ret = maps_add_profile(&m->maps, p);
+	if (ret) {
+		fprintf(stderr, "ebph: cannot load the profile of %s: %s\n", p->path,
+			ret == -ENOSPC ? "no room (raise max_profiles or max_rows)" : strerror(-ret));
+		lc->failed++;
+	} else {
+		lc->added++;
+		lc->stale += store_stale(p);
+		if (!maps_find(&m->maps, &p->key, &slot) && slot < m->cfg.max_profiles)
+			m->paths[slot] = strdup(p->path);
+	}
+	store_profile_free(p);
+	return 0;
+}
+
+/* Check state_dir and load the saved profiles into the maps (before attaching). */
+static int mon_load(struct monitor *m)
+{
+	struct load_ctx lc = { .m = m };
+	__u64 t0 = now_ns(CLOCK_MONOTONIC);
+	struct stat st;
+	char err[512];
+	int ret;
+
+	if (m->opts.no_load && m->opts.no_save)
+		return 0;
+	if (m->opts.no_save && lstat(m->cfg.state_dir, &st) && errno == ENOENT)
+		return 0;	/* nothing saved, nothing to create */
+	ret = store_dir_check(m->cfg.state_dir, !m->opts.no_save, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "ebph: %s\n", err);
+		return ret;
+	}
+	m->use_store = !m->opts.no_save;
+	if (m->opts.no_load)
+		return 0;
+	ret = store_load(m->cfg.state_dir, m->cfg.window, mon_load_one, &lc, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "ebph: %s\n", err);
+		return ret;
+	}
+	fprintf(stderr, "ebph: loaded %u profiles from %s (%.1f ms)\n", lc.added,
+		m->cfg.state_dir, (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	if (lc.stale)
+		fprintf(stderr, "ebph: %u saved profiles belong to executables that no longer "
+			"exist ('ebph prune' deletes them)\n", lc.stale);
+	return 0;
+}
+
 /* Poll the ring buffer until asked to stop; status every status_interval. */
 static void mon_loop(struct monitor *m)
 {
-	__u64 start = now_ns(CLOCK_MONOTONIC), next_status, end = 0;
+	__u64 start = now_ns(CLOCK_MONOTONIC), next_status, next_save = 0, end = 0;
 	__u64 interval = m->cfg.status_interval * 1000000000ULL;
+	__u64 save_every = m->cfg.save_interval * 1000000000ULL;
 
 	next_status = interval ? start + interval : 0;
+	if (m->use_store && save_every)
+		next_save = start + save_every;
 	if (m->opts.duration)
 		end = start + m->opts.duration * 1000000000ULL;
 	while (!stop_requested) {
@@ -318,8 +417,21 @@ static void mon_loop(struct monitor *m)
 			if (next_status <= now)
 				next_status = now + interval;
 		}
+		if (save_requested) {
+			save_requested = 0;
+			if (m->use_store)
+				mon_save(m, "SIGUSR1");
+			else
+				fprintf(stderr, "ebph: SIGUSR1: not saving (--no-save)\n");
+		}
+		if (next_save && now >= next_save) {
+			mon_save(m, "save_interval");
+			next_save = now + save_every;
+		}
 		if (next_status && next_status < wake)
 			wake = next_status;
+		if (next_save && next_save < wake)
+			wake = next_save;
 		if (end && end < wake)
 			wake = end;
 		timeout = (int)((wake - now) / 1000000) + 1;
@@ -333,6 +445,32 @@ static void mon_loop(struct monitor *m)
 			break;
 		}
 	}
+}
+
+/* Describe this monitor in the info map (for admin commands), and set up
+ * the profile map handles. */
+static void mon_info(struct monitor *m)
+{
+	struct ebph_info info = { 0 };
+	__u32 k = 0;
+
+	info.pid = (__u64)getpid();
+	info.boot_to_wall_ns = m->out.boot_to_wall_ns;
+	info.window = m->cfg.window;
+	info.max_profiles = m->cfg.max_profiles;
+	info.max_tasks = m->cfg.max_tasks;
+	info.max_rows = m->cfg.max_rows;
+	info.nr_syscalls = EBPH_NR_SYSCALLS;
+	info.lfc_window = m->cfg.lfc_window;
+	bpf_update_elem(m->prog.info, &k, &info, BPF_ANY);
+	m->maps.profiles = m->prog.profiles;
+	m->maps.keys = m->prog.keys;
+	m->maps.paths = m->prog.paths;
+	m->maps.rows = m->prog.rows;
+	m->maps.alloc = m->prog.alloc;
+	m->maps.max_profiles = m->cfg.max_profiles;
+	m->maps.max_rows = m->cfg.max_rows;
+	m->maps.boot_to_wall_ns = m->out.boot_to_wall_ns;
 }
 
 static int mon_run(struct monitor *m)
@@ -373,14 +511,26 @@ static int mon_run(struct monitor *m)
 	}
 	ret = prog_compile(&m->prog, text, err, sizeof(err));
 	free(text);
-	if (!ret)
-		ret = prog_attach(&m->prog, mon_event, m, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "ebph: %s\n", err);
 		prog_close(&m->prog);
 		return 1;
 	}
 	m->out.boot_to_wall_ns = (__s64)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME));
+	mon_info(m);
+	store_set_window(m->cfg.window);
+	if (mon_load(m)) {
+		prog_close(&m->prog);
+		return 1;
+	}
+	ret = prog_attach(&m->prog, mon_event, m, err, sizeof(err));
+	if (!ret)
+		ret = admin_pin(&m->prog, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "ebph: %s\n", err);
+		prog_close(&m->prog);
+		return 1;
+	}
 	out_header(&m->out);
 	fflush(stdout);
 	fprintf(stderr, "Tracing system calls of all processes (window %u, normal_wait %llus)... "
@@ -395,7 +545,56 @@ static int mon_run(struct monitor *m)
 			mon_profiles(m, print_profile, NULL);
 		fflush(stdout);
 	}
+	if (m->use_store)
+		mon_save(m, "exit");
+	admin_unpin();
 	prog_close(&m->prog);
+	return 0;
+}
+
+/* ebph prune [-c FILE] [--dry-run]: delete saved profiles of executables
+ * that no longer exist; only while no monitor runs (it would save them again). */
+static int prune_main(int argc, char **argv)
+{
+	struct ebph_config cfg;
+	const char *config = NULL;
+	char err[512];
+	int i, dry = 0, ret;
+	pid_t pid;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "-n")) {
+			dry = 1;
+		} else if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
+			config = argv[++i];
+		} else {
+			fprintf(stderr, "ebph prune: unexpected argument '%s'\n"
+				"Usage: ebph prune [-c FILE] [--dry-run]\n", argv[i]);
+			return 2;
+		}
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "ebph: must be run as root\n");
+		return 1;
+	}
+	cfg_defaults(&cfg);
+	if (config && cfg_load_file(&cfg, config, err, sizeof(err))) {
+		fprintf(stderr, "ebph: %s\n", err);
+		return 2;
+	}
+	pid = admin_running();
+	if (pid) {
+		fprintf(stderr, "ebph prune: a monitor is running (PID %d) and would save the "
+			"profiles again: stop it first\n", (int)pid);
+		return 1;
+	}
+	ret = store_dir_check(cfg.state_dir, 0, err, sizeof(err));
+	if (!ret)
+		ret = store_prune(cfg.state_dir, dry, stdout, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "ebph: %s\n", err);
+		return 1;
+	}
 	return 0;
 }
 
@@ -407,6 +606,10 @@ int main(int argc, char **argv)
 	__u32 i;
 	int ret;
 
+	if (argc > 1 && !strcmp(argv[1], "prune"))
+		return prune_main(argc - 1, argv + 1);
+	if (argc > 1 && admin_is_command(argv[1]))
+		return admin_main(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &m.opts, err, sizeof(err))) {
 		fprintf(stderr, "ebph: %s\nTry 'ebph --help' for more information.\n", err);
 		return 2;
@@ -434,6 +637,7 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	m.out.f = stdout;
 	m.out.json = m.opts.json;

@@ -35,6 +35,16 @@ const struct fill_member fill_members[] = {
 };
 const unsigned int fill_nmembers = sizeof(fill_members) / sizeof(fill_members[0]);
 
+/* A header's text as whole lines. */
+static void fill_header(FILE *f, const char *text)
+{
+	size_t len = strlen(text);
+
+	fputs(text, f);
+	if (len && text[len - 1] != '\n')
+		fputc('\n', f);
+}
+
 /* Append the text of a header in place of its #include line. */
 static void fill_splice(FILE *f, const char *tmpl, const char *ebph_h, const char *ph_h)
 {
@@ -45,9 +55,9 @@ static void fill_splice(FILE *f, const char *tmpl, const char *ebph_h, const cha
 		size_t len = end ? (size_t)(end - line + 1) : strlen(line);
 
 		if (!strncmp(line, "#include \"ebph.h\"", 17))
-			fputs(ebph_h, f);
+			fill_header(f, ebph_h);
 		else if (!strncmp(line, "#include \"ph.h\"", 15))
-			fputs(ph_h, f);
+			fill_header(f, ph_h);
 		else
 			fwrite(line, 1, len, f);
 		line += len;
@@ -67,6 +77,7 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 		return NULL;
 	fprintf(f, "/* ebph BPF program, generated from bpf_prog.c.in */\n");
 	fprintf(f, "#define EBPH_NR_SYSCALLS %u\n", EBPH_NR_SYSCALLS);
+	fprintf(f, "#define EBPH_NR_RESTART_SYSCALL %u\n", EBPH_NR_RESTART_SYSCALL);
 	fprintf(f, "#define EBPH_WINDOW %u\n", cfg->window);
 	fprintf(f, "#define EBPH_NORMAL_WAIT_NS %lluULL\n",
 		(unsigned long long)cfg->normal_wait * 1000000000ULL);

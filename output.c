@@ -119,7 +119,7 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 {
 	FILE *f = o->f;
 	char buf[32];
-	__u32 i, n;
+	__u32 i, n, printed = 0;
 
 	fprintf(f, "{\"type\":\"%s\",", type_names[e->type]);
 	out_ts_json(o, e->ts);
@@ -142,7 +142,7 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 		for (i = 0; i < n; i++) {
 			if (e->seq[i] == EBPH_EMPTY)
 				continue;
-			fprintf(f, "%s\"%s\"", i && e->seq[i - 1] != EBPH_EMPTY ? "," : "",
+			fprintf(f, "%s\"%s\"", printed++ ? "," : "",
 				syscall_name(e->seq[i], buf, sizeof(buf)));
 		}
 		fputc(']', f);
@@ -175,8 +175,8 @@ static const char *out_text_buf(char *buf, size_t len, const char *s, size_t max
 static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
 	FILE *f = o->f;
-	char comm[4 * EBPH_COMM_LEN + 1], p[4 * EBPH_PATH_MAX + 1], buf[32];
-	__u32 i, n;
+	char comm[6 * EBPH_COMM_LEN + 1], p[6 * EBPH_PATH_MAX + 1], buf[32];
+	__u32 i, n, printed = 0;
 
 	out_ts_text(o, e->ts);
 	out_text_buf(comm, sizeof(comm), e->comm, sizeof(e->comm));
@@ -194,7 +194,7 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 		for (i = 0; i < n; i++) {
 			if (e->seq[i] == EBPH_EMPTY)
 				continue;
-			fprintf(f, "%s%s", i && e->seq[i - 1] != EBPH_EMPTY ? "," : "",
+			fprintf(f, "%s%s", printed++ ? "," : "",
 				syscall_name(e->seq[i], buf, sizeof(buf)));
 		}
 		break;
@@ -259,7 +259,7 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 void out_profile(struct out_ctx *o, const struct out_profile *p)
 {
 	FILE *f = o->f;
-	char path[4 * EBPH_PATH_MAX + 1];
+	char path[6 * EBPH_PATH_MAX + 1];
 
 	if (o->json) {
 		fputs("{\"type\":\"profile\",", f);

@@ -375,12 +375,14 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 	/* 5. locality frame */
 	ph_lf_record(t, res->anomaly, pp->lfc_window);
 
-	/* 6. tolerize_limit: once per crossing */
+	/* 6. tolerize_limit: while above it nothing is learned (the training data
+	 * is reset on every call, as in pH, which also keeps anomaly_limit from
+	 * kicking in); the crossing is reported once */
 	if (t->lfc > pp->tolerize_limit) {
+		ph_reset_training(prof);
 		if (!t->over_tolerize) {
 			t->over_tolerize = 1;
 			res->tolerize = 1;
-			ph_reset_training(prof);
 		}
 	} else {
 		t->over_tolerize = 0;

@@ -4,6 +4,7 @@
 #define EBPH_STORE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 
 #include "syscalls.h"
@@ -38,6 +39,9 @@ struct store_profile {
 
 void store_profile_free(struct store_profile *p);
 
+/* The window this ebph runs with, written into saved files (set once). */
+void store_set_window(__u32 window);
+
 /*
  * Check (and with create, make) state_dir: a directory, not a symlink, owned
  * by the effective user, not writable by group or others (created 0700).
@@ -70,6 +74,16 @@ int store_delete(const char *dir, const struct ebph_key *key, char *err, size_t 
  */
 int store_load(const char *dir, __u32 window, int (*fn)(struct store_profile *p, void *arg),
 	       void *arg, char *err, size_t errlen);
+
+/* 1 if the executable of p no longer exists (path gone, or another file). */
+int store_stale(const struct store_profile *p);
+
+/*
+ * Delete the saved profiles of executables that no longer exist, printing
+ * "pruned DEV:INO PATH" (or "would prune ..." with dry_run) for each to out.
+ * Returns the number pruned, or -errno (err says why).
+ */
+int store_prune(const char *dir, int dry_run, FILE *out, char *err, size_t errlen);
 
 /* Serialise / parse one profile (the file format, for tests and tools). */
 int store_encode(const struct store_profile *p, __u32 window, void **buf, size_t *len);

@@ -19,6 +19,9 @@ n=$(( (max + 1 + 63) / 64 * 64 ))
 	echo "#ifndef EBPH_GEN_SYSCALLS_H"
 	echo "#define EBPH_GEN_SYSCALLS_H"
 	echo "#define EBPH_NR_SYSCALLS $n"
+	rs=$(sed -n 's/^\([0-9]*\) restart_syscall$/\1/p' "$tmp")
+	[ -n "$rs" ] || { echo "gen-syscalls: no restart_syscall" >&2; exit 1; }
+	echo "#define EBPH_NR_RESTART_SYSCALL $rs"
 	echo "#endif"
 } > "$out/syscalls_gen.h"
 {

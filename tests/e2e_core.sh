@@ -30,14 +30,16 @@ check "tmpfs and root file systems have different devices" \
 	[ "$(stat -c %d "$T/hello-root")" != "$(stat -c %d "$T/tmpfs/hello-tmpfs")" ]
 check "every stdout line is a JSON object with type first, then ts" \
 	sh -c "! grep -v '^{\"type\":\"[a-z_]*\",\"ts\":[0-9]*\.[0-9]\{6\},' '$T/out'"
-check "stderr has only the banner" [ "$(grep -vc '^Tracing' "$T/out.err")" -eq 0 ]
+check "stderr: the banner and ebph: messages only" [ "$(grep -vc '^Tracing\|^ebph: ' "$T/out.err")" -eq 0 ]
+check "stdout carries no banner or message" sh -c "! grep -q 'Tracing\|^ebph:' '$T/out'"
 check "programs are loaded while running" [ "$(bpf_progs)" -ge $((progs_before + 4)) ]
 stop_ebph
 check "SIGINT: exit status 0" [ $? -eq 0 ]
 check "final status printed" [ "$(count "$T/out" '.type == "status" and .final == true')" -eq 1 ]
-check "status has the documented fields" jq -e 'select(.type == "status") |
-	[.profiles, .training, .frozen, .normal, .tasks, .syscalls, .anomalies, .lost_events,
-	 .map_bytes, .pair_bytes, .tasks_full, .profiles_full, .rows_full] | all(type == "number")' "$T/out" >/dev/null
+check "status has the documented fields" sh -c "jq -se '[.[] | select(.type == \"status\")] |
+	length == 1 and all(.[]; [.profiles, .training, .frozen, .normal, .tasks, .syscalls,
+	.anomalies, .lost_events, .map_bytes, .pair_bytes, .tasks_full, .profiles_full,
+	.rows_full] | all(type == \"number\"))' '$T/out' >/dev/null"
 check "BPF programs back to where they were" [ "$(bpf_progs)" -eq "$progs_before" ]
 umount "$T/tmpfs"
 

@@ -1,0 +1,1254 @@
+/* test_output.c: check suite for output.c (text columns, JSON lines, escaping). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <check.h>
+
+#include "output.h"
+
+#define JQ "/usr/bin/jq"
+/* 1700000000 s = 2023-11-14 22:13:20 UTC. */
+#define WALL_OFFSET 1700000000000000000LL
+#define TS_JSON "\"ts\":1700000000.001500"
+
+/* An open_memstream and its buffer. */
+struct mem {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static void mem_open(struct mem *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	ck_assert_ptr_nonnull(m->f);
+}
+
+/* Close the stream; the caller frees the returned text. */
+static char *mem_take(struct mem *m)
+{
+	ck_assert_int_eq(fclose(m->f), 0);
+	return m->buf;
+}
+
+static char *json_str(const char *s, size_t max)
+{
+	struct mem m;
+
+	mem_open(&m);
+	out_json_str(m.f, s, max);
+	return mem_take(&m);
+}
+
+static char *text_str(const char *s, size_t max)
+{
+	struct mem m;
+
+	mem_open(&m);
+	out_text_str(m.f, s, max);
+	return mem_take(&m);
+}
+
+#define JSON_STR_EQ(s, max, want)						\
+	do {									\
+		char *r_ = json_str(s, max);					\
+		ck_assert_str_eq(r_, want);					\
+		free(r_);							\
+	} while (0)
+
+#define TEXT_STR_EQ(s, max, want)						\
+	do {									\
+		char *r_ = text_str(s, max);					\
+		ck_assert_str_eq(r_, want);					\
+		free(r_);							\
+	} while (0)
+
+/* Number of a call by name on the build machine (names are portable, numbers not). */
+static unsigned int nr(const char *name)
+{
+	int n = syscall_number(name);
+
+	ck_assert_msg(n >= 0, "no system call named %s", name);
+	return n;
+}
+
+static void base_event(struct ebph_event *e, __u32 type)
+{
+	memset(e, 0, sizeof(*e));
+	e->ts = 1500000;
+	e->dev = (8ULL << 20) | 1;	/* sda1: user-space 2049 */
+	e->ino = 131;
+	e->type = type;
+	e->pid = 1234;
+	e->tid = 1235;
+	e->profile = 3;
+	strcpy(e->comm, "bash");
+}
+
+/* The anomaly window used throughout: 4 empty slots, then 5 calls. */
+static void anomaly_event(struct ebph_event *e)
+{
+	base_event(e, EBPH_EV_ANOMALY);
+	e->syscall = nr("write");
+	e->misses = 3;
+	e->lfc = 5;
+	e->count = 7;
+	e->seq_len = 9;
+	e->seq[0] = e->seq[1] = e->seq[2] = e->seq[3] = EBPH_EMPTY;
+	e->seq[4] = nr("read");
+	e->seq[5] = nr("close");
+	e->seq[6] = 0xfffe;
+	e->seq[7] = nr("mmap");
+	e->seq[8] = nr("write");
+}
+
+static char *render_event(int json, int timestamps, const struct ebph_event *e, const char *path)
+{
+	struct out_ctx o = { .json = json, .timestamps = timestamps,
+			     .boot_to_wall_ns = WALL_OFFSET };
+	struct mem m;
+
+	mem_open(&m);
+	o.f = m.f;
+	out_event(&o, e, path);
+	return mem_take(&m);
+}
+
+static char *render_header(int json, int timestamps)
+{
+	struct out_ctx o = { .json = json, .timestamps = timestamps,
+			     .boot_to_wall_ns = WALL_OFFSET };
+	struct mem m;
+
+	mem_open(&m);
+	o.f = m.f;
+	out_header(&o);
+	return mem_take(&m);
+}
+
+static void sample_status(struct out_status *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ts = 5000000000ULL;
+	s->profiles = 10;
+	s->training = 4;
+	s->frozen = 3;
+	s->normal = 3;
+	s->tasks = 50;
+	s->syscalls = 123456;
+	s->anomalies = 2;
+	s->lost_events = 1;
+	s->rows = 300;
+	s->snapshot_rows = 20;
+	s->map_bytes = 40000000;
+	s->pair_bytes = 65536;
+	s->rows_full = 5;
+	s->final = 1;
+}
+
+static void sample_profile(struct out_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->ts = 2500000;
+	p->dev = 2049;
+	p->ino = 131;
+	p->train_count = 5000;
+	p->last_mod_count = 1200;
+	p->sequences = 40;
+	p->anomalies = 2;
+	p->rows = 30;
+	p->snapshot_rows = 10;
+	p->pair_bytes = 20480;
+	p->state = EBPH_NORMAL;
+	p->path = "/bin/bash";
+}
+
+static char *render_status(int json, const struct out_status *s)
+{
+	struct out_ctx o = { .json = json, .boot_to_wall_ns = WALL_OFFSET };
+	struct mem m;
+
+	mem_open(&m);
+	o.f = m.f;
+	out_status(&o, s);
+	return mem_take(&m);
+}
+
+static char *render_profile(int json, const struct out_profile *p)
+{
+	struct out_ctx o = { .json = json, .boot_to_wall_ns = WALL_OFFSET };
+	struct mem m;
+
+	mem_open(&m);
+	o.f = m.f;
+	out_profile(&o, p);
+	return mem_take(&m);
+}
+
+/*
+ * A strict JSON checker (RFC 8259), stricter still in strings: ebph's JSON
+ * carries no raw byte outside 0x20..0x7e. Returns the end of the value or NULL.
+ */
+static const char *j_value(const char *p, int depth);
+
+static const char *j_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *j_string(const char *p)
+{
+	int i;
+
+	if (*p++ != '"')
+		return NULL;
+	for (;;) {
+		unsigned char c = *p++;
+
+		if (c == '"')
+			return p;
+		if (c < 0x20 || c > 0x7e)
+			return NULL;
+		if (c != '\\')
+			continue;
+		c = *p++;
+		if (c == 'u') {
+			for (i = 0; i < 4; i++, p++)
+				if (!strchr("0123456789abcdefABCDEF", *p) || !*p)
+					return NULL;
+		} else if (!c || !strchr("\"\\/bfnrt", c)) {
+			return NULL;
+		}
+	}
+}
+
+static const char *j_digits(const char *p)
+{
+	if (*p < '0' || *p > '9')
+		return NULL;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+static const char *j_number(const char *p)
+{
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (!(p = j_digits(p)))
+		return NULL;
+	if (*p == '.' && !(p = j_digits(p + 1)))
+		return NULL;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(p = j_digits(p)))
+			return NULL;
+	}
+	return p;
+}
+
+static const char *j_container(const char *p, int depth, char close, int object)
+{
+	p = j_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (object) {
+			if (!(p = j_string(j_ws(p))))
+				return NULL;
+			p = j_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		if (!(p = j_value(p, depth + 1)))
+			return NULL;
+		p = j_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *j_value(const char *p, int depth)
+{
+	if (depth > 32)
+		return NULL;
+	p = j_ws(p);
+	switch (*p) {
+	case '{':
+		return j_container(p, depth, '}', 1);
+	case '[':
+		return j_container(p, depth, ']', 0);
+	case '"':
+		return j_string(p);
+	case 't':
+		return strncmp(p, "true", 4) ? NULL : p + 4;
+	case 'f':
+		return strncmp(p, "false", 5) ? NULL : p + 5;
+	case 'n':
+		return strncmp(p, "null", 4) ? NULL : p + 4;
+	default:
+		return j_number(p);
+	}
+}
+
+/* Exit status of `jq ARGS` fed text on stdin, -1 without jq. */
+static int jq_run(const char *args, const char *text)
+{
+	char cmd[512];
+	FILE *p;
+	int st;
+
+	if (access(JQ, X_OK))
+		return -1;
+	snprintf(cmd, sizeof(cmd), JQ " %s >/dev/null 2>&1", args);
+	p = popen(cmd, "w");
+	ck_assert_ptr_nonnull(p);
+	fputs(text, p);
+	st = pclose(p);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* text is one JSON object on one line, "type" its first key, valid by both checkers. */
+static void assert_json_line(const char *text)
+{
+	const char *end;
+	size_t len = strlen(text);
+	int jq;
+
+	ck_assert_msg(!strncmp(text, "{\"type\":\"", 9), "not {\"type\":...: %s", text);
+	ck_assert_msg(len >= 2 && text[len - 1] == '\n' && text[len - 2] == '}',
+		      "not one object per line: %s", text);
+	ck_assert_msg(strchr(text, '\n') == text + len - 1, "raw newline inside: %s", text);
+	end = j_value(text, 0);
+	ck_assert_msg(end && !strcmp(j_ws(end), ""), "invalid JSON: %s", text);
+	jq = jq_run("-e 'type == \"object\" and (keys_unsorted[0] == \"type\")'", text);
+	ck_assert_msg(jq == 0 || jq == -1, "jq rejects (%d): %s", jq, text);
+}
+
+/* The value jq decodes for a string key of a JSON line, or NULL without jq. */
+static char *jq_string(const char *line, const char *key)
+{
+	char path[] = "/tmp/ebph-test-output-XXXXXX", cmd[512], *out = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f, *p;
+	int fd;
+
+	if (access(JQ, X_OK))
+		return NULL;
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(line, f);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), JQ " -j '.%s' %s", key, path);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = getdelim(&out, &cap, '\0', p);
+	if (n < 0) {
+		free(out);
+		out = strdup("");
+	}
+	ck_assert_int_eq(pclose(p), 0);
+	unlink(path);
+	return out;
+}
+
+/* Checks the checker, so a broken one cannot pass everything. */
+START_TEST(test_output_json_checker_self_test)
+{
+	static const char *const good[] = {
+		"{\"type\":\"x\"}", "{\"a\":[1,-2.5,3e10,\"\\u00ff\",true,false,null],\"b\":{}}",
+		"{\"a\":[]}", "{\"ts\":1700000000.001500}",
+	};
+	static const char *const bad[] = {
+		"{\"a\":\"b\"\"c\"}", "{\"a\":[\"read\"\"write\"]}", "{\"a\":1,}", "{\"a\":01}",
+		"{\"a\":\"\n\"}", "{\"a\":\"\\x41\"}", "{\"a\":\"\\u00f\"}", "{\"a\":1.}",
+		"{\"a\":\"\xff\"}", "{a:1}", "{\"a\":1", "[1,]", "{\"a\":tru}",
+	};
+	const char *end;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		end = j_value(good[i], 0);
+		ck_assert_msg(end && !*end, "rejected %s", good[i]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		end = j_value(bad[i], 0);
+		ck_assert_msg(!end || *j_ws(end), "accepted %s", bad[i]);
+	}
+	if (!access(JQ, X_OK)) {
+		ck_assert_int_ne(jq_run("-e .", "{\"a\":[\"read\"\"write\"]}\n"), 0);
+		ck_assert_int_eq(jq_run("-e .", "{\"a\":[\"read\",\"write\"]}\n"), 0);
+		ck_assert_int_eq(jq_run("-e 'keys_unsorted[0] == \"type\"'", "{\"a\":1,\"type\":2}\n"),
+				 1);
+	}
+}
+END_TEST
+
+START_TEST(test_output_user_dev)
+{
+	ck_assert_uint_eq(out_user_dev(254ULL << 20 | 0), 65024);	/* dm-0 */
+	ck_assert_uint_eq(out_user_dev(8ULL << 20 | 1), 2049);		/* sda1 */
+	ck_assert_uint_eq(out_user_dev(0ULL << 20 | 45), 45);		/* tmpfs 0:45 */
+	ck_assert_uint_eq(out_user_dev(0ULL << 20 | 300), 1048620);	/* 0:300: minor > 255 */
+	ck_assert_uint_eq(out_user_dev(259ULL << 20 | 3), 66307);	/* nvme 259:3 */
+	ck_assert_uint_eq(out_user_dev(4095ULL << 20 | 0xfffff), 0xffffffffULL);
+	ck_assert_uint_eq(out_user_dev(0), 0);
+}
+END_TEST
+
+START_TEST(test_output_state_and_reason_names)
+{
+	static const char *const reasons[] = {
+		"stable", "normal_wait elapsed", "new behaviour", "anomaly_limit", "tolerize_limit",
+		"normalize", "sensitize", "tolerize", "loaded",
+	};
+	unsigned int i;
+
+	ck_assert_str_eq(out_state_name(EBPH_TRAINING), "training");
+	ck_assert_str_eq(out_state_name(EBPH_FROZEN), "frozen");
+	ck_assert_str_eq(out_state_name(EBPH_NORMAL), "normal");
+	ck_assert_str_eq(out_state_name(3), "unknown");
+	ck_assert_str_eq(out_state_name(0xffffffff), "unknown");
+	ck_assert_uint_eq(sizeof(reasons) / sizeof(reasons[0]), EBPH_R_COUNT);
+	for (i = 0; i < EBPH_R_COUNT; i++)
+		ck_assert_str_eq(out_reason_name(i), reasons[i]);
+	ck_assert_str_eq(out_reason_name(EBPH_R_COUNT), "unknown");
+	ck_assert_str_eq(out_reason_name(0xffffffff), "unknown");
+}
+END_TEST
+
+START_TEST(test_output_json_str_escapes)
+{
+	JSON_STR_EQ("", 16, "\"\"");
+	JSON_STR_EQ("bash", 16, "\"bash\"");
+	JSON_STR_EQ(" ~az09/.-_", 64, "\" ~az09/.-_\"");
+	JSON_STR_EQ("a\"b", 16, "\"a\\\"b\"");
+	JSON_STR_EQ("a\\b", 16, "\"a\\\\b\"");
+	JSON_STR_EQ("\\\"", 16, "\"\\\\\\\"\"");
+	JSON_STR_EQ("a\nb", 16, "\"a\\nb\"");
+	JSON_STR_EQ("\t", 16, "\"\\t\"");
+	JSON_STR_EQ("/", 16, "\"/\"");
+}
+END_TEST
+
+START_TEST(test_output_json_str_control_and_high_bytes)
+{
+	JSON_STR_EQ("\x01", 16, "\"\\u0001\"");
+	JSON_STR_EQ("\x1f", 16, "\"\\u001f\"");
+	JSON_STR_EQ("\r", 16, "\"\\u000d\"");
+	JSON_STR_EQ("\x1b[31m", 16, "\"\\u001b[31m\"");
+	JSON_STR_EQ("\x7f", 16, "\"\\u007f\"");
+	JSON_STR_EQ("\x80", 16, "\"\\u0080\"");
+	JSON_STR_EQ("\xff", 16, "\"\\u00ff\"");
+	JSON_STR_EQ("caf\xc3\xa9", 16, "\"caf\\u00c3\\u00a9\"");
+}
+END_TEST
+
+START_TEST(test_output_json_str_nul_and_max)
+{
+	static const char with_nul[] = "ab\0cd";
+
+	JSON_STR_EQ(with_nul, sizeof(with_nul), "\"ab\"");
+	JSON_STR_EQ("abcdef", 3, "\"abc\"");
+	JSON_STR_EQ("abcdef", 6, "\"abcdef\"");
+	JSON_STR_EQ("abcdef", 0, "\"\"");
+	/* max counts input bytes, not output characters. */
+	JSON_STR_EQ("\"\"\"", 2, "\"\\\"\\\"\"");
+	JSON_STR_EQ("\x01\x02\x03", 1, "\"\\u0001\"");
+}
+END_TEST
+
+START_TEST(test_output_text_str)
+{
+	static const char with_nul[] = "\0x";
+
+	TEXT_STR_EQ("", 16, "-");
+	TEXT_STR_EQ(with_nul, sizeof(with_nul), "-");
+	TEXT_STR_EQ("bash", 16, "bash");
+	TEXT_STR_EQ("-", 16, "-");
+	TEXT_STR_EQ("a\"b\\c", 16, "a\\\"b\\\\c");
+	TEXT_STR_EQ("a\nb\tc\x01\xff", 16, "a\\nb\\tc\\u0001\\u00ff");
+	TEXT_STR_EQ("abcdef", 4, "abcd");
+}
+END_TEST
+
+START_TEST(test_output_header)
+{
+	char *h;
+
+	h = render_header(0, 0);
+	ck_assert_str_eq(h, "EVENT              PID COMM             DETAILS\n");
+	free(h);
+	h = render_header(0, 1);
+	ck_assert_str_eq(h, "TIME     EVENT              PID COMM             DETAILS\n");
+	free(h);
+	/* JSON has no header. */
+	h = render_header(1, 0);
+	ck_assert_str_eq(h, "");
+	free(h);
+	h = render_header(1, 1);
+	ck_assert_str_eq(h, "");
+	free(h);
+}
+END_TEST
+
+START_TEST(test_output_json_new_profile)
+{
+	struct ebph_event e;
+	char *l;
+
+	base_event(&e, EBPH_EV_NEW_PROFILE);
+	l = render_event(1, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
+			 "\"dev\":2049,\"ino\":131}\n");
+	assert_json_line(l);
+	free(l);
+	/* Device mapper root: kernel 254<<20 is 254:0, st_dev 65024. */
+	e.dev = 254ULL << 20;
+	e.ino = 18446744073709551615ULL;
+	l = render_event(1, 0, &e, NULL);
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+			 "\"comm\":\"bash\",\"profile\":\"65024:18446744073709551615\","
+			 "\"path\":\"\",\"dev\":65024,\"ino\":18446744073709551615}\n");
+	assert_json_line(l);
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_json_anomaly)
+{
+	struct ebph_event e;
+	char *l;
+
+	anomaly_event(&e);
+	l = render_event(1, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "{\"type\":\"anomaly\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
+			 "\"syscall\":\"write\",\"misses\":3,\"lfc\":5,\"anomalies\":7,"
+			 "\"sequence\":[\"read\",\"close\",\"syscall_65534\",\"mmap\",\"write\"]}\n");
+	assert_json_line(l);
+	free(l);
+}
+END_TEST
+
+/* Unknown numbers are named syscall_N: past the table and in a gap of it. */
+START_TEST(test_output_json_anomaly_unknown_syscall)
+{
+	struct ebph_event e;
+	char *l, want[512], name[32];
+	unsigned int gap;
+
+	anomaly_event(&e);
+	e.syscall = 600;
+	e.seq_len = 2;
+	e.seq[0] = EBPH_NR_SYSCALLS;
+	e.seq[1] = 600;
+	l = render_event(1, 0, &e, "/bin/bash");
+	snprintf(want, sizeof(want), "\"syscall\":\"syscall_600\",\"misses\":3,\"lfc\":5,"
+		 "\"anomalies\":7,\"sequence\":[\"syscall_%u\",\"syscall_600\"]}\n",
+		 EBPH_NR_SYSCALLS);
+	ck_assert_uint_ge(600, EBPH_NR_SYSCALLS);
+	ck_assert_msg(strstr(l, want) != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+
+	for (gap = 0; gap < EBPH_NR_SYSCALLS && ebph_syscall_names[gap]; gap++)
+		;
+	if (gap < EBPH_NR_SYSCALLS) {
+		e.syscall = gap;
+		l = render_event(1, 0, &e, "/bin/bash");
+		snprintf(name, sizeof(name), "\"syscall\":\"syscall_%u\"", gap);
+		ck_assert_msg(strstr(l, name) != NULL, "%s", l);
+		free(l);
+	}
+}
+END_TEST
+
+/* Empty slots are skipped wherever they are, and the list stays valid JSON. */
+START_TEST(test_output_json_anomaly_empty_slots_anywhere)
+{
+	struct ebph_event e;
+	char *l;
+
+	anomaly_event(&e);
+	e.seq_len = 4;
+	e.seq[0] = nr("read");
+	e.seq[1] = EBPH_EMPTY;
+	e.seq[2] = EBPH_EMPTY;
+	e.seq[3] = nr("write");
+	l = render_event(1, 0, &e, "/bin/bash");
+	ck_assert_msg(strstr(l, ",\"sequence\":[\"read\",\"write\"]}\n") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+
+	e.seq_len = 3;
+	e.seq[0] = nr("read");
+	e.seq[1] = nr("write");
+	e.seq[2] = EBPH_EMPTY;
+	l = render_event(1, 0, &e, "/bin/bash");
+	ck_assert_msg(strstr(l, ",\"sequence\":[\"read\",\"write\"]}\n") != NULL, "%s", l);
+	free(l);
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_msg(strstr(l, " seq=read,write\n") != NULL, "%s", l);
+	free(l);
+
+	e.seq_len = 4;
+	e.seq[0] = nr("read");
+	e.seq[1] = EBPH_EMPTY;
+	e.seq[2] = EBPH_EMPTY;
+	e.seq[3] = nr("write");
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_msg(strstr(l, " seq=read,write\n") != NULL, "%s", l);
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_json_anomaly_sequence_bounds)
+{
+	struct ebph_event e;
+	char *l;
+	int i;
+
+	anomaly_event(&e);
+	e.seq_len = 0;
+	l = render_event(1, 0, &e, "/bin/bash");
+	ck_assert_msg(strstr(l, ",\"sequence\":[]}\n") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+
+	for (i = 0; i < EBPH_WINDOW_MAX + 1; i++)
+		e.seq[i] = EBPH_EMPTY;
+	e.seq_len = EBPH_WINDOW_MAX;
+	l = render_event(1, 0, &e, "/bin/bash");
+	ck_assert_msg(strstr(l, ",\"sequence\":[]}\n") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+
+	/* seq_len beyond the window: at most EBPH_WINDOW_MAX entries, seq[9] never read. */
+	e.syscall = nr("read");
+	for (i = 0; i < EBPH_WINDOW_MAX; i++)
+		e.seq[i] = nr("close");
+	e.seq[EBPH_WINDOW_MAX] = nr("write");
+	e.seq_len = 1000;
+	l = render_event(1, 0, &e, "/bin/bash");
+	ck_assert_msg(strstr(l, ",\"sequence\":[\"close\",\"close\",\"close\",\"close\",\"close\","
+			      "\"close\",\"close\",\"close\",\"close\"]}\n") != NULL, "%s", l);
+	ck_assert_ptr_null(strstr(l, "write"));
+	assert_json_line(l);
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_json_profile_state_each_reason)
+{
+	static const char *const reasons[] = {
+		"stable", "normal_wait elapsed", "new behaviour", "anomaly_limit", "tolerize_limit",
+		"normalize", "sensitize", "tolerize", "loaded",
+	};
+	static const char *const states[] = { "training", "frozen", "normal", "unknown" };
+	struct ebph_event e;
+	char *l, want[512];
+	unsigned int r;
+
+	for (r = 0; r <= EBPH_R_COUNT; r++) {
+		base_event(&e, EBPH_EV_PROFILE_STATE);
+		e.state = r % 4;
+		e.reason = r;
+		e.count = 100000 + r;
+		l = render_event(1, 0, &e, "/usr/sbin/sshd");
+		snprintf(want, sizeof(want), "{\"type\":\"profile_state\"," TS_JSON ",\"pid\":1234,"
+			 "\"tid\":1235,\"comm\":\"bash\",\"profile\":\"2049:131\","
+			 "\"path\":\"/usr/sbin/sshd\",\"state\":\"%s\",\"reason\":\"%s\","
+			 "\"train_count\":%u}\n", states[r % 4],
+			 r < EBPH_R_COUNT ? reasons[r] : "unknown", 100000 + r);
+		ck_assert_str_eq(l, want);
+		assert_json_line(l);
+		free(l);
+	}
+}
+END_TEST
+
+START_TEST(test_output_json_tolerize_limit)
+{
+	struct ebph_event e;
+	char *l;
+
+	base_event(&e, EBPH_EV_TOLERIZE_LIMIT);
+	e.lfc = 13;
+	l = render_event(1, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "{\"type\":\"tolerize_limit\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
+			 "\"lfc\":13}\n");
+	assert_json_line(l);
+	free(l);
+}
+END_TEST
+
+#define TL_HEAD "{\"type\":\"tolerize_limit\",\"ts\":"
+#define TL_TAIL ",\"pid\":1234,\"tid\":1235,\"comm\":\"bash\",\"profile\":\"2049:131\"," \
+	"\"path\":\"\",\"lfc\":0}\n"
+
+START_TEST(test_output_json_ts)
+{
+	struct ebph_event e;
+	struct out_ctx o = { .json = 1 };
+	struct mem m;
+	char *l;
+
+	base_event(&e, EBPH_EV_TOLERIZE_LIMIT);
+	mem_open(&m);
+	o.f = m.f;
+	e.ts = 0;
+	out_event(&o, &e, NULL);
+	e.ts = 999999999;
+	out_event(&o, &e, NULL);
+	e.ts = 3000000000ULL;
+	out_event(&o, &e, NULL);
+	e.ts = 1999;	/* below a microsecond: truncated */
+	o.boot_to_wall_ns = WALL_OFFSET;
+	out_event(&o, &e, NULL);
+	e.ts = 123456789012345ULL;	/* 1.4 days of uptime */
+	o.boot_to_wall_ns = 1700000000000000000LL - 123456789012345LL;
+	out_event(&o, &e, NULL);
+	l = mem_take(&m);
+	ck_assert_str_eq(l,
+			 TL_HEAD "0.000000" TL_TAIL
+			 TL_HEAD "0.999999" TL_TAIL
+			 TL_HEAD "3.000000" TL_TAIL
+			 TL_HEAD "1700000000.000001" TL_TAIL
+			 TL_HEAD "1700000000.000000" TL_TAIL);
+	free(l);
+}
+END_TEST
+
+/* Types outside the enum print nothing in either mode. */
+START_TEST(test_output_unknown_event_type_ignored)
+{
+	static const __u32 types[] = { 0, 5, 99, 0xffffffff };
+	struct ebph_event e;
+	size_t i;
+	char *l;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		base_event(&e, types[i]);
+		l = render_event(1, 0, &e, "/bin/bash");
+		ck_assert_str_eq(l, "");
+		free(l);
+		l = render_event(0, 1, &e, "/bin/bash");
+		ck_assert_str_eq(l, "");
+		free(l);
+	}
+}
+END_TEST
+
+/* Every kind of JSON line, fed hostile strings, is one valid object per line. */
+START_TEST(test_output_json_lines_valid)
+{
+	static const char *const names[] = {
+		"bash", "", "a\"b\nc", "\\", "\x01\x1f\x7f\x80\xff", "tab\there", "{\"type\":1}",
+		"\xe2\x80\xae" "evil",
+	};
+	struct out_ctx o = { .json = 1, .boot_to_wall_ns = WALL_OFFSET };
+	struct out_status st;
+	struct out_profile pr;
+	struct ebph_event e;
+	struct mem m;
+	char *all, *line, *nl;
+	size_t i;
+	__u32 t;
+	int lines = 0;
+
+	mem_open(&m);
+	o.f = m.f;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (t = EBPH_EV_NEW_PROFILE; t <= EBPH_EV_TOLERIZE_LIMIT; t++) {
+			if (t == EBPH_EV_ANOMALY)
+				anomaly_event(&e);
+			else
+				base_event(&e, t);
+			memset(e.comm, 0, sizeof(e.comm));
+			memcpy(e.comm, names[i], strlen(names[i]));
+			out_event(&o, &e, names[i]);
+			out_event(&o, &e, NULL);
+		}
+		sample_profile(&pr);
+		pr.path = names[i];
+		out_profile(&o, &pr);
+	}
+	sample_status(&st);
+	out_status(&o, &st);
+	st.final = 0;
+	out_status(&o, &st);
+	pr.path = NULL;
+	out_profile(&o, &pr);
+	all = mem_take(&m);
+	for (line = all; *line; line = nl + 1) {
+		char save;
+
+		nl = strchr(line, '\n');
+		ck_assert_ptr_nonnull(nl);
+		save = nl[1];
+		nl[1] = 0;
+		assert_json_line(line);
+		nl[1] = save;
+		lines++;
+	}
+	ck_assert_int_eq(lines, (int)(sizeof(names) / sizeof(names[0])) * 9 + 3);
+	/* All at once too: jq reads the whole stream as that many objects. */
+	if (!access(JQ, X_OK)) {
+		char args[128];
+
+		snprintf(args, sizeof(args), "-e -s 'length == %d and all(.[]; .type != null)'",
+			 lines);
+		ck_assert_int_eq(jq_run(args, all), 0);
+	}
+	free(all);
+}
+END_TEST
+
+/* What jq decodes is what the kernel gave (for bytes below 0x80). */
+START_TEST(test_output_json_escapes_round_trip)
+{
+	static const char *const names[] = { "a\"b\nc", "\\x\\", "t\tu", "\x01\x02\x1f", "~ /" };
+	struct ebph_event e;
+	size_t i;
+	char *l, *v;
+
+	if (access(JQ, X_OK))
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		base_event(&e, EBPH_EV_NEW_PROFILE);
+		strcpy(e.comm, names[i]);
+		l = render_event(1, 0, &e, names[i]);
+		v = jq_string(l, "comm");
+		ck_assert_str_eq(v, names[i]);
+		free(v);
+		v = jq_string(l, "path");
+		ck_assert_str_eq(v, names[i]);
+		free(v);
+		free(l);
+	}
+}
+END_TEST
+
+START_TEST(test_output_json_comm_full_length)
+{
+	struct ebph_event e;
+	char *l;
+
+	base_event(&e, EBPH_EV_TOLERIZE_LIMIT);
+	memcpy(e.comm, "abcdefghijklmnop", 16);	/* no NUL */
+	l = render_event(1, 0, &e, "/x");
+	ck_assert_msg(strstr(l, ",\"comm\":\"abcdefghijklmnop\",\"profile\"") != NULL, "%s", l);
+	free(l);
+	l = render_event(0, 0, &e, "/x");
+	ck_assert_str_eq(l, "tolerize_limit    1234 abcdefghijklmnop /x lfc=0: training data reset\n");
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_text_each_event)
+{
+	struct ebph_event e;
+	char *l;
+
+	base_event(&e, EBPH_EV_NEW_PROFILE);
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "new_profile       1234 bash             /bin/bash (2049:131)\n");
+	free(l);
+
+	anomaly_event(&e);
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "anomaly           1234 bash             /bin/bash write misses=3 lfc=5 "
+			 "seq=read,close,syscall_65534,mmap,write\n");
+	free(l);
+
+	base_event(&e, EBPH_EV_PROFILE_STATE);
+	e.state = EBPH_FROZEN;
+	e.reason = EBPH_R_STABLE;
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "profile_state     1234 bash             /bin/bash -> frozen (stable)\n");
+	free(l);
+	e.state = EBPH_NORMAL;
+	e.reason = EBPH_R_NORMAL_WAIT;
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "profile_state     1234 bash             /bin/bash -> normal "
+			 "(normal_wait elapsed)\n");
+	free(l);
+	e.state = 9;
+	e.reason = 99;
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "profile_state     1234 bash             /bin/bash -> unknown (unknown)\n");
+	free(l);
+
+	base_event(&e, EBPH_EV_TOLERIZE_LIMIT);
+	e.lfc = 13;
+	e.pid = 4194304;
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "tolerize_limit 4194304 bash             /bin/bash lfc=13: training "
+			 "data reset\n");
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_text_empty_is_dash)
+{
+	struct ebph_event e;
+	char *l;
+
+	base_event(&e, EBPH_EV_NEW_PROFILE);
+	e.comm[0] = 0;
+	l = render_event(0, 0, &e, NULL);
+	ck_assert_str_eq(l, "new_profile       1234 -                - (2049:131)\n");
+	free(l);
+	l = render_event(0, 0, &e, "");
+	ck_assert_str_eq(l, "new_profile       1234 -                - (2049:131)\n");
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_text_timestamps)
+{
+	struct ebph_event e;
+	char *l;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	base_event(&e, EBPH_EV_NEW_PROFILE);
+	l = render_event(0, 1, &e, "/bin/bash");
+	ck_assert_str_eq(l, "22:13:20 new_profile       1234 bash             /bin/bash (2049:131)\n");
+	free(l);
+	e.ts = 3601ULL * 1000000000ULL;
+	l = render_event(0, 1, &e, "/bin/bash");
+	ck_assert_str_eq(l, "23:13:21 new_profile       1234 bash             /bin/bash (2049:131)\n");
+	free(l);
+	/* The wall-clock offset is used, not the boot time. */
+	e.ts = 0;
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "new_profile       1234 bash             /bin/bash (2049:131)\n");
+	free(l);
+}
+END_TEST
+
+/* Columns of a text line: EVENT at 0, PID right-aligned ending at 21, COMM at 23, DETAILS at 40. */
+static void assert_columns(const char *line, int off, const char *event, const char *comm)
+{
+	ck_assert_msg(!strncmp(line + off, event, strlen(event)), "EVENT: %s", line);
+	ck_assert_msg(line[off + 14] == ' ' && line[off + 22] == ' ' && line[off + 39] == ' ',
+		      "column separators: %s", line);
+	ck_assert_msg(line[off + 21] != ' ', "PID not right-aligned: %s", line);
+	ck_assert_msg(!strncmp(line + off + 23, comm, strlen(comm)), "COMM: %s", line);
+	ck_assert_msg(line[off + 40] != ' ' && line[off + 40] != '\n', "DETAILS: %s", line);
+}
+
+START_TEST(test_output_text_columns_aligned)
+{
+	struct out_status st;
+	struct out_profile pr;
+	struct ebph_event e;
+	char *l;
+	__u32 t;
+	int ts;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (ts = 0; ts <= 1; ts++) {
+		l = render_header(0, ts);
+		assert_columns(l, ts * 9, "EVENT", "COMM");
+		ck_assert(!strncmp(l + ts * 9 + 19, "PID", 3));
+		ck_assert(!strncmp(l + ts * 9 + 40, "DETAILS", 7));
+		free(l);
+		for (t = EBPH_EV_NEW_PROFILE; t <= EBPH_EV_TOLERIZE_LIMIT; t++) {
+			if (t == EBPH_EV_ANOMALY)
+				anomaly_event(&e);
+			else
+				base_event(&e, t);
+			e.pid = 1;
+			l = render_event(0, ts, &e, "/bin/sh");
+			assert_columns(l, ts * 9, t == EBPH_EV_ANOMALY ? "anomaly" :
+				       t == EBPH_EV_NEW_PROFILE ? "new_profile" :
+				       t == EBPH_EV_PROFILE_STATE ? "profile_state" : "tolerize_limit",
+				       "bash ");
+			ck_assert(!strncmp(l + ts * 9 + 40, "/bin/sh ", 8));
+			free(l);
+		}
+	}
+	sample_status(&st);
+	l = render_status(0, &st);
+	assert_columns(l, 0, "status", "- ");
+	free(l);
+	sample_profile(&pr);
+	l = render_profile(0, &pr);
+	assert_columns(l, 0, "profile", "- ");
+	free(l);
+}
+END_TEST
+
+/* Header and events of a short path fit 80 columns (without TIME). */
+START_TEST(test_output_text_under_80_columns)
+{
+	/* The state each reason leads to (loaded: the longest name). */
+	static const __u32 reason_state[EBPH_R_COUNT] = {
+		[EBPH_R_STABLE] = EBPH_FROZEN, [EBPH_R_NORMAL_WAIT] = EBPH_NORMAL,
+		[EBPH_R_NEW_BEHAVIOUR] = EBPH_TRAINING, [EBPH_R_ANOMALY_LIMIT] = EBPH_TRAINING,
+		[EBPH_R_TOLERIZE_LIMIT] = EBPH_TRAINING, [EBPH_R_NORMALIZE] = EBPH_NORMAL,
+		[EBPH_R_SENSITIZE] = EBPH_TRAINING, [EBPH_R_TOLERIZE] = EBPH_TRAINING,
+		[EBPH_R_LOADED] = EBPH_TRAINING,
+	};
+	struct ebph_event e;
+	char *l;
+	__u32 r;
+
+	l = render_header(0, 1);
+	ck_assert_uint_lt(strlen(l) - 1, 80);
+	free(l);
+	base_event(&e, EBPH_EV_NEW_PROFILE);
+	e.pid = 4194304;
+	e.dev = 254ULL << 20 | 0xfffff;
+	e.ino = 4294967295ULL;
+	l = render_event(0, 0, &e, "/bin/sh");
+	ck_assert_msg(strlen(l) - 1 < 80, "%d columns: %s", (int)strlen(l) - 1, l);
+	free(l);
+	for (r = 0; r < EBPH_R_COUNT; r++) {
+		base_event(&e, EBPH_EV_PROFILE_STATE);
+		e.pid = 4194304;
+		e.state = reason_state[r];
+		e.reason = r;
+		l = render_event(0, 0, &e, "/bin/sh");
+		ck_assert_msg(strlen(l) - 1 < 80, "%d columns: %s", (int)strlen(l) - 1, l);
+		free(l);
+	}
+	base_event(&e, EBPH_EV_TOLERIZE_LIMIT);
+	e.pid = 4194304;
+	e.lfc = 128;
+	l = render_event(0, 0, &e, "/bin/sh");
+	ck_assert_msg(strlen(l) - 1 < 80, "%d columns: %s", (int)strlen(l) - 1, l);
+	free(l);
+}
+END_TEST
+
+/* An anomaly line keeps the whole window (its most useful part) after the
+ * fixed columns, which end before column 40 like every other event's. */
+START_TEST(test_output_text_anomaly_fixed_columns_then_window)
+{
+	static const char *const calls[] = {
+		"read", "write", "close", "openat", "fstat", "mmap", "brk", "read", "write",
+	};
+	struct ebph_event e;
+	unsigned int i;
+	char *l;
+
+	anomaly_event(&e);
+	e.seq_len = 9;
+	for (i = 0; i < 9; i++)
+		e.seq[i] = nr(calls[i]);
+	l = render_event(0, 0, &e, "/bin/sh");
+	ck_assert_msg(!strncmp(l + 40, "/bin/sh write ", 14), "fixed columns: %s", l);
+	ck_assert_msg(strstr(l, " seq=read,write,close,openat,fstat,mmap,brk,read,write\n"),
+		      "window: %s", l);
+	free(l);
+}
+END_TEST
+
+/* A comm with a quote and a newline is escaped in both modes: one line each. */
+START_TEST(test_output_comm_quote_newline_escaped)
+{
+	struct ebph_event e;
+	char *l;
+
+	base_event(&e, EBPH_EV_NEW_PROFILE);
+	strcpy(e.comm, "x\"y\nz");
+	l = render_event(1, 0, &e, "/tmp/a\nb");
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+			 "\"comm\":\"x\\\"y\\nz\",\"profile\":\"2049:131\",\"path\":\"/tmp/a\\nb\","
+			 "\"dev\":2049,\"ino\":131}\n");
+	assert_json_line(l);
+	free(l);
+	l = render_event(0, 0, &e, "/tmp/a\nb");
+	ck_assert_str_eq(l, "new_profile       1234 x\\\"y\\nz          /tmp/a\\nb (2049:131)\n");
+	ck_assert_ptr_eq(strchr(l, '\n'), l + strlen(l) - 1);
+	free(l);
+	l = render_event(0, 1, &e, "/tmp/a\nb");
+	ck_assert_ptr_eq(strchr(l, '\n'), l + strlen(l) - 1);
+	free(l);
+}
+END_TEST
+
+/* Text columns escape every byte of a name, however long the escaped form. */
+START_TEST(test_output_text_high_bytes_not_truncated)
+{
+	struct out_profile pr;
+	struct ebph_event e;
+	char path[201], cesc[16 * 6 + 1], pesc[200 * 6 + 1], *want, *l;
+	int i;
+
+	base_event(&e, EBPH_EV_TOLERIZE_LIMIT);
+	memset(e.comm, 0xff, sizeof(e.comm));	/* 16 bytes, no NUL */
+	memset(path, 0xe9, 200);
+	path[200] = 0;
+	for (i = 0; i < 16; i++)
+		memcpy(cesc + 6 * i, "\\u00ff", 7);
+	for (i = 0; i < 200; i++)
+		memcpy(pesc + 6 * i, "\\u00e9", 7);
+	ck_assert_int_gt(asprintf(&want, "tolerize_limit    1234 %s %s lfc=0: training data reset\n",
+				  cesc, pesc), 0);
+	l = render_event(0, 0, &e, path);
+	ck_assert_str_eq(l, want);
+	free(l);
+	free(want);
+
+	sample_profile(&pr);
+	pr.path = path;
+	ck_assert_int_gt(asprintf(&want, "profile              - -                %s normal "
+				  "train=5000 last_mod=1200 anomalies=2 rows=40 pair_bytes=20480\n",
+				  pesc), 0);
+	l = render_profile(0, &pr);
+	ck_assert_str_eq(l, want);
+	free(l);
+	free(want);
+}
+END_TEST
+
+START_TEST(test_output_status_json)
+{
+	struct out_status st;
+	char *l;
+
+	sample_status(&st);
+	l = render_status(1, &st);
+	ck_assert_str_eq(l, "{\"type\":\"status\",\"ts\":1700000005.000000,\"profiles\":10,"
+			 "\"training\":4,\"frozen\":3,\"normal\":3,\"tasks\":50,\"syscalls\":123456,"
+			 "\"anomalies\":2,\"lost_events\":1,\"rows\":300,\"snapshot_rows\":20,"
+			 "\"pair_bytes\":65536,\"map_bytes\":40000000,\"tasks_full\":0,"
+			 "\"profiles_full\":0,\"rows_full\":5,\"final\":true}\n");
+	assert_json_line(l);
+	free(l);
+	st.final = 0;
+	st.syscalls = 18446744073709551615ULL;
+	l = render_status(1, &st);
+	ck_assert_msg(strstr(l, ",\"syscalls\":18446744073709551615,") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ",\"final\":false}\n") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_status_text)
+{
+	struct out_status st;
+	char *l;
+
+	sample_status(&st);
+	l = render_status(0, &st);
+	ck_assert_str_eq(l, "status               - -                profiles=10 (4/3/3 t/f/n) "
+			 "tasks=50 syscalls=123456 anomalies=2 lost=1 rows=320 pair_kb=64 "
+			 "map_kb=39062 full(tasks=0 profiles=0 rows=5)\n");
+	free(l);
+	st.rows_full = 0;
+	l = render_status(0, &st);
+	ck_assert_str_eq(l, "status               - -                profiles=10 (4/3/3 t/f/n) "
+			 "tasks=50 syscalls=123456 anomalies=2 lost=1 rows=320 pair_kb=64 "
+			 "map_kb=39062\n");
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_profile_json)
+{
+	struct out_profile pr;
+	char *l;
+
+	sample_profile(&pr);
+	l = render_profile(1, &pr);
+	ck_assert_str_eq(l, "{\"type\":\"profile\",\"ts\":1700000000.002500,\"profile\":\"2049:131\","
+			 "\"path\":\"/bin/bash\",\"state\":\"normal\",\"train_count\":5000,"
+			 "\"last_mod_count\":1200,\"sequences\":40,\"anomalies\":2,\"rows\":30,"
+			 "\"snapshot_rows\":10,\"pair_bytes\":20480}\n");
+	assert_json_line(l);
+	free(l);
+	pr.path = NULL;
+	pr.state = EBPH_TRAINING;
+	l = render_profile(1, &pr);
+	ck_assert_msg(strstr(l, ",\"path\":\"\",\"state\":\"training\",") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_profile_text)
+{
+	struct out_profile pr;
+	char *l;
+
+	sample_profile(&pr);
+	l = render_profile(0, &pr);
+	ck_assert_str_eq(l, "profile              - -                /bin/bash normal train=5000 "
+			 "last_mod=1200 anomalies=2 rows=40 pair_bytes=20480\n");
+	free(l);
+	pr.path = NULL;
+	pr.state = EBPH_FROZEN;
+	l = render_profile(0, &pr);
+	ck_assert_str_eq(l, "profile              - -                - frozen train=5000 "
+			 "last_mod=1200 anomalies=2 rows=40 pair_bytes=20480\n");
+	free(l);
+}
+END_TEST
+
+Suite *output_suite(void)
+{
+	Suite *s = suite_create("output");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_output_json_checker_self_test);
+	tcase_add_test(tc, test_output_user_dev);
+	tcase_add_test(tc, test_output_state_and_reason_names);
+	tcase_add_test(tc, test_output_json_str_escapes);
+	tcase_add_test(tc, test_output_json_str_control_and_high_bytes);
+	tcase_add_test(tc, test_output_json_str_nul_and_max);
+	tcase_add_test(tc, test_output_text_str);
+	tcase_add_test(tc, test_output_header);
+	tcase_add_test(tc, test_output_json_new_profile);
+	tcase_add_test(tc, test_output_json_anomaly);
+	tcase_add_test(tc, test_output_json_anomaly_unknown_syscall);
+	tcase_add_test(tc, test_output_json_anomaly_empty_slots_anywhere);
+	tcase_add_test(tc, test_output_json_anomaly_sequence_bounds);
+	tcase_add_test(tc, test_output_json_profile_state_each_reason);
+	tcase_add_test(tc, test_output_json_tolerize_limit);
+	tcase_add_test(tc, test_output_json_ts);
+	tcase_add_test(tc, test_output_unknown_event_type_ignored);
+	tcase_add_test(tc, test_output_json_lines_valid);
+	tcase_add_test(tc, test_output_json_escapes_round_trip);
+	tcase_add_test(tc, test_output_json_comm_full_length);
+	tcase_add_test(tc, test_output_text_each_event);
+	tcase_add_test(tc, test_output_text_empty_is_dash);
+	tcase_add_test(tc, test_output_text_timestamps);
+	tcase_add_test(tc, test_output_text_columns_aligned);
+	tcase_add_test(tc, test_output_text_under_80_columns);
+	tcase_add_test(tc, test_output_text_anomaly_fixed_columns_then_window);
+	tcase_add_test(tc, test_output_comm_quote_newline_escaped);
+	tcase_add_test(tc, test_output_text_high_bytes_not_truncated);
+	tcase_add_test(tc, test_output_status_json);
+	tcase_add_test(tc, test_output_status_text);
+	tcase_add_test(tc, test_output_profile_json);
+	tcase_add_test(tc, test_output_profile_text);
+	suite_add_tcase(s, tc);
+	return s;
+}
