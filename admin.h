@@ -25,14 +25,16 @@ int admin_main(int argc, char **argv);
 pid_t admin_running(void);
 
 /*
- * Monitor side, after loading and before attaching: mount bpffs at
- * /sys/fs/bpf if needed, create ADMIN_PIN_DIR (0700) and pin the maps and
- * the command program there. Refuses (-EBUSY, err names the PID) if another
- * monitor runs; removes stale pins of a crashed one with a message on stderr.
+ * Monitor side, once the command program is loaded (p->cmd, by prog_attach):
+ * mount bpffs at /sys/fs/bpf if needed, create ADMIN_PIN_DIR (0700) and pin
+ * the maps and the command program there. Refuses (-EBUSY, err names the
+ * PID) if another monitor runs; removes stale pins of a crashed one with a
+ * message on stderr. Monitors are serialised by an flock on /sys/fs.
  */
 int admin_pin(const struct ebph_prog *p, char *err, size_t errlen);
 
-/* Remove the pins (and unmount bpffs if admin_pin mounted it). */
+/* Remove the pins (and unmount bpffs if an ebph mounted it and nothing
+ * else is pinned there). A no-op unless admin_pin succeeded. */
 void admin_unpin(void);
 
 #endif

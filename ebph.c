@@ -26,7 +26,7 @@
 #include "admin.h"
 
 _Static_assert(sizeof(struct ebph_event) == 368, "ebph_event layout");
-_Static_assert(sizeof(struct ebph_task) == 112, "ebph_task layout");
+_Static_assert(sizeof(struct ebph_task) == 120, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
 
@@ -318,9 +318,17 @@ static void mon_save(struct monitor *m, const char *why)
 		fprintf(stderr, "ebph: cannot save profiles: out of memory\n");
 		return;
 	}
-	for (slot = 0; slot < n; slot++)
-		if (!maps_read_profile(&m->maps, slot, &all[saved]))
-			saved++;
+	for (slot = 0; slot < n; slot++) {
+		struct store_profile *p = &all[saved];
+
+		if (maps_read_profile(&m->maps, slot, p))
+			continue;
+		if (!p->ntrain && !p->ntest && !p->train_count) {
+			store_profile_free(p);	/* nothing learned (or deleted) */
+			continue;
+		}
+		saved++;
+	}
 	ret = store_save(m->cfg.state_dir, all, saved, err, sizeof(err));
 	if (ret)
 		fprintf(stderr, "ebph: cannot save profiles: %s\n", err);
@@ -499,6 +507,12 @@ static int mon_run(struct monitor *m)
 		return 1;
 	}
 	if (check_headers()) {
+		free(text);
+		return 1;
+	}
+	if (admin_running()) {	/* fast refusal; admin_pin decides atomically */
+		fprintf(stderr, "ebph: another ebph monitor is running (PID %d)\n",
+			(int)admin_running());
 		free(text);
 		return 1;
 	}

@@ -141,7 +141,8 @@ struct ebph_hist {
 	__u64 h[2];
 };
 
-/* Per-thread state, in the "tasks" hash, keyed by TID. */
+/* Per-thread state: in the "tasks" array at slot tid & (slots - 1) when that
+ * slot is free or its own, else in the "spill" hash keyed by TID. */
 struct ebph_task {
 	struct ebph_hist frame[EBPH_FRAMES];	/* window stack (signals) */
 	__u64 lf[EBPH_LFC_MAX / 64];	/* locality frame: 1 = anomalous call */
@@ -155,6 +156,8 @@ struct ebph_task {
 	__u16 lf_pos;		/* next locality frame slot */
 	__u16 over_tolerize;	/* lfc is above tolerize_limit (report once) */
 	__u16 restart_code;	/* -ret of that call (512..516), 0 if none */
+	__u32 tid;		/* owner of this slot of the tasks array, 0 = free */
+	__u32 pad;
 };
 
 /* Everything that crosses the ring buffer. Fields unused by a type are 0. */

@@ -64,6 +64,20 @@ static void fill_splice(FILE *f, const char *tmpl, const char *ebph_h, const cha
 	}
 }
 
+__u32 fill_task_slots(__u32 max_tasks)
+{
+	__u32 n = 1;
+
+	while (n < max_tasks)
+		n <<= 1;
+	return n;
+}
+
+__u32 fill_task_spill(__u32 max_tasks)
+{
+	return max_tasks / 4 > 64 ? max_tasks / 4 : 64;
+}
+
 char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 		const struct ebph_config *cfg, const __u32 *offs)
 {
@@ -87,7 +101,8 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	fprintf(f, "#define EBPH_TOLERIZE_LIMIT %u\n", cfg->tolerize_limit);
 	fprintf(f, "#define EBPH_LFC_WINDOW %u\n", cfg->lfc_window);
 	fprintf(f, "#define EBPH_MAX_PROFILES %u\n", cfg->max_profiles);
-	fprintf(f, "#define EBPH_MAX_TASKS %u\n", cfg->max_tasks);
+	fprintf(f, "#define EBPH_TASK_SLOTS %u\n", fill_task_slots(cfg->max_tasks));
+	fprintf(f, "#define EBPH_TASK_SPILL %u\n", fill_task_spill(cfg->max_tasks));
 	fprintf(f, "#define EBPH_MAX_ROWS %u\n", cfg->max_rows);
 	fprintf(f, "#define EBPH_RINGBUF_PAGES %u\n", cfg->ringbuf_kb / 4);
 	for (i = 0; i < fill_nmembers; i++)

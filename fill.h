@@ -23,6 +23,11 @@ extern const unsigned int fill_nmembers;
  */
 char *fill_program(const struct ebph_config *cfg, const __u32 *offs);
 
+/* Task states: slots of the direct-mapped tasks array (max_tasks rounded
+ * up to a power of two) and of the spill hash for colliding TIDs. */
+__u32 fill_task_slots(__u32 max_tasks);
+__u32 fill_task_spill(__u32 max_tasks);
+
 /* The same from given template and header texts (for tests). */
 char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 		const struct ebph_config *cfg, const __u32 *offs);

@@ -47,6 +47,12 @@
 #define PH_SET_BIT(bits, p, mask) ((bits)[(p)] |= (mask))
 #endif
 
+/* A frozen profile checks the clock on one call in this many (a power of
+ * 2; the BPF program may set it, the unit tests use 1). */
+#ifndef PH_CLOCK_EVERY
+#define PH_CLOCK_EVERY 1
+#endif
+
 /* Algorithm parameters, from the validated configuration. */
 struct ph_params {
 	__u64 normal_wait_ns;
@@ -236,7 +242,7 @@ static __always_inline void ph_lf_record(struct ebph_task *t, __u32 anomalous, _
 	__u32 old;
 
 	if (!anomalous && !t->lfc)
-		goto advance;	/* frame all clear: nothing to flip */
+		return;	/* frame all clear: where it starts does not matter */
 	old = (t->lf[(pos >> 6) & 1] & bit) != 0;
 	if (old != anomalous) {
 		t->lf[(pos >> 6) & 1] ^= bit;
@@ -247,7 +253,6 @@ static __always_inline void ph_lf_record(struct ebph_task *t, __u32 anomalous, _
 	}
 	if (t->lfc > t->lfc_max)
 		t->lfc_max = t->lfc;
-advance:
 	pos++;
 	t->lf_pos = pos >= lfc_window ? 0 : pos;
 }
@@ -336,7 +341,10 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 			ph_change(res, EBPH_TRAINING, EBPH_R_NEW_BEHAVIOUR);
 		}
 	} else {
-		prof->last_mod_count++;
+		/* Counters are plain increments (CPUs running one program may lose
+		 * a few); keep last_mod_count <= train_count all the same. */
+		if (++prof->last_mod_count > prof->train_count)
+			prof->last_mod_count = prof->train_count;
 		if (prof->state == EBPH_TRAINING &&
 		    ph_should_freeze(prof->train_count, prof->last_mod_count, prof->sequences,
 				     pp->normal_factor, pp->normal_factor_den)) {
@@ -346,8 +354,11 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 		}
 	}
 
-	/* 3. frozen long enough: normal */
-	if (prof->state == EBPH_FROZEN) {
+	/* 3. frozen long enough: normal. The clock is read on one call in
+	 * PH_CLOCK_EVERY of the profile, not on every call (it is the dearest
+	 * step of a frozen profile's path); normalising is late by at most
+	 * that many calls. */
+	if (prof->state == EBPH_FROZEN && !(prof->train_count & (PH_CLOCK_EVERY - 1))) {
 		__u64 now = ph_now();
 
 		if (now >= prof->normal_time) {

@@ -80,7 +80,8 @@ START_TEST(test_fill_defaults_defines)
 	HAS_LINE(t, "#define EBPH_TOLERIZE_LIMIT 12");
 	HAS_LINE(t, "#define EBPH_LFC_WINDOW 128");
 	HAS_LINE(t, "#define EBPH_MAX_PROFILES 10240");
-	HAS_LINE(t, "#define EBPH_MAX_TASKS 16384");
+	HAS_LINE(t, "#define EBPH_TASK_SLOTS 16384");
+	HAS_LINE(t, "#define EBPH_TASK_SPILL 4096");
 	HAS_LINE(t, "#define EBPH_MAX_ROWS 32768");
 	HAS_LINE(t, "#define EBPH_RINGBUF_PAGES 256");
 	free(t);
@@ -273,7 +274,8 @@ START_TEST(test_fill_config_changes_text)
 	HAS_LINE(b, "#define EBPH_TOLERIZE_LIMIT 20");
 	HAS_LINE(b, "#define EBPH_LFC_WINDOW 64");
 	HAS_LINE(b, "#define EBPH_MAX_PROFILES 500");
-	HAS_LINE(b, "#define EBPH_MAX_TASKS 1000");
+	HAS_LINE(b, "#define EBPH_TASK_SLOTS 1024");	/* next power of two */
+	HAS_LINE(b, "#define EBPH_TASK_SPILL 250");
 	HAS_LINE(b, "#define EBPH_MAX_ROWS 65535");
 	HAS_LINE(b, "#define EBPH_RINGBUF_PAGES 1");
 	ck_assert_ptr_null(strstr(b, "#define EBPH_WINDOW 9\n"));
@@ -334,7 +336,8 @@ START_TEST(test_fill_text_define_block_exact)
 		"#define EBPH_TOLERIZE_LIMIT 12\n"
 		"#define EBPH_LFC_WINDOW 128\n"
 		"#define EBPH_MAX_PROFILES 10240\n"
-		"#define EBPH_MAX_TASKS 16384\n"
+		"#define EBPH_TASK_SLOTS 16384\n"
+		"#define EBPH_TASK_SPILL 4096\n"
 		"#define EBPH_MAX_ROWS 32768\n"
 		"#define EBPH_RINGBUF_PAGES 256\n", EBPH_NR_SYSCALLS, EBPH_NR_RESTART_SYSCALL);
 	for (i = 0; i < fill_nmembers; i++)

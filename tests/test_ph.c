@@ -357,11 +357,11 @@ START_TEST(test_ph_pairs_ignore_out_of_range_calls)
 	res = step(EBPH_NR_SYSCALLS);	/* ignored entirely: takes no slot */
 	ck_assert_mem_eq(&res, &zero, sizeof(res));
 	ck_assert_mem_eq(&prof, &before, sizeof(prof));
-	ck_assert_uint_eq(task.lf_pos, 1);	/* not recorded in the locality frame */
+	ck_assert_uint_eq(task.lf_pos, 0);	/* not recorded in the locality frame */
 	res = step(EBPH_NR_SYSCALLS + 100);
 	ck_assert_mem_eq(&res, &zero, sizeof(res));
 	ck_assert_mem_eq(&prof, &before, sizeof(prof));
-	ck_assert_uint_eq(task.lf_pos, 1);
+	ck_assert_uint_eq(task.lf_pos, 0);
 
 	/* 2 pairs with 1 at distance 1: the ignored calls left no trace */
 	step(2);
@@ -756,27 +756,40 @@ START_TEST(test_ph_lfc_sliding_window)
 		ph_lf_record(&task, rec[i], 5);
 		ck_assert_msg(task.lfc == want[i], "record #%zu: lfc %u, expected %u", i,
 			      task.lfc, want[i]);
-		ck_assert_uint_eq(task.lf_pos, (i + 1) % 5);
 	}
 	ck_assert_uint_eq(task.lfc_max, 3);
 	ck_assert_uint_eq(task.lf[0], 0);
 
+	/* a clear frame does not move: where it starts does not matter */
+	task.lf_pos = 3;
+	ph_lf_record(&task, 0, 5);
+	ck_assert_uint_eq(task.lf_pos, 3);
+
 	/* lfc_window 128: slot 70 lives in the second word */
 	memset(task.lf, 0, sizeof(task.lf));
 	task.lfc = task.lfc_max = task.lf_pos = 0;
-	for (i = 0; i < 70; i++)
+	ph_lf_record(&task, 1, 128);	/* slot 0 */
+	for (i = 1; i < 70; i++)
 		ph_lf_record(&task, 0, 128);
-	ph_lf_record(&task, 1, 128);
-	ck_assert_uint_eq(task.lf[0], 0);
+	ck_assert_uint_eq(task.lf_pos, 70);
+	ph_lf_record(&task, 1, 128);	/* slot 70 */
+	ck_assert_uint_eq(task.lf[0], 1);
 	ck_assert_uint_eq(task.lf[1], 1ULL << 6);
-	for (i = 0; i < 127; i++)
+	ck_assert_uint_eq(task.lfc, 2);
+	for (i = 0; i < 57; i++)
+		ph_lf_record(&task, 0, 128);	/* up to slot 127 */
+	ck_assert_uint_eq(task.lfc, 2);
+	ph_lf_record(&task, 0, 128);	/* wraps to slot 0: the first leaves */
+	ck_assert_uint_eq(task.lfc, 1);
+	ck_assert_uint_eq(task.lf[0], 0);
+	for (i = 0; i < 69; i++)
 		ph_lf_record(&task, 0, 128);
 	ck_assert_uint_eq(task.lfc, 1);
 	ck_assert_uint_eq(task.lf_pos, 70);
-	ph_lf_record(&task, 0, 128);
+	ph_lf_record(&task, 0, 128);	/* 128 calls after it: the second leaves */
 	ck_assert_uint_eq(task.lfc, 0);
 	ck_assert_uint_eq(task.lf[1], 0);
-	ck_assert_uint_eq(task.lfc_max, 1);
+	ck_assert_uint_eq(task.lfc_max, 2);
 }
 END_TEST
 

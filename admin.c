@@ -1,0 +1,1898 @@
+/* admin.c: ebph's sub-commands (ps, profiles, show, normalize, sensitize,
+ * tolerize, delete, save), against the running monitor through its pinned
+ * maps and command program or, with none running, on the profiles saved in
+ * state_dir; and the monitor's side of it: pinning, one monitor at a time,
+ * stale pins of a crashed one. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <linux/bpf.h>
+#include <bcc/bcc_common.h>
+#include <bcc/libbpf.h>
+
+#include "syscalls.h"
+#include "ebph.h"
+#include "admin.h"
+#include "config.h"
+#include "maps.h"
+#include "output.h"
+#include "store.h"
+
+/*
+ * The first part of this file is pure (argument parsing, PROFILE keys, the
+ * offline commands on store images, output): tests/test_admin.c includes it
+ * with ADMIN_PURE defined. The rest talks to the kernel.
+ */
+
+enum admin_cmd_id {
+	ADM_PS, ADM_PROFILES, ADM_SHOW, ADM_NORMALIZE, ADM_SENSITIZE, ADM_TOLERIZE, ADM_DELETE,
+	ADM_SAVE, ADM_CHECK,
+};
+
+#define ADM_F_PROFILE	1	/* takes PROFILE or --pid */
+#define ADM_F_HIDDEN	2	/* not in the usage (tests and debugging) */
+
+static const struct admin_cmd {
+	const char *name;
+	int id;
+	__u32 op;		/* enum ebph_cmd, 0 for the read-only commands */
+	int flags;
+	const char *usage;
+} admin_cmds[] = {
+	{ "ps", ADM_PS, 0, 0, "ps [-j] [-t]" },
+	{ "profiles", ADM_PROFILES, 0, 0, "profiles [-j] [-c FILE]" },
+	{ "show", ADM_SHOW, 0, ADM_F_PROFILE, "show [-j] [-c FILE] (PROFILE | --pid PID)" },
+	{ "normalize", ADM_NORMALIZE, EBPH_CMD_NORMALIZE, ADM_F_PROFILE,
+	  "normalize [-j] [-c FILE] (PROFILE | --pid PID)" },
+	{ "sensitize", ADM_SENSITIZE, EBPH_CMD_SENSITIZE, ADM_F_PROFILE,
+	  "sensitize [-j] [-c FILE] (PROFILE | --pid PID)" },
+	{ "tolerize", ADM_TOLERIZE, EBPH_CMD_TOLERIZE, ADM_F_PROFILE,
+	  "tolerize [-j] [-c FILE] (PROFILE | --pid PID)" },
+	{ "delete", ADM_DELETE, EBPH_CMD_FORGET, ADM_F_PROFILE,
+	  "delete [-j] [-c FILE] (PROFILE | --pid PID)" },
+	{ "save", ADM_SAVE, 0, 0, "save [-j]" },
+	{ "check", ADM_CHECK, 0, ADM_F_HIDDEN, "check [-j] [-c FILE]" },
+};
+
+#define ADMIN_NCMDS (sizeof(admin_cmds) / sizeof(admin_cmds[0]))
+
+struct admin_opts {
+	const struct admin_cmd *cmd;
+	const char *config;	/* -c FILE: whose state_dir (offline, delete) */
+	const char *target;	/* PROFILE: a path or DEV:INO */
+	long pid;		/* --pid PID, 0 = none */
+	int json;		/* -j */
+	int threads;		/* ps -t */
+	int help;		/* -h */
+};
+
+static const struct admin_cmd *admin_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ADMIN_NCMDS; i++)
+		if (!strcmp(admin_cmds[i].name, name))
+			return &admin_cmds[i];
+	return NULL;
+}
+
+int admin_is_command(const char *name)
+{
+	return name && admin_find(name) != NULL;
+}
+
+void admin_usage(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < ADMIN_NCMDS; i++)
+		if (!(admin_cmds[i].flags & ADM_F_HIDDEN))
+			fprintf(f, "%s ebph %s\n", i ? "      " : "Usage:", admin_cmds[i].usage);
+	fputs("PROFILE: an executable's path, or its key DEV:INO as ebph prints it; --pid PID:\n"
+	      "the profile of a running process (a running monitor only).\n"
+	      "  -j, --json         one JSON object per line\n"
+	      "  -c, --config FILE  the configuration whose state_dir holds the saved\n"
+	      "                     profiles (used when no monitor runs, and by delete)\n"
+	      "  -t, --threads      ps: one line per thread\n"
+	      "  -p, --pid PID      the profile of process PID\n", f);
+}
+
+static int admin_usage_error(const struct admin_cmd *c, char *err, size_t errlen,
+			     const char *fmt, const char *arg)
+{
+	int n = snprintf(err, errlen, fmt, arg);
+
+	if (n >= 0 && (size_t)n < errlen && c)
+		snprintf(err + n, errlen - n, "\nUsage: ebph %s", c->usage);
+	return -EINVAL;
+}
+
+/* Parse "ebph CMD ARGS...": argv[0] is CMD. 0, or -EINVAL and err (usage). */
+static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "threads", no_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct admin_cmd *c;
+	char *end, opt[3] = "-?";
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	if (argc < 1 || !(c = admin_find(argv[0])))
+		return admin_usage_error(NULL, err, errlen, "unknown command '%s'",
+					 argc < 1 ? "" : argv[0]);
+	o->cmd = c;
+	optind = 0;	/* glibc: start afresh */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:jtc:p:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			o->json = 1;
+			break;
+		case 't':
+			if (c->id != ADM_PS)
+				return admin_usage_error(c, err, errlen,
+							 "%s: -t is for ps only", c->name);
+			o->threads = 1;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'p':
+			if (!(c->flags & ADM_F_PROFILE))
+				return admin_usage_error(c, err, errlen,
+							 "%s: takes no --pid", c->name);
+			errno = 0;
+			o->pid = strtol(optarg, &end, 10);
+			if (errno || !*optarg || *end || o->pid <= 0 || o->pid > 4194304)
+				return admin_usage_error(c, err, errlen, "bad PID '%s'", optarg);
+			break;
+		case 'h':
+			o->help = 1;
+			return 0;
+		case ':':
+			opt[1] = (char)optopt;
+			return admin_usage_error(c, err, errlen, "option '%s' needs an argument",
+						 optopt ? opt : argv[optind - 1]);
+		default:
+			opt[1] = (char)optopt;
+			return admin_usage_error(c, err, errlen, "unknown option '%s'",
+						 optopt ? opt : argv[optind - 1]);
+		}
+	}
+	if (optind < argc && (c->flags & ADM_F_PROFILE) && !o->pid)
+		o->target = argv[optind++];
+	if (optind < argc)
+		return admin_usage_error(c, err, errlen, "unexpected argument '%s'", argv[optind]);
+	if ((c->flags & ADM_F_PROFILE) && !o->target && !o->pid)
+		return admin_usage_error(c, err, errlen, "%s: which profile? (PROFILE or --pid "
+					 "PID)", c->name);
+	if (o->target && !o->target[0])
+		return admin_usage_error(c, err, errlen, "empty PROFILE%s", "");
+	return 0;
+}
+
+/* User-space dev_t (stat's st_dev) to the kernel's (major << 20 | minor). */
+static __u64 admin_kernel_dev(__u64 udev)
+{
+	return ((__u64)major(udev) << 20) | (minor(udev) & 0xfffff);
+}
+
+/* "DEV:INO" as ebph prints it (user-space dev, decimal) -> kernel key.
+ * 0, or -EINVAL if s is not of that form. */
+static int admin_parse_key(const char *s, struct ebph_key *key)
+{
+	unsigned long long dev, ino;
+	const char *p;
+	char *end;
+
+	for (p = s; *p; p++)
+		if ((*p < '0' || *p > '9') && *p != ':')
+			return -EINVAL;
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	dev = strtoull(s, &end, 10);
+	if (errno || *end != ':' || end[1] < '0' || end[1] > '9')
+		return -EINVAL;
+	ino = strtoull(end + 1, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	if (major(dev) > 0xfff || minor(dev) > 0xfffff || !ino)
+		return -EINVAL;
+	key->dev = admin_kernel_dev(dev);
+	key->ino = ino;
+	return 0;
+}
+
+/* Pairs set in n rows. */
+static __u64 admin_pairs(const struct store_row *rows, __u32 n)
+{
+	__u64 pairs = 0;
+	__u32 i, b;
+
+	for (i = 0; i < n; i++)
+		for (b = 0; b < EBPH_ROW_BYTES; b++)
+			pairs += __builtin_popcount(rows[i].bits[b]);
+	return pairs;
+}
+
+static const struct store_row *admin_view_row(const struct store_row *rows, __u32 n, __u32 call)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].call == call)
+			return &rows[i];
+	return NULL;
+}
+
+/* Rows a saved profile takes once loaded (as maps_add_profile lays it out):
+ * one per call with a view, plus a snapshot where testing differs. */
+static void admin_saved_rows(const struct store_profile *p, __u64 *rows, __u64 *snap)
+{
+	__u32 c;
+
+	*rows = *snap = 0;
+	for (c = 0; c < EBPH_NR_SYSCALLS; c++) {
+		const struct store_row *t = admin_view_row(p->train, p->ntrain, c);
+		const struct store_row *s = p->state == EBPH_NORMAL ?
+			admin_view_row(p->test, p->ntest, c) : NULL;
+
+		if (!t && !s)
+			continue;
+		(*rows)++;
+		if (s && !(t && !memcmp(t->bits, s->bits, EBPH_ROW_BYTES)))
+			(*snap)++;
+	}
+}
+
+/*
+ * An operator command on a saved profile, with the meanings the BPF program
+ * gives them (ph.h): normalize copies training to testing, state normal,
+ * anomalies 0, training counters restart; sensitize forgets the training
+ * data and its counters (frozen goes back to training); tolerize stops
+ * normal monitoring (training, anomalies 0). now is wall-clock ns.
+ * 0, -ENOMEM or -EINVAL (unknown op); p is unchanged on error.
+ */
+static int admin_apply_saved(struct store_profile *p, __u32 op, __s64 now)
+{
+	struct store_row *copy;
+
+	switch (op) {
+	case EBPH_CMD_NORMALIZE:
+		copy = malloc((p->ntrain ? p->ntrain : 1) * sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		if (p->ntrain)
+			memcpy(copy, p->train, p->ntrain * sizeof(*copy));
+		free(p->test);
+		p->test = copy;
+		p->ntest = p->ntrain;
+		p->state = EBPH_NORMAL;
+		p->normal_since = now;
+		p->normal_time = 0;
+		p->anomalies = 0;
+		p->train_count = 0;
+		p->last_mod_count = 0;
+		return 0;
+	case EBPH_CMD_SENSITIZE:
+		p->ntrain = 0;
+		p->train_count = 0;
+		p->last_mod_count = 0;
+		p->sequences = 0;
+		p->anomalies = 0;
+		if (p->state == EBPH_FROZEN) {
+			p->state = EBPH_TRAINING;
+			p->normal_time = 0;
+		}
+		return 0;
+	case EBPH_CMD_TOLERIZE:
+		p->state = EBPH_TRAINING;
+		p->anomalies = 0;
+		p->ntest = 0;
+		p->normal_time = 0;
+		p->normal_since = 0;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* A duration for the NORMAL column: "6d23h", "3h2m", "5m12s", "42s". */
+static void admin_duration(char *buf, size_t len, __u64 secs)
+{
+	if (secs >= 86400)
+		snprintf(buf, len, "%llud%lluh", (unsigned long long)(secs / 86400),
+			 (unsigned long long)(secs % 86400 / 3600));
+	else if (secs >= 3600)
+		snprintf(buf, len, "%lluh%llum", (unsigned long long)(secs / 3600),
+			 (unsigned long long)(secs % 3600 / 60));
+	else if (secs >= 60)
+		snprintf(buf, len, "%llum%llus", (unsigned long long)(secs / 60),
+			 (unsigned long long)(secs % 60));
+	else
+		snprintf(buf, len, "%llus", (unsigned long long)secs);
+}
+
+/* The NORMAL column: "in 6d23h" (frozen), "3h2m ago" (normal), "-". Wall ns. */
+static void admin_normal_col(char *buf, size_t len, __u32 state, __s64 normal_time,
+			     __s64 normal_since, __s64 now)
+{
+	char d[24];
+
+	if (state == EBPH_FROZEN && normal_time) {
+		admin_duration(d, sizeof(d),
+			       normal_time > now ? (normal_time - now) / 1000000000 : 0);
+		snprintf(buf, len, "in %s", d);
+	} else if (state == EBPH_NORMAL && normal_since) {
+		admin_duration(d, sizeof(d),
+			       now > normal_since ? (now - normal_since) / 1000000000 : 0);
+		snprintf(buf, len, "%s ago", d);
+	} else {
+		snprintf(buf, len, "-");
+	}
+}
+
+/* Escape an untrusted string for a text column ("-" if empty). */
+static const char *admin_text(char *buf, size_t len, const char *s, size_t max)
+{
+	FILE *f = fmemopen(buf, len, "w");
+
+	if (!f)
+		return "?";
+	out_text_str(f, s, max);
+	fclose(f);
+	buf[len - 1] = 0;
+	return buf;
+}
+
+static void admin_json_time(FILE *f, const char *name, __s64 wall)
+{
+	if (wall)
+		fprintf(f, ",\"%s\":%lld.%06lld", name, (long long)(wall / 1000000000),
+			(long long)(wall % 1000000000 / 1000));
+	else
+		fprintf(f, ",\"%s\":null", name);
+}
+
+/* "type", then "ts" (wall ns). */
+static void admin_json_head(FILE *f, const char *type, __s64 now)
+{
+	fprintf(f, "{\"type\":\"%s\",\"ts\":%lld.%06lld", type, (long long)(now / 1000000000),
+		(long long)(now % 1000000000 / 1000));
+}
+
+static void admin_key_str(char *buf, size_t len, const struct ebph_key *key)
+{
+	snprintf(buf, len, "%llu:%llu", (unsigned long long)out_user_dev(key->dev),
+		 (unsigned long long)key->ino);
+}
+
+/* One profile as ebph profiles and ebph show list it. */
+struct admin_prof {
+	const struct store_profile *p;	/* counters, views, wall-clock times, path */
+	__u64 rows, snapshot_rows;	/* pair rows it takes in the maps */
+	const char *source;		/* "live" or "saved" */
+	__s64 now;			/* wall ns */
+};
+
+static void admin_profile_header(FILE *f)
+{
+	fprintf(f, "%-14s %-8s %11s %8s %5s %5s %4s %-10s %s\n", "KEY", "STATE", "TRAIN_COUNT",
+		"LAST_MOD", "ANOM", "PAIRS", "KB", "NORMAL", "PATH");
+}
+
+static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
+{
+	const struct store_profile *p = a->p;
+	__u64 train_pairs = admin_pairs(p->train, p->ntrain);
+	__u64 test_pairs = p->state == EBPH_NORMAL ? admin_pairs(p->test, p->ntest) : 0;
+	__u64 bytes = (a->rows + a->snapshot_rows) * sizeof(struct ebph_row);
+	char key[48], path[4 * EBPH_PATH_MAX + 1], normal[32];
+	__s64 in = 0;
+
+	admin_key_str(key, sizeof(key), &p->key);
+	if (p->state == EBPH_FROZEN && p->normal_time > a->now)
+		in = p->normal_time - a->now;
+	if (json) {
+		admin_json_head(f, "profile", a->now);
+		fprintf(f, ",\"profile\":\"%s\",\"path\":", key);
+		out_json_str(f, p->path, EBPH_PATH_MAX);
+		fprintf(f, ",\"source\":\"%s\",\"state\":\"%s\",\"train_count\":%llu,"
+			"\"last_mod_count\":%llu,\"sequences\":%llu,\"anomalies\":%llu,"
+			"\"train_pairs\":%llu,\"test_pairs\":%llu,\"rows\":%llu,"
+			"\"snapshot_rows\":%llu,"
+			"\"pair_bytes\":%llu", a->source, out_state_name(p->state),
+			(unsigned long long)p->train_count, (unsigned long long)p->last_mod_count,
+			(unsigned long long)p->sequences, (unsigned long long)p->anomalies,
+			(unsigned long long)train_pairs, (unsigned long long)test_pairs,
+			(unsigned long long)a->rows, (unsigned long long)a->snapshot_rows,
+			(unsigned long long)bytes);
+		admin_json_time(f, "normal_time", p->state == EBPH_FROZEN ? p->normal_time : 0);
+		if (p->state == EBPH_FROZEN)
+			fprintf(f, ",\"normal_in\":%lld", (long long)(in / 1000000000));
+		else
+			fputs(",\"normal_in\":null", f);
+		admin_json_time(f, "normal_since", p->state == EBPH_NORMAL ? p->normal_since : 0);
+		fputs("}\n", f);
+		return;
+	}
+	admin_normal_col(normal, sizeof(normal), p->state, p->normal_time, p->normal_since,
+			 a->now);
+	fprintf(f, "%-14s %-8s %11llu %8llu %5llu %5llu %4llu %-10s %s\n", key,
+		out_state_name(p->state), (unsigned long long)p->train_count,
+		(unsigned long long)p->last_mod_count, (unsigned long long)p->anomalies,
+		(unsigned long long)(train_pairs + test_pairs),
+		(unsigned long long)((bytes + 1023) / 1024), normal,
+		admin_text(path, sizeof(path), p->path, EBPH_PATH_MAX));
+}
+
+/* The pairs of one view: a line per (call, previous call, distance). */
+static void admin_pair_lines(FILE *f, int json, const struct store_profile *p, const char *view,
+			     const struct store_row *rows, __u32 n, __s64 now)
+{
+	char key[48], b1[32], b2[32];
+	__u32 i, prev, d;
+
+	admin_key_str(key, sizeof(key), &p->key);
+	for (i = 0; i < n; i++) {
+		const char *call = syscall_name(rows[i].call, b1, sizeof(b1));
+
+		for (prev = 0; prev < EBPH_NR_SYSCALLS; prev++) {
+			__u8 bits = rows[i].bits[prev];
+
+			for (d = 1; bits && d <= 8; d++) {
+				if (!(bits & (1U << (d - 1))))
+					continue;
+				const char *pn = syscall_name(prev, b2, sizeof(b2));
+
+				if (!json) {
+					fprintf(f, "%-8s %-20s %-20s %8u\n", view, call, pn, d);
+					continue;
+				}
+				admin_json_head(f, "pair", now);
+				fprintf(f, ",\"profile\":\"%s\",\"view\":\"%s\",\"call\":\"%s\","
+					"\"prev\":\"%s\",\"distance\":%u}\n", key, view, call, pn,
+					d);
+			}
+		}
+	}
+}
+
+static void admin_show(FILE *f, int json, const struct admin_prof *a)
+{
+	const struct store_profile *p = a->p;
+
+	if (!json)
+		admin_profile_header(f);
+	admin_profile_line(f, json, a);
+	if (!json)
+		fprintf(f, "\n%-8s %-20s %-20s %8s\n", "VIEW", "CALL", "PREV", "DISTANCE");
+	admin_pair_lines(f, json, p, "training", p->train, p->ntrain, a->now);
+	if (p->state == EBPH_NORMAL)
+		admin_pair_lines(f, json, p, "testing", p->test, p->ntest, a->now);
+}
+
+/* One monitored task (or process) as ebph ps lists it. */
+struct admin_task {
+	__u32 pid, tid, threads;
+	const char *comm;
+	const char *path;
+	const struct ebph_key *key;	/* NULL: no profile */
+	__u32 state;
+	__u64 train_count, last_mod_count, anomalies;
+	__u32 lfc, lfc_max;
+	__s64 normal_time, normal_since, now;	/* wall ns */
+};
+
+static void admin_task_header(FILE *f, int threads)
+{
+	fprintf(f, "%7s ", "PID");
+	if (threads)
+		fprintf(f, "%7s ", "TID");
+	fprintf(f, "%-15s %-8s %11s %8s %7s %4s %-10s %s\n", "COMM", "STATE", "TRAIN_COUNT",
+		"LAST_MOD", "LFC", "ANOM", "NORMAL", "PROFILE");
+}
+
+static void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
+{
+	char key[48], comm[4 * EBPH_COMM_LEN + 1], path[4 * EBPH_PATH_MAX + 1], normal[32],
+	     lfc[24];
+	const char *state = t->key ? out_state_name(t->state) : "-";
+
+	if (t->key)
+		admin_key_str(key, sizeof(key), t->key);
+	if (json) {
+		admin_json_head(f, "task", t->now);
+		fprintf(f, ",\"pid\":%u", t->pid);
+		if (threads)
+			fprintf(f, ",\"tid\":%u", t->tid);
+		else
+			fprintf(f, ",\"threads\":%u", t->threads);
+		fputs(",\"comm\":", f);
+		out_json_str(f, t->comm, EBPH_COMM_LEN);
+		if (t->key)
+			fprintf(f, ",\"profile\":\"%s\",\"path\":", key);
+		else
+			fputs(",\"profile\":null,\"path\":", f);
+		out_json_str(f, t->path, EBPH_PATH_MAX);
+		fprintf(f, ",\"state\":\"%s\",\"train_count\":%llu,\"last_mod_count\":%llu,"
+			"\"lfc\":%u,\"lfc_max\":%u,\"anomalies\":%llu", state,
+			(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count,
+			t->lfc, t->lfc_max, (unsigned long long)t->anomalies);
+		admin_json_time(f, "normal_time", t->state == EBPH_FROZEN ? t->normal_time : 0);
+		if (t->key && t->state == EBPH_FROZEN)
+			fprintf(f, ",\"normal_in\":%lld", (long long)(t->normal_time > t->now ?
+				(t->normal_time - t->now) / 1000000000 : 0));
+		else
+			fputs(",\"normal_in\":null", f);
+		admin_json_time(f, "normal_since", t->state == EBPH_NORMAL ? t->normal_since : 0);
+		fputs("}\n", f);
+		return;
+	}
+	admin_normal_col(normal, sizeof(normal), t->key ? t->state : EBPH_TRAINING,
+			 t->normal_time, t->normal_since, t->now);
+	snprintf(lfc, sizeof(lfc), "%u/%u", t->lfc, t->lfc_max);
+	fprintf(f, "%7u ", t->pid);
+	if (threads)
+		fprintf(f, "%7u ", t->tid);
+	fprintf(f, "%-15s %-8s %11llu %8llu %7s %4llu %-10s %s\n",
+		admin_text(comm, sizeof(comm), t->comm, EBPH_COMM_LEN), state,
+		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count, lfc,
+		(unsigned long long)t->anomalies, normal,
+		admin_text(path, sizeof(path), t->path, EBPH_PATH_MAX));
+}
+
+/* What a steering command did to one profile. */
+struct admin_change {
+	const char *command;
+	const struct ebph_key *key;
+	const char *path;
+	const char *source;	/* "live" or "saved" */
+	__u32 old_state, state;	/* ADMIN_STATE_GONE: the saved file was deleted */
+	__u64 old_train_count, train_count;
+	int file;		/* delete: 1 removed, 0 there was none, -1 not touched */
+	__s64 now;
+};
+
+#define ADMIN_STATE_GONE 0xffffffffU
+
+static void admin_change_line(FILE *f, int json, const struct admin_change *c)
+{
+	char key[48], path[4 * EBPH_PATH_MAX + 1];
+	const char *state = c->state == ADMIN_STATE_GONE ? "deleted" : out_state_name(c->state);
+
+	admin_key_str(key, sizeof(key), c->key);
+	if (json) {
+		admin_json_head(f, "command", c->now);
+		fprintf(f, ",\"command\":\"%s\",\"profile\":\"%s\",\"path\":", c->command, key);
+		out_json_str(f, c->path, EBPH_PATH_MAX);
+		fprintf(f, ",\"source\":\"%s\",\"old_state\":\"%s\",\"state\":\"%s\","
+			"\"old_train_count\":%llu,\"train_count\":%llu", c->source,
+			out_state_name(c->old_state), state, (unsigned long long)c->old_train_count,
+			(unsigned long long)c->train_count);
+		if (c->file >= 0)
+			fprintf(f, ",\"file_removed\":%s", c->file ? "true" : "false");
+		fputs("}\n", f);
+		return;
+	}
+	fprintf(f, "%s %s (%s, %s): %s -> %s, train_count %llu -> %llu", c->command,
+		admin_text(path, sizeof(path), c->path, EBPH_PATH_MAX), key, c->source,
+		out_state_name(c->old_state), state, (unsigned long long)c->old_train_count,
+		(unsigned long long)c->train_count);
+	if (c->file >= 0)
+		fprintf(f, c->file ? ", saved file removed" : ", no saved file");
+	fputc('\n', f);
+}
+
+#ifndef ADMIN_PURE
+
+/* ---------------------------------------------------------------------- */
+/* Pins: the monitor's side                                                */
+
+#define ADMIN_BPFFS	"/sys/fs/bpf"
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC	0xcafe4a11
+#endif
+
+/* What admin_pin pins: the maps the commands use and the command program;
+ * the last ones only if the program has them (task layouts differ). */
+static const char *const pin_names[] = {
+	"tasks", "profiles", "keys", "paths", "rows", "alloc", "stats", "info", "cmd", "spill",
+};
+#define PIN_COUNT (sizeof(pin_names) / sizeof(pin_names[0]))
+#define PIN_REQUIRED 9	/* pin_names[PIN_REQUIRED..] are optional */
+
+static int pin_created;		/* admin_pin made ADMIN_PIN_DIR: admin_unpin removes it */
+
+static void pin_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", ADMIN_PIN_DIR, name);
+}
+
+static int is_bpffs(const char *path)
+{
+	struct statfs sf;
+
+	return !statfs(path, &sf) && (unsigned long)sf.f_type == (unsigned long)BPF_FS_MAGIC;
+}
+
+/* Serialise monitors' pinning and unpinning (mount, mkdir, clean-up) with a
+ * lock on /sys/fs, a directory that no mount ever covers. fd or -errno. */
+static int pin_lock(void)
+{
+	int fd = open("/sys/fs", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static void pin_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Does process pid hold the BPF map map_id open (its fdinfo says so)? */
+static int proc_holds_map(pid_t pid, __u32 map_id)
+{
+	char dir[64], path[64 + 256 + 2], line[128];
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while (!found && (de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned int id;
+
+			if (sscanf(line, "map_id: %u", &id) == 1) {
+				found = id == map_id;
+				break;
+			}
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * The monitor that made the pins, from the pinned info map: its PID (0 if
+ * unknown) and whether it still runs. Alive means the process still holds
+ * that very map open (its fdinfo names the map's id): a PID reused by another
+ * process does not, and a monitor started under another name still does.
+ * Only if its fdinfo cannot be read does its name (ebph) decide.
+ */
+static pid_t pin_owner(int *alive)
+{
+	__u64 value[512];	/* the info value, of whichever ebph version made it */
+	struct bpf_map_info mi;
+	__u32 k = 0, len = sizeof(mi);
+	char path[128], comm[32] = "";
+	pid_t pid;
+	FILE *f;
+	int fd, held;
+
+	*alive = 0;
+	pin_path(path, sizeof(path), "info");
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	memset(&mi, 0, sizeof(mi));
+	memset(value, 0, sizeof(value));
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len) || mi.value_size < sizeof(__u64) ||
+	    mi.value_size > sizeof(value) || bpf_lookup_elem(fd, &k, value)) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	pid = (pid_t)value[0];	/* struct ebph_info starts with the PID */
+	if (pid <= 0 || (__u64)pid != value[0] || pid == getpid())
+		return pid > 0 ? pid : 0;
+	if (kill(pid, 0) && errno == ESRCH)
+		return pid;
+	held = proc_holds_map(pid, mi.id);
+	if (held >= 0) {
+		*alive = held;
+		return pid;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+	}
+	comm[strcspn(comm, "\n")] = 0;
+	*alive = !strcmp(comm, "ebph");
+	return pid;
+}
+
+/* Remove our pins and the directory; 0 or -errno of the rmdir. */
+static int pin_remove_all(void)
+{
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < PIN_COUNT; i++) {
+		pin_path(path, sizeof(path), pin_names[i]);
+		unlink(path);
+	}
+	return rmdir(ADMIN_PIN_DIR) ? -errno : 0;
+}
+
+/* An empty directory in the bpffs root that says ebph mounted it: whichever
+ * monitor stops last (even after a crashed one) unmounts it again. */
+#define PIN_MARKER	ADMIN_BPFFS "/ebph_mounted"	/* no dot: bpffs refuses dots */
+
+/* Is the bpffs root unused: nothing in it but our marker and the kernel's
+ * preloaded iterators (maps.debug, progs.debug)? */
+static int pin_root_unused(void)
+{
+	struct dirent *de;
+	int unused = 1;
+	DIR *d = opendir(ADMIN_BPFFS);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    strcmp(de->d_name, PIN_MARKER + sizeof(ADMIN_BPFFS)) &&
+		    strcmp(de->d_name, "maps.debug") && strcmp(de->d_name, "progs.debug"))
+			unused = 0;
+	closedir(d);
+	return unused;
+}
+
+/* Unmount bpffs if ebph mounted it and nothing else is pinned there. */
+static void pin_unmount_if_unused(void)
+{
+	struct stat st;
+
+	if (lstat(PIN_MARKER, &st) || !S_ISDIR(st.st_mode) || !pin_root_unused())
+		return;
+	if (!rmdir(PIN_MARKER) && umount2(ADMIN_BPFFS, MNT_DETACH))
+		mkdir(PIN_MARKER, 0700);	/* still mounted: keep saying it is ours */
+}
+
+int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
+{
+	const int fds[PIN_COUNT] = {
+		p->tasks, p->profiles, p->keys, p->paths, p->rows, p->alloc, p->stats, p->info,
+		p->cmd, p->mod ? bpf_table_fd(p->mod, "spill") : -1,
+	};
+	char path[128];
+	int lock, alive, tries, ret = 0;
+	size_t i;
+	pid_t pid;
+
+	lock = pin_lock();
+	if (lock < 0) {
+		snprintf(err, errlen, "cannot lock /sys/fs for pinning: %s", strerror(-lock));
+		return lock;
+	}
+	if (!is_bpffs(ADMIN_BPFFS)) {
+		if (mount("bpf", ADMIN_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=0700")) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot mount the BPF file system at %s: %s",
+				 ADMIN_BPFFS, strerror(-ret));
+			goto out;
+		}
+		mkdir(PIN_MARKER, 0700);
+	}
+	for (tries = 0;; tries++) {
+		if (!mkdir(ADMIN_PIN_DIR, 0700))
+			break;
+		ret = -errno;
+		if (ret != -EEXIST || tries) {
+			snprintf(err, errlen, "cannot create %s: %s", ADMIN_PIN_DIR,
+				 strerror(-ret));
+			goto fail;
+		}
+		pid = pin_owner(&alive);
+		if (alive) {
+			snprintf(err, errlen, "another ebph monitor is running (PID %d)", (int)pid);
+			ret = -EBUSY;
+			goto fail;
+		}
+		ret = pin_remove_all();
+		if (ret) {
+			snprintf(err, errlen, "cannot remove the stale pins in %s: %s",
+				 ADMIN_PIN_DIR, strerror(-ret));
+			goto fail;
+		}
+		if (pid)
+			fprintf(stderr, "ebph: removed stale pins of a crashed ebph (PID %d)\n",
+				(int)pid);
+		else
+			fprintf(stderr, "ebph: removed stale pins of a crashed ebph "
+				"(PID unknown)\n");
+	}
+	pin_created = 1;
+	for (i = 0; i < PIN_COUNT; i++) {
+		if (fds[i] < 0 && i >= PIN_REQUIRED)
+			continue;
+		pin_path(path, sizeof(path), pin_names[i]);
+		if (fds[i] < 0 || bpf_obj_pin(fds[i], path)) {
+			ret = fds[i] < 0 ? -EBADF : -errno;
+			snprintf(err, errlen, "cannot pin %s: %s", path, strerror(-ret));
+			pin_remove_all();
+			pin_created = 0;
+			goto fail;
+		}
+	}
+	ret = 0;
+	goto out;
+fail:
+	pin_unmount_if_unused();
+out:
+	pin_unlock(lock);
+	return ret;
+}
+
+void admin_unpin(void)
+{
+	int lock;
+
+	if (!pin_created)
+		return;
+	lock = pin_lock();
+	if (pin_created) {
+		pin_remove_all();
+		pin_created = 0;
+	}
+	pin_unmount_if_unused();
+	pin_unlock(lock);
+}
+
+pid_t admin_running(void)
+{
+	int alive;
+	pid_t pid;
+
+	if (!is_bpffs(ADMIN_BPFFS))
+		return 0;
+	pid = pin_owner(&alive);
+	return alive ? pid : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The sub-commands                                                        */
+
+/* The running monitor's maps and command program, from the pins. */
+struct admin_live {
+	pid_t pid;
+	int fd[PIN_COUNT];	/* -1 for a missing optional pin */
+	int tasks_array;	/* tasks: an array indexed by tid & (slots - 1) + spill hash */
+	__u32 task_slots;	/* tasks: its max_entries */
+	struct ebph_info info;
+	struct maps_fds m;
+};
+
+enum { L_TASKS, L_PROFILES, L_KEYS, L_PATHS, L_ROWS, L_ALLOC, L_STATS, L_INFO, L_CMD, L_SPILL };
+
+static void live_close(struct admin_live *l)
+{
+	size_t i;
+
+	for (i = 0; i < PIN_COUNT; i++) {
+		if (l->fd[i] >= 0)
+			close(l->fd[i]);
+		l->fd[i] = -1;
+	}
+}
+
+/* A map's type and max_entries, or -1. */
+static int map_info(int fd, __u32 *max_entries)
+{
+	struct bpf_map_info mi;
+	__u32 len = sizeof(mi);
+
+	memset(&mi, 0, sizeof(mi));
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		return -1;
+	if (max_entries)
+		*max_entries = mi.max_entries;
+	return (int)mi.type;
+}
+
+/* Do the pinned maps hold other layouts than this binary's (another version
+ * of ebph runs)? Reading them into our structs would overrun them. */
+static int live_layout_differs(const struct admin_live *l)
+{
+	static const struct {
+		int idx;
+		__u32 key, value;
+	} want[] = {
+		{ L_TASKS, sizeof(__u32), sizeof(struct ebph_task) },
+		{ L_PROFILES, sizeof(__u32), sizeof(struct ebph_profile) },
+		{ L_KEYS, sizeof(struct ebph_key), sizeof(__u32) },
+		{ L_PATHS, sizeof(__u32), EBPH_PATH_MAX },
+		{ L_ROWS, sizeof(__u32), sizeof(struct ebph_row) },
+		{ L_ALLOC, sizeof(__u32), sizeof(__u64) },
+		{ L_INFO, sizeof(__u32), sizeof(struct ebph_info) },
+		{ L_SPILL, sizeof(__u32), sizeof(struct ebph_task) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct bpf_map_info mi;
+		__u32 len = sizeof(mi);
+
+		if (l->fd[want[i].idx] < 0)
+			continue;	/* an optional map this program lacks */
+		memset(&mi, 0, sizeof(mi));
+		if (bpf_obj_get_info_by_fd(l->fd[want[i].idx], &mi, &len) ||
+		    mi.key_size != want[i].key || mi.value_size != want[i].value)
+			return 1;
+	}
+	return 0;
+}
+
+/* Open the pins of the monitor pid. 0 or -errno (message printed). */
+static int live_open(struct admin_live *l, pid_t pid)
+{
+	char path[128];
+	__u32 k = 0;
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	l->pid = pid;
+	for (i = 0; i < PIN_COUNT; i++)
+		l->fd[i] = -1;
+	for (i = 0; i < PIN_COUNT; i++) {
+		pin_path(path, sizeof(path), pin_names[i]);
+		l->fd[i] = bpf_obj_get(path);
+		if (l->fd[i] < 0 && i >= PIN_REQUIRED && errno == ENOENT)
+			continue;
+		if (l->fd[i] < 0) {
+			int e = errno;
+
+			fprintf(stderr, "ebph: cannot open %s of the running ebph (PID %d): %s\n",
+				path, (int)pid, strerror(e));
+			live_close(l);
+			return -e;
+		}
+	}
+	if (live_layout_differs(l) || bpf_lookup_elem(l->fd[L_INFO], &k, &l->info) ||
+	    l->info.nr_syscalls != EBPH_NR_SYSCALLS) {
+		fprintf(stderr, "ebph: the running ebph (PID %d) is another version (its info "
+			"map does not match this binary)\n", (int)pid);
+		live_close(l);
+		return -EPROTO;
+	}
+	l->tasks_array = map_info(l->fd[L_TASKS], &l->task_slots) == BPF_MAP_TYPE_ARRAY;
+	l->m.profiles = l->fd[L_PROFILES];
+	l->m.keys = l->fd[L_KEYS];
+	l->m.paths = l->fd[L_PATHS];
+	l->m.rows = l->fd[L_ROWS];
+	l->m.alloc = l->fd[L_ALLOC];
+	l->m.max_profiles = l->info.max_profiles;
+	l->m.max_rows = l->info.max_rows;
+	l->m.boot_to_wall_ns = l->info.boot_to_wall_ns;
+	return 0;
+}
+
+static __s64 now_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static __u64 now_boot(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* A slot's raw profile (malloc'd), or NULL if the slot is unused. */
+static struct ebph_profile *live_profile(const struct admin_live *l, __u32 slot)
+{
+	struct ebph_profile *prof = malloc(sizeof(*prof));
+
+	if (prof && (bpf_lookup_elem(l->fd[L_PROFILES], &slot, prof) ||
+		     (!prof->key.dev && !prof->key.ino))) {
+		free(prof);
+		prof = NULL;
+	}
+	return prof;
+}
+
+static void live_path(const struct admin_live *l, __u32 slot, char *buf)
+{
+	if (bpf_lookup_elem(l->fd[L_PATHS], &slot, buf))
+		buf[0] = 0;
+	buf[EBPH_PATH_MAX - 1] = 0;
+}
+
+/* A task and its TID, as collected from the tasks map. */
+struct live_task {
+	__u32 tid;
+	__u32 pad;
+	struct ebph_task t;
+};
+
+static int task_cmp(const void *a, const void *b)
+{
+	const struct live_task *x = a, *y = b;
+
+	if (x->t.pid != y->t.pid)
+		return x->t.pid < y->t.pid ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/* Append the tasks of one map to *all: an array's slots name their owner
+ * (tid 0: free), a hash is keyed by TID. The batch lookup walks a hash
+ * bucket by bucket, so tasks exiting meanwhile do not restart it. */
+static int tasks_read_map(int fd, struct live_task **all, size_t *n)
+{
+	__u32 cap = 0, got = 0, batch = 0, count, i;
+	int type = map_info(fd, &cap), ret = 0, first = 1;
+	struct ebph_task *vals;
+	struct live_task *grown;
+	__u32 *keys;
+
+	if (type < 0)
+		return -EIO;
+	cap = cap ? cap : 1;
+	vals = malloc(cap * sizeof(*vals));
+	keys = malloc(cap * sizeof(*keys));
+	if (!vals || !keys) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		count = cap - got;
+		if (!count)
+			break;
+		ret = bpf_lookup_batch(fd, first ? NULL : &batch, &batch, keys + got, vals + got,
+				       &count);
+		first = 0;
+		if (ret < 0 && errno != ENOENT) {
+			ret = -errno;
+			goto out;
+		}
+		got += count;
+		if (ret < 0)
+			break;	/* ENOENT: that was the last batch */
+	}
+	ret = 0;
+	grown = realloc(*all, (*n + got + 1) * sizeof(**all));
+	if (!grown) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	*all = grown;
+	for (i = 0; i < got; i++) {
+		__u32 tid = type == BPF_MAP_TYPE_ARRAY ? vals[i].tid : keys[i];
+
+		if (!tid)
+			continue;
+		grown[*n].tid = tid;
+		grown[*n].pad = 0;
+		grown[*n].t = vals[i];
+		(*n)++;
+	}
+out:
+	free(vals);
+	free(keys);
+	return ret;
+}
+
+/* Every monitored task, sorted by pid, tid, each once. */
+static int live_tasks(const struct admin_live *l, struct live_task **out, size_t *n)
+{
+	struct live_task *all = NULL;
+	size_t got = 0, i, j;
+	int ret;
+
+	ret = tasks_read_map(l->fd[L_TASKS], &all, &got);
+	if (!ret && l->fd[L_SPILL] >= 0)
+		ret = tasks_read_map(l->fd[L_SPILL], &all, &got);
+	if (ret) {
+		free(all);
+		return ret;
+	}
+	if (!all && !(all = calloc(1, sizeof(*all))))
+		return -ENOMEM;
+	qsort(all, got, sizeof(*all), task_cmp);
+	for (i = j = 0; i < got; i++)	/* a TID seen in both maps (moved meanwhile) */
+		if (!j || all[j - 1].tid != all[i].tid)
+			all[j++] = all[i];
+	*out = all;
+	*n = j;
+	return 0;
+}
+
+/* The state of task tid. 0 or -ENOENT. */
+static int live_task(const struct admin_live *l, __u32 tid, struct ebph_task *t)
+{
+	__u32 k = tid;
+
+	if (l->tasks_array) {
+		k = tid & (l->task_slots - 1);
+		if (!bpf_lookup_elem(l->fd[L_TASKS], &k, t) && t->tid == tid)
+			return 0;
+		if (l->fd[L_SPILL] >= 0 && !bpf_lookup_elem(l->fd[L_SPILL], &tid, t))
+			return 0;
+		return -ENOENT;
+	}
+	return bpf_lookup_elem(l->fd[L_TASKS], &k, t) ? -ENOENT : 0;
+}
+
+static void proc_comm(__u32 pid, __u32 tid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
+	f = fopen(path, "r");
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+/* Profiles read for ps, by slot (each read once). */
+struct prof_cache {
+	struct ebph_profile **prof;
+	char **path;
+	__u32 n;
+};
+
+static const struct ebph_profile *cache_get(struct prof_cache *c, const struct admin_live *l,
+					    __u32 slot, const char **path)
+{
+	char buf[EBPH_PATH_MAX];
+
+	*path = "";
+	if (slot >= c->n)
+		return NULL;
+	if (!c->prof[slot]) {
+		c->prof[slot] = live_profile(l, slot);
+		if (!c->prof[slot])
+			return NULL;
+		live_path(l, slot, buf);
+		c->path[slot] = strdup(buf);
+	}
+	*path = c->path[slot] ? c->path[slot] : "";
+	return c->prof[slot];
+}
+
+static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
+{
+	struct prof_cache cache = { 0 };
+	struct live_task *all = NULL;
+	size_t n = 0, i, j;
+	__u64 boot = now_boot();
+	__s64 now = (__s64)boot + l->info.boot_to_wall_ns;
+	int ret;
+
+	ret = live_tasks(l, &all, &n);
+	if (ret) {
+		fprintf(stderr, "ebph: cannot read the tasks of the running ebph: %s\n",
+			strerror(-ret));
+		return 1;
+	}
+	cache.n = l->info.max_profiles;
+	cache.prof = calloc(cache.n ? cache.n : 1, sizeof(*cache.prof));
+	cache.path = calloc(cache.n ? cache.n : 1, sizeof(*cache.path));
+	if (!cache.prof || !cache.path) {
+		fprintf(stderr, "ebph: out of memory\n");
+		ret = 1;
+		goto out;
+	}
+	if (!o->json)
+		admin_task_header(stdout, o->threads);
+	for (i = 0; i < n; i = j) {
+		struct live_task *rep = &all[i];
+		struct admin_task t = { 0 };
+		const struct ebph_profile *prof;
+		char comm[EBPH_COMM_LEN + 1];
+		const char *path;
+
+		/* the threads of one process: all[i..j) */
+		t.lfc = all[i].t.lfc;
+		t.lfc_max = all[i].t.lfc_max;
+		for (j = i + 1; !o->threads && j < n && all[j].t.pid == all[i].t.pid; j++) {
+			if (all[j].tid == all[j].t.pid)
+				rep = &all[j];
+			if (all[j].t.lfc > t.lfc)
+				t.lfc = all[j].t.lfc;
+			if (all[j].t.lfc_max > t.lfc_max)
+				t.lfc_max = all[j].t.lfc_max;
+		}
+		t.threads = (__u32)(j - i);
+		t.pid = rep->t.pid;
+		t.tid = rep->tid;
+		proc_comm(t.pid, t.tid, comm, sizeof(comm));
+		t.comm = comm;
+		t.now = now;
+		prof = rep->t.profile != EBPH_NO_PROFILE ?
+			cache_get(&cache, l, rep->t.profile, &path) : NULL;
+		t.path = "";
+		if (prof) {
+			t.key = &prof->key;
+			t.path = path;
+			t.state = prof->state;
+			t.train_count = prof->train_count;
+			t.last_mod_count = prof->last_mod_count;
+			t.anomalies = prof->anomalies;
+			if (prof->normal_time)
+				t.normal_time = (__s64)prof->normal_time + l->info.boot_to_wall_ns;
+			if (prof->normal_since)
+				t.normal_since = (__s64)prof->normal_since +
+						 l->info.boot_to_wall_ns;
+		}
+		admin_task_line(stdout, o->json, o->threads, &t);
+	}
+	ret = 0;
+out:
+	for (i = 0; i < cache.n && cache.prof && cache.path; i++) {
+		free(cache.prof[i]);
+		free(cache.path[i]);
+	}
+	free(cache.prof);
+	free(cache.path);
+	free(all);
+	return ret;
+}
+
+/* A live profile's store image plus its row counts. 0 or -errno. */
+static int live_read(const struct admin_live *l, __u32 slot, struct store_profile *p,
+		     __u64 *rows, __u64 *snap)
+{
+	struct ebph_profile *prof;
+	int ret = maps_read_profile(&l->m, slot, p);
+
+	if (ret)
+		return ret;
+	*rows = *snap = 0;
+	prof = live_profile(l, slot);
+	if (prof) {
+		*rows = prof->nrows;
+		*snap = prof->ntest;
+		free(prof);
+	}
+	return 0;
+}
+
+/* Saved profiles, collected by store_load. */
+struct saved_set {
+	struct store_profile *p;
+	size_t n, cap;
+	const struct ebph_key *only;	/* keep only this key (NULL: all) */
+};
+
+static int saved_collect(struct store_profile *p, void *arg)
+{
+	struct saved_set *s = arg;
+	struct store_profile *grown;
+
+	if (s->only && (p->key.dev != s->only->dev || p->key.ino != s->only->ino)) {
+		store_profile_free(p);
+		return 0;
+	}
+	if (s->n == s->cap) {
+		grown = realloc(s->p, (s->cap ? 2 * s->cap : 16) * sizeof(*grown));
+		if (!grown) {
+			store_profile_free(p);
+			return -ENOMEM;
+		}
+		s->p = grown;
+		s->cap = s->cap ? 2 * s->cap : 16;
+	}
+	s->p[s->n++] = *p;
+	return 0;
+}
+
+static void saved_free(struct saved_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		store_profile_free(&s->p[i]);
+	free(s->p);
+	s->p = NULL;
+	s->n = s->cap = 0;
+}
+
+/* Load the saved profiles of cfg's state_dir (only key's if given). 0 or 1. */
+static int saved_load(const struct ebph_config *cfg, const struct ebph_key *key,
+		      struct saved_set *s)
+{
+	char err[512];
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->only = key;
+	ret = store_load(cfg->state_dir, cfg->window, saved_collect, s, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "ebph: no running ebph, and the saved profiles are unreadable: "
+			"%s\n", err);
+		saved_free(s);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_profiles(const struct admin_opts *o, const struct admin_live *l,
+			const struct ebph_config *cfg)
+{
+	struct admin_prof a = { 0 };
+	int status = 0;
+
+	a.now = now_wall();
+	if (!o->json)
+		admin_profile_header(stdout);
+	if (l) {
+		__u32 n = maps_profile_slots(&l->m), slot;
+
+		a.source = "live";
+		for (slot = 0; slot < n; slot++) {
+			struct store_profile p;
+			int ret = live_read(l, slot, &p, &a.rows, &a.snapshot_rows);
+
+			if (ret == -ENOENT)
+				continue;
+			if (ret) {
+				fprintf(stderr, "ebph: cannot read profile slot %u: %s\n", slot,
+					strerror(-ret));
+				status = 1;
+				continue;
+			}
+			a.p = &p;
+			admin_profile_line(stdout, o->json, &a);
+			store_profile_free(&p);
+		}
+	} else {
+		struct saved_set s;
+		size_t i;
+
+		if (saved_load(cfg, NULL, &s))
+			return 1;
+		a.source = "saved";
+		for (i = 0; i < s.n; i++) {
+			a.p = &s.p[i];
+			admin_saved_rows(a.p, &a.rows, &a.snapshot_rows);
+			admin_profile_line(stdout, o->json, &a);
+		}
+		saved_free(&s);
+	}
+	return status;
+}
+
+/* The task's (or, failing that, any of the process's threads') profile slot. */
+static int live_pid_slot(const struct admin_live *l, long pid, __u32 *slot)
+{
+	struct live_task *all = NULL;
+	struct ebph_task t;
+	__u32 tid = (__u32)pid;
+	size_t n = 0, i;
+	int ret = -ESRCH;
+
+	if (!live_task(l, tid, &t)) {
+		*slot = t.profile;
+		return t.profile == EBPH_NO_PROFILE ? -ENOENT : 0;
+	}
+	if (live_tasks(l, &all, &n))
+		return -ESRCH;
+	for (i = 0; i < n; i++) {
+		if (all[i].t.pid == (__u32)pid) {
+			*slot = all[i].t.profile;
+			ret = all[i].t.profile == EBPH_NO_PROFILE ? -ENOENT : 0;
+			break;
+		}
+	}
+	free(all);
+	return ret;
+}
+
+/* PROFILE (a path or DEV:INO) -> key. 0, or 1 with a message. */
+static int target_key(const char *target, struct ebph_key *key)
+{
+	struct stat st;
+
+	if (!admin_parse_key(target, key))
+		return 0;
+	if (stat(target, &st)) {
+		fprintf(stderr, "ebph: %s: %s (PROFILE is an executable's path or DEV:INO)\n",
+			target, strerror(errno));
+		return 1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "ebph: %s: not a regular file (PROFILE is an executable's path "
+			"or DEV:INO)\n", target);
+		return 1;
+	}
+	key->dev = admin_kernel_dev(st.st_dev);
+	key->ino = st.st_ino;
+	return 0;
+}
+
+/* The live slot PROFILE or --pid names. 0, or 1 with a message. */
+static int live_target(const struct admin_opts *o, const struct admin_live *l, __u32 *slot)
+{
+	struct ebph_key key;
+	char k[48];
+	int ret;
+
+	if (o->pid) {
+		ret = live_pid_slot(l, o->pid, slot);
+		if (ret == -ESRCH)
+			fprintf(stderr, "ebph: PID %ld: not monitored by the running ebph (no such "
+				"process, or not seen yet)\n", o->pid);
+		else if (ret)
+			fprintf(stderr, "ebph: PID %ld: has no profile (profile slots were full)\n",
+				o->pid);
+		return ret ? 1 : 0;
+	}
+	if (target_key(o->target, &key))
+		return 1;
+	if (maps_find(&l->m, &key, slot)) {
+		admin_key_str(k, sizeof(k), &key);
+		fprintf(stderr, "ebph: %s: no profile (key %s) in the running ebph (PID %d)\n",
+			o->target, k, (int)l->pid);
+		return 1;
+	}
+	return 0;
+}
+
+/* The saved profile PROFILE names, loaded into s (s->n == 1). 0, or 1. */
+static int saved_target(const struct admin_opts *o, const struct ebph_config *cfg,
+			struct ebph_key *key, struct saved_set *s)
+{
+	char k[48];
+
+	if (o->pid) {
+		fprintf(stderr, "ebph: --pid %ld: no running ebph monitor (--pid needs one)\n",
+			o->pid);
+		return 1;
+	}
+	if (target_key(o->target, key))
+		return 1;
+	if (saved_load(cfg, key, s))
+		return 1;
+	if (!s->n) {
+		admin_key_str(k, sizeof(k), key);
+		fprintf(stderr, "ebph: %s: no saved profile (key %s) in %s, and no running ebph\n",
+			o->target, k, cfg->state_dir);
+		saved_free(s);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
+		    const struct ebph_config *cfg)
+{
+	struct admin_prof a = { 0 };
+	struct store_profile p;
+	struct saved_set s;
+	struct ebph_key key;
+	__u32 slot;
+	int ret;
+
+	a.now = now_wall();
+	if (l) {
+		if (live_target(o, l, &slot))
+			return 1;
+		ret = live_read(l, slot, &p, &a.rows, &a.snapshot_rows);
+		if (ret) {
+			fprintf(stderr, "ebph: %s: cannot read the profile: %s\n",
+				o->target ? o->target : "--pid", strerror(-ret));
+			return 1;
+		}
+		a.source = "live";
+		a.p = &p;
+		admin_show(stdout, o->json, &a);
+		store_profile_free(&p);
+		return 0;
+	}
+	if (saved_target(o, cfg, &key, &s))
+		return 1;
+	a.source = "saved";
+	a.p = &s.p[0];
+	admin_saved_rows(a.p, &a.rows, &a.snapshot_rows);
+	admin_show(stdout, o->json, &a);
+	saved_free(&s);
+	return 0;
+}
+
+/*
+ * Consistency of commands on a live profile. User space never writes a live
+ * profile: the command is carried out by the BPF program's own command entry
+ * point (ebph_command in bpf_prog.c.in), run once with BPF_PROG_TEST_RUN. It
+ * changes the profile in place with the same field-level updates as the
+ * per-syscall path (ph.h: ph_normalize, ph_reset_training, ph_tolerize). A
+ * reset or a normalisation is a generation bump (O(1): no row is copied or
+ * cleared), rows are copy-on-write against those generations and pair bits
+ * are only ever set with an atomic OR, so a system call running at the same
+ * time on another CPU sees the pairs of the old or of the new generation,
+ * never a mix, and no pair it learns is lost. Nothing is read, modified and
+ * written back from user space, so nothing the BPF program does is lost to a
+ * stale copy, and the command's profile_state event enters the monitor's
+ * ring buffer in order with the events around it. The race left is the one
+ * two CPUs running one program already have with each other: a plain counter
+ * increment (train_count, last_mod_count) racing with a command may overwrite
+ * the command's reset of that counter, as two CPUs' increments may overwrite
+ * each other; counters are approximate under such contention, the pairs,
+ * generations and states are not. Readers (ps, profiles, show, the monitor's
+ * saves) use maps_read_profile, which retries until the profile's
+ * generations and counters did not move while its rows were read. Saved
+ * profiles (no monitor) are changed in memory and replaced atomically by
+ * store_save. "ebph check" verifies the invariants (maps_check_profile).
+ */
+static int live_command(const struct admin_live *l, __u32 op, __u32 slot)
+{
+	__u64 args[2] = { op, slot };
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = (__u32)l->fd[L_CMD];
+	attr.test.ctx_in = (__u64)(unsigned long)args;
+	attr.test.ctx_size_in = sizeof(args);
+	if (syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr, sizeof(attr)))
+		return -errno;
+	return (int)attr.test.retval;
+}
+
+static int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l,
+			  const struct ebph_config *cfg)
+{
+	struct admin_change c = { 0 };
+	struct ebph_profile *before, *after;
+	char path[EBPH_PATH_MAX], err[512];
+	__u32 slot;
+	int ret;
+
+	if (live_target(o, l, &slot))
+		return 1;
+	before = live_profile(l, slot);
+	if (!before) {
+		fprintf(stderr, "ebph: %s: the profile vanished\n",
+			o->target ? o->target : "--pid");
+		return 1;
+	}
+	ret = live_command(l, o->cmd->op, slot);
+	if (ret) {
+		fprintf(stderr, "ebph: %s %s: the running ebph (PID %d) refused: %s\n",
+			o->cmd->name, o->target ? o->target : "--pid", (int)l->pid, strerror(-ret));
+		free(before);
+		return 1;
+	}
+	after = live_profile(l, slot);
+	live_path(l, slot, path);
+	c.command = o->cmd->name;
+	c.key = &before->key;
+	c.path = path;
+	c.source = "live";
+	c.old_state = before->state;
+	c.old_train_count = before->train_count;
+	c.state = after ? after->state : before->state;
+	c.train_count = after ? after->train_count : 0;
+	c.file = -1;
+	c.now = now_wall();
+	if (o->cmd->id == ADM_DELETE) {
+		ret = store_delete(cfg->state_dir, &before->key, err, sizeof(err));
+		if (ret && ret != -ENOENT)
+			fprintf(stderr, "ebph: the profile was forgotten, but its saved file "
+				"remains: %s\n", err);
+		c.file = ret == 0;
+	}
+	admin_change_line(stdout, o->json, &c);
+	free(before);
+	free(after);
+	return 0;
+}
+
+static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config *cfg)
+{
+	struct admin_change c = { 0 };
+	struct store_profile *p;
+	struct saved_set s;
+	struct ebph_key key;
+	char err[512];
+	int ret;
+
+	if (saved_target(o, cfg, &key, &s))
+		return 1;
+	p = &s.p[0];
+	c.command = o->cmd->name;
+	c.key = &p->key;
+	c.path = p->path;
+	c.source = "saved";
+	c.old_state = p->state;
+	c.old_train_count = p->train_count;
+	c.file = -1;
+	c.now = now_wall();
+	if (o->cmd->id == ADM_DELETE) {
+		ret = store_delete(cfg->state_dir, &key, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "ebph: cannot delete: %s\n", err);
+			saved_free(&s);
+			return 1;
+		}
+		c.state = ADMIN_STATE_GONE;
+		c.file = 1;
+	} else {
+		ret = admin_apply_saved(p, o->cmd->op, c.now);
+		if (!ret) {
+			store_set_window(cfg->window);
+			ret = store_save(cfg->state_dir, p, 1, err, sizeof(err));
+			if (ret) {
+				fprintf(stderr, "ebph: %s: nothing changed: %s\n", o->target, err);
+				saved_free(&s);
+				return 1;
+			}
+		} else {
+			fprintf(stderr, "ebph: %s: %s\n", o->target, strerror(-ret));
+			saved_free(&s);
+			return 1;
+		}
+		c.state = p->state;
+		c.train_count = p->train_count;
+	}
+	admin_change_line(stdout, o->json, &c);
+	saved_free(&s);
+	return 0;
+}
+
+/* Does process pid catch sig (its SigCgt mask)? */
+static int proc_catches(pid_t pid, int sig)
+{
+	char path[64], line[128];
+	unsigned long long mask;
+	int yes = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SigCgt: %llx", &mask) == 1) {
+			yes = (mask >> (sig - 1)) & 1;
+			break;
+		}
+	fclose(f);
+	return yes;
+}
+
+static int cmd_save(const struct admin_opts *o, pid_t pid)
+{
+	if (!pid) {
+		fprintf(stderr, "ebph: no running ebph monitor: nothing to save\n");
+		return 1;
+	}
+	if (!proc_catches(pid, SIGUSR1)) {
+		fprintf(stderr, "ebph: the running ebph (PID %d) does not handle SIGUSR1: not "
+			"sent\n", (int)pid);
+		return 1;
+	}
+	if (kill(pid, SIGUSR1)) {
+		fprintf(stderr, "ebph: cannot signal the running ebph (PID %d): %s\n", (int)pid,
+			strerror(errno));
+		return 1;
+	}
+	if (o->json) {
+		admin_json_head(stdout, "save", now_wall());
+		printf(",\"pid\":%d}\n", (int)pid);
+	} else {
+		printf("save requested from PID %d\n", (int)pid);
+	}
+	return 0;
+}
+
+/* A live slot's invariants, retried: a reader can catch a profile between
+ * two field updates of one BPF run; a violation that persists is real. */
+static int check_slot(const struct admin_live *l, __u32 slot, char *err, size_t errlen)
+{
+	struct store_profile p;
+	int tries, ret = 0;
+
+	for (tries = 0; tries < 5; tries++) {
+		ret = maps_check_profile(&l->m, slot, err, errlen);
+		if (!ret) {
+			ret = maps_read_profile(&l->m, slot, &p);
+			if (ret == -ENOENT)
+				return 0;
+			if (!ret) {
+				store_profile_free(&p);
+				return 0;
+			}
+			snprintf(err, errlen, "slot %u: cannot be read: %s", slot, strerror(-ret));
+		}
+		usleep(2000);
+	}
+	return ret;
+}
+
+/* Hidden: check every profile (tests). Exit 1 on any violation. */
+static int cmd_check(const struct admin_opts *o, const struct admin_live *l,
+		     const struct ebph_config *cfg)
+{
+	unsigned int bad = 0, checked = 0, tasks = 0;
+	char err[512];
+
+	if (l) {
+		__u32 n = maps_profile_slots(&l->m), slot, found;
+		struct live_task *all = NULL;
+		size_t nt = 0, i;
+
+		for (slot = 0; slot < n; slot++) {
+			struct ebph_profile *prof = live_profile(l, slot);
+
+			if (!prof)
+				continue;
+			checked++;
+			if (check_slot(l, slot, err, sizeof(err))) {
+				fprintf(stderr, "ebph: check: %s\n", err);
+				bad++;
+			} else if (maps_find(&l->m, &prof->key, &found) || found != slot) {
+				fprintf(stderr, "ebph: check: slot %u: its key maps to another "
+					"slot\n", slot);
+				bad++;
+			}
+			free(prof);
+		}
+		if (live_tasks(l, &all, &nt)) {
+			fprintf(stderr, "ebph: check: cannot read the tasks\n");
+			bad++;
+		}
+		n = maps_profile_slots(&l->m);	/* after the tasks: new ones count */
+		for (i = 0; i < nt; i++)
+			if (all[i].t.profile != EBPH_NO_PROFILE && all[i].t.profile >= n) {
+				fprintf(stderr, "ebph: check: task %u: profile slot %u out of "
+					"range\n", all[i].tid, all[i].t.profile);
+				bad++;
+			}
+		tasks = (unsigned int)nt;
+		free(all);
+	} else {
+		struct saved_set s;
+		struct dirent *de;
+		unsigned int files = 0;
+		size_t len;
+		DIR *d;
+
+		if (saved_load(cfg, NULL, &s))
+			return 1;
+		checked = (unsigned int)s.n;
+		saved_free(&s);
+		d = opendir(cfg->state_dir);
+		while (d && (de = readdir(d))) {
+			len = strlen(de->d_name);
+			files += len > 5 && !strcmp(de->d_name + len - 5, ".prof");
+		}
+		if (d)
+			closedir(d);
+		if (files != checked) {
+			fprintf(stderr, "ebph: check: %u of %u saved profiles are unusable\n",
+				files - checked, files);
+			bad++;
+		}
+	}
+	if (o->json) {
+		admin_json_head(stdout, "check", now_wall());
+		printf(",\"source\":\"%s\",\"profiles\":%u,\"tasks\":%u,\"violations\":%u}\n",
+		       l ? "live" : "saved", checked, tasks, bad);
+	} else {
+		printf("%s: %u profiles, %u tasks checked, %u violations\n", l ? "live" : "saved",
+		       checked, tasks, bad);
+	}
+	return bad ? 1 : 0;
+}
+
+int admin_main(int argc, char **argv)
+{
+	struct ebph_config cfg;
+	struct admin_live live, *l = NULL;
+	struct admin_opts o;
+	char err[512];
+	pid_t pid;
+	int ret;
+
+	if (admin_parse(argc, argv, &o, err, sizeof(err))) {
+		fprintf(stderr, "ebph: %s\n", err);
+		return 2;
+	}
+	if (o.help) {
+		printf("Usage: ebph %s\n", o.cmd->usage);
+		admin_usage(stdout);
+		return 0;
+	}
+	cfg_defaults(&cfg);
+	if (o.config && cfg_load_file(&cfg, o.config, err, sizeof(err))) {
+		fprintf(stderr, "ebph: %s\n", err);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "ebph: must be run as root\n");
+		return 1;
+	}
+	setlinebuf(stdout);
+	pid = admin_running();
+	if (o.cmd->id == ADM_SAVE)
+		return cmd_save(&o, pid);
+	if (o.cmd->id == ADM_PS && !pid) {
+		fprintf(stderr, "ebph: no running ebph monitor: no tasks are monitored\n");
+		return 1;
+	}
+	if (pid) {
+		if (live_open(&live, pid))
+			return 1;
+		l = &live;
+	}
+	switch (o.cmd->id) {
+	case ADM_PS:
+		ret = cmd_ps(&o, l);
+		break;
+	case ADM_PROFILES:
+		ret = cmd_profiles(&o, l, &cfg);
+		break;
+	case ADM_SHOW:
+		ret = cmd_show(&o, l, &cfg);
+		break;
+	case ADM_CHECK:
+		ret = cmd_check(&o, l, &cfg);
+		break;
+	default:
+		ret = l ? cmd_steer_live(&o, l, &cfg) : cmd_steer_saved(&o, &cfg);
+		break;
+	}
+	if (l)
+		live_close(l);
+	if (fflush(stdout) && !ret) {
+		fprintf(stderr, "ebph: cannot write the output: %s\n", strerror(errno));
+		ret = 1;
+	}
+	return ret;
+}
+
+#endif /* ADMIN_PURE */
