@@ -351,19 +351,6 @@ static void admin_normal_col(char *buf, size_t len, __u32 state, __s64 normal_ti
 	}
 }
 
-/* Escape an untrusted string for a text column ("-" if empty). */
-static const char *admin_text(char *buf, size_t len, const char *s, size_t max)
-{
-	FILE *f = fmemopen(buf, len, "w");
-
-	if (!f)
-		return "?";
-	out_text_str(f, s, max);
-	fclose(f);
-	buf[len - 1] = 0;
-	return buf;
-}
-
 static void admin_json_time(FILE *f, const char *name, __s64 wall)
 {
 	if (wall)
@@ -442,7 +429,7 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 		(unsigned long long)p->last_mod_count, (unsigned long long)p->anomalies,
 		(unsigned long long)(train_pairs + test_pairs),
 		(unsigned long long)((bytes + 1023) / 1024), normal,
-		admin_text(path, sizeof(path), p->path, EBPH_PATH_MAX));
+		out_text_buf(path, sizeof(path), p->path, EBPH_PATH_MAX));
 }
 
 /* The pairs of one view: a line per (call, previous call, distance). */
@@ -555,10 +542,10 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 	if (threads)
 		fprintf(f, "%7u ", t->tid);
 	fprintf(f, "%-15s %-8s %11llu %8llu %7s %4llu %-10s %s\n",
-		admin_text(comm, sizeof(comm), t->comm, EBPH_COMM_LEN), state,
+		out_text_buf(comm, sizeof(comm), t->comm, EBPH_COMM_LEN), state,
 		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count, lfc,
 		(unsigned long long)t->anomalies, normal,
-		admin_text(path, sizeof(path), t->path, EBPH_PATH_MAX));
+		out_text_buf(path, sizeof(path), t->path, EBPH_PATH_MAX));
 }
 
 /* What a steering command did to one profile. */
@@ -595,7 +582,7 @@ static void admin_change_line(FILE *f, int json, const struct admin_change *c)
 		return;
 	}
 	fprintf(f, "%s %s (%s, %s): %s -> %s, train_count %llu -> %llu", c->command,
-		admin_text(path, sizeof(path), c->path, EBPH_PATH_MAX), key, c->source,
+		out_text_buf(path, sizeof(path), c->path, EBPH_PATH_MAX), key, c->source,
 		out_state_name(c->old_state), state, (unsigned long long)c->old_train_count,
 		(unsigned long long)c->train_count);
 	if (c->file >= 0)

@@ -159,8 +159,7 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	fputs("}\n", f);
 }
 
-/* Escape an untrusted string into buf for a text column ("-" if empty). */
-static const char *out_text_buf(char *buf, size_t len, const char *s, size_t max)
+const char *out_text_buf(char *buf, size_t len, const char *s, size_t max)
 {
 	FILE *f = fmemopen(buf, len, "w");
 

@@ -48,6 +48,9 @@ void out_json_str(FILE *f, const char *s, size_t max);
 /* Text: the same escaping without quotes (untrusted names stay one line). */
 void out_text_str(FILE *f, const char *s, size_t max);
 
+/* The same into buf, for a text column; returns buf ("?" if it cannot). */
+const char *out_text_buf(char *buf, size_t len, const char *s, size_t max);
+
 void out_header(struct out_ctx *o);
 /* path: the profile's path, or NULL if unknown. */
 void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path);
