@@ -34,6 +34,7 @@ write_config() {
 # stderr to OUT.err; wait until attached (banner). Sets EBPH_PID.
 start_ebph() {
 	out=$1; shift
+	rm -f "$out" "$out.err"	# never mistake an earlier run's banner for this one's
 	"$EBPH" "$@" > "$out" 2> "$out.err" &
 	EBPH_PID=$!
 	i=0
