@@ -814,3 +814,18 @@ int btf_offset(const struct ebph_btf *btf, const char *type, const char *members
 	*off = total / 8;
 	return 0;
 }
+
+int btf_type_id(const struct ebph_btf *btf, const char *name, unsigned int kind, __u32 *id)
+{
+	__u32 i;
+
+	for (i = 1; i <= btf->nr_types; i++) {
+		const struct btf_type *t = btf_type_by_id(btf, i);
+
+		if (BTF_INFO_KIND(t->info) == kind && !strcmp(btf_str(btf, t->name_off), name)) {
+			*id = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

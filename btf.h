@@ -25,4 +25,7 @@ void btf_close(struct ebph_btf *btf);
 int btf_offset(const struct ebph_btf *btf, const char *type, const char *members, __u32 *off,
 	       char *err, size_t errlen);
 
+/* Id of the first type of this kind (BTF_KIND_*) and name. 0 or -ENOENT. */
+int btf_type_id(const struct ebph_btf *btf, const char *name, unsigned int kind, __u32 *id);
+
 #endif

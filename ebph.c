@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <linux/bpf.h>
+#include <linux/btf.h>
 #include <bcc/libbpf.h>
 
 #include "syscalls.h"
@@ -85,8 +86,9 @@ static int possible_cpus(void)
 	return n > 0 ? n : 1;
 }
 
-/* Resolve every kernel member the template needs from the running kernel's BTF. */
-static int resolve_offsets(__u32 *offs)
+/* Resolve every kernel member the template needs from the running kernel's
+ * BTF, and the BTF id of the sys_exit tracepoint's type (0 if none). */
+static int resolve_offsets(__u32 *offs, __u32 *sys_exit_id)
 {
 	struct ebph_btf *btf;
 	char err[256];
@@ -110,6 +112,8 @@ static int resolve_offsets(__u32 *offs)
 			break;
 		}
 	}
+	if (btf_type_id(btf, "btf_trace_sys_exit", BTF_KIND_TYPEDEF, sys_exit_id))
+		*sys_exit_id = 0;
 	btf_close(btf);
 	return ret;
 }
@@ -483,12 +487,12 @@ static void mon_info(struct monitor *m)
 
 static int mon_run(struct monitor *m)
 {
-	__u32 offs[fill_nmembers];
+	__u32 offs[fill_nmembers], sys_exit_id = 0;
 	char err[512];
 	char *text;
 	int ret;
 
-	if (resolve_offsets(offs))
+	if (resolve_offsets(offs, &sys_exit_id))
 		return 1;
 	text = fill_program(&m->cfg, offs);
 	if (!text) {
@@ -530,6 +534,7 @@ static int mon_run(struct monitor *m)
 		prog_close(&m->prog);
 		return 1;
 	}
+	m->prog.sys_exit_btf_id = sys_exit_id;
 	m->out.boot_to_wall_ns = (__s64)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME));
 	mon_info(m);
 	store_set_window(m->cfg.window);

@@ -47,12 +47,6 @@
 #define PH_SET_BIT(bits, p, mask) ((bits)[(p)] |= (mask))
 #endif
 
-/* A frozen profile checks the clock on one call in this many (a power of
- * 2; the BPF program may set it, the unit tests use 1). */
-#ifndef PH_CLOCK_EVERY
-#define PH_CLOCK_EVERY 1
-#endif
-
 /* Algorithm parameters, from the validated configuration. */
 struct ph_params {
 	__u64 normal_wait_ns;
@@ -303,8 +297,8 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 				    __u64 call, struct ph_result *res)
 {
 	struct ebph_row *row = 0;
-	const __u8 *bits;
-	__u32 idx, misses;
+	const __u8 *bits, *tbits;
+	__u32 idx, misses, tmisses;
 
 	PH_BARRIER(call);
 	if (call >= EBPH_NR_SYSCALLS)
@@ -315,7 +309,9 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 
 	/* 2. train */
 	prof->train_count++;
-	misses = ph_misses(ph_train_bits(prof, row), w, pp->window);
+	tbits = ph_train_bits(prof, row);
+	misses = ph_misses(tbits, w, pp->window);
+	tmisses = misses;
 	if (misses) {
 		if (!row) {
 			idx = ph_row_alloc();
@@ -354,11 +350,8 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 		}
 	}
 
-	/* 3. frozen long enough: normal. The clock is read on one call in
-	 * PH_CLOCK_EVERY of the profile, not on every call (it is the dearest
-	 * step of a frozen profile's path); normalising is late by at most
-	 * that many calls. */
-	if (prof->state == EBPH_FROZEN && !(prof->train_count & (PH_CLOCK_EVERY - 1))) {
+	/* 3. frozen long enough: normal */
+	if (prof->state == EBPH_FROZEN) {
 		__u64 now = ph_now();
 
 		if (now >= prof->normal_time) {
@@ -367,10 +360,11 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 		}
 	}
 
-	/* 4. test */
+	/* 4. test (a row untouched since the normalisation is its own testing
+	 * data: no second scan) */
 	if (prof->state == EBPH_NORMAL) {
 		bits = ph_test_bits(prof, row);
-		misses = ph_misses(bits, w, pp->window);
+		misses = bits && bits == tbits ? tmisses : ph_misses(bits, w, pp->window);
 		if (misses) {
 			res->anomaly = 1;
 			res->misses = misses;

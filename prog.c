@@ -10,6 +10,8 @@
 
 #include "prog.h"
 
+#include <sys/syscall.h>
+
 static const struct {
 	const char *fn;		/* function bcc generates for RAW_TRACEPOINT_PROBE */
 	const char *tp;		/* raw tracepoint */
@@ -18,8 +20,49 @@ static const struct {
 	{ "raw_tracepoint__sched_process_exec", "sched_process_exec" },
 	{ "raw_tracepoint__sched_process_exit", "sched_process_exit" },
 	{ "raw_tracepoint__signal_deliver", "signal_deliver" },
-	{ "raw_tracepoint__sys_exit", "sys_exit" },
 };
+
+/*
+ * Load and attach the per-syscall program as a BTF-typed raw tracepoint.
+ * bcc's loader cannot (it looks up the wrong BTF name), so this is a plain
+ * BPF_PROG_LOAD of bcc's compiled instructions. Returns the link fd and sets
+ * *prog_fd, or -1 (errno set) if the kernel refuses.
+ */
+static int prog_attach_btf(struct ebph_prog *p, const char *fn, int *prog_fd)
+{
+	const void *insns = bpf_function_start(p->mod, fn);
+	size_t size = bpf_function_size(p->mod, fn);
+	union bpf_attr a;
+	int fd, link;
+
+	if (!insns || !p->sys_exit_btf_id) {
+		errno = ENOENT;
+		return -1;
+	}
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_TRACING;
+	a.expected_attach_type = BPF_TRACE_RAW_TP;
+	a.attach_btf_id = p->sys_exit_btf_id;
+	a.insns = (unsigned long)insns;
+	a.insn_cnt = (__u32)(size / sizeof(struct bpf_insn));
+	a.license = (unsigned long)bpf_module_license(p->mod);
+	strncpy(a.prog_name, "ebph_sys_exit", sizeof(a.prog_name) - 1);
+	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (fd < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.raw_tracepoint.prog_fd = fd;
+	link = (int)syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
+	if (link < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	*prog_fd = fd;
+	return link;
+}
 
 int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen)
 {
@@ -97,13 +140,13 @@ int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t siz
 		char *err, size_t errlen)
 {
 	size_t i;
+	int fd;
 
 	p->cmd = prog_load_fn(p, "raw_tracepoint__ebph_command", err, errlen);
 	if (p->cmd < 0)
 		goto fail;
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		int fd = prog_load_fn(p, probes[i].fn, err, errlen);
-
+		fd = prog_load_fn(p, probes[i].fn, err, errlen);
 		if (fd < 0)
 			goto fail;
 		p->prog_fd[p->nprobes] = fd;
@@ -116,6 +159,24 @@ int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t siz
 		}
 		p->link_fd[p->nprobes - 1] = fd;
 	}
+	/* the per-syscall path last, once the life-cycle probes are in place */
+	fd = prog_attach_btf(p, "ebph_sys_exit_btf", &p->prog_fd[p->nprobes]);
+	if (fd >= 0) {
+		p->sys_exit_btf = 1;
+	} else {
+		fd = prog_load_fn(p, "raw_tracepoint__sys_exit", err, errlen);
+		if (fd < 0)
+			goto fail;
+		p->prog_fd[p->nprobes] = fd;
+		fd = bpf_attach_raw_tracepoint(fd, "sys_exit");
+		if (fd < 0) {
+			p->nprobes++;
+			snprintf(err, errlen, "cannot attach to raw tracepoint sys_exit: %s",
+				 strerror(errno));
+			goto fail;
+		}
+	}
+	p->link_fd[p->nprobes++] = fd;
 	p->rb = bpf_new_ringbuf(p->events, cb, ctx);
 	if (!p->rb) {
 		snprintf(err, errlen, "cannot open the ring buffer");
