@@ -1,0 +1,5 @@
+/* bench/hello.c: the fork_exec target: does nothing (linked static when possible). */
+int main(void)
+{
+	return 0;
+}

@@ -1,0 +1,130 @@
+# bench/report.jq: the bench's samples, counts, memory and startup -> results.json (see README.md).
+
+# Linear-interpolated quantile of an array of numbers; null when empty.
+def quant($q):
+  sort as $a | ($a | length) as $n |
+  if $n == 0 then null
+  else (($n - 1) * $q) as $pos | ($pos | floor) as $lo | ($pos | ceil) as $hi |
+    $a[$lo] + ($a[$hi] - $a[$lo]) * ($pos - $lo)
+  end;
+
+def r1: if . == null then null else (. * 10 | round) / 10 end;
+def r3: if . == null then null else (. * 1000 | round) / 1000 end;
+
+def stats:
+  if length == 0 then null
+  else {median: (quant(0.5) | r1), p25: (quant(0.25) | r1), p75: (quant(0.75) | r1),
+        min: (min | r1), max: (max | r1), n: length}
+  end;
+
+def traced: ["empty_hook", "ebph_train", "ebph_normal", "syscount"];
+
+# ebpH's own lmbench figures (Findlay 2020), % over untraced, for comparison.
+def thesis: {"null": 614, "stat": 66, "sig_deliver": 39, "fork_exit": 2.7, "fork_exec": 8,
+             "fork_sh": 10, "pipe": 28, "unix": 18};
+
+# Disturbed samples do not count: taken while someone else's tracer was
+# loaded, or while the other CPUs were busy.
+def foreign: (.foreign // 0) > 0;
+def busy: (.others_busy // -1) >= $busymax;
+([$samples[] | select(foreign)] | length) as $nforeign |
+([$samples[] | select(busy)] | length) as $nbusy |
+([$samples[] | select(foreign or busy)] | length) as $disturbed |
+(if $exclude == 1 then $disturbed else 0 end) as $excluded |
+[$samples[] | select($exclude == 0 or ((foreign or busy) | not))] as $samples |
+
+($configs | map(select(. as $c | $samples | any(.config == $c)))) as $measured |
+
+# ops.OP.configs.CFG: stats of the field $f (ns/op), and for traced configurations
+# the cost over none.
+def opsfor($f; $samples; $measured):
+([$opsinfo[] as $o |
+  ([$counts[] | select(.op == $o.op)] | first) as $cnt |
+  ($cnt.events_per_op // null) as $ev |
+  [$samples[] | select(.op == $o.op)] as $s |
+  ([$s[] | select(.config == "none") | .[$f]] | quant(0.5)) as $none |
+  # Per round: the round's median for a configuration.
+  (reduce $s[] as $x ({}; .[$x.config][$x.round | tostring] += [$x[$f]])
+   | map_values(map_values(quant(0.5)))) as $byround |
+  {key: $o.op,
+   value: {
+     desc: $o.desc,
+     iters: (([$s[] | .iters] | first) // null),
+     events_per_op: ($ev | r3),
+     thesis_pct_over_none: (thesis[$o.op] // null),
+     configs: ([$measured[] as $c |
+       ([$s[] | select(.config == $c) | .[$f]]) as $v |
+       ($v | quant(0.5)) as $m |
+       {key: $c, value: (($v | stats) +
+         (if $c == "none" or $none == null or $m == null then {}
+          else {
+            pct_over_none: (($m - $none) / $none * 100 | r1),
+            added_ns: ($m - $none | r1),
+            added_ns_per_event: (if $ev and $ev > 0 then ($m - $none) / $ev | r1 else null end),
+            # Spread of the added cost: per-round medians, paired with the same round's none.
+            added_ns_per_event_rounds: (
+              [($byround[$c] // {}) | to_entries[] | .key as $r |
+               select($byround["none"][$r] != null) |
+               (.value - $byround["none"][$r])] |
+              if length == 0 or ($ev // 0) <= 0 then null
+              else map(. / $ev) | {median: (quant(0.5) | r1), min: (min | r1), max: (max | r1)}
+              end)
+          } end))}] | from_entries)
+   }}] | from_entries);
+
+(if $metric == "wall" then "ns_per_op" else "cpu_ns_per_op" end) as $pf |
+(if $metric == "wall" then "cpu_ns_per_op" else "ns_per_op" end) as $af |
+opsfor($pf; $samples; $measured) as $ops |
+([traced[] | {key: ., value: ($ops["null"].configs[.].added_ns_per_event // null)}]
+ | from_entries) as $added |
+
+def ratio($a; $b): if $a == null or $b == null or $b <= 0 then null else ($a / $b) | r3 end;
+
+def startup_stats($t):
+  [$startup[] | select(.tool == $t)] as $r |
+  if ($r | length) == 0 then null
+  else ([$r[].attach_ms] | stats) + {exit_ms: ([$r[].exit_ms] | quant(0.5) | r1)}
+  end;
+
+{
+  schema: 1,
+  mode: $mode,
+  rounds: $rounds,
+  reps: $reps,
+  scale: $scale,
+  configs: $measured,
+  added_ns_per_syscall: $added,
+  ratio_train_vs_hook: ratio($added.ebph_train; $added.empty_hook),
+  ratios: {
+    train_vs_hook: ratio($added.ebph_train; $added.empty_hook),
+    normal_vs_hook: ratio($added.ebph_normal; $added.empty_hook),
+    syscount_vs_hook: ratio($added.syscount; $added.empty_hook),
+    train_vs_syscount: ratio($added.ebph_train; $added.syscount)
+  },
+  metric: $metric,
+  ops: $ops,
+  ops_alt: {metric: (if $metric == "wall" then "cpu" else "wall" end),
+            ops: opsfor($af; $samples; $measured)},
+  ebph_normal: (if ($configs | index("ebph_normal")) == null then null
+    else {
+      rounds: $normal,
+      rounds_normal: ([$normal[] | select(.reached_normal)] | length),
+      anomalies: ([$normal[].anomalies // 0] | add // 0),
+      anomalies_ops: ([$normal[].anomalies_ops // 0] | add // 0),
+      anomaly_paths: (reduce ($normal[].anomaly_paths // {} | to_entries[]) as $e
+                      ({}; .[$e.key] += $e.value))
+    } end),
+  ebph_status: [$status[] | {config, round, syscalls: .status.syscalls,
+                             lost_events: .status.lost_events, profiles: .status.profiles,
+                             map_bytes: .status.map_bytes}],
+  memory: $memory[0],
+  startup_ms: {
+    ebph: startup_stats("ebph"),
+    empty_hook: startup_stats("empty_hook"),
+    syscount: startup_stats("syscount")
+  },
+  leftover_programs: $leftovers,
+  samples: {foreign_tracer: $nforeign, others_busy: $nbusy, disturbed: $disturbed,
+            excluded: $excluded, busy_max: $busymax},
+  machine: $machine[0]
+}
