@@ -11,7 +11,7 @@ make -s tests-fixtures || exit 1
 before=$(bpftool prog show 2>/dev/null | grep -c 'raw_tracepoint' || true)
 passed=0
 failed=0
-for t in tests/e2e_*.sh; do
+for t in tests/e2e_*.sh tests/test_bench.sh; do
 	echo "== $t"
 	out=$(mktemp)
 	sh "$t" 2>&1 | tee "$out"
