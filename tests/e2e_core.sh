@@ -54,13 +54,21 @@ check "--duration 2: exit 0" [ $? -eq 0 ]
 check "--duration: final status" [ "$(count "$T/out3" '.type == "status" and .final')" -eq 1 ]
 check "no programs left after --duration" [ "$(bpf_progs)" -eq "$progs_before" ]
 
-# live: | grep sees lines while ebph runs (line buffered)
-"$EBPH" -c "$T/c.yaml" 2>/dev/null | grep --line-buffered new_profile > "$T/grep.out" &
+# live: | grep sees lines while ebph runs (stdout to a pipe is line-buffered)
+mkfifo "$T/pipe"
+grep --line-buffered new_profile < "$T/pipe" > "$T/grep.out" &
 gp=$!
-sleep 4; "$FX/hello"; sleep 1
-check "piped output is line-buffered" grep -q hello "$T/grep.out"
-pkill -INT -x ebph -P $$ 2>/dev/null || kill -INT $(pgrep -P $$ -x ebph) 2>/dev/null
-wait $gp 2>/dev/null
+"$EBPH" -c "$T/c.yaml" > "$T/pipe" 2> "$T/pipe.err" &
+EBPH_PID=$!
+i=0
+while ! grep -q '^Tracing' "$T/pipe.err" && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+cp "$FX/hello" "$T/hello-piped"
+"$T/hello-piped"
+i=0
+while ! grep -q hello-piped "$T/grep.out" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "piped output reaches grep while ebph runs" grep -q hello-piped "$T/grep.out"
+stop_ebph
+wait $gp
 
 # -p filter: only events of that process
 start_ebph "$T/out4" -j -c "$T/c.yaml" -p 1 || fail "ebph -p starts"
