@@ -30,24 +30,9 @@ jqt() { [ "$(jq -c "$1" "$2" 2>/dev/null | tail -n 1)" = true ]; }
 # lt A B: both numbers given and A < B
 lt() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
 
-# Events of OUT: number of profile_state events of KEY into STATE.
-n_state() { count "$OUT" ".type == \"profile_state\" and .profile == \"$1\" and .state == \"$2\""; }
 # Number of anomaly events of KEY (and jq condition COND if given).
 n_anom() { count "$OUT" ".type == \"anomaly\" and .profile == \"$1\" ${2:+and $2}"; }
 
-# train KEY CMD...: run CMD (stdout to /dev/null) until KEY's profile has
-# become normal, 0.2 s apart, at most MAXRUNS times; RUNS = runs it took.
-train() {
-	tk=$1; shift
-	RUNS=0
-	while [ "$RUNS" -lt "$MAXRUNS" ]; do
-		"$@" > /dev/null
-		RUNS=$((RUNS + 1))
-		sleep 0.2
-		[ "$(n_state "$tk" normal)" -eq 0 ] || return 0
-	done
-	return 1
-}
 
 # bg OUTFILE CMD...: run CMD with stdout to OUTFILE, P = its pid (a shell
 # child that execs CMD keeps the pid).

@@ -64,20 +64,7 @@ summary_of() {
 		 .rows, .snapshot_rows]" "$1"
 }
 
-n_state() { count "$OUT" ".type == \"profile_state\" and .profile == \"$1\" and .state == \"$2\""; }
 
-# train KEY CMD...: run CMD until KEY's profile is normal (at most MAXRUNS runs).
-train() {
-	tk=$1; shift
-	RUNS=0
-	while [ "$RUNS" -lt "$MAXRUNS" ]; do
-		"$@" > /dev/null
-		RUNS=$((RUNS + 1))
-		sleep 0.2
-		[ "$(n_state "$tk" normal)" -eq 0 ] || return 0
-	done
-	return 1
-}
 
 # Names of the profile files in state_dir, sorted.
 prof_files() { (cd "$STATE" && ls -A | grep '\.prof$' | sort); }

@@ -73,6 +73,24 @@ wait_for() {
 # count OUT JQ-FILTER: number of lines matching.
 count() { jq -c "select($2)" "$1" 2>/dev/null | wc -l; }
 
+# n_state KEY STATE: profile_state events of profile KEY into STATE in $OUT.
+n_state() { count "$OUT" ".type == \"profile_state\" and .profile == \"$1\" and .state == \"$2\""; }
+
+# train KEY CMD...: run CMD (stdout to /dev/null) until KEY's profile has
+# become normal in $OUT, 0.2 s apart, at most MAXRUNS (30) times; RUNS =
+# runs it took.
+train() {
+	tk=$1; shift
+	RUNS=0
+	while [ "$RUNS" -lt "${MAXRUNS:-30}" ]; do
+		"$@" > /dev/null
+		RUNS=$((RUNS + 1))
+		sleep 0.2
+		[ "$(n_state "$tk" normal)" -eq 0 ] || return 0
+	done
+	return 1
+}
+
 # Kernel-side dev/ino of a file as stat prints them.
 stat_key() { stat -L -c '%d:%i' "$1"; }
 
