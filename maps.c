@@ -111,17 +111,38 @@ static int read_views(const struct maps_fds *m, const struct ebph_profile *prof,
 	return 0;
 }
 
+/* Room in p for the views of prof's rows (at most one per row index). */
+static int views_alloc(const struct ebph_profile *prof, struct store_profile *p, __u32 *cap)
+{
+	struct store_row *t, *x;
+	__u32 c, n = 0;
+
+	for (c = 0; c < EBPH_NR_SYSCALLS; c++)
+		n += prof->rows[c] != EBPH_NO_ROW;
+	if (n <= *cap && p->train)
+		return 0;
+	t = realloc(p->train, (n ? n : 1) * sizeof(*t));
+	if (t)
+		p->train = t;
+	x = realloc(p->test, (n ? n : 1) * sizeof(*x));
+	if (x)
+		p->test = x;
+	if (!t || !x)
+		return -ENOMEM;
+	*cap = n;
+	return 0;
+}
+
 int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile *p)
 {
 	struct ebph_profile *a, *b;
 	int tries, ret = -EAGAIN;
+	__u32 cap = 0;
 
 	memset(p, 0, sizeof(*p));
 	a = malloc(sizeof(*a));
 	b = malloc(sizeof(*b));
-	p->train = calloc(EBPH_NR_SYSCALLS, sizeof(*p->train));
-	p->test = calloc(EBPH_NR_SYSCALLS, sizeof(*p->test));
-	if (!a || !b || !p->train || !p->test) {
+	if (!a || !b) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -135,6 +156,9 @@ int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile
 			ret = -ENOENT;
 			goto out;
 		}
+		ret = views_alloc(a, p, &cap);
+		if (ret)
+			goto out;
 		ret = read_views(m, a, p);
 		if (ret)
 			goto out;

@@ -76,6 +76,20 @@ start_ebph "$T/out4" -j -c "$T/c.yaml" -p 1 || fail "ebph -p starts"
 stop_ebph
 check "-p 1 hides other processes' events" [ "$(count "$T/out4" '.type != "status" and .pid != 1')" -eq 0 ]
 
+# full maps: counted and reported, ebph keeps running (64 task slots + 64
+# spill, 4 profiles, 16 pair rows)
+write_config "$T/small.yaml" max_tasks=64 max_profiles=4 max_rows=16
+start_ebph "$T/out5" -j -c "$T/small.yaml" --no-save || fail "ebph starts with small maps"
+sleepers=
+for i in $(seq 1 200); do sleep 5 & sleepers="$sleepers $!"; done
+for i in 1 2 3 4 5 6; do cp "$FX/hello" "$T/hello-$i"; "$T/hello-$i"; done
+check "small maps: ebph still running" kill -0 "$EBPH_PID"
+stop_ebph
+check "small maps: exit 0" [ $? -eq 0 ]
+kill $sleepers 2>/dev/null; wait $sleepers 2>/dev/null
+check "small maps: tasks_full, profiles_full and rows_full reported" \
+	[ "$(count "$T/out5" '.type == "status" and .final and .tasks_full > 0 and .profiles_full > 0 and .rows_full > 0 and .profiles == 4 and .rows <= 16')" -eq 1 ]
+
 # bad input: message, exit 2, nothing loaded
 printf 'windw: 9\n' > "$T/bad.yaml"
 "$EBPH" -c "$T/bad.yaml" > "$T/o" 2> "$T/e"; rc=$?

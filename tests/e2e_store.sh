@@ -7,7 +7,7 @@
 FX=tests/fixtures/bin
 STATE=$T/state
 MAXRUNS=40	# bound on the runs to normal (about 0.25 s each)
-KILLS=${KILLS:-25}	# SIGKILL cycles (each starts ebph: about 1.5 s)
+KILLS=${KILLS:-100}	# SIGKILL cycles (each starts ebph: about 1.3 s)
 
 note() { printf '#    %s\n' "$*"; }
 
@@ -242,7 +242,7 @@ refused "$T/link.yaml" "$T/statelink: is a symbolic link (state_dir must be the 
 # Each cycle: start ebph (its start-up load checks what the last kill left:
 # no bad file, every file loaded), run 20 programs of their own so that
 # profiles change, then SIGUSR1 (a save) three times, 0-99 ms apart, and
-# SIGKILL 0-19 ms after the last (while it saves, or just before or after). No profile file that existed before the
+# SIGKILL 0-4 ms after the last (while it saves, or just before or after). No profile file that existed before the
 # cycle may be missing afterwards.
 i=0
 while [ $i -lt 20 ]; do
@@ -278,7 +278,7 @@ while [ $c -le "$KILLS" ]; do
 		kill -USR1 "$EBPH_PID"
 		[ $j -lt 3 ] && sleep "0.0$(rnd 10)$(rnd 10)"
 	done
-	sleep "0.0$(rnd 2)$(rnd 10)"	# 0-19 ms: a save takes about 15 ms
+	sleep "0.00$((c % 5))"	# 0-4 ms, in turn: a save of these takes 3-15 ms
 	kill -KILL "$EBPH_PID"
 	wait "$EBPH_PID" 2>/dev/null
 	EBPH_PID=
