@@ -13,6 +13,9 @@ for o in $(grep -oE '^\\fB\\-\\-[a-z-]+' man/ebph.8 | sed 's/^\\fB\\-\\-/--/; s/
 	check "man page option $o is in --help" sh -c "'$EBPH' --help | grep -q -- '$o'"
 done
 
+listed=$(sed -n '2s/^\.\\" //p' man/ebph.8)
+check "man page's option comment matches --help" [ "$listed" = "$(echo $opts)" ]
+
 keys=$(grep -oE '^[a-z_]+:' config/ebph.yaml | tr -d : | sort)
 check "config/ebph.yaml has keys" [ -n "$keys" ]
 for k in $keys; do
