@@ -490,6 +490,7 @@ static int mon_run(struct monitor *m)
 	__u32 offs[fill_nmembers], sys_exit_id = 0;
 	char err[512];
 	char *text;
+	pid_t other;
 	int ret;
 
 	if (resolve_offsets(offs, &sys_exit_id))
@@ -514,9 +515,9 @@ static int mon_run(struct monitor *m)
 		free(text);
 		return 1;
 	}
-	if (admin_running()) {	/* fast refusal; admin_pin decides atomically */
-		fprintf(stderr, "ebph: another ebph monitor is running (PID %d)\n",
-			(int)admin_running());
+	other = admin_running();
+	if (other) {	/* fast refusal; admin_pin decides atomically */
+		fprintf(stderr, "ebph: another ebph monitor is running (PID %d)\n", (int)other);
 		free(text);
 		return 1;
 	}

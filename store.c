@@ -189,11 +189,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *state_name(__u32 state)
-{
-	return out_state_name(state);
-}
-
 /* Rows of one view: calls in the alphabet, strictly increasing, no pair at
  * a distance the window cannot produce or with a call beyond the alphabet. */
 static int check_rows(const struct store_row *r, __u32 n, const char *view, __u32 window,
@@ -255,7 +250,7 @@ static int check_profile(const struct store_profile *p, __u32 window, char *err,
 	}
 	if (p->ntest && p->state != EBPH_NORMAL) {
 		set_err(err, errlen, "%u testing rows in a %s profile", p->ntest,
-			state_name(p->state));
+			out_state_name(p->state));
 		return -EINVAL;
 	}
 	ret = check_rows(p->train, p->ntrain, "training", window, err, errlen);
@@ -503,7 +498,7 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 	}
 	if (p->ntest && p->state != EBPH_NORMAL) {
 		set_err(err, errlen, "%u testing rows in a %s profile", p->ntest,
-			state_name(p->state));
+			out_state_name(p->state));
 		goto invalid;
 	}
 	ret = get_rows(q, p->ntrain, &p->train);
