@@ -252,7 +252,7 @@ static void admin_saved_rows(const struct store_profile *p, __u64 *rows, __u64 *
 	__u32 c;
 
 	*rows = *snap = 0;
-	for (c = 0; c < EBPH_NR_SYSCALLS; c++) {
+	for (c = 0; c < EBPH_NR_CALLS; c++) {
 		const struct store_row *t = admin_view_row(p->train, p->ntrain, c);
 		const struct store_row *s = p->state == EBPH_NORMAL ?
 			admin_view_row(p->test, p->ntest, c) : NULL;
@@ -443,7 +443,7 @@ static void admin_pair_lines(FILE *f, int json, const struct store_profile *p, c
 	for (i = 0; i < n; i++) {
 		const char *call = syscall_name(rows[i].call, b1, sizeof(b1));
 
-		for (prev = 0; prev < EBPH_NR_SYSCALLS; prev++) {
+		for (prev = 0; prev < EBPH_NR_CALLS; prev++) {
 			__u8 bits = rows[i].bits[prev];
 
 			for (d = 1; bits && d <= 8; d++) {
@@ -980,7 +980,7 @@ static int live_open(struct admin_live *l, pid_t pid)
 		}
 	}
 	if (live_layout_differs(l) || bpf_lookup_elem(l->fd[L_INFO], &k, &l->info) ||
-	    l->info.nr_syscalls != EBPH_NR_SYSCALLS) {
+	    l->info.nr_syscalls != EBPH_NR_CALLS) {
 		fprintf(stderr, "ebph: the running ebph (PID %d) is another version (its info "
 			"map does not match this binary)\n", (int)pid);
 		live_close(l);

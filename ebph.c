@@ -300,7 +300,7 @@ static void print_profile(struct monitor *m, __u32 slot, const struct ebph_profi
 	o.last_mod_count = p->last_mod_count;
 	o.sequences = p->sequences;
 	o.anomalies = p->anomalies;
-	for (c = 0; c < EBPH_NR_SYSCALLS; c++)
+	for (c = 0; c < EBPH_NR_CALLS; c++)
 		o.rows += p->rows[c] != EBPH_NO_ROW;
 	o.snapshot_rows = p->ntest;
 	o.pair_bytes = (o.rows + o.snapshot_rows) * sizeof(struct ebph_row);
@@ -472,7 +472,7 @@ static void mon_info(struct monitor *m)
 	info.max_profiles = m->cfg.max_profiles;
 	info.max_tasks = m->cfg.max_tasks;
 	info.max_rows = m->cfg.max_rows;
-	info.nr_syscalls = EBPH_NR_SYSCALLS;
+	info.nr_syscalls = EBPH_NR_CALLS;
 	info.lfc_window = m->cfg.lfc_window;
 	bpf_update_elem(m->prog.info, &k, &info, BPF_ANY);
 	m->maps.profiles = m->prog.profiles;

@@ -12,13 +12,29 @@
 #endif
 
 #define EBPH_WINDOW_MAX		9	/* longest window: 8 previous calls */
+
+/*
+ * The alphabet of calls a window holds: the system calls by number
+ * (0..EBPH_NR_SYSCALLS-1, the build machine's table rounded up), then
+ * pseudo-calls for behaviour that is system-call-equivalent but is not a
+ * system call number of this table:
+ *   EBPH_CALL_INVALID      a system call whose number is outside the table
+ *                          (negative or too large: the kernel refuses it with
+ *                          -ENOSYS, but it was made and breaks the window)
+ *   EBPH_CALL_URING + op   an io_uring operation op submitted by the task
+ *                          (op >= EBPH_URING_OPS counts as the last one)
+ */
+#define EBPH_CALL_INVALID	(EBPH_NR_SYSCALLS)
+#define EBPH_CALL_URING		(EBPH_NR_SYSCALLS + 1)
+#define EBPH_URING_OPS		63
+#define EBPH_NR_CALLS		(EBPH_CALL_URING + EBPH_URING_OPS)
 #define EBPH_FRAMES		4	/* signal-handler window stack depth */
 #define EBPH_LFC_MAX		128	/* longest locality frame */
 #define EBPH_PATH_MAX		256	/* executable path kept per profile */
 #define EBPH_COMM_LEN		16
 #define EBPH_EMPTY		0xffff	/* empty window slot */
 #define EBPH_NO_ROW		0	/* row index 0 is never allocated */
-#define EBPH_ROW_BYTES		((EBPH_NR_SYSCALLS + 7) & ~7)
+#define EBPH_ROW_BYTES		((EBPH_NR_CALLS + 7) & ~7)
 #define EBPH_ROWS_MAX		65535	/* row indices are 16 bits */
 
 /* Profile states. */
@@ -93,7 +109,7 @@ struct ebph_info {
 	__u32 max_profiles;
 	__u32 max_tasks;
 	__u32 max_rows;
-	__u32 nr_syscalls;
+	__u32 nr_syscalls;	/* calls in the alphabet (EBPH_NR_CALLS) */
 	__u32 lfc_window;
 };
 

@@ -84,7 +84,7 @@ static int read_views(const struct maps_fds *m, const struct ebph_profile *prof,
 	__u32 c;
 
 	p->ntrain = p->ntest = 0;
-	for (c = 0; c < EBPH_NR_SYSCALLS; c++) {
+	for (c = 0; c < EBPH_NR_CALLS; c++) {
 		struct ebph_row row;
 		const __u8 *bits;
 		__u32 idx = prof->rows[c];
@@ -117,7 +117,7 @@ static int views_alloc(const struct ebph_profile *prof, struct store_profile *p,
 	struct store_row *t, *x;
 	__u32 c, n = 0;
 
-	for (c = 0; c < EBPH_NR_SYSCALLS; c++)
+	for (c = 0; c < EBPH_NR_CALLS; c++)
 		n += prof->rows[c] != EBPH_NO_ROW;
 	if (n <= *cap && p->train)
 		return 0;
@@ -241,7 +241,7 @@ int maps_add_profile(const struct maps_fds *m, const struct store_profile *p)
 	if (!maps_find(m, &p->key, &slot))
 		return -EEXIST;
 	/* rows needed: one per call with any view, plus snapshots */
-	for (c = 0; c < EBPH_NR_SYSCALLS; c++) {
+	for (c = 0; c < EBPH_NR_CALLS; c++) {
 		const __u8 *t = view_of(p->train, p->ntrain, c);
 		const __u8 *s = normal ? view_of(p->test, p->ntest, c) : NULL;
 
@@ -270,7 +270,7 @@ int maps_add_profile(const struct maps_fds *m, const struct store_profile *p)
 	prof->normal_time = p->state == EBPH_FROZEN ? to_boot(m, p->normal_time) : 0;
 	prof->normal_since = normal ? to_boot(m, p->normal_since) : 0;
 	prof->ngen = normal ? 1 : 0;
-	for (c = 0; c < EBPH_NR_SYSCALLS; c++) {
+	for (c = 0; c < EBPH_NR_CALLS; c++) {
 		const __u8 *t = view_of(p->train, p->ntrain, c);
 		const __u8 *s = normal ? view_of(p->test, p->ntest, c) : NULL;
 		__u32 me;
@@ -344,7 +344,7 @@ int maps_check_profile(const struct maps_fds *m, __u32 slot, char *err, size_t e
 			 (unsigned long long)prof->train_count);
 		goto out;
 	}
-	for (c = 0; c < EBPH_NR_SYSCALLS; c++) {
+	for (c = 0; c < EBPH_NR_CALLS; c++) {
 		__u32 idx = prof->rows[c];
 
 		if (idx == EBPH_NO_ROW)

@@ -105,7 +105,7 @@ PH_UNROLL
 			break;
 		p = ph_prev(w, d);
 		PH_BARRIER(p);
-		if (p >= EBPH_NR_SYSCALLS)
+		if (p >= EBPH_NR_CALLS)
 			continue;
 		if (!bits || !(bits[p] & (1U << (d - 1))))
 			misses++;
@@ -127,7 +127,7 @@ PH_UNROLL
 			break;
 		p = ph_prev(w, d);
 		PH_BARRIER(p);
-		if (p >= EBPH_NR_SYSCALLS)
+		if (p >= EBPH_NR_CALLS)
 			continue;
 		if (!(bits[p] & (1U << (d - 1)))) {
 			PH_SET_BIT(bits, p, 1U << (d - 1));
@@ -301,7 +301,7 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 	__u32 idx, misses, tmisses;
 
 	PH_BARRIER(call);
-	if (call >= EBPH_NR_SYSCALLS)
+	if (call >= EBPH_NR_CALLS)
 		return;
 	idx = prof->rows[call];
 	if (idx != EBPH_NO_ROW)
@@ -401,7 +401,7 @@ static __always_inline void ph_call(const struct ph_params *pp, struct ebph_prof
 				    struct ph_result *res)
 {
 	PH_BARRIER(call);
-	if (call >= EBPH_NR_SYSCALLS)
+	if (call >= EBPH_NR_CALLS)
 		return;
 	ph_step(pp, prof, t, w, call, res);
 	ph_push(w, call);

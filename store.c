@@ -15,7 +15,11 @@
  *    8  version        u32      1
  *   12  header_size    u32      48
  *   16  window         u32      lookahead window the pairs belong to (2..9)
- *   20  alphabet       u32      number of system calls (512 on x86-64)
+ *   20  alphabet       u32      calls in the alphabet: the system call table
+ *                               (512 on x86-64) then ebph's pseudo-calls (see
+ *                               ebph.h: 576 on x86-64). Files written before
+ *                               the pseudo-calls have the table's size (512)
+ *                               and load with the pseudo-calls' pairs empty.
  *   24  row_bytes      u32      bytes of pairs per row (alphabet rounded up to 8)
  *   28  arch           u32      ELF machine of the system call numbers (62 = x86-64)
  *   32  flags          u32      0 (no flag is defined: other values are refused)
@@ -70,9 +74,12 @@
 #define STORE_HDR	48	/* header bytes */
 #define STORE_FIXED	78	/* payload bytes besides the path and the rows */
 #define STORE_ROW	(2 + EBPH_ROW_BYTES)
+/* The alphabet and row size of files written before the pseudo-calls. */
+#define STORE_OLD_ALPHABET	EBPH_NR_SYSCALLS
+#define STORE_OLD_ROW_BYTES	((EBPH_NR_SYSCALLS + 7) & ~7)
 /* The largest valid file: longest path, a row for every call in both views. */
 #define STORE_MAX_FILE	(STORE_HDR + STORE_FIXED + EBPH_PATH_MAX - 1 + \
-			 2 * EBPH_NR_SYSCALLS * STORE_ROW)
+			 2 * EBPH_NR_CALLS * STORE_ROW)
 #define STORE_SUFFIX	".prof"
 #define STORE_PREV	".prev"	/* scratch file: the previous version */
 
@@ -97,7 +104,8 @@
 #error "store.c: unknown architecture: add its ELF machine number (EM_*)"
 #endif
 
-_Static_assert(EBPH_ROW_BYTES >= EBPH_NR_SYSCALLS, "a row covers the alphabet");
+_Static_assert(EBPH_ROW_BYTES >= EBPH_NR_CALLS, "a row covers the alphabet");
+_Static_assert(STORE_OLD_ROW_BYTES <= EBPH_ROW_BYTES, "old rows fit new rows");
 _Static_assert(EBPH_PATH_MAX - 1 <= 0xffff, "path length fits a u16");
 
 /*
@@ -192,16 +200,16 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 /* Rows of one view: calls in the alphabet, strictly increasing, no pair at
  * a distance the window cannot produce or with a call beyond the alphabet. */
 static int check_rows(const struct store_row *r, __u32 n, const char *view, __u32 window,
-		      char *err, size_t errlen)
+		      __u32 alphabet, char *err, size_t errlen)
 {
 	__u8 beyond = (__u8)~((1u << (window - 1)) - 1);	/* distances >= window */
 	__u32 i, c;
 	__u8 acc;
 
 	for (i = 0; i < n; i++) {
-		if (r[i].call >= EBPH_NR_SYSCALLS) {
+		if (r[i].call >= alphabet) {
 			set_err(err, errlen, "%s row %u: call %u beyond the alphabet (%u calls)",
-				view, i, r[i].call, EBPH_NR_SYSCALLS);
+				view, i, r[i].call, alphabet);
 			return -EINVAL;
 		}
 		if (i && r[i].call <= r[i - 1].call) {
@@ -209,7 +217,7 @@ static int check_rows(const struct store_row *r, __u32 n, const char *view, __u3
 				"strictly increasing)", view, i, r[i].call, r[i - 1].call);
 			return -EINVAL;
 		}
-		for (c = EBPH_NR_SYSCALLS; c < EBPH_ROW_BYTES; c++) {
+		for (c = alphabet; c < EBPH_ROW_BYTES; c++) {
 			if (r[i].bits[c]) {
 				set_err(err, errlen, "%s row %u (call %u): pair with call %u beyond "
 					"the alphabet", view, i, r[i].call, c);
@@ -242,10 +250,10 @@ static int check_profile(const struct store_profile *p, __u32 window, char *err,
 		set_err(err, errlen, "invalid state %u", p->state);
 		return -EINVAL;
 	}
-	if (p->ntrain > EBPH_NR_SYSCALLS || p->ntest > EBPH_NR_SYSCALLS ||
+	if (p->ntrain > EBPH_NR_CALLS || p->ntest > EBPH_NR_CALLS ||
 	    (p->ntrain && !p->train) || (p->ntest && !p->test)) {
 		set_err(err, errlen, "%u training and %u testing rows (at most %u each)",
-			p->ntrain, p->ntest, EBPH_NR_SYSCALLS);
+			p->ntrain, p->ntest, EBPH_NR_CALLS);
 		return -EINVAL;
 	}
 	if (p->ntest && p->state != EBPH_NORMAL) {
@@ -253,9 +261,9 @@ static int check_profile(const struct store_profile *p, __u32 window, char *err,
 			out_state_name(p->state));
 		return -EINVAL;
 	}
-	ret = check_rows(p->train, p->ntrain, "training", window, err, errlen);
+	ret = check_rows(p->train, p->ntrain, "training", window, EBPH_NR_CALLS, err, errlen);
 	if (!ret)
-		ret = check_rows(p->test, p->ntest, "testing", window, err, errlen);
+		ret = check_rows(p->test, p->ntest, "testing", window, EBPH_NR_CALLS, err, errlen);
 	return ret;
 }
 
@@ -288,7 +296,7 @@ static void encode_to(const struct store_profile *p, __u32 window, __u8 *b, size
 	put32(b + 8, STORE_VERSION);
 	put32(b + 12, STORE_HDR);
 	put32(b + 16, window);
-	put32(b + 20, EBPH_NR_SYSCALLS);
+	put32(b + 20, EBPH_NR_CALLS);
 	put32(b + 24, EBPH_ROW_BYTES);
 	put32(b + 28, STORE_ARCH);
 	put32(b + 32, 0);
@@ -335,19 +343,21 @@ int store_encode(const struct store_profile *p, __u32 window, void **buf, size_t
 	return 0;
 }
 
-static int get_rows(const __u8 *q, __u32 n, struct store_row **rows)
+/* n rows of row_bytes bytes of pairs each (an older file's rows are
+ * shorter: the calls they lack have no pairs). */
+static int get_rows(const __u8 *q, __u32 n, __u32 row_bytes, struct store_row **rows)
 {
 	__u32 i;
 
 	*rows = NULL;
 	if (!n)
 		return 0;
-	*rows = malloc((size_t)n * sizeof(**rows));
+	*rows = calloc(n, sizeof(**rows));
 	if (!*rows)
 		return -ENOMEM;
-	for (i = 0; i < n; i++, q += STORE_ROW) {
+	for (i = 0; i < n; i++, q += 2 + row_bytes) {
 		(*rows)[i].call = get16(q);
-		memcpy((*rows)[i].bits, q + 2, EBPH_ROW_BYTES);
+		memcpy((*rows)[i].bits, q + 2, row_bytes);
 	}
 	return 0;
 }
@@ -355,7 +365,7 @@ static int get_rows(const __u8 *q, __u32 n, struct store_row **rows)
 /* The header: everything that says whether this ebph can read the file. */
 static int decode_header(const __u8 *b, size_t len, __u32 window, char *err, size_t errlen)
 {
-	__u32 v;
+	__u32 v, r;
 	__u64 pl;
 
 	if (!len) {
@@ -390,14 +400,14 @@ static int decode_header(const __u8 *b, size_t len, __u32 window, char *err, siz
 		return -EINVAL;
 	}
 	v = get32(b + 20);
-	if (v != EBPH_NR_SYSCALLS) {
-		set_err(err, errlen, "alphabet %u system calls, this ebph has %u", v,
-			EBPH_NR_SYSCALLS);
+	if (v != EBPH_NR_CALLS && v != STORE_OLD_ALPHABET) {
+		set_err(err, errlen, "alphabet %u calls, this ebph has %u", v, EBPH_NR_CALLS);
 		return -EINVAL;
 	}
+	r = v == EBPH_NR_CALLS ? EBPH_ROW_BYTES : STORE_OLD_ROW_BYTES;
 	v = get32(b + 24);
-	if (v != EBPH_ROW_BYTES) {
-		set_err(err, errlen, "row size %u bytes, expected %u", v, EBPH_ROW_BYTES);
+	if (v != r) {
+		set_err(err, errlen, "row size %u bytes, expected %u", v, r);
 		return -EINVAL;
 	}
 	v = get32(b + 28);
@@ -439,7 +449,7 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 {
 	const __u8 *b = buf, *q = b + STORE_HDR;
 	__u64 pl, need;
-	__u32 plen, w;
+	__u32 plen, w, rb, nmax;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -447,6 +457,8 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 	if (ret)
 		return ret;
 	w = get32(b + 16);
+	nmax = get32(b + 20);	/* the file's alphabet, checked by decode_header */
+	rb = get32(b + 24);
 	pl = len - STORE_HDR;
 	if (pl < STORE_FIXED) {
 		set_err(err, errlen, "payload of %llu bytes, at least %u needed",
@@ -485,12 +497,12 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 	p->ntrain = get32(q);
 	p->ntest = get32(q + 4);
 	q += 8;
-	if (p->ntrain > EBPH_NR_SYSCALLS || p->ntest > EBPH_NR_SYSCALLS) {
+	if (p->ntrain > nmax || p->ntest > nmax) {
 		set_err(err, errlen, "%u training and %u testing rows (at most %u each)",
-			p->ntrain, p->ntest, EBPH_NR_SYSCALLS);
+			p->ntrain, p->ntest, nmax);
 		goto invalid;
 	}
-	need = STORE_FIXED + plen + (__u64)(p->ntrain + p->ntest) * STORE_ROW;
+	need = STORE_FIXED + plen + (__u64)(p->ntrain + p->ntest) * (2 + rb);
 	if (need != pl) {
 		set_err(err, errlen, "payload of %llu bytes, its content needs %llu",
 			(unsigned long long)pl, (unsigned long long)need);
@@ -501,16 +513,16 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 			out_state_name(p->state));
 		goto invalid;
 	}
-	ret = get_rows(q, p->ntrain, &p->train);
+	ret = get_rows(q, p->ntrain, rb, &p->train);
 	if (!ret)
-		ret = get_rows(q + (size_t)p->ntrain * STORE_ROW, p->ntest, &p->test);
+		ret = get_rows(q + (size_t)p->ntrain * (2 + rb), p->ntest, rb, &p->test);
 	if (ret) {
 		set_err(err, errlen, "out of memory");
 		goto fail;
 	}
-	ret = check_rows(p->train, p->ntrain, "training", w, err, errlen);
+	ret = check_rows(p->train, p->ntrain, "training", w, nmax, err, errlen);
 	if (!ret)
-		ret = check_rows(p->test, p->ntest, "testing", w, err, errlen);
+		ret = check_rows(p->test, p->ntest, "testing", w, nmax, err, errlen);
 	if (ret)
 		goto fail;
 	return 0;

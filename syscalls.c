@@ -1,4 +1,5 @@
-/* syscalls.c: system call names from the generated table. */
+/* syscalls.c: names of the calls in the alphabet: system calls from the
+ * generated table, then ebph's pseudo-calls (ebph.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,16 +9,22 @@ const char *syscall_name(unsigned int nr, char *buf, unsigned int len)
 {
 	if (nr < EBPH_NR_SYSCALLS && ebph_syscall_names[nr])
 		return ebph_syscall_names[nr];
-	snprintf(buf, len, "syscall_%u", nr);
+	if (nr == EBPH_CALL_INVALID)
+		return "syscall:invalid";
+	if (nr >= EBPH_CALL_URING && nr < EBPH_NR_CALLS)
+		snprintf(buf, len, "io_uring:op_%u", nr - EBPH_CALL_URING);
+	else
+		snprintf(buf, len, "syscall_%u", nr);
 	return buf;
 }
 
 int syscall_number(const char *name)
 {
+	char buf[32];
 	int i;
 
-	for (i = 0; i < EBPH_NR_SYSCALLS; i++)
-		if (ebph_syscall_names[i] && !strcmp(ebph_syscall_names[i], name))
+	for (i = 0; i < EBPH_NR_CALLS; i++)
+		if (!strcmp(syscall_name(i, buf, sizeof(buf)), name))
 			return i;
 	return -1;
 }

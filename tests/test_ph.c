@@ -354,11 +354,11 @@ START_TEST(test_ph_pairs_ignore_out_of_range_calls)
 
 	step(1);
 	before = prof;
-	res = step(EBPH_NR_SYSCALLS);	/* ignored entirely: takes no slot */
+	res = step(EBPH_NR_CALLS);	/* ignored entirely: takes no slot */
 	ck_assert_mem_eq(&res, &zero, sizeof(res));
 	ck_assert_mem_eq(&prof, &before, sizeof(prof));
 	ck_assert_uint_eq(task.lf_pos, 0);	/* not recorded in the locality frame */
-	res = step(EBPH_NR_SYSCALLS + 100);
+	res = step(EBPH_NR_CALLS + 100);
 	ck_assert_mem_eq(&res, &zero, sizeof(res));
 	ck_assert_mem_eq(&prof, &before, sizeof(prof));
 	ck_assert_uint_eq(task.lf_pos, 0);
@@ -427,7 +427,7 @@ START_TEST(test_ph_misses_counts)
 		ph_push(&w, 100 + i);
 	ck_assert_uint_eq(ph_misses(NULL, &w, 9), 8);
 	ck_assert_uint_eq(ph_misses(NULL, &w, 4), 3);
-	ph_push(&w, EBPH_NR_SYSCALLS);
+	ph_push(&w, EBPH_NR_CALLS);
 	ck_assert_uint_eq(ph_misses(NULL, &w, 9), 7);
 	ck_assert_uint_eq(ph_misses(NULL, &w, 2), 0);
 }

@@ -20,7 +20,7 @@ void store_set_window(__u32 window);
 #define HDR		48
 #define FIXED		78
 #define ROW		(2 + EBPH_ROW_BYTES)
-#define MAX_FILE	(HDR + FIXED + EBPH_PATH_MAX - 1 + 2 * EBPH_NR_SYSCALLS * ROW)
+#define MAX_FILE	(HDR + FIXED + EBPH_PATH_MAX - 1 + 2 * EBPH_NR_CALLS * ROW)
 #define NOBODY		65534
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -101,13 +101,13 @@ static void make_profile(struct store_profile *p, unsigned int seed, __u32 state
 	p->train = ntrain ? calloc(ntrain, sizeof(*p->train)) : NULL;
 	p->test = ntest ? calloc(ntest, sizeof(*p->test)) : NULL;
 	for (i = 0, c = rnd() % 3; i < ntrain; i++, c += 1 + rnd() % 2) {
-		p->train[i].call = ntrain == EBPH_NR_SYSCALLS ? i : c % EBPH_NR_SYSCALLS;
-		p->train[i].bits[rnd() % EBPH_NR_SYSCALLS] = rnd() & 0xff;
-		p->train[i].bits[rnd() % EBPH_NR_SYSCALLS] |= 1;
+		p->train[i].call = ntrain == EBPH_NR_CALLS ? i : c % EBPH_NR_CALLS;
+		p->train[i].bits[rnd() % EBPH_NR_CALLS] = rnd() & 0xff;
+		p->train[i].bits[rnd() % EBPH_NR_CALLS] |= 1;
 	}
 	for (i = 0, c = rnd() % 5; i < ntest; i++, c += 1 + rnd() % 2) {
-		p->test[i].call = ntest == EBPH_NR_SYSCALLS ? i : c % EBPH_NR_SYSCALLS;
-		p->test[i].bits[rnd() % EBPH_NR_SYSCALLS] = 0x80 | (rnd() & 0x7f);
+		p->test[i].call = ntest == EBPH_NR_CALLS ? i : c % EBPH_NR_CALLS;
+		p->test[i].bits[rnd() % EBPH_NR_CALLS] = 0x80 | (rnd() & 0x7f);
 	}
 }
 
@@ -307,8 +307,8 @@ static void flipped_reason(const __u8 *b, size_t len, size_t off, char *buf, siz
 	else if (off < 20)
 		snprintf(buf, n, "window %u, this ebph uses %u", rd32(b + 16), WINDOW);
 	else if (off < 24)
-		snprintf(buf, n, "alphabet %u system calls, this ebph has %u", rd32(b + 20),
-			 EBPH_NR_SYSCALLS);
+		snprintf(buf, n, "alphabet %u calls, this ebph has %u", rd32(b + 20),
+			 EBPH_NR_CALLS);
 	else if (off < 28)
 		snprintf(buf, n, "row size %u bytes, expected %u", rd32(b + 24), EBPH_ROW_BYTES);
 	else if (off < 32)
@@ -360,7 +360,7 @@ START_TEST(test_store_encode_layout)
 	ck_assert_uint_eq(rd32(b + 8), 1);
 	ck_assert_uint_eq(rd32(b + 12), HDR);
 	ck_assert_uint_eq(rd32(b + 16), WINDOW);
-	ck_assert_uint_eq(rd32(b + 20), EBPH_NR_SYSCALLS);
+	ck_assert_uint_eq(rd32(b + 20), EBPH_NR_CALLS);
 	ck_assert_uint_eq(rd32(b + 24), EBPH_ROW_BYTES);
 #ifdef __x86_64__
 	ck_assert_uint_eq(rd32(b + 28), 62);
@@ -403,7 +403,7 @@ START_TEST(test_store_round_trip)
 		{ EBPH_FROZEN, 30, 0, 1 },
 		{ EBPH_NORMAL, 30, 25, EBPH_PATH_MAX - 1 },
 		{ EBPH_NORMAL, 0, 0, -1 },
-		{ EBPH_NORMAL, EBPH_NR_SYSCALLS, EBPH_NR_SYSCALLS, -1 },
+		{ EBPH_NORMAL, EBPH_NR_CALLS, EBPH_NR_CALLS, -1 },
 	};
 	struct store_profile p, q;
 	char err[256];
@@ -428,6 +428,53 @@ START_TEST(test_store_round_trip)
 		free(b);
 		store_profile_free(&p);
 	}
+}
+END_TEST
+
+/* A file written before the pseudo-calls (alphabet 512, 512-byte rows, by
+ * ebph 0.1: tests/data) loads, its rows zero-extended, and saves again in
+ * today's format with the same content. */
+START_TEST(test_store_decode_alphabet_512_file)
+{
+	static const char path[] = "tests/data/fe00000-3c8f8.prof";
+	struct store_profile p, q;
+	char err[256] = "";
+	__u8 buf[4096], *b;
+	size_t len, n;
+	FILE *f;
+	__u32 c;
+
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	ck_assert_uint_eq(len, 645);
+	ck_assert_uint_eq(rd32(buf + 20), 512);
+	ck_assert_int_eq(store_decode(buf, len, WINDOW, &p, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_uint_eq(p.key.dev, 0xfe00000);
+	ck_assert_uint_eq(p.key.ino, 0x3c8f8);
+	ck_assert_uint_eq(p.train_count, 3);
+	ck_assert_uint_eq(p.sequences, 2);
+	ck_assert_str_eq(p.path, "sleep");
+	ck_assert_uint_eq(p.ntrain, 1);
+	ck_assert_uint_eq(p.ntest, 0);
+	ck_assert_uint_eq(p.train[0].call, 3);
+	for (c = 0; c < EBPH_ROW_BYTES; c++)
+		ck_assert_uint_eq(p.train[0].bits[c], c == 3 ? 1 : c == 230 ? 3 : 0);
+	b = encode(&p, &n);
+	ck_assert_uint_eq(rd32(b + 20), EBPH_NR_CALLS);
+	ck_assert_uint_eq(n, len + (EBPH_ROW_BYTES - 512));
+	ck_assert_int_eq(store_decode(b, n, WINDOW, &q, err, sizeof(err)), 0);
+	assert_profile_eq(&p, &q);
+	/* an old file still has to be consistent: a call beyond its alphabet is refused */
+	buf[48 + 78 + 5] = 0x00;	/* the first row's call (u16) */
+	buf[48 + 78 + 5 + 1] = 0x02;	/* call 512 */
+	reseal(buf, len);
+	assert_refused(buf, len, WINDOW, "training row 0: call 512 beyond the alphabet (512 calls)");
+	free(b);
+	store_profile_free(&p);
+	store_profile_free(&q);
 }
 END_TEST
 
@@ -509,8 +556,8 @@ START_TEST(test_store_decode_foreign_header)
 		{ 8, 0, "format version 0, expected 1" },
 		{ 12, 64, "header size 64, expected 48" },
 		{ 16, 5, "window 5, this ebph uses 9" },
-		{ 20, 448, "alphabet 448 system calls, this ebph has 512" },
-		{ 24, 456, "row size 456 bytes, expected 512" },
+		{ 20, 448, "alphabet 448 calls, this ebph has 576" },
+		{ 24, 456, "row size 456 bytes, expected 576" },
 		{ 28, 183, "architecture 183, this machine is 62" },
 		{ 32, 1, "unknown flags 0x1" },
 	};
@@ -519,7 +566,7 @@ START_TEST(test_store_decode_foreign_header)
 	size_t len, i;
 	__u8 *b;
 
-	ck_assert_int_eq(EBPH_NR_SYSCALLS, 512);	/* the reasons above assume it */
+	ck_assert_int_eq(EBPH_NR_CALLS, 576);	/* the reasons above assume it */
 	make_profile(&p, 13, EBPH_FROZEN, 4, 0);
 	for (i = 0; i < p.ntrain; i++)	/* pairs that fit window 5 as well */
 		for (len = 0; len < EBPH_ROW_BYTES; len++)
@@ -594,7 +641,7 @@ START_TEST(test_store_decode_bad_content)
 
 	wr32(q + 70 + plen, 600);
 	reseal(b, len);
-	assert_refused(b, len, WINDOW, "600 training and 2 testing rows (at most 512 each)");
+	assert_refused(b, len, WINDOW, "600 training and 2 testing rows (at most 576 each)");
 	wr32(q + 70 + plen, 2);
 	reseal(b, len);
 	snprintf(reason, sizeof(reason), "payload of %zu bytes, its content needs %zu",
@@ -618,10 +665,10 @@ START_TEST(test_store_decode_bad_content)
 		assert_refused(b, len, WINDOW, reason);
 	b[rows + ROW] = p.train[1].call;
 	b[rows + ROW + 1] = p.train[1].call >> 8;
-	b[rows + 4 * ROW] = EBPH_NR_SYSCALLS & 0xff;
-	b[rows + 4 * ROW + 1] = EBPH_NR_SYSCALLS >> 8;
+	b[rows + 4 * ROW] = EBPH_NR_CALLS & 0xff;
+	b[rows + 4 * ROW + 1] = EBPH_NR_CALLS >> 8;
 	reseal(b, len);
-	assert_refused(b, len, WINDOW, "testing row 1: call 512 beyond the alphabet (512 calls)");
+	assert_refused(b, len, WINDOW, "testing row 1: call 576 beyond the alphabet (576 calls)");
 	b[rows + 4 * ROW] = p.test[1].call;
 	b[rows + 4 * ROW + 1] = p.test[1].call >> 8;
 
@@ -691,7 +738,7 @@ START_TEST(test_store_encode_refuses_invalid)
 	c = p.train[1].call;
 	p.train[1].call = p.train[0].call;
 	ck_assert_int_eq(store_encode(&p, WINDOW, &buf, &len), -EINVAL);
-	p.train[1].call = EBPH_NR_SYSCALLS;
+	p.train[1].call = EBPH_NR_CALLS;
 	ck_assert_int_eq(store_encode(&p, WINDOW, &buf, &len), -EINVAL);
 	p.train[1].call = c;
 	p.test[0].bits[0] = 0x10;	/* distance 5 in window 5 */
@@ -987,7 +1034,7 @@ START_TEST(test_store_bad_files_skipped)
 	wr32(f + 20, 448);
 	reseal(f, slen);
 	write_file("x04-alphabet.prof", f, slen, 0600);
-	EXPECT("x04-alphabet.prof", "alphabet 448 system calls, this ebph has 512");
+	EXPECT("x04-alphabet.prof", "alphabet 448 calls, this ebph has 576");
 	memcpy(f, s, slen);
 	wr32(f + 28, 183);
 	reseal(f, slen);
@@ -1507,6 +1554,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_store_crc32_matches_reference);
 	tcase_add_test(tc, test_store_encode_layout);
 	tcase_add_test(tc, test_store_round_trip);
+	tcase_add_test(tc, test_store_decode_alphabet_512_file);
 	tcase_add_test(tc, test_store_round_trip_full_path);
 	tcase_add_test(tc, test_store_decode_every_truncation);
 	tcase_add_test(tc, test_store_decode_every_flip);
