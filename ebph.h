@@ -70,6 +70,8 @@ enum ebph_event_type {
 
 /* new_profile flags */
 #define EBPH_F_PATH_PARTIAL	1	/* path is only the file's name (task ran before ebph) */
+/* anomaly flags */
+#define EBPH_F_UNSEEN		2	/* the profile's testing data never saw this call */
 
 /* Counters in the per-CPU "stats" array. */
 enum ebph_stat {
@@ -191,7 +193,9 @@ struct ebph_event {
 	__u32 lfc;		/* anomaly, tolerize_limit */
 	__u32 state;		/* profile_state: the new state */
 	__u32 reason;		/* profile_state: enum ebph_reason */
-	__u32 flags;		/* new_profile: EBPH_F_* */
+	__u32 flags;		/* new_profile: EBPH_F_*; anomaly: EBPH_F_UNSEEN */
+	__u32 missing;		/* anomaly: bit d-1 set when the pair with the call d back was absent */
+	__u32 uid;		/* real uid of the task */
 	__u16 seq[EBPH_WINDOW_MAX + 1];	/* anomaly: window, oldest first, EBPH_EMPTY pads */
 	__u32 seq_len;
 	char comm[EBPH_COMM_LEN];

@@ -115,6 +115,38 @@ static void out_key_json(struct out_ctx *o, const struct ebph_event *e)
 		(unsigned long long)e->ino);
 }
 
+/* The call d back from an anomaly's call (d = 1..seq_len-1), or EBPH_EMPTY. */
+static __u32 seq_prev(const struct ebph_event *e, __u32 d)
+{
+	__u32 n = e->seq_len <= EBPH_WINDOW_MAX ? e->seq_len : EBPH_WINDOW_MAX;
+
+	return d < n ? e->seq[n - 1 - d] : EBPH_EMPTY;
+}
+
+/* An anomaly's explanation: each absent pair as the earlier call and its
+ * distance, nearest first ("read@1,openat@3"; JSON: objects). */
+static void out_missing(FILE *f, int json, const struct ebph_event *e)
+{
+	char buf[32];
+	__u32 d, p, printed = 0;
+
+	for (d = 1; d < EBPH_WINDOW_MAX; d++) {
+		if (!(e->missing & (1U << (d - 1))))
+			continue;
+		p = seq_prev(e, d);
+		if (p == EBPH_EMPTY)
+			continue;
+		if (json)
+			fprintf(f, "%s{\"prev\":\"%s\",\"distance\":%u}", printed ? "," : "",
+				syscall_name(p, buf, sizeof(buf)), d);
+		else
+			fprintf(f, "%s%s@%u", printed ? "," : "", syscall_name(p, buf, sizeof(buf)), d);
+		printed++;
+	}
+	if (!json && !printed)
+		fputc('-', f);
+}
+
 static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
 	FILE *f = o->f;
@@ -123,7 +155,7 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 
 	fprintf(f, "{\"type\":\"%s\",", type_names[e->type]);
 	out_ts_json(o, e->ts);
-	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"comm\":", e->pid, e->tid);
+	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"uid\":%u,\"comm\":", e->pid, e->tid, e->uid);
 	out_json_str(f, e->comm, sizeof(e->comm));
 	out_key_json(o, e);
 	fputs(",\"path\":", f);
@@ -145,6 +177,9 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 			fprintf(f, "%s\"%s\"", printed++ ? "," : "",
 				syscall_name(e->seq[i], buf, sizeof(buf)));
 		}
+		fprintf(f, "],\"new_call\":%s,\"missing\":[",
+			e->flags & EBPH_F_UNSEEN ? "true" : "false");
+		out_missing(f, 1, e);
 		fputc(']', f);
 		break;
 	case EBPH_EV_PROFILE_STATE:
@@ -187,8 +222,10 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 			(unsigned long long)e->ino);
 		break;
 	case EBPH_EV_ANOMALY:
-		fprintf(f, " %s misses=%u lfc=%u seq=", syscall_name(e->syscall, buf, sizeof(buf)),
-			e->misses, e->lfc);
+		fprintf(f, " %s misses=%u lfc=%u%s missing=", syscall_name(e->syscall, buf, sizeof(buf)),
+			e->misses, e->lfc, e->flags & EBPH_F_UNSEEN ? " new_call" : "");
+		out_missing(f, 0, e);
+		fputs(" seq=", f);
 		n = e->seq_len <= EBPH_WINDOW_MAX ? e->seq_len : EBPH_WINDOW_MAX;
 		for (i = 0; i < n; i++) {
 			if (e->seq[i] == EBPH_EMPTY)

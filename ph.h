@@ -67,6 +67,9 @@ struct ph_result {
 	__u8 nchanges;		/* state changes below, in order */
 	__u8 state[2];
 	__u8 reason[2];
+	__u8 missing;		/* anomaly: bit d-1 set when the pair at distance d was absent */
+	__u8 unseen;		/* anomaly: the testing data has no pair for this call at all */
+	__u8 pad[2];
 };
 
 static __always_inline void ph_hist_clear(struct ebph_hist *w)
@@ -111,6 +114,30 @@ PH_UNROLL
 			misses++;
 	}
 	return misses;
+}
+
+/* Which pairs ph_misses counted: bit d-1 set when the pair (call, the call d
+ * back, d) is absent from bits. Only for reporting an anomaly (not per call). */
+static __always_inline __u32 ph_miss_mask(const __u8 *bits, const struct ebph_hist *w,
+					  __u32 window)
+{
+	__u32 mask = 0;
+	__u32 d;
+
+PH_UNROLL
+	for (d = 1; d < EBPH_WINDOW_MAX; d++) {
+		__u64 p;
+
+		if (d >= window)
+			break;
+		p = ph_prev(w, d);
+		PH_BARRIER(p);
+		if (p >= EBPH_NR_CALLS)
+			continue;
+		if (!bits || !(bits[p] & (1U << (d - 1))))
+			mask |= 1U << (d - 1);
+	}
+	return mask;
 }
 
 /* Add the window's pairs to bits; returns how many were new. */
@@ -368,6 +395,8 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 		if (misses) {
 			res->anomaly = 1;
 			res->misses = misses;
+			res->missing = ph_miss_mask(bits, w, pp->window);
+			res->unseen = !bits;
 			prof->anomalies++;
 			if (prof->anomalies > pp->anomaly_limit) {
 				ph_tolerize(prof);

@@ -86,6 +86,7 @@ static void base_event(struct ebph_event *e, __u32 type)
 	e->type = type;
 	e->pid = 1234;
 	e->tid = 1235;
+	e->uid = 1000;
 	e->profile = 3;
 	strcpy(e->comm, "bash");
 }
@@ -105,6 +106,7 @@ static void anomaly_event(struct ebph_event *e)
 	e->seq[6] = 0xfffe;
 	e->seq[7] = nr("mmap");
 	e->seq[8] = nr("write");
+	e->missing = 0x5;	/* distances 1 (mmap) and 3 (close) */
 }
 
 static char *render_event(int json, int timestamps, const struct ebph_event *e, const char *path)
@@ -516,7 +518,7 @@ START_TEST(test_output_json_new_profile)
 
 	base_event(&e, EBPH_EV_NEW_PROFILE);
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"uid\":1000,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
 			 "\"dev\":2049,\"ino\":131}\n");
 	assert_json_line(l);
@@ -525,7 +527,7 @@ START_TEST(test_output_json_new_profile)
 	e.dev = 254ULL << 20;
 	e.ino = 18446744073709551615ULL;
 	l = render_event(1, 0, &e, NULL);
-	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"uid\":1000,"
 			 "\"comm\":\"bash\",\"profile\":\"65024:18446744073709551615\","
 			 "\"path\":\"\",\"dev\":65024,\"ino\":18446744073709551615}\n");
 	assert_json_line(l);
@@ -540,10 +542,12 @@ START_TEST(test_output_json_anomaly)
 
 	anomaly_event(&e);
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "{\"type\":\"anomaly\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+	ck_assert_str_eq(l, "{\"type\":\"anomaly\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"uid\":1000,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
 			 "\"syscall\":\"write\",\"misses\":3,\"lfc\":5,\"anomalies\":7,"
-			 "\"sequence\":[\"read\",\"close\",\"syscall_65534\",\"mmap\",\"write\"]}\n");
+			 "\"sequence\":[\"read\",\"close\",\"syscall_65534\",\"mmap\",\"write\"],"
+			 "\"new_call\":false,\"missing\":[{\"prev\":\"mmap\",\"distance\":1},"
+			 "{\"prev\":\"close\",\"distance\":3}]}\n");
 	assert_json_line(l);
 	free(l);
 }
@@ -563,7 +567,7 @@ START_TEST(test_output_json_anomaly_unknown_syscall)
 	e.seq[1] = 600;
 	l = render_event(1, 0, &e, "/bin/bash");
 	snprintf(want, sizeof(want), "\"syscall\":\"syscall_600\",\"misses\":3,\"lfc\":5,"
-		 "\"anomalies\":7,\"sequence\":[\"syscall:invalid\",\"syscall_600\"]}\n");
+		 "\"anomalies\":7,\"sequence\":[\"syscall:invalid\",\"syscall_600\"],");
 	ck_assert_uint_ge(600, EBPH_NR_CALLS);
 	ck_assert_msg(strstr(l, want) != NULL, "%s", l);
 	assert_json_line(l);
@@ -594,7 +598,7 @@ START_TEST(test_output_json_anomaly_empty_slots_anywhere)
 	e.seq[2] = EBPH_EMPTY;
 	e.seq[3] = nr("write");
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_msg(strstr(l, ",\"sequence\":[\"read\",\"write\"]}\n") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ",\"sequence\":[\"read\",\"write\"],") != NULL, "%s", l);
 	assert_json_line(l);
 	free(l);
 
@@ -603,7 +607,7 @@ START_TEST(test_output_json_anomaly_empty_slots_anywhere)
 	e.seq[1] = nr("write");
 	e.seq[2] = EBPH_EMPTY;
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_msg(strstr(l, ",\"sequence\":[\"read\",\"write\"]}\n") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ",\"sequence\":[\"read\",\"write\"],") != NULL, "%s", l);
 	free(l);
 	l = render_event(0, 0, &e, "/bin/bash");
 	ck_assert_msg(strstr(l, " seq=read,write\n") != NULL, "%s", l);
@@ -629,7 +633,7 @@ START_TEST(test_output_json_anomaly_sequence_bounds)
 	anomaly_event(&e);
 	e.seq_len = 0;
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_msg(strstr(l, ",\"sequence\":[]}\n") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ",\"sequence\":[],") != NULL, "%s", l);
 	assert_json_line(l);
 	free(l);
 
@@ -637,7 +641,7 @@ START_TEST(test_output_json_anomaly_sequence_bounds)
 		e.seq[i] = EBPH_EMPTY;
 	e.seq_len = EBPH_WINDOW_MAX;
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_msg(strstr(l, ",\"sequence\":[]}\n") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ",\"sequence\":[],") != NULL, "%s", l);
 	assert_json_line(l);
 	free(l);
 
@@ -649,7 +653,7 @@ START_TEST(test_output_json_anomaly_sequence_bounds)
 	e.seq_len = 1000;
 	l = render_event(1, 0, &e, "/bin/bash");
 	ck_assert_msg(strstr(l, ",\"sequence\":[\"close\",\"close\",\"close\",\"close\",\"close\","
-			      "\"close\",\"close\",\"close\",\"close\"]}\n") != NULL, "%s", l);
+			      "\"close\",\"close\",\"close\",\"close\"],") != NULL, "%s", l);
 	ck_assert_ptr_null(strstr(l, "write"));
 	assert_json_line(l);
 	free(l);
@@ -674,7 +678,7 @@ START_TEST(test_output_json_profile_state_each_reason)
 		e.count = 100000 + r;
 		l = render_event(1, 0, &e, "/usr/sbin/sshd");
 		snprintf(want, sizeof(want), "{\"type\":\"profile_state\"," TS_JSON ",\"pid\":1234,"
-			 "\"tid\":1235,\"comm\":\"bash\",\"profile\":\"2049:131\","
+			 "\"tid\":1235,\"uid\":1000,\"comm\":\"bash\",\"profile\":\"2049:131\","
 			 "\"path\":\"/usr/sbin/sshd\",\"state\":\"%s\",\"reason\":\"%s\","
 			 "\"train_count\":%u}\n", states[r % 4],
 			 r < EBPH_R_COUNT ? reasons[r] : "unknown", 100000 + r);
@@ -693,7 +697,7 @@ START_TEST(test_output_json_tolerize_limit)
 	base_event(&e, EBPH_EV_TOLERIZE_LIMIT);
 	e.lfc = 13;
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "{\"type\":\"tolerize_limit\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+	ck_assert_str_eq(l, "{\"type\":\"tolerize_limit\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"uid\":1000,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
 			 "\"lfc\":13}\n");
 	assert_json_line(l);
@@ -702,7 +706,7 @@ START_TEST(test_output_json_tolerize_limit)
 END_TEST
 
 #define TL_HEAD "{\"type\":\"tolerize_limit\",\"ts\":"
-#define TL_TAIL ",\"pid\":1234,\"tid\":1235,\"comm\":\"bash\",\"profile\":\"2049:131\"," \
+#define TL_TAIL ",\"pid\":1234,\"tid\":1235,\"uid\":1000,\"comm\":\"bash\",\"profile\":\"2049:131\"," \
 	"\"path\":\"\",\"lfc\":0}\n"
 
 START_TEST(test_output_json_ts)
@@ -877,7 +881,7 @@ START_TEST(test_output_text_each_event)
 	anomaly_event(&e);
 	l = render_event(0, 0, &e, "/bin/bash");
 	ck_assert_str_eq(l, "anomaly           1234 bash             /bin/bash write misses=3 lfc=5 "
-			 "seq=read,close,syscall_65534,mmap,write\n");
+			 "missing=mmap@1,close@3 seq=read,close,syscall_65534,mmap,write\n");
 	free(l);
 
 	base_event(&e, EBPH_EV_PROFILE_STATE);
@@ -1076,7 +1080,7 @@ START_TEST(test_output_comm_quote_newline_escaped)
 	base_event(&e, EBPH_EV_NEW_PROFILE);
 	strcpy(e.comm, "x\"y\nz");
 	l = render_event(1, 0, &e, "/tmp/a\nb");
-	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"uid\":1000,"
 			 "\"comm\":\"x\\\"y\\nz\",\"profile\":\"2049:131\",\"path\":\"/tmp/a\\nb\","
 			 "\"dev\":2049,\"ino\":131}\n");
 	assert_json_line(l);

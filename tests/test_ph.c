@@ -613,6 +613,44 @@ START_TEST(test_ph_normal_extra_call_anomaly_misses)
 }
 END_TEST
 
+/* An anomaly says which pairs were absent (bit d-1 for distance d) and
+ * whether the testing data had never seen the call at all. */
+START_TEST(test_ph_normal_anomaly_explained)
+{
+	struct ph_result res;
+
+	make_normal();
+	ck_assert_uint_eq(run(PREFIX, ARRAY_SIZE(PREFIX), NULL), 0);
+	res = step(7);		/* never made: every pair absent */
+	ck_assert_uint_eq(res.anomaly, 1);
+	ck_assert_uint_eq(res.misses, 8);
+	ck_assert_uint_eq(res.missing, 0xff);
+	ck_assert_uint_eq(res.unseen, 1);
+	res = step(4);		/* 7 at distance 1, the cycle shifted beyond it */
+	ck_assert_uint_eq(res.misses, 8);
+	ck_assert_uint_eq(res.missing, 0xff);
+	ck_assert_uint_eq(res.unseen, 0);
+	res = step(5);		/* 4 at distance 1 is known, the rest shifted */
+	ck_assert_uint_eq(res.misses, 7);
+	ck_assert_uint_eq(res.missing, 0xfe);
+	ck_assert_uint_eq(res.unseen, 0);
+	res = step(1);
+	ck_assert_uint_eq(res.misses, 6);
+	ck_assert_uint_eq(res.missing, 0xfc);
+	res = clean_call();	/* no anomaly: nothing to explain */
+	ck_assert_uint_eq(res.anomaly, 0);
+	ck_assert_uint_eq(res.missing, 0);
+	ck_assert_uint_eq(res.unseen, 0);
+	/* window 4: only distances 1..3 exist */
+	fresh_window();
+	pp.window = 4;
+	ck_assert_uint_eq(run(PREFIX, ARRAY_SIZE(PREFIX), NULL), 0);
+	res = step(7);
+	ck_assert_uint_eq(res.misses, 3);
+	ck_assert_uint_eq(res.missing, 0x7);
+}
+END_TEST
+
 START_TEST(test_ph_normal_training_copy_on_write)
 {
 	__u32 got[ARRAY_SIZE(INSERT)];
@@ -1171,6 +1209,7 @@ Suite *ph_suite(void)
 	tcase_add_test(tc, test_ph_freeze_and_normal_same_call_when_no_wait);
 	tcase_add_test(tc, test_ph_normal_known_sequence_no_anomaly);
 	tcase_add_test(tc, test_ph_normal_extra_call_anomaly_misses);
+	tcase_add_test(tc, test_ph_normal_anomaly_explained);
 	tcase_add_test(tc, test_ph_normal_training_copy_on_write);
 	tcase_add_test(tc, test_ph_normal_stale_row_snapshot_is_empty);
 	tcase_add_test(tc, test_ph_anomaly_limit_returns_to_training);

@@ -1,0 +1,80 @@
+#!/bin/sh
+# e2e_explain.sh: anomalies explain themselves (issue 11, item 2): each
+# anomaly names the lookahead pairs that were missing from the profile's
+# testing data (the previous call and its distance) and says when the call
+# itself was never made; checked against the testing pairs `ebph show -j`
+# reports for the same profile. Also the uid of the task (attribution).
+. tests/lib.sh
+FX=tests/fixtures/bin
+MAXRUNS=30
+
+cp "$FX/ph_calls" "$T/x1"
+K=$(stat_key "$T/x1")
+OUT=$T/out
+write_config "$T/c.yaml" normal_wait=1s anomaly_limit=100000 ringbuf_kb=16384
+start_ebph "$OUT" -j -c "$T/c.yaml" --no-load || { fail "ebph starts"; summary; exit 1; }
+chmod 711 "$T"		# x1 runs as nobody too
+
+if ! train "$K" "$T/x1" run; then
+	fail "x1 becomes normal in $MAXRUNS runs"
+	summary; exit 1
+fi
+ok "x1 normal after $RUNS runs"
+"$T/x1" write > /dev/null		# one extra write: known call, new pairs
+"$T/x1" fork > /dev/null		# fork + wait4: calls never made
+setpriv --reuid 65534 --regid 65534 --clear-groups "$T/x1" write > /dev/null
+sleep 0.5
+"$EBPH" show -j "$K" > "$T/show.json" 2> "$T/show.err"
+check "show -j of the normal profile: exit 0" [ $? -eq 0 ]
+jq -c "select(.type == \"anomaly\" and .profile == \"$K\")" "$OUT" > "$T/anom.json"
+n=$(wc -l < "$T/anom.json")
+check "anomalies reported for x1 ($n)" [ "$n" -gt 0 ]
+check "every anomaly has a missing list as long as its misses" \
+	[ "$(jq -c 'select((.missing | length) != .misses)' "$T/anom.json" | wc -l)" -eq 0 ]
+check "every anomaly carries the uid of its task (root's and nobody's)" \
+	[ "$(jq -c 'select(.uid != 0 and .uid != 65534)' "$T/anom.json" | wc -l)" -eq 0 ]
+check "nobody's run is attributed to uid 65534" \
+	[ "$(jq -c 'select(.uid == 65534 and .syscall == "write")' "$T/anom.json" | wc -l)" -ge 1 ]
+
+# Every (call, prev, distance) an anomaly names as missing is absent from the
+# testing pairs, and every other pair its window formed is present.
+jq -r '. as $a | [.sequence | length] as [$n] | range(1; $n) as $d |
+	[$a.syscall, $a.sequence[$n - 1 - $d], $d,
+	 (if ([$a.missing[] | select(.distance == $d)] | length) > 0 then "missing" else "present" end)]
+	| @tsv' "$T/anom.json" | sort -u > "$T/claims.tsv"
+jq -r 'select(.type == "pair" and .view == "testing") | [.call, .prev, .distance] | @tsv' \
+	"$T/show.json" | sort -u > "$T/testing.tsv"
+nt=$(wc -l < "$T/testing.tsv")
+check "show -j lists the testing pairs ($nt)" [ "$nt" -gt 0 ]
+bad=0; nm=0; np=0
+while IFS='	' read -r call prev d what; do
+	if grep -qx "$call	$prev	$d" "$T/testing.tsv"; then have=present; else have=missing; fi
+	[ "$what" = missing ] && nm=$((nm + 1)) || np=$((np + 1))
+	if [ "$have" != "$what" ]; then
+		bad=$((bad + 1)); printf '#    %s after %s at %s: anomaly says %s, show says %s\n' \
+			"$call" "$prev" "$d" "$what" "$have"
+	fi
+done < "$T/claims.tsv"
+check "missing pairs match show -j's testing data ($nm missing, $np present, $bad wrong)" \
+	[ "$bad" -eq 0 ] && [ "$nm" -gt 0 ] && [ "$np" -gt 0 ]
+
+check "fork, never made by x1, is reported as a new call" \
+	[ "$(jq -c 'select(.syscall == "fork" and .new_call == true)' "$T/anom.json" | wc -l)" -ge 1 ]
+check "a known call with new pairs is not a new call" \
+	[ "$(jq -c 'select(.syscall == "write" and .new_call == false)' "$T/anom.json" | wc -l)" -ge 1 ]
+check "no new_call for a call the testing data has" \
+	[ "$(jq -r 'select(.new_call) | .syscall' "$T/anom.json" | while read -r c; do
+		grep -q "^$c	" "$T/testing.tsv" && echo "$c"; done | wc -l)" -eq 0 ]
+
+# The same explanation in text mode, after a restart that loads the saved
+# normal profile: on the anomaly's line, the missing pairs as prev@distance.
+stop_ebph; check "ebph exits 0 (and saves)" [ $? -eq 0 ]
+start_ebph "$T/text" -c "$T/c.yaml" || fail "ebph starts (text)"
+"$T/x1" write > /dev/null
+sleep 0.3
+stop_ebph
+line=$(grep "^anomaly .*/x1 write misses=" "$T/text" | head -n 1)
+printf '#    %s\n' "$line"
+check "text: the anomaly line names the missing pairs" \
+	sh -c "echo '$line' | grep -Eq ' misses=[0-9]+ lfc=[0-9]+ missing=([a-z0-9_]+@[1-8],?)+ seq='"
+summary
