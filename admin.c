@@ -4,6 +4,7 @@
  * state_dir; and the monitor's side of it: pinning, one monitor at a time,
  * stale pins of a crashed one. */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -26,6 +27,7 @@
 #include "syscalls.h"
 #include "ebph.h"
 #include "admin.h"
+#include "cli.h"
 #include "config.h"
 #include "maps.h"
 #include "output.h"
@@ -39,32 +41,50 @@
 
 enum admin_cmd_id {
 	ADM_PS, ADM_PROFILES, ADM_SHOW, ADM_NORMALIZE, ADM_SENSITIZE, ADM_TOLERIZE, ADM_DELETE,
-	ADM_SAVE, ADM_CHECK,
+	ADM_SAVE, ADM_PRUNE, ADM_HELP, ADM_CHECK,
 };
 
 #define ADM_F_PROFILE	1	/* takes PROFILE or --pid */
 #define ADM_F_HIDDEN	2	/* not in the usage (tests and debugging) */
+#define ADM_F_NOJSON	4	/* no -j */
+#define ADM_F_NOCONFIG	8	/* -c FILE means nothing to it (accepted, not listed) */
+#define ADM_F_ARG	16	/* takes an optional argument (help COMMAND) */
 
+/* The one table of sub-commands: dispatch, argument checks and help. */
 static const struct admin_cmd {
 	const char *name;
 	int id;
 	__u32 op;		/* enum ebph_cmd, 0 for the read-only commands */
 	int flags;
 	const char *usage;
+	const char *summary;	/* lines after the first start with a tab */
 } admin_cmds[] = {
-	{ "ps", ADM_PS, 0, 0, "ps [-j] [-t]" },
-	{ "profiles", ADM_PROFILES, 0, 0, "profiles [-j] [-c FILE]" },
-	{ "show", ADM_SHOW, 0, ADM_F_PROFILE, "show [-j] [-c FILE] (PROFILE | --pid PID)" },
+	{ "ps", ADM_PS, 0, ADM_F_NOCONFIG, "ps [-j] [-t]",
+	  "monitored processes (threads with -t)" },
+	{ "profiles", ADM_PROFILES, 0, 0, "profiles [-j] [-c FILE]",
+	  "every profile and its counters" },
+	{ "show", ADM_SHOW, 0, ADM_F_PROFILE, "show [-j] [-c FILE] (PROFILE | --pid PID)",
+	  "one profile and its lookahead pairs" },
 	{ "normalize", ADM_NORMALIZE, EBPH_CMD_NORMALIZE, ADM_F_PROFILE,
-	  "normalize [-j] [-c FILE] (PROFILE | --pid PID)" },
+	  "normalize [-j] [-c FILE] (PROFILE | --pid PID)",
+	  "start detection for a profile now" },
 	{ "sensitize", ADM_SENSITIZE, EBPH_CMD_SENSITIZE, ADM_F_PROFILE,
-	  "sensitize [-j] [-c FILE] (PROFILE | --pid PID)" },
+	  "sensitize [-j] [-c FILE] (PROFILE | --pid PID)",
+	  "forget a profile's training data" },
 	{ "tolerize", ADM_TOLERIZE, EBPH_CMD_TOLERIZE, ADM_F_PROFILE,
-	  "tolerize [-j] [-c FILE] (PROFILE | --pid PID)" },
+	  "tolerize [-j] [-c FILE] (PROFILE | --pid PID)",
+	  "stop detection (training goes on)" },
 	{ "delete", ADM_DELETE, EBPH_CMD_FORGET, ADM_F_PROFILE,
-	  "delete [-j] [-c FILE] (PROFILE | --pid PID)" },
-	{ "save", ADM_SAVE, 0, 0, "save [-j]" },
-	{ "check", ADM_CHECK, 0, ADM_F_HIDDEN, "check [-j] [-c FILE]" },
+	  "delete [-j] [-c FILE] (PROFILE | --pid PID)",
+	  "forget a profile and delete its saved file" },
+	{ "save", ADM_SAVE, 0, ADM_F_NOCONFIG, "save [-j]",
+	  "make the running monitor save now" },
+	{ "prune", ADM_PRUNE, 0, ADM_F_NOJSON, "prune [-c FILE] [--dry-run]",
+	  "delete saved profiles of executables that\n\tno longer exist (no monitor running)" },
+	{ "help", ADM_HELP, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG, "help [COMMAND]",
+	  "ebph's usage, or a command's" },
+	{ "check", ADM_CHECK, 0, ADM_F_HIDDEN, "check [-j] [-c FILE]",
+	  "check every profile's invariants" },
 };
 
 #define ADMIN_NCMDS (sizeof(admin_cmds) / sizeof(admin_cmds[0]))
@@ -72,10 +92,11 @@ static const struct admin_cmd {
 struct admin_opts {
 	const struct admin_cmd *cmd;
 	const char *config;	/* -c FILE: whose state_dir (offline, delete) */
-	const char *target;	/* PROFILE: a path or DEV:INO */
+	const char *target;	/* PROFILE: a path or DEV:INO; help: COMMAND */
 	long pid;		/* --pid PID, 0 = none */
 	int json;		/* -j */
 	int threads;		/* ps -t */
+	int dry_run;		/* prune --dry-run */
 	int help;		/* -h */
 };
 
@@ -94,33 +115,84 @@ int admin_is_command(const char *name)
 	return name && admin_find(name) != NULL;
 }
 
+/* A command's summary, its later lines indented to column col; a sentence
+ * (capital first, full stop) if sentence. */
+static void admin_summary(FILE *f, const struct admin_cmd *c, int col, int sentence)
+{
+	const char *s;
+
+	for (s = c->summary; *s; s++) {
+		if (*s == '\t')
+			fprintf(f, "%*s", col, "");
+		else if (sentence && s == c->summary)
+			fputc(toupper((unsigned char)*s), f);
+		else
+			fputc(*s, f);
+	}
+	fputs(sentence ? ".\n" : "\n", f);
+}
+
 void admin_usage(FILE *f)
 {
 	size_t i;
+	int n;
 
+	fputs("COMMANDS (root; against the running monitor, else the saved profiles):\n", f);
+	for (i = 0; i < ADMIN_NCMDS; i++) {
+		if (admin_cmds[i].flags & ADM_F_HIDDEN)
+			continue;
+		n = fprintf(f, "  %s", admin_cmds[i].usage);
+		if (n > 34)
+			fprintf(f, "\n%*s", 35, "");
+		else
+			fprintf(f, "%*s", 35 - n, "");
+		admin_summary(f, &admin_cmds[i], 35, 0);
+	}
+	fputs("  PROFILE: an executable's path, or its key DEV:INO as ebph prints it;\n"
+	      "  --pid PID: the profile of a running process (a running monitor only).\n"
+	      "  'ebph help COMMAND' or 'ebph COMMAND --help' lists a command's options.\n", f);
+}
+
+/* ebph COMMAND --help: its usage once, its options, every command's name. */
+static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
+{
+	size_t i;
+
+	fprintf(f, "Usage: ebph %s\n", c->usage);
+	admin_summary(f, c, 0, 1);
+	if (c->flags & ADM_F_PROFILE)
+		fputs("PROFILE: an executable's path, or its key DEV:INO as ebph prints it.\n", f);
+	fputs("\n", f);
+	if (!(c->flags & ADM_F_NOJSON))
+		fputs("  -j, --json         one JSON object per line\n", f);
+	if (!(c->flags & ADM_F_NOCONFIG))
+		fputs("  -c, --config FILE  the configuration whose state_dir holds the saved\n"
+		      "                     profiles (used when no monitor runs, and by delete)\n",
+		      f);
+	if (c->id == ADM_PS)
+		fputs("  -t, --threads      one line per thread\n", f);
+	if (c->flags & ADM_F_PROFILE)
+		fputs("  -p, --pid PID      the profile of process PID (a running monitor only)\n",
+		      f);
+	if (c->id == ADM_PRUNE)
+		fputs("  -n, --dry-run      only list what would be deleted\n", f);
+	fputs("  -h, --help         this help\n\nCommands:", f);
 	for (i = 0; i < ADMIN_NCMDS; i++)
 		if (!(admin_cmds[i].flags & ADM_F_HIDDEN))
-			fprintf(f, "%s ebph %s\n", i ? "      " : "Usage:", admin_cmds[i].usage);
-	fputs("PROFILE: an executable's path, or its key DEV:INO as ebph prints it; --pid PID:\n"
-	      "the profile of a running process (a running monitor only).\n"
-	      "  -j, --json         one JSON object per line\n"
-	      "  -c, --config FILE  the configuration whose state_dir holds the saved\n"
-	      "                     profiles (used when no monitor runs, and by delete)\n"
-	      "  -t, --threads      ps: one line per thread\n"
-	      "  -p, --pid PID      the profile of process PID\n", f);
+			fprintf(f, " %s", admin_cmds[i].name);
+	fputs("\nSee 'ebph --help' and ebph(8).\n", f);
 }
 
 static int admin_usage_error(const struct admin_cmd *c, char *err, size_t errlen,
 			     const char *fmt, const char *arg)
 {
-	int n = snprintf(err, errlen, fmt, arg);
-
-	if (n >= 0 && (size_t)n < errlen && c)
-		snprintf(err + n, errlen - n, "\nUsage: ebph %s", c->usage);
+	(void)c;
+	snprintf(err, errlen, fmt, arg);
 	return -EINVAL;
 }
 
-/* Parse "ebph CMD ARGS...": argv[0] is CMD. 0, or -EINVAL and err (usage). */
+/* Parse "ebph CMD ARGS...": argv[0] is CMD. 0, or -EINVAL and err (usage;
+ * o->cmd names the command when it is known). */
 static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
@@ -128,6 +200,7 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 		{ "threads", no_argument, NULL, 't' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -142,9 +215,12 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 	o->cmd = c;
 	optind = 0;	/* glibc: start afresh */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:jtc:p:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:jtc:p:nh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
+			if (c->flags & ADM_F_NOJSON)
+				return admin_usage_error(c, err, errlen,
+							 "%s: has no JSON output (-j)", c->name);
 			o->json = 1;
 			break;
 		case 't':
@@ -152,6 +228,12 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 				return admin_usage_error(c, err, errlen,
 							 "%s: -t is for ps only", c->name);
 			o->threads = 1;
+			break;
+		case 'n':
+			if (c->id != ADM_PRUNE)
+				return admin_usage_error(c, err, errlen,
+							 "%s: --dry-run is for prune only", c->name);
+			o->dry_run = 1;
 			break;
 		case 'c':
 			o->config = optarg;
@@ -178,7 +260,7 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 						 optopt ? opt : argv[optind - 1]);
 		}
 	}
-	if (optind < argc && (c->flags & ADM_F_PROFILE) && !o->pid)
+	if (optind < argc && (((c->flags & ADM_F_PROFILE) && !o->pid) || (c->flags & ADM_F_ARG)))
 		o->target = argv[optind++];
 	if (optind < argc)
 		return admin_usage_error(c, err, errlen, "unexpected argument '%s'", argv[optind]);
@@ -187,6 +269,8 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 					 "PID)", c->name);
 	if (o->target && !o->target[0])
 		return admin_usage_error(c, err, errlen, "empty PROFILE%s", "");
+	if (c->id == ADM_HELP && o->target && !admin_find(o->target))
+		return admin_usage_error(c, err, errlen, "help: unknown command '%s'", o->target);
 	return 0;
 }
 
@@ -314,6 +398,37 @@ static int admin_apply_saved(struct store_profile *p, __u32 op, __s64 now)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* Why op would change nothing in profile p ("already training"), or NULL if
+ * it changes something: tolerize on a training profile, sensitize with no
+ * training data or counters to forget, normalize on a normal profile without
+ * anomalies whose training pairs already are its testing pairs. */
+static const char *admin_unchanged(const struct store_profile *p, __u32 op)
+{
+	__u32 i;
+
+	switch (op) {
+	case EBPH_CMD_TOLERIZE:
+		return p->state == EBPH_TRAINING ? "already training" : NULL;
+	case EBPH_CMD_SENSITIZE:
+		if (p->ntrain || p->train_count || p->last_mod_count || p->sequences ||
+		    p->anomalies || p->state == EBPH_FROZEN)
+			return NULL;
+		return "no training data to forget";
+	case EBPH_CMD_NORMALIZE:
+		if (p->state != EBPH_NORMAL || p->anomalies || p->ntrain != p->ntest)
+			return NULL;
+		for (i = 0; i < p->ntrain; i++) {
+			const struct store_row *t = admin_view_row(p->test, p->ntest,
+								   p->train[i].call);
+
+			if (!t || memcmp(t->bits, p->train[i].bits, EBPH_ROW_BYTES))
+				return NULL;
+		}
+		return "already normal with these pairs";
+	}
+	return NULL;
 }
 
 /* A duration for the NORMAL column: "6d23h", "3h2m", "5m12s", "42s". */
@@ -501,8 +616,7 @@ static void admin_task_header(FILE *f, int threads)
 
 static void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 {
-	char key[48], comm[4 * EBPH_COMM_LEN + 1], path[4 * EBPH_PATH_MAX + 1], normal[32],
-	     lfc[24];
+	char key[48], comm[4 * 64 + 1], path[4 * EBPH_PATH_MAX + 1], normal[32], lfc[24];
 	const char *state = t->key ? out_state_name(t->state) : "-";
 
 	if (t->key)
@@ -515,7 +629,7 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 		else
 			fprintf(f, ",\"threads\":%u", t->threads);
 		fputs(",\"comm\":", f);
-		out_json_str(f, t->comm, EBPH_COMM_LEN);
+		out_json_str(f, t->comm, 64);
 		if (t->key)
 			fprintf(f, ",\"profile\":\"%s\",\"path\":", key);
 		else
@@ -542,7 +656,7 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 	if (threads)
 		fprintf(f, "%7u ", t->tid);
 	fprintf(f, "%-15s %-8s %11llu %8llu %7s %4llu %-10s %s\n",
-		out_text_buf(comm, sizeof(comm), t->comm, EBPH_COMM_LEN), state,
+		out_text_buf(comm, sizeof(comm), t->comm, 64), state,
 		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count, lfc,
 		(unsigned long long)t->anomalies, normal,
 		out_text_buf(path, sizeof(path), t->path, EBPH_PATH_MAX));
@@ -557,6 +671,7 @@ struct admin_change {
 	__u32 old_state, state;	/* ADMIN_STATE_GONE: the saved file was deleted */
 	__u64 old_train_count, train_count;
 	int file;		/* delete: 1 removed, 0 there was none, -1 not touched */
+	const char *unchanged;	/* why nothing changed (admin_unchanged), or NULL */
 	__s64 now;
 };
 
@@ -578,7 +693,14 @@ static void admin_change_line(FILE *f, int json, const struct admin_change *c)
 			(unsigned long long)c->train_count);
 		if (c->file >= 0)
 			fprintf(f, ",\"file_removed\":%s", c->file ? "true" : "false");
+		fprintf(f, ",\"changed\":%s", c->unchanged ? "false" : "true");
 		fputs("}\n", f);
+		return;
+	}
+	if (c->unchanged) {
+		fprintf(f, "%s %s (%s, %s): %s: nothing changed\n", c->command,
+			out_text_buf(path, sizeof(path), c->path, EBPH_PATH_MAX), key, c->source,
+			c->unchanged);
 		return;
 	}
 	fprintf(f, "%s %s (%s, %s): %s -> %s, train_count %llu -> %llu", c->command,
@@ -973,7 +1095,7 @@ static int live_open(struct admin_live *l, pid_t pid)
 		if (l->fd[i] < 0) {
 			int e = errno;
 
-			fprintf(stderr, "ebph: cannot open %s of the running ebph (PID %d): %s\n",
+			out_warn("ebph: cannot open %s of the running ebph (PID %d): %s",
 				path, (int)pid, strerror(e));
 			live_close(l);
 			return -e;
@@ -1149,20 +1271,26 @@ static int live_task(const struct admin_live *l, __u32 tid, struct ebph_task *t)
 	return bpf_lookup_elem(l->fd[L_TASKS], &k, t) ? -ENOENT : 0;
 }
 
+/* A thread's name as the kernel keeps it: every byte, newlines included
+ * (only the newline /proc adds at the end is dropped). */
 static void proc_comm(__u32 pid, __u32 tid, char *buf, size_t len)
 {
 	char path[64];
-	FILE *f;
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
-	f = fopen(path, "r");
 	buf[0] = 0;
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = 0;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = 0;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	if (buf[n - 1] == '\n')
+		n--;
+	buf[n] = 0;
 }
 
 /* Profiles read for ps, by slot (each read once). */
@@ -1202,7 +1330,7 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 
 	ret = live_tasks(l, &all, &n);
 	if (ret) {
-		fprintf(stderr, "ebph: cannot read the tasks of the running ebph: %s\n",
+		out_warn("ebph: cannot read the tasks of the running ebph: %s",
 			strerror(-ret));
 		return 1;
 	}
@@ -1220,7 +1348,7 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 		struct live_task *rep = &all[i];
 		struct admin_task t = { 0 };
 		const struct ebph_profile *prof;
-		char comm[EBPH_COMM_LEN + 1];
+		char comm[64];
 		const char *path;
 
 		/* the threads of one process: all[i..j) */
@@ -1340,8 +1468,8 @@ static int saved_load(const struct ebph_config *cfg, const struct ebph_key *key,
 	s->only = key;
 	ret = store_load(cfg->state_dir, cfg->window, saved_collect, s, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "ebph: no running ebph, and the saved profiles are unreadable: "
-			"%s\n", err);
+		out_warn("ebph: no running ebph, and the saved profiles are unreadable: "
+			"%s", err);
 		saved_free(s);
 		return 1;
 	}
@@ -1368,7 +1496,7 @@ static int cmd_profiles(const struct admin_opts *o, const struct admin_live *l,
 			if (ret == -ENOENT)
 				continue;
 			if (ret) {
-				fprintf(stderr, "ebph: cannot read profile slot %u: %s\n", slot,
+				out_warn("ebph: cannot read profile slot %u: %s", slot,
 					strerror(-ret));
 				status = 1;
 				continue;
@@ -1428,13 +1556,13 @@ static int target_key(const char *target, struct ebph_key *key)
 	if (!admin_parse_key(target, key))
 		return 0;
 	if (stat(target, &st)) {
-		fprintf(stderr, "ebph: %s: %s (PROFILE is an executable's path or DEV:INO)\n",
+		out_warn("ebph: %s: %s (PROFILE is an executable's path or DEV:INO)",
 			target, strerror(errno));
 		return 1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "ebph: %s: not a regular file (PROFILE is an executable's path "
-			"or DEV:INO)\n", target);
+		out_warn("ebph: %s: not a regular file (PROFILE is an executable's path "
+			"or DEV:INO)", target);
 		return 1;
 	}
 	key->dev = admin_kernel_dev(st.st_dev);
@@ -1463,7 +1591,7 @@ static int live_target(const struct admin_opts *o, const struct admin_live *l, _
 		return 1;
 	if (maps_find(&l->m, &key, slot)) {
 		admin_key_str(k, sizeof(k), &key);
-		fprintf(stderr, "ebph: %s: no profile (key %s) in the running ebph (PID %d)\n",
+		out_warn("ebph: %s: no profile (key %s) in the running ebph (PID %d)",
 			o->target, k, (int)l->pid);
 		return 1;
 	}
@@ -1487,7 +1615,7 @@ static int saved_target(const struct admin_opts *o, const struct ebph_config *cf
 		return 1;
 	if (!s->n) {
 		admin_key_str(k, sizeof(k), key);
-		fprintf(stderr, "ebph: %s: no saved profile (key %s) in %s, and no running ebph\n",
+		out_warn("ebph: %s: no saved profile (key %s) in %s, and no running ebph",
 			o->target, k, cfg->state_dir);
 		saved_free(s);
 		return 1;
@@ -1511,7 +1639,7 @@ static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
 			return 1;
 		ret = live_read(l, slot, &p, &a.rows, &a.snapshot_rows);
 		if (ret) {
-			fprintf(stderr, "ebph: %s: cannot read the profile: %s\n",
+			out_warn("ebph: %s: cannot read the profile: %s",
 				o->target ? o->target : "--pid", strerror(-ret));
 			return 1;
 		}
@@ -1569,6 +1697,21 @@ static int live_command(const struct admin_live *l, __u32 op, __u32 slot)
 	return (int)attr.test.retval;
 }
 
+/* Would op change nothing in live slot (*why says why)? 0, or -errno if the
+ * profile cannot be read (then the command is just carried out). */
+static int live_unchanged(const struct admin_live *l, __u32 slot, __u32 op, const char **why)
+{
+	struct store_profile p;
+	int ret = maps_read_profile(&l->m, slot, &p);
+
+	*why = NULL;
+	if (ret)
+		return ret;
+	*why = admin_unchanged(&p, op);
+	store_profile_free(&p);
+	return 0;
+}
+
 static int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l,
 			  const struct ebph_config *cfg)
 {
@@ -1582,13 +1725,28 @@ static int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l
 		return 1;
 	before = live_profile(l, slot);
 	if (!before) {
-		fprintf(stderr, "ebph: %s: the profile vanished\n",
+		out_warn("ebph: %s: the profile vanished",
 			o->target ? o->target : "--pid");
 		return 1;
 	}
+	if (o->cmd->id != ADM_DELETE && !live_unchanged(l, slot, o->cmd->op, &c.unchanged) &&
+	    c.unchanged) {
+		live_path(l, slot, path);
+		c.command = o->cmd->name;
+		c.key = &before->key;
+		c.path = path;
+		c.source = "live";
+		c.old_state = c.state = before->state;
+		c.old_train_count = c.train_count = before->train_count;
+		c.file = -1;
+		c.now = now_wall();
+		admin_change_line(stdout, o->json, &c);
+		free(before);
+		return 0;
+	}
 	ret = live_command(l, o->cmd->op, slot);
 	if (ret) {
-		fprintf(stderr, "ebph: %s %s: the running ebph (PID %d) refused: %s\n",
+		out_warn("ebph: %s %s: the running ebph (PID %d) refused: %s",
 			o->cmd->name, o->target ? o->target : "--pid", (int)l->pid, strerror(-ret));
 		free(before);
 		return 1;
@@ -1608,8 +1766,8 @@ static int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l
 	if (o->cmd->id == ADM_DELETE) {
 		ret = store_delete(cfg->state_dir, &before->key, err, sizeof(err));
 		if (ret && ret != -ENOENT)
-			fprintf(stderr, "ebph: the profile was forgotten, but its saved file "
-				"remains: %s\n", err);
+			out_warn("ebph: the profile was forgotten, but its saved file "
+				"remains: %s", err);
 		c.file = ret == 0;
 	}
 	admin_change_line(stdout, o->json, &c);
@@ -1641,24 +1799,27 @@ static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config 
 	if (o->cmd->id == ADM_DELETE) {
 		ret = store_delete(cfg->state_dir, &key, err, sizeof(err));
 		if (ret) {
-			fprintf(stderr, "ebph: cannot delete: %s\n", err);
+			out_warn("ebph: cannot delete: %s", err);
 			saved_free(&s);
 			return 1;
 		}
 		c.state = ADMIN_STATE_GONE;
 		c.file = 1;
+	} else if ((c.unchanged = admin_unchanged(p, o->cmd->op))) {
+		c.state = p->state;
+		c.train_count = p->train_count;
 	} else {
 		ret = admin_apply_saved(p, o->cmd->op, c.now);
 		if (!ret) {
 			store_set_window(cfg->window);
 			ret = store_save(cfg->state_dir, p, 1, err, sizeof(err));
 			if (ret) {
-				fprintf(stderr, "ebph: %s: nothing changed: %s\n", o->target, err);
+				out_warn("ebph: %s: nothing changed: %s", o->target, err);
 				saved_free(&s);
 				return 1;
 			}
 		} else {
-			fprintf(stderr, "ebph: %s: %s\n", o->target, strerror(-ret));
+			out_warn("ebph: %s: %s", o->target, strerror(-ret));
 			saved_free(&s);
 			return 1;
 		}
@@ -1703,17 +1864,40 @@ static int cmd_save(const struct admin_opts *o, pid_t pid)
 		return 1;
 	}
 	if (kill(pid, SIGUSR1)) {
-		fprintf(stderr, "ebph: cannot signal the running ebph (PID %d): %s\n", (int)pid,
+		out_warn("ebph: cannot signal the running ebph (PID %d): %s", (int)pid,
 			strerror(errno));
 		return 1;
 	}
 	if (o->json) {
 		admin_json_head(stdout, "save", now_wall());
-		printf(",\"pid\":%d}\n", (int)pid);
+		printf(",\"pid\":%d,\"requester\":%d}\n", (int)pid, (int)getpid());
 	} else {
-		printf("save requested from PID %d\n", (int)pid);
+		printf("asked the running ebph (PID %d) to save its profiles (it reports the save "
+		       "on its stderr)\n", (int)pid);
 	}
 	return 0;
+}
+
+/* Delete the saved profiles of executables that no longer exist; only while
+ * no monitor runs (it would save them again). */
+static int cmd_prune(const struct admin_opts *o, const struct ebph_config *cfg, pid_t pid)
+{
+	char err[512];
+	int ret;
+
+	if (pid) {
+		fprintf(stderr, "ebph prune: a monitor is running (PID %d) and would save the "
+			"profiles again: stop it first\n", (int)pid);
+		return 1;
+	}
+	ret = store_dir_check(cfg->state_dir, 0, err, sizeof(err));
+	if (!ret)
+		ret = store_prune(cfg->state_dir, o->dry_run, stdout, err, sizeof(err));
+	if (ret < 0) {
+		out_warn("ebph: %s", err);
+		return 1;
+	}
+	return fflush(stdout) ? 1 : 0;
 }
 
 /* A live slot's invariants, retried: a reader can catch a profile between
@@ -1759,7 +1943,7 @@ static int cmd_check(const struct admin_opts *o, const struct admin_live *l,
 				continue;
 			checked++;
 			if (check_slot(l, slot, err, sizeof(err))) {
-				fprintf(stderr, "ebph: check: %s\n", err);
+				out_warn("ebph: check: %s", err);
 				bad++;
 			} else if (maps_find(&l->m, &prof->key, &found) || found != slot) {
 				fprintf(stderr, "ebph: check: slot %u: its key maps to another "
@@ -1826,17 +2010,28 @@ int admin_main(int argc, char **argv)
 	int ret;
 
 	if (admin_parse(argc, argv, &o, err, sizeof(err))) {
-		fprintf(stderr, "ebph: %s\n", err);
+		out_warn("ebph: %s", err);
+		if (o.cmd)
+			fprintf(stderr, "Usage: ebph %s\nTry 'ebph help %s' for more information.\n",
+				o.cmd->usage, o.cmd->name);
+		else
+			fputs("Try 'ebph help' for more information.\n", stderr);
 		return 2;
 	}
 	if (o.help) {
-		printf("Usage: ebph %s\n", o.cmd->usage);
-		admin_usage(stdout);
+		admin_cmd_help(stdout, o.cmd);
+		return 0;
+	}
+	if (o.cmd->id == ADM_HELP) {
+		if (o.target)
+			admin_cmd_help(stdout, admin_find(o.target));
+		else
+			cli_usage(stdout, admin_usage);
 		return 0;
 	}
 	cfg_defaults(&cfg);
 	if (o.config && cfg_load_file(&cfg, o.config, err, sizeof(err))) {
-		fprintf(stderr, "ebph: %s\n", err);
+		out_warn("ebph: %s", err);
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -1847,6 +2042,8 @@ int admin_main(int argc, char **argv)
 	pid = admin_running();
 	if (o.cmd->id == ADM_SAVE)
 		return cmd_save(&o, pid);
+	if (o.cmd->id == ADM_PRUNE)
+		return cmd_prune(&o, &cfg, pid);
 	if (o.cmd->id == ADM_PS && !pid) {
 		fprintf(stderr, "ebph: no running ebph monitor: no tasks are monitored\n");
 		return 1;
@@ -1876,7 +2073,7 @@ int admin_main(int argc, char **argv)
 	if (l)
 		live_close(l);
 	if (fflush(stdout) && !ret) {
-		fprintf(stderr, "ebph: cannot write the output: %s\n", strerror(errno));
+		out_warn("ebph: cannot write the output: %s", strerror(errno));
 		ret = 1;
 	}
 	return ret;

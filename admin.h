@@ -14,7 +14,7 @@
 /* Is name one of the sub-commands admin_main handles? */
 int admin_is_command(const char *name);
 
-/* The sub-commands' usage and options (for ebph --help and ebph CMD -h). */
+/* The COMMANDS section of ebph --help, from the command table. */
 void admin_usage(FILE *f);
 
 /* Run a sub-command: argv[0] is its name. Returns the exit status

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "config.h"
 
-enum { OPT_EBPF = 256, OPT_PRINT_CONFIG, OPT_NO_LOAD, OPT_NO_SAVE };
+enum { OPT_EBPF = 256, OPT_PRINT_CONFIG, OPT_NO_LOAD, OPT_NO_SAVE, OPT_TREE };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -17,6 +17,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "pid", required_argument, NULL, 'p' },
+	{ "tree", no_argument, NULL, OPT_TREE },
 	{ "name", required_argument, NULL, 'n' },
 	{ "summary", no_argument, NULL, 's' },
 	{ "ebpf", no_argument, NULL, OPT_EBPF },
@@ -28,19 +29,22 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-void cli_usage(FILE *f)
+void cli_usage(FILE *f, void (*commands)(FILE *f))
 {
 	fputs("Usage: ebph [OPTIONS]              monitor the host\n"
-	      "       ebph COMMAND [ARGS]         inspect or steer profiles (see below)\n"
+	      "       ebph COMMAND [ARGS]         inspect or steer profiles (see COMMANDS)\n"
 	      "Learn which system calls follow which for every executable (pH lookahead\n"
 	      "pairs) and report anomalies once a program's profile is normal.\n"
 	      "\n"
 	      "  -c, --config FILE    YAML configuration; without it, the built-in defaults\n"
 	      "  -j, --json           one JSON object per line on stdout\n"
 	      "  -d, --duration SECS  stop after SECS seconds (or 90s, 15m, 2h)\n"
-	      "  -T, --timestamp      text output: add a TIME column\n"
-	      "  -p, --pid PID        print only events of process PID (status still printed)\n"
+	      "  -T, --timestamp      text output: add a TIME column (JSON always has \"ts\")\n"
+	      "  -p, --pid PID        print only events of process PID (it must exist)\n"
+	      "      --tree           with -p: also the events of PID's descendants\n"
 	      "  -n, --name COMM      print only events of processes whose name contains COMM\n"
+	      "                       (-p, -n: text output leaves out the host-wide status\n"
+	      "                       lines; JSON keeps them)\n"
 	      "  -s, --summary        at exit, print every profile with its counters and memory\n"
 	      "      --ebpf           print the filled BPF program and exit (no root needed)\n"
 	      "      --print-config   print the effective configuration as YAML and exit\n"
@@ -48,26 +52,17 @@ void cli_usage(FILE *f)
 	      "      --no-save        never write profiles to state_dir\n"
 	      "  -h, --help           this help\n"
 	      "  -V, --version        print the version and exit\n"
-	      "\n"
-	      "COMMANDS (root; against the running monitor, else the saved profiles):\n"
-	      "  ps [-t]                          monitored processes (threads with -t)\n"
-	      "  profiles                         every profile and its counters\n"
-	      "  show PROFILE                     one profile and its lookahead pairs\n"
-	      "  normalize|sensitize|tolerize (PROFILE | --pid PID)\n"
-	      "                                   start detection / forget training /\n"
-	      "                                   stop detection for a profile\n"
-	      "  delete PROFILE                   forget a profile\n"
-	      "  save                             make the running monitor save now\n"
-	      "  prune [--dry-run]                delete saved profiles of executables\n"
-	      "                                   that no longer exist (no monitor running)\n"
-	      "  PROFILE: an executable's path, or DEV:INO as ebph prints it.\n"
-	      "  Commands take -c FILE (whose state_dir to use) and -j (JSON lines).\n"
-	      "\n"
-	      "EXAMPLES:\n"
+	      "\n", f);
+	if (commands) {
+		commands(f);
+		fputc('\n', f);
+	}
+	fputs("EXAMPLES:\n"
 	      "  sudo ebph                        # monitor with the built-in defaults\n"
 	      "  sudo ebph -c /etc/ebph/ebph.yaml # monitor with a configuration file\n"
 	      "  sudo ebph -j | jq 'select(.type == \"anomaly\")'   # anomalies as JSON\n"
 	      "  sudo ebph -T -n sshd             # only events of processes named *sshd*\n"
+	      "  sudo ebph -p $$ --tree           # only events of this shell and its children\n"
 	      "  sudo ebph -d 60 -s               # one minute, then a profile summary\n"
 	      "  ebph --ebpf > prog.c             # the BPF program ebph would load\n"
 	      "  sudo ebph show /usr/bin/ls       # what ebph learned about ls\n"
@@ -157,6 +152,9 @@ int cli_parse(int argc, char **argv, struct ebph_opts *o, char *err, size_t errl
 		case 's':
 			o->summary = 1;
 			break;
+		case OPT_TREE:
+			o->tree = 1;
+			break;
 		case OPT_EBPF:
 			o->ebpf = 1;
 			break;
@@ -187,6 +185,15 @@ int cli_parse(int argc, char **argv, struct ebph_opts *o, char *err, size_t errl
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->tree && !o->pid) {
+		snprintf(err, errlen, "--tree needs -p PID (whose descendants to follow)");
+		return -EINVAL;
+	}
+	if (o->timestamps && o->json) {
+		snprintf(err, errlen, "-T (--timestamp) is for text output: -j (--json) lines "
+			 "always carry \"ts\"");
 		return -EINVAL;
 	}
 	return 0;

@@ -10,6 +10,7 @@ struct ebph_opts {
 	const char *comm;	/* -n: print only events of tasks whose name contains it */
 	__u64 duration;		/* -d: seconds, 0 = until interrupted */
 	long pid;		/* -p: print only events of this process, 0 = all */
+	int tree;		/* --tree: and of its descendants */
 	int json;		/* -j */
 	int timestamps;		/* -T */
 	int summary;		/* -s */
@@ -23,6 +24,7 @@ struct ebph_opts {
 
 /* Parse argv. 0, or -EINVAL with one message in err (usage error). */
 int cli_parse(int argc, char **argv, struct ebph_opts *o, char *err, size_t errlen);
-void cli_usage(FILE *f);
+/* The usage; commands (may be NULL) prints the COMMANDS section. */
+void cli_usage(FILE *f, void (*commands)(FILE *f));
 
 #endif

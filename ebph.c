@@ -25,8 +25,9 @@
 #include "maps.h"
 #include "store.h"
 #include "admin.h"
+#include "filter.h"
 
-_Static_assert(sizeof(struct ebph_event) == 376, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_event) == 384, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_task) == 120, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
@@ -36,6 +37,7 @@ struct monitor {
 	struct ebph_opts opts;
 	struct ebph_prog prog;
 	struct out_ctx out;
+	struct filter filter;	/* which events to print */
 	struct maps_fds maps;	/* the profile maps, for loading and saving */
 	char **paths;		/* profile slot -> path, NULL = not known yet */
 	int use_store;		/* state_dir is usable */
@@ -43,14 +45,18 @@ struct monitor {
 	int out_failed;		/* stdout closed (e.g. | head) */
 };
 
-static volatile sig_atomic_t stop_requested, save_requested;
+static volatile sig_atomic_t stop_requested, save_requested, save_requester;
 
-static void on_signal(int sig)
+/* SIGUSR1 asks for a save (remembering who sent it); SIGINT, SIGTERM stop. */
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
-	if (sig == SIGUSR1)
+	(void)uc;
+	if (sig == SIGUSR1) {
+		save_requester = si && si->si_code <= 0 ? (sig_atomic_t)si->si_pid : 0;
 		save_requested = 1;
-	else
+	} else {
 		stop_requested = 1;
+	}
 }
 
 static __u64 now_ns(clockid_t clk)
@@ -173,15 +179,6 @@ static void mon_fix_path(struct monitor *m, const struct ebph_event *e, char *pa
 	bpf_update_elem(m->prog.paths, (void *)&e->profile, link, BPF_ANY);
 }
 
-static int mon_wants(const struct monitor *m, const struct ebph_event *e)
-{
-	if (m->opts.pid && (long)e->pid != m->opts.pid)
-		return 0;
-	if (m->opts.comm && !strstr(e->comm, m->opts.comm))
-		return 0;
-	return 1;
-}
-
 static int mon_event(void *ctx, void *data, size_t size)
 {
 	struct monitor *m = ctx;
@@ -198,7 +195,7 @@ static int mon_event(void *ctx, void *data, size_t size)
 		free(m->paths[e.profile]);
 		m->paths[e.profile] = strdup(e.path);
 	}
-	if (!mon_wants(m, &e))
+	if (!filter_match(&m->filter, e.pid, e.ppid, e.comm))
 		return 0;
 	path = e.type == EBPH_EV_NEW_PROFILE ? e.path : mon_path(m, e.profile);
 	out_event(&m->out, &e, path);
@@ -267,6 +264,8 @@ static void mon_status(struct monitor *m, int final)
 	struct out_status s = { 0 };
 	__u64 born, dead;
 
+	if (!m->out.json && (m->opts.pid || m->opts.comm))
+		return;	/* host-wide figures: not in filtered text output */
 	s.ts = now_ns(CLOCK_BOOTTIME);
 	s.final = final;
 	mon_profiles(m, count_profile, &s);
@@ -335,10 +334,10 @@ static void mon_save(struct monitor *m, const char *why)
 	}
 	ret = store_save(m->cfg.state_dir, all, saved, err, sizeof(err));
 	if (ret)
-		fprintf(stderr, "ebph: cannot save profiles: %s\n", err);
+		out_warn("ebph: cannot save profiles: %s", err);
 	else
-		fprintf(stderr, "ebph: saved %u profiles to %s (%s, %.1f ms)\n", saved,
-			m->cfg.state_dir, why, (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+		out_warn("ebph: saved %u profiles to %s (%s, %.1f ms)", saved, m->cfg.state_dir,
+			 why, (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	for (slot = 0; slot < saved; slot++)
 		store_profile_free(&all[slot]);
 	free(all);
@@ -358,8 +357,8 @@ static int mon_load_one(struct store_profile *p, void *arg)
 
 	ret = maps_add_profile(&m->maps, p);
 	if (ret) {
-		fprintf(stderr, "ebph: cannot load the profile of %s: %s\n", p->path,
-			ret == -ENOSPC ? "no room (raise max_profiles or max_rows)" : strerror(-ret));
+		out_warn("ebph: cannot load the profile of %s: %s", p->path,
+			 ret == -ENOSPC ? "no room (raise max_profiles or max_rows)" : strerror(-ret));
 		lc->failed++;
 	} else {
 		lc->added++;
@@ -386,7 +385,7 @@ static int mon_load(struct monitor *m)
 		return 0;	/* nothing saved, nothing to create */
 	ret = store_dir_check(m->cfg.state_dir, !m->opts.no_save, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "ebph: %s\n", err);
+		out_warn("ebph: %s", err);
 		return ret;
 	}
 	m->use_store = !m->opts.no_save;
@@ -394,11 +393,11 @@ static int mon_load(struct monitor *m)
 		return 0;
 	ret = store_load(m->cfg.state_dir, m->cfg.window, mon_load_one, &lc, err, sizeof(err));
 	if (ret < 0) {
-		fprintf(stderr, "ebph: %s\n", err);
+		out_warn("ebph: %s", err);
 		return ret;
 	}
-	fprintf(stderr, "ebph: loaded %u profiles from %s (%.1f ms)\n", lc.added,
-		m->cfg.state_dir, (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	out_warn("ebph: loaded %u profiles from %s (%.1f ms)", lc.added, m->cfg.state_dir,
+		 (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	if (lc.stale)
 		fprintf(stderr, "ebph: %u saved profiles belong to executables that no longer "
 			"exist ('ebph prune' deletes them)\n", lc.stale);
@@ -430,11 +429,17 @@ static void mon_loop(struct monitor *m)
 				next_status = now + interval;
 		}
 		if (save_requested) {
+			char why[64];
+
 			save_requested = 0;
-			if (m->use_store)
-				mon_save(m, "SIGUSR1");
+			if (save_requester)
+				snprintf(why, sizeof(why), "SIGUSR1 from PID %d", (int)save_requester);
 			else
-				fprintf(stderr, "ebph: SIGUSR1: not saving (--no-save)\n");
+				snprintf(why, sizeof(why), "SIGUSR1");
+			if (m->use_store)
+				mon_save(m, why);
+			else
+				fprintf(stderr, "ebph: %s: not saving (--no-save)\n", why);
 		}
 		if (next_save && now >= next_save) {
 			mon_save(m, "save_interval");
@@ -572,50 +577,19 @@ static int mon_run(struct monitor *m)
 	return 0;
 }
 
-/* ebph prune [-c FILE] [--dry-run]: delete saved profiles of executables
- * that no longer exist; only while no monitor runs (it would save them again). */
-static int prune_main(int argc, char **argv)
+/* -p PID must name a running process (not one of its threads). 0, or 1
+ * with a message. */
+static int check_pid(long pid)
 {
-	struct ebph_config cfg;
-	const char *config = NULL;
-	char err[512];
-	int i, dry = 0, ret;
-	pid_t pid;
+	__u32 tgid = 0;
+	int ret = filter_proc_check((__u32)pid, &tgid);
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "-n")) {
-			dry = 1;
-		} else if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
-			config = argv[++i];
-		} else {
-			fprintf(stderr, "ebph prune: unexpected argument '%s'\n"
-				"Usage: ebph prune [-c FILE] [--dry-run]\n", argv[i]);
-			return 2;
-		}
-	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "ebph: must be run as root\n");
-		return 1;
-	}
-	cfg_defaults(&cfg);
-	if (config && cfg_load_file(&cfg, config, err, sizeof(err))) {
-		fprintf(stderr, "ebph: %s\n", err);
-		return 2;
-	}
-	pid = admin_running();
-	if (pid) {
-		fprintf(stderr, "ebph prune: a monitor is running (PID %d) and would save the "
-			"profiles again: stop it first\n", (int)pid);
-		return 1;
-	}
-	ret = store_dir_check(cfg.state_dir, 0, err, sizeof(err));
-	if (!ret)
-		ret = store_prune(cfg.state_dir, dry, stdout, err, sizeof(err));
-	if (ret < 0) {
-		fprintf(stderr, "ebph: %s\n", err);
-		return 1;
-	}
-	return 0;
+	if (ret == -EINVAL)
+		fprintf(stderr, "ebph: -p %ld: is a thread of process %u (-p takes a process "
+			"ID)\n", pid, tgid);
+	else if (ret)
+		fprintf(stderr, "ebph: -p %ld: no such process\n", pid);
+	return ret ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -626,16 +600,15 @@ int main(int argc, char **argv)
 	__u32 i;
 	int ret;
 
-	if (argc > 1 && !strcmp(argv[1], "prune"))
-		return prune_main(argc - 1, argv + 1);
 	if (argc > 1 && admin_is_command(argv[1]))
 		return admin_main(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &m.opts, err, sizeof(err))) {
-		fprintf(stderr, "ebph: %s\nTry 'ebph --help' for more information.\n", err);
+		out_warn("ebph: %s", err);
+		fputs("Try 'ebph --help' for more information.\n", stderr);
 		return 2;
 	}
 	if (m.opts.help) {
-		cli_usage(stdout);
+		cli_usage(stdout, admin_usage);
 		return 0;
 	}
 	if (m.opts.version) {
@@ -644,16 +617,23 @@ int main(int argc, char **argv)
 	}
 	cfg_defaults(&m.cfg);
 	if (m.opts.config && cfg_load_file(&m.cfg, m.opts.config, err, sizeof(err))) {
-		fprintf(stderr, "ebph: %s\n", err);
+		out_warn("ebph: %s", err);
 		return 2;
 	}
 	if (m.opts.print_config) {
 		cfg_write(stdout, &m.cfg);
 		return 0;
 	}
+	if (m.opts.pid && !m.opts.ebpf && check_pid(m.opts.pid))
+		return 2;
+	m.filter.root = (__u32)m.opts.pid;
+	m.filter.tree = m.opts.tree;
+	m.filter.comm = m.opts.comm;
+	m.filter.parent = filter_proc_parent;
 
 	setlinebuf(stdout);
-	sa.sa_handler = on_signal;
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -664,6 +644,7 @@ int main(int argc, char **argv)
 	m.out.timestamps = m.opts.timestamps;
 
 	ret = mon_run(&m);
+	filter_free(&m.filter);
 	if (m.paths) {
 		for (i = 0; i < m.cfg.max_profiles; i++)
 			free(m.paths[i]);

@@ -187,6 +187,7 @@ struct ebph_event {
 	__u32 type;		/* enum ebph_event_type */
 	__u32 pid;
 	__u32 tid;
+	__u32 ppid;		/* the process's parent (real_parent's thread group id) */
 	__u32 profile;		/* profile slot */
 	__u32 syscall;		/* anomaly: the call */
 	__u32 misses;		/* anomaly: absent pairs */
@@ -198,6 +199,7 @@ struct ebph_event {
 	__u32 uid;		/* real uid of the task */
 	__u16 seq[EBPH_WINDOW_MAX + 1];	/* anomaly: window, oldest first, EBPH_EMPTY pads */
 	__u32 seq_len;
+	__u32 pad;
 	char comm[EBPH_COMM_LEN];
 	char path[EBPH_PATH_MAX];	/* new_profile only */
 };

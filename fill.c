@@ -32,6 +32,7 @@ const struct fill_member fill_members[] = {
 #endif
 	{ "OFF_KSIG_HANDLER", "k_sigaction", "sa.sa_handler" },
 	{ "OFF_KSIG_FLAGS", "k_sigaction", "sa.sa_flags" },
+	{ "OFF_TASK_REAL_PARENT", "task_struct", "real_parent" },
 };
 const unsigned int fill_nmembers = sizeof(fill_members) / sizeof(fill_members[0]);
 

@@ -1,5 +1,7 @@
 /* output.c: text columns and JSON lines for events, status and profiles. */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/sysmacros.h>
@@ -35,39 +37,137 @@ const char *out_reason_name(__u32 reason)
 	return reason < EBPH_R_COUNT && reason_names[reason] ? reason_names[reason] : "unknown";
 }
 
-static void out_escaped(FILE *f, const char *s, size_t max)
+/*
+ * Length of the valid UTF-8 sequence at s (n bytes available) and its code
+ * point in *cp; 0 if the bytes there are not valid UTF-8. Valid is RFC 3629:
+ * shortest form only (no overlongs), no surrogates (U+D800..U+DFFF), nothing
+ * above U+10FFFF.
+ */
+static size_t out_utf8(const unsigned char *s, size_t n, __u32 *cp)
 {
-	size_t i;
+	unsigned char c = s[0];
+	size_t len, i;
+	__u32 v, min;
 
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char c = s[i];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		v = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		v = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		v = c & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;	/* continuation byte, C0, C1, F5..FF */
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return len;
+}
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20 || c > 0x7e)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+/* Code points a name never prints raw: C0 controls, DEL, C1 controls, the
+ * line and paragraph separators, and the bidirectional controls (which
+ * reorder what a terminal shows). */
+static int out_unsafe(__u32 cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	       cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x061c;
+}
+
+/*
+ * The one escaping rule for untrusted bytes (process names, paths, file
+ * names), up to max bytes or a NUL. Valid UTF-8 passes through unchanged
+ * except: JSON escapes " and \ as \" and \\, an unsafe code point as
+ * \uXXXX, and each byte that is not part of valid UTF-8 as \udcXX (PEP 383
+ * "surrogateescape": XX is the byte, 80..ff); text escapes \ as \\ and each
+ * byte of an unsafe code point or of invalid UTF-8 as \xXX. Both are
+ * lossless.
+ */
+static void out_escaped(FILE *f, const char *s, size_t max, int json)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strnlen(s, max), i = 0, len, k;
+	__u32 cp;
+
+	while (i < n) {
+		len = out_utf8(p + i, n - i, &cp);
+		if (!len) {
+			fprintf(f, json ? "\\udc%02x" : "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		if (cp == '\\' || (json && cp == '"')) {
+			fputc('\\', f);
+			fputc((int)cp, f);
+		} else if (out_unsafe(cp) && json) {
+			fprintf(f, "\\u%04x", cp);
+		} else if (out_unsafe(cp)) {
+			for (k = 0; k < len; k++)
+				fprintf(f, "\\x%02x", p[i + k]);
+		} else {
+			fwrite(p + i, 1, len, f);
+		}
+		i += len;
 	}
 }
 
 void out_json_str(FILE *f, const char *s, size_t max)
 {
 	fputc('"', f);
-	out_escaped(f, s, max);
+	out_escaped(f, s, max, 1);
 	fputc('"', f);
 }
 
 void out_text_str(FILE *f, const char *s, size_t max)
 {
-	if (!s[0])
+	if (!max || !s[0])
 		fputc('-', f);
 	else
-		out_escaped(f, s, max);
+		out_escaped(f, s, max, 0);
+}
+
+void out_warn(const char *fmt, ...)
+{
+	char *msg = NULL, *line = NULL;
+	size_t len = 0;
+	va_list ap;
+	FILE *f;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	f = n < 0 ? NULL : open_memstream(&line, &len);
+	if (!f) {
+		fputs("ebph: out of memory\n", stderr);
+		free(msg);
+		return;
+	}
+	out_escaped(f, msg, (size_t)n, 0);
+	fputc('\n', f);
+	if (fclose(f))
+		fputs("ebph: out of memory\n", stderr);
+	else
+		fputs(line, stderr);
+	free(line);
+	free(msg);
 }
 
 /* Epoch seconds with microseconds. */
@@ -155,7 +255,8 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 
 	fprintf(f, "{\"type\":\"%s\",", type_names[e->type]);
 	out_ts_json(o, e->ts);
-	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"uid\":%u,\"comm\":", e->pid, e->tid, e->uid);
+	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"uid\":%u,\"comm\":", e->pid, e->tid, e->ppid,
+		e->uid);
 	out_json_str(f, e->comm, sizeof(e->comm));
 	out_key_json(o, e);
 	fputs(",\"path\":", f);

@@ -43,13 +43,33 @@ __u64 out_user_dev(__u64 kdev);
 const char *out_state_name(__u32 state);
 const char *out_reason_name(__u32 reason);
 
-/* JSON string with quotes; escapes ", \ and every byte outside 0x20..0x7e. */
+/*
+ * Untrusted bytes (process names, paths, file names) are printed by one rule,
+ * up to max bytes or a NUL: valid UTF-8 passes through unchanged, except
+ * the code points a name may never print raw (C0 controls, DEL, C1 controls,
+ * U+2028, U+2029 and the bidirectional controls). Lossless both ways:
+ *   JSON: " and \ as \" and \\, those code points as \uXXXX, and each byte
+ *         that is not part of valid UTF-8 (RFC 3629: overlong forms and
+ *         encoded surrogates are invalid) as \udcXX, XX the byte (PEP 383's
+ *         "surrogateescape"; Python decodes it back with
+ *         errors="surrogateescape", jq 1.6 shows U+FFFD).
+ *   text: \ as \\, and each byte of those code points or of invalid UTF-8
+ *         as \xXX; so a name cannot move the cursor, end a line or set
+ *         colours.
+ */
+/* A JSON string, with its quotes. */
 void out_json_str(FILE *f, const char *s, size_t max);
-/* Text: the same escaping without quotes (untrusted names stay one line). */
+/* Text without quotes; "-" for an empty string. */
 void out_text_str(FILE *f, const char *s, size_t max);
 
-/* The same into buf, for a text column; returns buf ("?" if it cannot). */
+/* out_text_str into buf, for a text column; returns buf ("?" if it cannot).
+ * 4 * max + 1 bytes always suffice. */
 const char *out_text_buf(char *buf, size_t len, const char *s, size_t max);
+
+/* One message line on stderr: the formatted text (give it the "ebph: "
+ * prefix), escaped by the text rule as a whole, then a newline. For every
+ * message that may contain an untrusted name. */
+void out_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void out_header(struct out_ctx *o);
 /* path: the profile's path, or NULL if unknown. */

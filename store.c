@@ -863,7 +863,7 @@ int store_load(const char *dir, __u32 window, int (*fn)(struct store_profile *p,
 			break;
 		}
 		if (ret) {
-			fprintf(stderr, "ebph: %s/%s: %s\n", dir, names[i], reason);
+			out_warn("ebph: %s/%s: %s", dir, names[i], reason);
 			ret = 0;
 			continue;
 		}
@@ -1190,7 +1190,7 @@ int store_prune(const char *dir, int dry_run, FILE *out, char *err, size_t errle
 			break;
 		}
 		if (ret) {
-			fprintf(stderr, "ebph: %s/%s: %s\n", dir, names[i], reason);
+			out_warn("ebph: %s/%s: %s", dir, names[i], reason);
 			ret = 0;
 			continue;
 		}

@@ -218,7 +218,7 @@ check "second monitor: the first still answers" [ $? -eq 0 ]
 
 # ---- save and delete, live ----
 "$EBPH" save > "$T/save.out"
-check "save: 'save requested from PID $MON'" grep -q "^save requested from PID $MON\$" "$T/save.out"
+check "save: names the monitor (PID $MON)" grep -q "^asked the running ebph (PID $MON) to save" "$T/save.out"
 i=0
 until grep -q 'saved .* (SIGUSR1' "$OUT.err"; do i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.1; done
 check "save: the monitor saved" grep -q 'saved .* (SIGUSR1' "$OUT.err"

@@ -15,6 +15,41 @@ done
 
 listed=$(sed -n '2s/^\.\\" //p' man/ebph.8)
 check "man page's option comment matches --help" [ "$listed" = "$(echo $opts)" ]
+for o in $(grep -oE '^\| `(-[a-zA-Z], )?--[a-z-]+' README.md | grep -oE -- '--[a-z-]+' | sort -u); do
+	check "README option $o is in --help" sh -c "'$EBPH' --help | grep -q -- '$o'"
+done
+
+# Commands: the table behind --help, the man page and the README name the
+# same ones, and each command's options (ebph CMD --help) are documented.
+cmds=$("$EBPH" --help | sed -n '/^COMMANDS/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p' | sort -u)
+check "--help lists commands" [ -n "$cmds" ]
+check "--help lists prune and help" sh -c "echo '$cmds' | grep -qx prune && echo '$cmds' | grep -qx help"
+mancmds=$(grep -oE '^\.SS [a-z]+$' man/ebph.8 | sed 's/^\.SS //' | grep -vx Consistency | sort -u)
+check "man page has a section per command, as --help" [ "$(echo $mancmds)" = "$(echo $cmds)" ]
+readmecmds=$(grep -oE '^\| `ebph [a-z]+' README.md | sed 's/.*ebph //' | sort -u)
+check "README's command table lists the commands of --help" [ "$(echo $readmecmds)" = "$(echo $cmds)" ]
+for c in $cmds; do
+	check "man SYNOPSIS names $c" sh -c "sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' man/ebph.8 | grep -q '$c'"
+	"$EBPH" "$c" --help > "$T/cmdhelp" 2>&1
+	check "ebph $c --help: usage once" [ "$(grep -c '^Usage:' "$T/cmdhelp")" -eq 1 ]
+	check "ebph $c --help: every command named" sh -c "grep '^Commands:' '$T/cmdhelp' | grep -q ' $c'"
+	for o in $(grep -oE -- '--[a-z][a-z-]+' "$T/cmdhelp" | sort -u); do
+		check "ebph $c option $o in man/ebph.8" sh -c "sed 's/\\\\-/-/g' man/ebph.8 | grep -q -- '$o'"
+	done
+done
+
+# bcc-style sections (issue 19.9)
+for sec in SYNOPSIS DESCRIPTION REQUIREMENTS OPTIONS EXAMPLES FIELDS OVERHEAD LIMITATIONS \
+	NAMES SOURCE BUGS OS STABILITY AUTHOR 'SEE ALSO'; do
+	check "man page has section $sec" grep -q "^\.SH $sec\$" man/ebph.8
+done
+check "LIMITATIONS says what each full table does" sh -c "sed -n '/^\.SH LIMITATIONS/,/^\.SH /p' man/ebph.8 > '$T/lim' &&
+	grep -q max_tasks '$T/lim' && grep -q max_profiles '$T/lim' && grep -q max_rows '$T/lim' && grep -q ringbuf_kb '$T/lim'"
+check "README and man page give the same escaping rule" sh -c "grep -q 'surrogateescape' README.md &&
+	grep -q 'surrogateescape' man/ebph.8 && grep -qF '\\udcXX' README.md"
+check "README: no 'needs neither tracefs nor bpffs'" sh -c "! grep -q 'neither' README.md"
+check "README: the new_profile example shows the new program's name" \
+	grep -qE '^    new_profile +[0-9]+ ls +/usr/bin/ls' README.md
 
 keys=$(grep -oE '^[a-z_]+:' config/ebph.yaml | tr -d : | sort)
 check "config/ebph.yaml has keys" [ -n "$keys" ]

@@ -93,7 +93,8 @@ START_TEST(test_admin_is_command)
 	ck_assert(admin_is_command("delete"));
 	ck_assert(admin_is_command("save"));
 	ck_assert(admin_is_command("check"));
-	ck_assert(!admin_is_command("prune"));	/* ebph.c's */
+	ck_assert(admin_is_command("prune"));	/* one table for every command */
+	ck_assert(admin_is_command("help"));
 	ck_assert(!admin_is_command("-j"));
 	ck_assert(!admin_is_command("PS"));
 	ck_assert(!admin_is_command(""));
@@ -131,6 +132,16 @@ START_TEST(test_admin_parse_good)
 	ck_assert(o.help);
 	ck_assert_int_eq(parse("check -j", &o, err, sizeof(err)), 0);
 	ck_assert_int_eq(o.cmd->id, ADM_CHECK);
+	ck_assert_int_eq(parse("prune -c x.yaml --dry-run", &o, err, sizeof(err)), 0);
+	ck_assert(o.cmd->id == ADM_PRUNE && o.dry_run && !strcmp(o.config, "x.yaml"));
+	ck_assert_int_eq(parse("prune -n", &o, err, sizeof(err)), 0);
+	ck_assert(o.dry_run);
+	ck_assert_int_eq(parse("help", &o, err, sizeof(err)), 0);
+	ck_assert(o.cmd->id == ADM_HELP && !o.target);
+	ck_assert_int_eq(parse("help prune", &o, err, sizeof(err)), 0);
+	ck_assert_str_eq(o.target, "prune");
+	ck_assert_int_eq(parse("prune --help", &o, err, sizeof(err)), 0);
+	ck_assert(o.help);
 	/* a second parse starts afresh (getopt state) */
 	ck_assert_int_eq(parse("ps", &o, err, sizeof(err)), 0);
 	ck_assert(!o.threads && !o.json);
@@ -141,7 +152,10 @@ START_TEST(test_admin_parse_bad)
 {
 	PARSE_FAILS("bogus", "unknown command 'bogus'");
 	PARSE_FAILS("normalize", "normalize: which profile?");
-	PARSE_FAILS("normalize", "Usage: ebph normalize");
+	PARSE_FAILS("prune -j", "prune: has no JSON output (-j)");
+	PARSE_FAILS("ps --dry-run", "ps: --dry-run is for prune only");
+	PARSE_FAILS("help bogus", "help: unknown command 'bogus'");
+	PARSE_FAILS("help ps extra", "unexpected argument 'extra'");
 	PARSE_FAILS("show", "which profile?");
 	PARSE_FAILS("delete -j", "which profile?");
 	PARSE_FAILS("normalize /a /b", "unexpected argument '/b'");
@@ -157,7 +171,6 @@ START_TEST(test_admin_parse_bad)
 	PARSE_FAILS("ps --bogus", "unknown option '--bogus'");
 	PARSE_FAILS("profiles -c", "option '-c' needs an argument");
 	PARSE_FAILS("ps extra", "unexpected argument 'extra'");
-	PARSE_FAILS("ps extra", "Usage: ebph ps [-j] [-t]");
 }
 END_TEST
 
@@ -173,13 +186,59 @@ START_TEST(test_admin_usage_lists_visible_commands)
 	for (i = 0; i < ADMIN_NCMDS; i++) {
 		char want[64];
 
-		snprintf(want, sizeof(want), "ebph %s ", admin_cmds[i].name);
+		snprintf(want, sizeof(want), "\n  %s ", admin_cmds[i].name);
 		if (admin_cmds[i].flags & ADM_F_HIDDEN)
 			ck_assert_ptr_null(strstr(t, want));
 		else
 			ck_assert_msg(strstr(t, want) != NULL, "usage lacks %s", want);
 	}
 	ck_assert_ptr_nonnull(strstr(t, "--pid PID"));
+	ck_assert_ptr_nonnull(strstr(t, "\n  prune [-c FILE] [--dry-run]"));
+	ck_assert_ptr_nonnull(strstr(t, "\n  help [COMMAND]"));
+	free(t);
+}
+END_TEST
+
+/* ebph CMD --help: its usage line once, its own options, every command
+ * named (issue 19.4: ps --help printed its usage twice, without prune). */
+START_TEST(test_admin_cmd_help)
+{
+	struct mem m;
+	char *t, *u;
+	size_t i, c;
+
+	for (c = 0; c < ADMIN_NCMDS; c++) {
+		mem_open(&m);
+		admin_cmd_help(m.f, &admin_cmds[c]);
+		t = mem_take(&m);
+		ck_assert_msg(!strncmp(t, "Usage: ebph ", 12), "%s", t);
+		u = strstr(t + 1, "Usage:");
+		ck_assert_msg(u == NULL, "%s: usage twice:\n%s", admin_cmds[c].name, t);
+		ck_assert_ptr_nonnull(strstr(t, "  -h, --help"));
+		for (i = 0; i < ADMIN_NCMDS; i++) {
+			char want[32];
+
+			snprintf(want, sizeof(want), " %s", admin_cmds[i].name);
+			if (!(admin_cmds[i].flags & ADM_F_HIDDEN))
+				ck_assert_msg(strstr(strstr(t, "Commands:"), want), "%s", t);
+		}
+		free(t);
+	}
+	mem_open(&m);
+	admin_cmd_help(m.f, admin_find("ps"));
+	t = mem_take(&m);
+	ck_assert_ptr_nonnull(strstr(t, "Usage: ebph ps [-j] [-t]\nMonitored processes"));
+	ck_assert_ptr_nonnull(strstr(t, "  -t, --threads"));
+	ck_assert_ptr_null(strstr(t, "--dry-run"));
+	ck_assert_ptr_null(strstr(t, "--pid"));
+	ck_assert_ptr_nonnull(strstr(t, "Commands: ps profiles show normalize sensitize tolerize "
+				    "delete save prune help\n"));
+	free(t);
+	mem_open(&m);
+	admin_cmd_help(m.f, admin_find("prune"));
+	t = mem_take(&m);
+	ck_assert_ptr_nonnull(strstr(t, "  -n, --dry-run"));
+	ck_assert_ptr_null(strstr(t, "--json"));
 	free(t);
 }
 END_TEST
@@ -427,7 +486,7 @@ START_TEST(test_admin_profile_json)
 	ck_assert_msg(!strncmp(t, HEAD, strlen(HEAD)), "%s", t);
 #undef HEAD
 	ck_assert_int_eq(strchr(t, '\n') - t, (long)strlen(t) - 1);	/* one line */
-	ck_assert_ptr_nonnull(strstr(t, "\"path\":\"/tmp/a\\\"b\\\\c\\nd\\u0001\\u00ff\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"path\":\"/tmp/a\\\"b\\\\c\\u000ad\\u0001\\udcff\""));
 	snprintf(filter, sizeof(filter), ".[0] | .source == \"saved\" and .state == \"frozen\" and "
 		 ".train_count == 1000 and .last_mod_count == 700 and .sequences == 9 and "
 		 ".anomalies == 0 and .train_pairs == 3 and .test_pairs == 0 and .rows == 2 and "
@@ -475,7 +534,7 @@ START_TEST(test_admin_profile_text)
 	ck_assert_int_lt(nl - t, 80);	/* the header fits 80 columns */
 	/* 5 pairs (3 training, 2 testing); 4 rows (3 calls, 1 snapshot) */
 	snprintf(want, sizeof(want), "2049:12        normal          1000      700     4     5 %4zu "
-		 "2m0s ago   /tmp/a b\\nc\n", (4 * sizeof(struct ebph_row) + 1023) / 1024);
+		 "2m0s ago   /tmp/a b\\x0ac\n", (4 * sizeof(struct ebph_row) + 1023) / 1024);
 	ck_assert_str_eq(nl + 1, want);
 	free(t);
 	store_profile_free(&p);
@@ -569,9 +628,9 @@ START_TEST(test_admin_task_lines)
 	s = mem_take(&m);
 	ck_assert_str_eq(s,
 		"    PID COMM            STATE    TRAIN_COUNT LAST_MOD     LFC ANOM NORMAL     PROFILE\n"
-		"    100 w\\\"x            frozen            50       40     2/7    0 in 1m30s   /bin/w\n"
+		"    100 w\"x             frozen            50       40     2/7    0 in 1m30s   /bin/w\n"
 		"    PID     TID COMM            STATE    TRAIN_COUNT LAST_MOD     LFC ANOM NORMAL     PROFILE\n"
-		"    100     101 w\\\"x            frozen            50       40     2/7    0 in 1m30s   /bin/w\n");
+		"    100     101 w\"x             frozen            50       40     2/7    0 in 1m30s   /bin/w\n");
 	free(s);
 }
 END_TEST
@@ -614,6 +673,54 @@ START_TEST(test_admin_change_lines)
 		".train_count == 0 and .file_removed == true) and (.[1] | .command == \"tolerize\" "
 		"and (has(\"file_removed\") | not))", s);
 	free(s);
+
+	/* a command that changes nothing says so (issue 19.5) */
+	c.command = "tolerize";
+	c.old_state = c.state = EBPH_TRAINING;
+	c.old_train_count = c.train_count = 5;
+	c.unchanged = "already training";
+	mem_open(&m);
+	admin_change_line(m.f, 0, &c);
+	admin_change_line(m.f, 1, &c);
+	s = mem_take(&m);
+	ck_assert(!strncmp(s, "tolerize /usr/bin/x (2049:12, saved): already training: nothing "
+			   "changed\n{", 65));
+	JQ_TRUE("length == 1 and (.[0] | .changed == false and .state == \"training\" and "
+		".old_state == \"training\")", strchr(s, '{'));
+	free(s);
+}
+END_TEST
+
+/* Which commands change nothing (issue 19.5). */
+START_TEST(test_admin_unchanged)
+{
+	struct store_profile p;
+
+	make_profile(&p, EBPH_TRAINING);
+	ck_assert_str_eq(admin_unchanged(&p, EBPH_CMD_TOLERIZE), "already training");
+	ck_assert_ptr_null(admin_unchanged(&p, EBPH_CMD_SENSITIZE));
+	ck_assert_ptr_null(admin_unchanged(&p, EBPH_CMD_NORMALIZE));
+	ck_assert_ptr_null(admin_unchanged(&p, EBPH_CMD_FORGET));
+	ck_assert_int_eq(admin_apply_saved(&p, EBPH_CMD_SENSITIZE, NOW), 0);
+	ck_assert_str_eq(admin_unchanged(&p, EBPH_CMD_SENSITIZE), "no training data to forget");
+	store_profile_free(&p);
+
+	make_profile(&p, EBPH_FROZEN);
+	ck_assert_ptr_null(admin_unchanged(&p, EBPH_CMD_TOLERIZE));
+	ck_assert_ptr_null(admin_unchanged(&p, EBPH_CMD_SENSITIZE));
+	store_profile_free(&p);
+
+	make_profile(&p, EBPH_NORMAL);	/* anomalies, testing differs from training */
+	ck_assert_ptr_null(admin_unchanged(&p, EBPH_CMD_TOLERIZE));
+	ck_assert_ptr_null(admin_unchanged(&p, EBPH_CMD_NORMALIZE));
+	ck_assert_int_eq(admin_apply_saved(&p, EBPH_CMD_NORMALIZE, NOW), 0);
+	ck_assert_str_eq(admin_unchanged(&p, EBPH_CMD_NORMALIZE), "already normal with these pairs");
+	p.train[1].bits[7] = 1;		/* learned a pair since */
+	ck_assert_ptr_null(admin_unchanged(&p, EBPH_CMD_NORMALIZE));
+	p.train[1].bits[7] = 0;
+	p.anomalies = 1;
+	ck_assert_ptr_null(admin_unchanged(&p, EBPH_CMD_NORMALIZE));
+	store_profile_free(&p);
 }
 END_TEST
 
@@ -638,6 +745,8 @@ Suite *admin_suite(void)
 	tcase_add_test(tc, test_admin_show_pairs);
 	tcase_add_test(tc, test_admin_task_lines);
 	tcase_add_test(tc, test_admin_change_lines);
+	tcase_add_test(tc, test_admin_cmd_help);
+	tcase_add_test(tc, test_admin_unchanged);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -71,14 +71,15 @@ START_TEST(test_cli_short_options)
 {
 	struct ebph_opts o;
 
-	PARSE_OK(&o, "-c", "/etc/ebph/ebph.yaml", "-j", "-d", "30", "-T", "-p", "42", "-n",
+	PARSE_OK(&o, "-c", "/etc/ebph/ebph.yaml", "-j", "-d", "30", "-p", "42", "-n",
 		 "sshd", "-s", "-h", "-V");
 	ck_assert_str_eq(o.config, "/etc/ebph/ebph.yaml");
 	ck_assert_ptr_eq(o.config, args[2]);
 	ck_assert_int_eq(o.json, 1);
 	ck_assert_uint_eq(o.duration, 30);
-	ck_assert_int_eq(o.timestamps, 1);
+	ck_assert_int_eq(o.timestamps, 0);
 	ck_assert_int_eq(o.pid, 42);
+	ck_assert_int_eq(o.tree, 0);
 	ck_assert_str_eq(o.comm, "sshd");
 	ck_assert_int_eq(o.summary, 1);
 	ck_assert_int_eq(o.help, 1);
@@ -92,14 +93,15 @@ START_TEST(test_cli_long_options)
 {
 	struct ebph_opts o;
 
-	PARSE_OK(&o, "--config", "my.yaml", "--json", "--duration", "90s", "--timestamp", "--pid",
-		 "7", "--name", "nginx", "--summary", "--ebpf", "--print-config", "--help",
+	PARSE_OK(&o, "--config", "my.yaml", "--json", "--duration", "90s", "--pid",
+		 "7", "--tree", "--name", "nginx", "--summary", "--ebpf", "--print-config", "--help",
 		 "--version");
 	ck_assert_str_eq(o.config, "my.yaml");
 	ck_assert_int_eq(o.json, 1);
 	ck_assert_uint_eq(o.duration, 90);
-	ck_assert_int_eq(o.timestamps, 1);
+	ck_assert_int_eq(o.timestamps, 0);
 	ck_assert_int_eq(o.pid, 7);
+	ck_assert_int_eq(o.tree, 1);
 	ck_assert_str_eq(o.comm, "nginx");
 	ck_assert_int_eq(o.summary, 1);
 	ck_assert_int_eq(o.ebpf, 1);
@@ -361,14 +363,14 @@ START_TEST(test_cli_combined_short_flags)
 {
 	struct ebph_opts o;
 
-	PARSE_OK(&o, "-jT");
+	PARSE_OK(&o, "-js");
 	ck_assert_int_eq(o.json, 1);
-	ck_assert_int_eq(o.timestamps, 1);
-	ck_assert_int_eq(o.summary, 0);
-	PARSE_OK(&o, "-Tjs");
-	ck_assert_int_eq(o.json + o.timestamps + o.summary, 3);
-	PARSE_OK(&o, "-jTd30");
-	ck_assert_int_eq(o.json + o.timestamps, 2);
+	ck_assert_int_eq(o.timestamps, 0);
+	ck_assert_int_eq(o.summary, 1);
+	PARSE_OK(&o, "-Ts");
+	ck_assert_int_eq(o.json + o.timestamps + o.summary, 2);
+	PARSE_OK(&o, "-sTd30");
+	ck_assert_int_eq(o.summary + o.timestamps, 2);
 	ck_assert_uint_eq(o.duration, 30);
 	PARSE_OK(&o, "-sp", "77");
 	ck_assert_int_eq(o.summary, 1);
@@ -383,12 +385,12 @@ START_TEST(test_cli_parse_twice)
 {
 	struct ebph_opts o;
 
-	PARSE_OK(&o, "-jT", "-d", "30");
-	ck_assert_int_eq(o.json + o.timestamps, 2);
+	PARSE_OK(&o, "-jp", "5", "--tree", "-d", "30");
+	ck_assert_int_eq(o.json + o.tree, 2);
 	PARSE_OK(&o, "-s");
 	ck_assert_int_eq(o.summary, 1);
 	ck_assert_int_eq(o.json, 0);
-	ck_assert_int_eq(o.timestamps, 0);
+	ck_assert_int_eq(o.tree, 0);
 	ck_assert_uint_eq(o.duration, 0);
 	PARSE_OK(&o, "-s");
 	ck_assert_int_eq(o.summary, 1);
@@ -404,6 +406,37 @@ START_TEST(test_cli_parse_twice)
 	PARSE_ERR("option '--name' needs an argument", "--name");
 	PARSE_OK(&o, "--name", "a");
 	ck_assert_str_eq(o.comm, "a");
+}
+END_TEST
+
+/* -T is text only: with -j it is a usage error naming both (issue 19.3). */
+START_TEST(test_cli_timestamp_with_json_refused)
+{
+	static const char msg[] = "-T (--timestamp) is for text output: -j (--json) lines "
+				  "always carry \"ts\"";
+	struct ebph_opts o;
+
+	PARSE_ERR(msg, "-T", "-j");
+	PARSE_ERR(msg, "-jT");
+	PARSE_ERR(msg, "--json", "--timestamp");
+	PARSE_OK(&o, "-T");
+	PARSE_OK(&o, "-j");
+}
+END_TEST
+
+/* --tree follows -p's process: alone it is a usage error (issue 19.1). */
+START_TEST(test_cli_tree_needs_pid)
+{
+	struct ebph_opts o;
+
+	PARSE_ERR("--tree needs -p PID (whose descendants to follow)", "--tree");
+	PARSE_ERR("--tree needs -p PID (whose descendants to follow)", "-j", "--tree", "-n", "x");
+	PARSE_OK(&o, "--tree", "-p", "9");
+	ck_assert_int_eq(o.tree, 1);
+	ck_assert_int_eq(o.pid, 9);
+	PARSE_OK(&o, "-p", "9");
+	ck_assert_int_eq(o.tree, 0);
+	PARSE_ERR("option '--tree' takes no argument", "-p", "9", "--tree=1");
 }
 END_TEST
 
@@ -424,7 +457,7 @@ START_TEST(test_cli_usage_lists_every_option)
 {
 	static const char *const opts[] = {
 		"-c, --config FILE", "-j, --json", "-d, --duration SECS", "-T, --timestamp",
-		"-p, --pid PID", "-n, --name COMM", "-s, --summary", "    --ebpf",
+		"-p, --pid PID", "    --tree", "-n, --name COMM", "-s, --summary", "    --ebpf",
 		"    --print-config", "-h, --help", "-V, --version",
 	};
 	char *buf = NULL, *line, *nl;
@@ -432,7 +465,7 @@ START_TEST(test_cli_usage_lists_every_option)
 	FILE *f = open_memstream(&buf, &len);
 
 	ck_assert_ptr_nonnull(f);
-	cli_usage(f);
+	cli_usage(f, NULL);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert(!strncmp(buf, "Usage: ebph [OPTIONS]  ", 23));
 	ck_assert_ptr_nonnull(strstr(buf, "\n       ebph COMMAND [ARGS]"));
@@ -481,6 +514,8 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_cli_parse_twice);
 	tcase_add_test(tc, test_cli_error_buffer_small);
 	tcase_add_test(tc, test_cli_usage_lists_every_option);
+	tcase_add_test(tc, test_cli_timestamp_with_json_refused);
+	tcase_add_test(tc, test_cli_tree_needs_pid);
 	suite_add_tcase(s, tc);
 	return s;
 }

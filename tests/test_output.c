@@ -54,6 +54,46 @@ static char *text_str(const char *s, size_t max)
 	return mem_take(&m);
 }
 
+/* Decode a JSON string (with quotes) to bytes, \udcXX as byte XX (PEP 383
+ * surrogateescape), other \u escapes as UTF-8. */
+static char *json_unescape(const char *j)
+{
+	char *out = malloc(strlen(j) + 1), *o = out;
+	unsigned int cp;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(*j++, '"');
+	while (*j != '"') {
+		ck_assert_int_ne(*j, 0);
+		if (*j != '\\') {
+			*o++ = *j++;
+			continue;
+		}
+		j++;
+		if (*j != 'u') {
+			ck_assert_ptr_nonnull(strchr("\"\\/", *j));
+			*o++ = *j++;
+			continue;
+		}
+		ck_assert_int_eq(sscanf(j + 1, "%4x", &cp), 1);
+		j += 5;
+		if (cp >= 0xdc80 && cp <= 0xdcff) {
+			*o++ = (char)(cp & 0xff);
+		} else if (cp < 0x80) {
+			*o++ = (char)cp;
+		} else if (cp < 0x800) {
+			*o++ = (char)(0xc0 | cp >> 6);
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		} else {
+			*o++ = (char)(0xe0 | cp >> 12);
+			*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+			*o++ = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	*o = 0;
+	return out;
+}
+
 #define JSON_STR_EQ(s, max, want)						\
 	do {									\
 		char *r_ = json_str(s, max);					\
@@ -86,6 +126,7 @@ static void base_event(struct ebph_event *e, __u32 type)
 	e->type = type;
 	e->pid = 1234;
 	e->tid = 1235;
+	e->ppid = 1200;
 	e->uid = 1000;
 	e->profile = 3;
 	strcpy(e->comm, "bash");
@@ -194,7 +235,8 @@ static char *render_profile(int json, const struct out_profile *p)
 
 /*
  * A strict JSON checker (RFC 8259), stricter still in strings: ebph's JSON
- * carries no raw byte outside 0x20..0x7e. Returns the end of the value or NULL.
+ * carries raw only well-formed UTF-8 (Unicode table 3-7) and no raw control
+ * character (C0, DEL, C1, U+2028, U+2029). Returns the end of the value or NULL.
  */
 static const char *j_value(const char *p, int depth);
 
@@ -203,6 +245,38 @@ static const char *j_ws(const char *p)
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 		p++;
 	return p;
+}
+
+/* The end of one well-formed UTF-8 character that is not C1, U+2028 or
+ * U+2029, or NULL. Ranges from the Unicode standard's table 3-7. */
+static const char *j_utf8(const char *s)
+{
+	static const struct { unsigned char lo[4], hi[4]; int n; } forms[] = {
+		{ { 0xc2, 0x80 }, { 0xdf, 0xbf }, 2 },
+		{ { 0xe0, 0xa0, 0x80 }, { 0xe0, 0xbf, 0xbf }, 3 },
+		{ { 0xe1, 0x80, 0x80 }, { 0xec, 0xbf, 0xbf }, 3 },
+		{ { 0xed, 0x80, 0x80 }, { 0xed, 0x9f, 0xbf }, 3 },
+		{ { 0xee, 0x80, 0x80 }, { 0xef, 0xbf, 0xbf }, 3 },
+		{ { 0xf0, 0x90, 0x80, 0x80 }, { 0xf0, 0xbf, 0xbf, 0xbf }, 4 },
+		{ { 0xf1, 0x80, 0x80, 0x80 }, { 0xf3, 0xbf, 0xbf, 0xbf }, 4 },
+		{ { 0xf4, 0x80, 0x80, 0x80 }, { 0xf4, 0x8f, 0xbf, 0xbf }, 4 },
+	};
+	const unsigned char *u = (const unsigned char *)s;
+	size_t f;
+	int i;
+
+	for (f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		for (i = 0; i < forms[f].n; i++)
+			if (u[i] < forms[f].lo[i] || u[i] > forms[f].hi[i])
+				break;
+		if (i < forms[f].n)
+			continue;
+		if ((u[0] == 0xc2 && u[1] <= 0x9f) ||
+		    (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9)))
+			return NULL;
+		return s + forms[f].n;
+	}
+	return NULL;
 }
 
 static const char *j_string(const char *p)
@@ -216,8 +290,14 @@ static const char *j_string(const char *p)
 
 		if (c == '"')
 			return p;
-		if (c < 0x20 || c > 0x7e)
+		if (c < 0x20 || c == 0x7f)
 			return NULL;
+		if (c >= 0x80) {
+			p = j_utf8(p - 1);
+			if (!p)
+				return NULL;
+			continue;
+		}
 		if (c != '\\')
 			continue;
 		c = *p++;
@@ -376,12 +456,16 @@ START_TEST(test_output_json_checker_self_test)
 {
 	static const char *const good[] = {
 		"{\"type\":\"x\"}", "{\"a\":[1,-2.5,3e10,\"\\u00ff\",true,false,null],\"b\":{}}",
-		"{\"a\":[]}", "{\"ts\":1700000000.001500}",
+		"{\"a\":[]}", "{\"ts\":1700000000.001500}", "{\"a\":\"caf\xc3\xa9\"}",
+		"{\"a\":\"\xf0\x9f\x90\xa7 \xe2\x82\xac\"}", "{\"a\":\"\\udcff\"}",
 	};
 	static const char *const bad[] = {
 		"{\"a\":\"b\"\"c\"}", "{\"a\":[\"read\"\"write\"]}", "{\"a\":1,}", "{\"a\":01}",
 		"{\"a\":\"\n\"}", "{\"a\":\"\\x41\"}", "{\"a\":\"\\u00f\"}", "{\"a\":1.}",
 		"{\"a\":\"\xff\"}", "{a:1}", "{\"a\":1", "[1,]", "{\"a\":tru}",
+		"{\"a\":\"\xc3\"}", "{\"a\":\"\xc0\xaf\"}", "{\"a\":\"\xed\xb3\xbf\"}",
+		"{\"a\":\"\xc2\x85\"}", "{\"a\":\"\xe2\x80\xa8\"}", "{\"a\":\"\x7f\"}",
+		"{\"a\":\"\xf4\x90\x80\x80\"}",
 	};
 	const char *end;
 	size_t i;
@@ -444,22 +528,66 @@ START_TEST(test_output_json_str_escapes)
 	JSON_STR_EQ("a\"b", 16, "\"a\\\"b\"");
 	JSON_STR_EQ("a\\b", 16, "\"a\\\\b\"");
 	JSON_STR_EQ("\\\"", 16, "\"\\\\\\\"\"");
-	JSON_STR_EQ("a\nb", 16, "\"a\\nb\"");
-	JSON_STR_EQ("\t", 16, "\"\\t\"");
+	JSON_STR_EQ("a\nb", 16, "\"a\\u000ab\"");
+	JSON_STR_EQ("\t", 16, "\"\\u0009\"");
 	JSON_STR_EQ("/", 16, "\"/\"");
 }
 END_TEST
 
 START_TEST(test_output_json_str_control_and_high_bytes)
 {
+	/* C0, DEL, C1, line separators: \uXXXX */
 	JSON_STR_EQ("\x01", 16, "\"\\u0001\"");
 	JSON_STR_EQ("\x1f", 16, "\"\\u001f\"");
 	JSON_STR_EQ("\r", 16, "\"\\u000d\"");
 	JSON_STR_EQ("\x1b[31m", 16, "\"\\u001b[31m\"");
 	JSON_STR_EQ("\x7f", 16, "\"\\u007f\"");
-	JSON_STR_EQ("\x80", 16, "\"\\u0080\"");
-	JSON_STR_EQ("\xff", 16, "\"\\u00ff\"");
-	JSON_STR_EQ("caf\xc3\xa9", 16, "\"caf\\u00c3\\u00a9\"");
+	JSON_STR_EQ("a\xc2\x85z", 16, "\"a\\u0085z\"");		/* NEL */
+	JSON_STR_EQ("\xc2\x9b" "2J", 16, "\"\\u009b2J\"");	/* CSI */
+	JSON_STR_EQ("\xc2\xa0", 16, "\"\xc2\xa0\"");		/* NBSP: printable */
+	JSON_STR_EQ("a\xe2\x80\xa8z\xe2\x80\xa9", 16, "\"a\\u2028z\\u2029\"");
+	JSON_STR_EQ("\xe2\x80\xae" "abc", 16, "\"\\u202eabc\"");	/* RLO */
+	/* valid UTF-8 passes through */
+	JSON_STR_EQ("caf\xc3\xa9", 16, "\"caf\xc3\xa9\"");
+	JSON_STR_EQ("\xe2\x82\xac\xf0\x9f\x90\xa7", 16, "\"\xe2\x82\xac\xf0\x9f\x90\xa7\"");
+	JSON_STR_EQ("\xef\xbf\xbd", 16, "\"\xef\xbf\xbd\"");	/* U+FFFD itself */
+	JSON_STR_EQ("\xf4\x8f\xbf\xbf", 16, "\"\xf4\x8f\xbf\xbf\"");	/* U+10FFFF */
+	/* invalid UTF-8: each byte as \udcXX */
+	JSON_STR_EQ("\x80", 16, "\"\\udc80\"");
+	JSON_STR_EQ("\xff", 16, "\"\\udcff\"");
+	JSON_STR_EQ("caf\xe9", 16, "\"caf\\udce9\"");		/* Latin-1 */
+	JSON_STR_EQ("\xc3", 16, "\"\\udcc3\"");			/* cut sequence */
+	JSON_STR_EQ("\xc3(", 16, "\"\\udcc3(\"");
+	JSON_STR_EQ("\xc0\xaf", 16, "\"\\udcc0\\udcaf\"");	/* overlong '/' */
+	JSON_STR_EQ("\xe0\x80\xaf", 16, "\"\\udce0\\udc80\\udcaf\"");
+	JSON_STR_EQ("\xf0\x80\x80\xaf", 16, "\"\\udcf0\\udc80\\udc80\\udcaf\"");
+	JSON_STR_EQ("\xed\xa0\x80", 16, "\"\\udced\\udca0\\udc80\"");	/* U+D800 */
+	JSON_STR_EQ("\xed\xb3\xbf", 16, "\"\\udced\\udcb3\\udcbf\"");	/* U+DCFF */
+	JSON_STR_EQ("\xf4\x90\x80\x80", 16, "\"\\udcf4\\udc90\\udc80\\udc80\"");
+	JSON_STR_EQ("\xf8\x88\x80\x80\x80", 16,
+		    "\"\\udcf8\\udc88\\udc80\\udc80\\udc80\"");
+	/* a sequence cut by max is invalid where it is cut */
+	JSON_STR_EQ("ab\xc3\xa9", 3, "\"ab\\udcc3\"");
+}
+END_TEST
+
+/* The JSON rule is lossless: decoding \udcXX to byte XX (Python's
+ * surrogateescape) gives back every input byte. */
+START_TEST(test_output_json_str_lossless)
+{
+	static const char *const in[] = {
+		"caf\xc3\xa9", "\xff\xfe", "\xc0\xaf", "\xed\xa0\x80", "a\nb\x1b[0m\x7f",
+		"\xc2\x85\xe2\x80\xa8", "\\udcff", "\"\\", "\xf0\x9f\x90", "\xe2\x80\xae",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char *j = json_str(in[i], 64), *d = json_unescape(j);
+
+		ck_assert_msg(!strcmp(d, in[i]), "%s does not decode back", j);
+		free(j);
+		free(d);
+	}
 }
 END_TEST
 
@@ -485,9 +613,48 @@ START_TEST(test_output_text_str)
 	TEXT_STR_EQ(with_nul, sizeof(with_nul), "-");
 	TEXT_STR_EQ("bash", 16, "bash");
 	TEXT_STR_EQ("-", 16, "-");
-	TEXT_STR_EQ("a\"b\\c", 16, "a\\\"b\\\\c");
-	TEXT_STR_EQ("a\nb\tc\x01\xff", 16, "a\\nb\\tc\\u0001\\u00ff");
+	TEXT_STR_EQ("a\"b\\c", 16, "a\"b\\\\c");
+	TEXT_STR_EQ("a\nb\tc\x01\xff", 16, "a\\x0ab\\x09c\\x01\\xff");
+	TEXT_STR_EQ("\x1b[2J\x1b]0;t\x07", 16, "\\x1b[2J\\x1b]0;t\\x07");
+	TEXT_STR_EQ("\r\x7f", 16, "\\x0d\\x7f");
+	TEXT_STR_EQ("caf\xc3\xa9", 16, "caf\xc3\xa9");		/* é stays é */
+	TEXT_STR_EQ("\xe2\x82\xac", 16, "\xe2\x82\xac");
+	TEXT_STR_EQ("\xc2\x9b" "2J", 16, "\\xc2\\x9b2J");		/* C1 CSI */
+	TEXT_STR_EQ("a\xe2\x80\xa8", 16, "a\\xe2\\x80\\xa8");	/* U+2028 */
+	TEXT_STR_EQ("\xe2\x80\xae" "ab", 16, "\\xe2\\x80\\xaeab");	/* RLO */
+	TEXT_STR_EQ("\xc0\xaf", 16, "\\xc0\\xaf");			/* overlong */
+	TEXT_STR_EQ("\xed\xa0\x80", 16, "\\xed\\xa0\\x80");	/* surrogate */
+	TEXT_STR_EQ("caf\xe9", 16, "caf\\xe9");
 	TEXT_STR_EQ("abcdef", 4, "abcd");
+	TEXT_STR_EQ("abc", 0, "-");
+}
+END_TEST
+
+/* No output of the text rule holds a byte a terminal acts on. */
+START_TEST(test_output_text_str_all_bytes_safe)
+{
+	unsigned char in[4];
+	unsigned int a, b;
+	char *r;
+	size_t i;
+
+	for (a = 1; a < 256; a++) {
+		for (b = 1; b < 256; b += 7) {
+			in[0] = (unsigned char)a;
+			in[1] = (unsigned char)b;
+			in[2] = 0x80;
+			in[3] = 0;
+			r = text_str((const char *)in, sizeof(in));
+			for (i = 0; r[i]; i++) {
+				unsigned char c = (unsigned char)r[i];
+
+				ck_assert_msg(c >= 0x20 && c != 0x7f, "%02x %02x: byte %02x", a, b, c);
+				ck_assert_msg(!(c == 0xc2 && (unsigned char)r[i + 1] >= 0x80 &&
+						(unsigned char)r[i + 1] <= 0x9f), "%02x %02x: C1", a, b);
+			}
+			free(r);
+		}
+	}
 }
 END_TEST
 
@@ -518,7 +685,7 @@ START_TEST(test_output_json_new_profile)
 
 	base_event(&e, EBPH_EV_NEW_PROFILE);
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"uid\":1000,"
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
 			 "\"dev\":2049,\"ino\":131}\n");
 	assert_json_line(l);
@@ -527,7 +694,7 @@ START_TEST(test_output_json_new_profile)
 	e.dev = 254ULL << 20;
 	e.ino = 18446744073709551615ULL;
 	l = render_event(1, 0, &e, NULL);
-	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"uid\":1000,"
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,"
 			 "\"comm\":\"bash\",\"profile\":\"65024:18446744073709551615\","
 			 "\"path\":\"\",\"dev\":65024,\"ino\":18446744073709551615}\n");
 	assert_json_line(l);
@@ -542,7 +709,7 @@ START_TEST(test_output_json_anomaly)
 
 	anomaly_event(&e);
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "{\"type\":\"anomaly\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"uid\":1000,"
+	ck_assert_str_eq(l, "{\"type\":\"anomaly\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
 			 "\"syscall\":\"write\",\"misses\":3,\"lfc\":5,\"anomalies\":7,"
 			 "\"sequence\":[\"read\",\"close\",\"syscall_65534\",\"mmap\",\"write\"],"
@@ -678,7 +845,7 @@ START_TEST(test_output_json_profile_state_each_reason)
 		e.count = 100000 + r;
 		l = render_event(1, 0, &e, "/usr/sbin/sshd");
 		snprintf(want, sizeof(want), "{\"type\":\"profile_state\"," TS_JSON ",\"pid\":1234,"
-			 "\"tid\":1235,\"uid\":1000,\"comm\":\"bash\",\"profile\":\"2049:131\","
+			 "\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"comm\":\"bash\",\"profile\":\"2049:131\","
 			 "\"path\":\"/usr/sbin/sshd\",\"state\":\"%s\",\"reason\":\"%s\","
 			 "\"train_count\":%u}\n", states[r % 4],
 			 r < EBPH_R_COUNT ? reasons[r] : "unknown", 100000 + r);
@@ -697,7 +864,7 @@ START_TEST(test_output_json_tolerize_limit)
 	base_event(&e, EBPH_EV_TOLERIZE_LIMIT);
 	e.lfc = 13;
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "{\"type\":\"tolerize_limit\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"uid\":1000,"
+	ck_assert_str_eq(l, "{\"type\":\"tolerize_limit\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
 			 "\"lfc\":13}\n");
 	assert_json_line(l);
@@ -706,7 +873,7 @@ START_TEST(test_output_json_tolerize_limit)
 END_TEST
 
 #define TL_HEAD "{\"type\":\"tolerize_limit\",\"ts\":"
-#define TL_TAIL ",\"pid\":1234,\"tid\":1235,\"uid\":1000,\"comm\":\"bash\",\"profile\":\"2049:131\"," \
+#define TL_TAIL ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"comm\":\"bash\",\"profile\":\"2049:131\"," \
 	"\"path\":\"\",\"lfc\":0}\n"
 
 START_TEST(test_output_json_ts)
@@ -1080,13 +1247,13 @@ START_TEST(test_output_comm_quote_newline_escaped)
 	base_event(&e, EBPH_EV_NEW_PROFILE);
 	strcpy(e.comm, "x\"y\nz");
 	l = render_event(1, 0, &e, "/tmp/a\nb");
-	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"uid\":1000,"
-			 "\"comm\":\"x\\\"y\\nz\",\"profile\":\"2049:131\",\"path\":\"/tmp/a\\nb\","
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,"
+			 "\"comm\":\"x\\\"y\\u000az\",\"profile\":\"2049:131\",\"path\":\"/tmp/a\\u000ab\","
 			 "\"dev\":2049,\"ino\":131}\n");
 	assert_json_line(l);
 	free(l);
 	l = render_event(0, 0, &e, "/tmp/a\nb");
-	ck_assert_str_eq(l, "new_profile       1234 x\\\"y\\nz          /tmp/a\\nb (2049:131)\n");
+	ck_assert_str_eq(l, "new_profile       1234 x\"y\\x0az         /tmp/a\\x0ab (2049:131)\n");
 	ck_assert_ptr_eq(strchr(l, '\n'), l + strlen(l) - 1);
 	free(l);
 	l = render_event(0, 1, &e, "/tmp/a\nb");
@@ -1100,7 +1267,7 @@ START_TEST(test_output_text_high_bytes_not_truncated)
 {
 	struct out_profile pr;
 	struct ebph_event e;
-	char path[201], cesc[16 * 6 + 1], pesc[200 * 6 + 1], *want, *l;
+	char path[201], cesc[16 * 4 + 1], pesc[200 * 4 + 1], *want, *l;
 	int i;
 
 	base_event(&e, EBPH_EV_TOLERIZE_LIMIT);
@@ -1108,9 +1275,9 @@ START_TEST(test_output_text_high_bytes_not_truncated)
 	memset(path, 0xe9, 200);
 	path[200] = 0;
 	for (i = 0; i < 16; i++)
-		memcpy(cesc + 6 * i, "\\u00ff", 7);
+		memcpy(cesc + 4 * i, "\\xff", 5);
 	for (i = 0; i < 200; i++)
-		memcpy(pesc + 6 * i, "\\u00e9", 7);
+		memcpy(pesc + 4 * i, "\\xe9", 5);
 	ck_assert_int_gt(asprintf(&want, "tolerize_limit    1234 %s %s lfc=0: training data reset\n",
 				  cesc, pesc), 0);
 	l = render_event(0, 0, &e, path);
@@ -1239,6 +1406,8 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_unknown_event_type_ignored);
 	tcase_add_test(tc, test_output_json_lines_valid);
 	tcase_add_test(tc, test_output_json_escapes_round_trip);
+	tcase_add_test(tc, test_output_json_str_lossless);
+	tcase_add_test(tc, test_output_text_str_all_bytes_safe);
 	tcase_add_test(tc, test_output_json_comm_full_length);
 	tcase_add_test(tc, test_output_text_each_event);
 	tcase_add_test(tc, test_output_text_empty_is_dash);

@@ -1429,7 +1429,7 @@ START_TEST(test_store_prune_escapes_path)
 	out = open_memstream(&text, &tlen);
 	ck_assert_int_eq(store_prune(dir, 1, out, err, sizeof(err)), 1);
 	fclose(out);
-	ck_assert_ptr_nonnull(strstr(text, "/no\\nsuch\n"));
+	ck_assert_ptr_nonnull(strstr(text, "/no\\x0asuch\n"));
 	ck_assert_ptr_eq(strchr(text, '\n'), text + strlen(text) - 1);	/* one line */
 	free(text);
 	store_profile_free(&p);
