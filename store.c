@@ -535,6 +535,34 @@ void store_profile_free(struct store_profile *p)
 	p->ntrain = p->ntest = 0;
 }
 
+void store_rows_needed(const struct store_profile *p, __u32 *rows, __u32 *snap, int *split)
+{
+	__u32 i = 0, j = 0, same = 0, differ = 0, test_only = 0;
+	__u32 ntest = p->state == EBPH_NORMAL ? p->ntest : 0;
+
+	*rows = 0;
+	while (i < p->ntrain || j < ntest) {	/* both lists sorted by call */
+		const struct store_row *t = i < p->ntrain ? &p->train[i] : NULL;
+		const struct store_row *s = j < ntest ? &p->test[j] : NULL;
+
+		if (t && s && t->call < s->call)
+			s = NULL;
+		else if (t && s && s->call < t->call)
+			t = NULL;
+		i += t != NULL;
+		j += s != NULL;
+		(*rows)++;
+		if (t && s && !memcmp(t->bits, s->bits, EBPH_ROW_BYTES))
+			same++;
+		else if (t && s)
+			differ++;
+		else if (s)
+			test_only++;
+	}
+	*split = test_only > same;
+	*snap = differ + (*split ? same : test_only);
+}
+
 void store_file_name(const struct ebph_key *key, char *buf, size_t len)
 {
 	snprintf(buf, len, "%llx-%llx" STORE_SUFFIX, (unsigned long long)key->dev,

@@ -85,6 +85,18 @@ int store_stale(const struct store_profile *p);
  */
 int store_prune(const char *dir, int dry_run, FILE *out, char *err, size_t errlen);
 
+/*
+ * Pair rows a saved profile takes in the maps once loaded (maps_add_profile):
+ * *rows, one per call with a training or testing view, and *snap, snapshot
+ * rows for testing views the row itself cannot hold. A normal profile is
+ * laid out one of two ways, the cheaper one (*split): testing and training
+ * in one epoch (a row whose views are equal costs one row, a testing view
+ * alone two), or training in a later epoch than testing, as after a reset
+ * (a testing view alone costs one row, equal views two). Either way a
+ * profile never needs more rows than it used live.
+ */
+void store_rows_needed(const struct store_profile *p, __u32 *rows, __u32 *snap, int *split);
+
 /* Serialise / parse one profile (the file format, for tests and tools). */
 int store_encode(const struct store_profile *p, __u32 window, void **buf, size_t *len);
 int store_decode(const void *buf, size_t len, __u32 window, struct store_profile *p,

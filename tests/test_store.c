@@ -1498,6 +1498,75 @@ START_TEST(test_store_save_skips_unchanged)
 }
 END_TEST
 
+/* A row of call c with one pair bit. */
+static struct store_row rows_row(__u16 c, __u8 bit)
+{
+	struct store_row r = { .call = c };
+
+	r.bits[0] = bit;
+	return r;
+}
+
+/*
+ * Rows a loaded profile takes: never more than it used live. A normal
+ * profile whose training was reset after the normalisation (the shape that
+ * used 38 rows live and 44 after a reload) holds its old testing rows in
+ * place: one row each, not a stale row plus a snapshot.
+ */
+START_TEST(test_store_rows_needed)
+{
+	struct store_row train[4], test[4];
+	struct store_profile p = { .state = EBPH_NORMAL, .train = train, .test = test };
+	__u32 rows, snap;
+	int split;
+
+	/* training only */
+	train[0] = rows_row(1, 1);
+	train[1] = rows_row(2, 1);
+	p.ntrain = 2;
+	store_rows_needed(&p, &rows, &snap, &split);
+	ck_assert_uint_eq(rows, 2);
+	ck_assert_uint_eq(snap, 0);
+	ck_assert_int_eq(split, 0);
+
+	/* normal, untouched since the normalisation: testing = training */
+	test[0] = train[0];
+	test[1] = train[1];
+	p.ntest = 2;
+	store_rows_needed(&p, &rows, &snap, &split);
+	ck_assert_uint_eq(rows, 2);
+	ck_assert_uint_eq(snap, 0);
+	ck_assert_int_eq(split, 0);
+
+	/* one row trained since: a snapshot for it */
+	train[1] = rows_row(2, 3);
+	store_rows_needed(&p, &rows, &snap, &split);
+	ck_assert_uint_eq(rows, 2);
+	ck_assert_uint_eq(snap, 1);
+
+	/* training reset after the normalisation, one call relearnt: testing
+	 * rows alone (calls 1, 3, 4) are old-epoch rows, call 2 one snapshot */
+	train[0] = rows_row(2, 1);
+	p.ntrain = 1;
+	test[0] = rows_row(1, 1);
+	test[1] = rows_row(2, 1);
+	test[2] = rows_row(3, 1);
+	test[3] = rows_row(4, 1);
+	p.ntest = 4;
+	store_rows_needed(&p, &rows, &snap, &split);
+	ck_assert_uint_eq(rows, 4);
+	ck_assert_uint_eq(snap, 1);	/* was 3 (a stale row + a snapshot per call) */
+	ck_assert_int_eq(split, 1);
+
+	/* a frozen or training profile has no testing rows to hold */
+	p.state = EBPH_TRAINING;
+	store_rows_needed(&p, &rows, &snap, &split);
+	ck_assert_uint_eq(rows, 1);
+	ck_assert_uint_eq(snap, 0);
+	ck_assert_int_eq(split, 0);
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -1514,6 +1583,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_store_decode_bad_content);
 	tcase_add_test(tc, test_store_encode_refuses_invalid);
 	tcase_add_test(tc, test_store_file_name);
+	tcase_add_test(tc, test_store_rows_needed);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 
