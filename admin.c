@@ -1632,7 +1632,7 @@ static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config 
 		ret = admin_apply_saved(p, o->cmd->op, c.now);
 		if (!ret) {
 			store_set_window(cfg->window);
-			ret = store_save(cfg->state_dir, p, 1, err, sizeof(err));
+			ret = store_save(cfg->state_dir, p, 1, NULL, err, sizeof(err));
 			if (ret) {
 				fprintf(stderr, "ebph: %s: nothing changed: %s\n", o->target, err);
 				saved_free(&s);

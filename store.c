@@ -906,7 +906,8 @@ static void prev_name(const struct ebph_key *key, char *buf, size_t len)
 }
 
 /* Write b into the scratch file, reusing its inode when it is a plain file
- * of ours (anything else there is removed, never followed). */
+ * of ours (anything else there is removed, never followed). On failure the
+ * scratch file is removed: it held only the previous version, never loaded. */
 static int write_scratch(int dfd, const char *scratch, const __u8 *b, size_t len)
 {
 	struct stat st;
@@ -944,6 +945,8 @@ static int write_scratch(int dfd, const char *scratch, const __u8 *b, size_t len
 		ret = -errno;
 	if (close(fd) && !ret)
 		ret = -errno;
+	if (ret)
+		unlinkat(dfd, scratch, 0);	/* partial: never keep a full disk full */
 	return ret;
 }
 
@@ -1043,13 +1046,14 @@ static int fsync_scratch(int dfd, const struct store_profile *profiles, const si
  * slower. Where exchange is not supported, a plain rename replaces "<name>".
  * A profile whose file already holds the same bytes is not written at all.
  * A profile that cannot be saved does not stop the others: the first such
- * error is returned.
+ * error is returned, the count in *failed, and its scratch file is removed
+ * (a full disk is not kept full by partial files).
  */
-int store_save(const char *dir, const struct store_profile *profiles, size_t n, char *err,
-	       size_t errlen)
+int store_save(const char *dir, const struct store_profile *profiles, size_t n, size_t *failed,
+	       char *err, size_t errlen)
 {
 	char scratch[96], name[64], reason[192];
-	size_t i, made = 0, cap = 0, len, *idx = NULL;
+	size_t i, made = 0, cap = 0, len, *idx = NULL, nfail = 0;
 	const struct ebph_key *dup;
 	__u8 *buf = NULL, *grown;
 	int dfd, ret = 0, first = 0;
@@ -1087,6 +1091,7 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 				set_err(err, errlen, "%s/%s: cannot save %s: %s", dir, name,
 					p->path, reason);
 			first = first ? first : ret;
+			nfail++;
 			continue;
 		}
 		len = encoded_len(p);
@@ -1110,6 +1115,7 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 				set_err(err, errlen, "%s/%s: cannot write: %s", dir, scratch,
 					strerror(-ret));
 			first = first ? first : ret;
+			nfail++;
 			continue;
 		}
 		idx[made++] = i;
@@ -1122,6 +1128,11 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 		ret = fsync_scratch(dfd, profiles, idx, made, scratch, sizeof(scratch));
 		if (ret) {
 			set_err(err, errlen, "%s/%s: cannot sync: %s", dir, scratch, strerror(-ret));
+			for (i = 0; i < made; i++) {
+				prev_name(&profiles[idx[i]].key, scratch, sizeof(scratch));
+				unlinkat(dfd, scratch, 0);
+			}
+			nfail += made;
 			goto out;
 		}
 	}
@@ -1136,6 +1147,7 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 				set_err(err, errlen, "%s/%s: cannot rename to %s: %s", dir,
 					scratch, name, strerror(errno));
 			first = first ? first : -errno;
+			nfail++;
 		}
 	}
 	if (fsync(dfd)) {
@@ -1146,7 +1158,24 @@ out:
 	free(idx);
 	free(buf);
 	close(dfd);
+	if (failed)
+		*failed = nfail;
 	return ret ? ret : first;
+}
+
+int store_has_file(const char *dir, const struct ebph_key *key)
+{
+	char name[64];
+	struct stat st;
+	int dfd, ret;
+
+	dfd = dir_open(dir, NULL, 0);
+	if (dfd < 0)
+		return dfd;
+	store_file_name(key, name, sizeof(name));
+	ret = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) ? -errno : 1;
+	close(dfd);
+	return ret == -ENOENT ? 0 : ret;
 }
 
 int store_delete(const char *dir, const struct ebph_key *key, char *err, size_t errlen)

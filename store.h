@@ -53,13 +53,19 @@ int store_dir_check(const char *dir, int create, char *err, size_t errlen);
 void store_file_name(const struct ebph_key *key, char *buf, size_t len);
 
 /*
- * Save n profiles into dir, each atomically (temporary file, fsync, rename,
- * fsync of the directory): after a crash every profile file is either its
- * previous or its new version, complete. Files 0600, never through symlinks.
- * 0 or -errno (err names the file).
+ * Save n profiles into dir, each atomically (scratch file, one syncfs,
+ * exchange, fsync of the directory): after a crash every profile file is
+ * either its previous or its new version, complete. Files 0600, never
+ * through symlinks. A profile that cannot be written does not stop the
+ * others; its scratch file is removed. 0 or the first -errno (err names its
+ * file); *failed (if not NULL) receives the number of profiles not saved.
  */
-int store_save(const char *dir, const struct store_profile *profiles, size_t n, char *err,
-	       size_t errlen);
+int store_save(const char *dir, const struct store_profile *profiles, size_t n, size_t *failed,
+	       char *err, size_t errlen);
+
+/* Is there an entry named like key's profile file in dir (any type)?
+ * 1, 0 or -errno. */
+int store_has_file(const char *dir, const struct ebph_key *key);
 
 /* Delete a profile's file. 0, -ENOENT or -errno. */
 int store_delete(const char *dir, const struct ebph_key *key, char *err, size_t errlen);
