@@ -1047,7 +1047,8 @@ static int fsync_scratch(int dfd, const struct store_profile *profiles, const si
  * A profile whose file already holds the same bytes is not written at all.
  * A profile that cannot be saved does not stop the others: the first such
  * error is returned, the count in *failed, and its scratch file is removed
- * (a full disk is not kept full by partial files).
+ * (a full disk is not kept full by partial files); when the disk is full,
+ * the scratch files holding previous versions are removed too.
  */
 int store_save(const char *dir, const struct store_profile *profiles, size_t n, size_t *failed,
 	       char *err, size_t errlen)
@@ -1056,7 +1057,7 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 	size_t i, made = 0, cap = 0, len, *idx = NULL, nfail = 0;
 	const struct ebph_key *dup;
 	__u8 *buf = NULL, *grown;
-	int dfd, ret = 0, first = 0;
+	int dfd, ret = 0, first = 0, full = 0;
 
 	if (!store_window) {
 		set_err(err, errlen, "%s: cannot save: window not set (store_set_window)", dir);
@@ -1115,6 +1116,7 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 				set_err(err, errlen, "%s/%s: cannot write: %s", dir, scratch,
 					strerror(-ret));
 			first = first ? first : ret;
+			full |= ret == -ENOSPC || ret == -EDQUOT;
 			nfail++;
 			continue;
 		}
@@ -1155,6 +1157,11 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 		set_err(err, errlen, "%s: cannot sync the directory: %s", dir, strerror(-ret));
 	}
 out:
+	if (full)	/* the previous versions only take room the next save needs */
+		for (i = 0; i < n; i++) {
+			prev_name(&profiles[i].key, scratch, sizeof(scratch));
+			unlinkat(dfd, scratch, 0);
+		}
 	free(idx);
 	free(buf);
 	close(dfd);
