@@ -319,6 +319,7 @@ static __u64 admin_pairs(const struct store_row *rows, __u32 n)
 	return pairs;
 }
 
+/* The row of call in a sorted view, or NULL. */
 static const struct store_row *admin_view_row(const struct store_row *rows, __u32 n, __u32 call)
 {
 	__u32 i;
@@ -329,24 +330,15 @@ static const struct store_row *admin_view_row(const struct store_row *rows, __u3
 	return NULL;
 }
 
-/* Rows a saved profile takes once loaded (as maps_add_profile lays it out):
- * one per call with a view, plus a snapshot where testing differs. */
+/* Rows a saved profile takes once loaded (as maps_add_profile lays it out). */
 static void admin_saved_rows(const struct store_profile *p, __u64 *rows, __u64 *snap)
 {
-	__u32 c;
+	__u32 r, s;
+	int split;
 
-	*rows = *snap = 0;
-	for (c = 0; c < EBPH_NR_CALLS; c++) {
-		const struct store_row *t = admin_view_row(p->train, p->ntrain, c);
-		const struct store_row *s = p->state == EBPH_NORMAL ?
-			admin_view_row(p->test, p->ntest, c) : NULL;
-
-		if (!t && !s)
-			continue;
-		(*rows)++;
-		if (s && !(t && !memcmp(t->bits, s->bits, EBPH_ROW_BYTES)))
-			(*snap)++;
-	}
+	store_rows_needed(p, &r, &s, &split);
+	*rows = r;
+	*snap = s;
 }
 
 /*
@@ -1812,7 +1804,7 @@ static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config 
 		ret = admin_apply_saved(p, o->cmd->op, c.now);
 		if (!ret) {
 			store_set_window(cfg->window);
-			ret = store_save(cfg->state_dir, p, 1, err, sizeof(err));
+			ret = store_save(cfg->state_dir, p, 1, NULL, err, sizeof(err));
 			if (ret) {
 				out_warn("ebph: %s: nothing changed: %s", o->target, err);
 				saved_free(&s);

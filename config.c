@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "config.h"
@@ -442,6 +443,35 @@ static yaml_mark_t cfg_mark_at(const struct cfg_ctx *ctx, size_t off)
 	return m;
 }
 
+/* Raw U+0085, U+2028 or U+2029 anywhere: YAML 1.1 readers (libyaml among
+ * them) take them for line breaks, YAML 1.2 readers for text, and libyaml
+ * folds them inside quoted strings; the escapes \N, \L, \P are unambiguous. */
+static int cfg_check_separators(struct cfg_ctx *ctx)
+{
+	const unsigned char *s = (const unsigned char *)ctx->text;
+	yaml_mark_t m;
+	size_t i;
+
+	for (i = 0; i + 1 < ctx->len; i++) {
+		const char *cp;
+
+		if (s[i] == 0xc2 && s[i + 1] == 0x85)
+			cp = "U+0085";
+		else if (s[i] == 0xe2 && i + 2 < ctx->len && s[i + 1] == 0x80 && s[i + 2] == 0xa8)
+			cp = "U+2028";
+		else if (s[i] == 0xe2 && i + 2 < ctx->len && s[i + 1] == 0x80 && s[i + 2] == 0xa9)
+			cp = "U+2029";
+		else
+			continue;
+		m = cfg_mark_at(ctx, i);
+		cfg_error(ctx, &m, "raw line separator %s (YAML readers disagree on it: in a "
+			  "double-quoted string write it as %s)", cp,
+			  s[i] == 0xc2 ? "\\N" : s[i + 2] == 0xa8 ? "\\L" : "\\P");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Next event, or a message and -EINVAL / -ENOMEM. */
 static int cfg_next(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
 {
@@ -652,6 +682,11 @@ int cfg_load_string(struct ebph_config *cfg, const char *text, size_t len, const
 	ctx->len = text ? len : 0;
 	ctx->cfg = *cfg;
 
+	ret = cfg_check_separators(ctx);
+	if (ret) {
+		free(ctx);
+		return ret;
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		cfg_error(ctx, NULL, "out of memory");
 		free(ctx);
@@ -670,24 +705,32 @@ int cfg_load_string(struct ebph_config *cfg, const char *text, size_t len, const
 	return ret;
 }
 
-/* The whole file into a malloc'ed buffer; -errno on failure. */
+/* The whole file into a malloc'ed buffer; -EFBIG past CFG_FILE_MAX bytes
+ * (checked on the size first, then while reading: /dev/zero, pipes), -errno. */
 static int cfg_read_file(const char *path, char **buf, size_t *len)
 {
 	size_t cap = 0, n = 0;
 	char *b = NULL, *nb;
+	struct stat st;
 	ssize_t r;
 	int fd, ret = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > CFG_FILE_MAX) {
+		close(fd);
+		return -EFBIG;
+	}
 	for (;;) {
 		if (n == cap) {
-			if (cap > SIZE_MAX / 2) {
+			if (cap > CFG_FILE_MAX) {
 				ret = -EFBIG;
 				break;
 			}
 			cap = cap ? cap * 2 : 4096;
+			if (cap > CFG_FILE_MAX + 1)
+				cap = CFG_FILE_MAX + 1;	/* one byte more says "too large" */
 			nb = realloc(b, cap);
 			if (!nb) {
 				ret = -ENOMEM;
@@ -707,6 +750,8 @@ static int cfg_read_file(const char *path, char **buf, size_t *len)
 		n += r;
 	}
 	close(fd);
+	if (!ret && n > CFG_FILE_MAX)
+		ret = -EFBIG;
 	if (ret) {
 		free(b);
 		return ret;
@@ -730,6 +775,12 @@ int cfg_load_file(struct ebph_config *cfg, const char *path, char *err, size_t e
 		return -EINVAL;
 	}
 	ret = cfg_read_file(path, &buf, &len);
+	if (ret == -EFBIG) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: too large (a configuration file has at most "
+				 "%u bytes)", path, CFG_FILE_MAX);
+		return ret;
+	}
 	if (ret) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-ret));
@@ -757,12 +808,21 @@ static void cfg_write_path(FILE *f, const char *s, size_t size)
 	for (i = 0; i < len; i++) {
 		unsigned char c = s[i];
 
-		if (c == '"' || c == '\\')
+		if (c == '"' || c == '\\') {
 			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
+		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\x%02x", c);
-		else
+		} else if (c == 0xe2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
+			   ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
+			/* U+2028, U+2029: line breaks to YAML, folded if written raw */
+			fputs((unsigned char)s[i + 2] == 0xa8 ? "\\L" : "\\P", f);
+			i += 2;
+		} else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0x85) {
+			fputs("\\N", f);	/* U+0085 (NEL), a line break too */
+			i++;
+		} else {
 			fputc(c, f);
+		}
 	}
 	fputc('"', f);
 }

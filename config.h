@@ -7,6 +7,7 @@
 #include <linux/types.h>
 
 #define CFG_STATE_DIR_MAX 4096
+#define CFG_FILE_MAX (1U << 20)	/* bytes of a configuration file, at most */
 
 struct ebph_config {
 	__u64 normal_wait;	/* seconds */

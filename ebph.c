@@ -40,6 +40,8 @@ struct monitor {
 	struct filter filter;	/* which events to print */
 	struct maps_fds maps;	/* the profile maps, for loading and saving */
 	char **paths;		/* profile slot -> path, NULL = not known yet */
+	struct ebph_key *unloaded;	/* saved profiles refused at load, sorted */
+	size_t nunloaded;
 	int use_store;		/* state_dir is usable */
 	int ncpus;		/* possible CPUs, for per-CPU maps */
 	int out_failed;		/* stdout closed (e.g. | head) */
@@ -307,46 +309,135 @@ static void print_profile(struct monitor *m, __u32 slot, const struct ebph_profi
 	out_profile(&m->out, &o);
 }
 
-/* Save every profile to state_dir. Each file is replaced atomically; a
- * profile that kept changing while read is saved at the next save. */
-static void mon_save(struct monitor *m, const char *why)
+static int cmp_key(const void *a, const void *b)
 {
-	__u32 n = maps_profile_slots(&m->maps), slot, saved = 0;
+	const struct ebph_key *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* Is p the live profile of a saved one that was not loaded, whose file is
+ * still there? Saving it would replace the saved data with what was learnt
+ * since the start: its file is kept as it is instead. Once the operator
+ * deletes the file, the live profile is saved again. */
+static int mon_keep_saved(struct monitor *m, const struct store_profile *p)
+{
+	struct ebph_key *k;
+
+	if (!m->nunloaded)
+		return 0;
+	k = bsearch(&p->key, m->unloaded, m->nunloaded, sizeof(*k), cmp_key);
+	if (!k)
+		return 0;
+	if (store_has_file(m->cfg.state_dir, &p->key))
+		return 1;	/* there (or unknown): never overwrite it */
+	memmove(k, k + 1, (m->unloaded + m->nunloaded - k - 1) * sizeof(*k));
+	m->nunloaded--;
+	return 0;
+}
+
+/* One line naming a profile that could not be read for saving. */
+static void mon_save_skipped(struct monitor *m, __u32 slot, int err)
+{
+	struct ebph_profile *prof = malloc(sizeof(*prof));
+	const char *path = mon_path(m, slot);
+
+	if (!prof || bpf_lookup_elem(m->maps.profiles, &slot, prof)) {
+		free(prof);
+		return;
+	}
+	fprintf(stderr, "ebph: profile %llu:%llu ", (unsigned long long)out_user_dev(prof->key.dev),
+		(unsigned long long)prof->key.ino);
+	out_text_str(stderr, path ? path : "-", EBPH_PATH_MAX);
+	fprintf(stderr, " not saved: %s\n", err == -EAGAIN ?
+		"it kept changing while being read (the next save tries again)" : strerror(-err));
+	free(prof);
+}
+
+/* Save every profile to state_dir. Each file is replaced atomically; a
+ * profile that kept changing while read is named and saved at the next
+ * save. Returns the number of profiles not saved (0: all saved); the
+ * message is printed here. */
+static int mon_save(struct monitor *m, const char *why)
+{
+	__u32 n = maps_profile_slots(&m->maps), slot, saved = 0, kept = 0, unread = 0;
 	struct store_profile *all = calloc(n ? n : 1, sizeof(*all));
 	__u64 t0 = now_ns(CLOCK_MONOTONIC);
+	size_t failed = 0;
 	char err[512];
 	int ret;
 
 	if (!all) {
 		fprintf(stderr, "ebph: cannot save profiles: out of memory\n");
-		return;
+		return n ? (int)n : 1;
 	}
 	for (slot = 0; slot < n; slot++) {
 		struct store_profile *p = &all[saved];
 
-		if (maps_read_profile(&m->maps, slot, p))
+		ret = maps_read_profile(&m->maps, slot, p);
+		if (ret == -ENOENT)
+			continue;	/* an unused slot */
+		if (ret) {
+			mon_save_skipped(m, slot, ret);
+			unread++;
 			continue;
+		}
 		if (!p->ntrain && !p->ntest && !p->train_count) {
 			store_profile_free(p);	/* nothing learned (or deleted) */
 			continue;
 		}
+		if (mon_keep_saved(m, p)) {
+			store_profile_free(p);
+			kept++;
+			continue;
+		}
 		saved++;
 	}
-	ret = store_save(m->cfg.state_dir, all, saved, err, sizeof(err));
-	if (ret)
-		out_warn("ebph: cannot save profiles: %s", err);
+	ret = store_save(m->cfg.state_dir, all, saved, &failed, err, sizeof(err));
+	if (failed)
+		out_warn("ebph: %zu of %u profiles not saved to %s (%s): %s%s", failed,
+			 saved, m->cfg.state_dir, why, err, failed > 1 ? " (the first)" : "");
+	else if (ret)
+		out_warn("ebph: cannot save profiles (%s): %s", why, err);
 	else
-		out_warn("ebph: saved %u profiles to %s (%s, %.1f ms)", saved, m->cfg.state_dir,
-			 why, (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+		out_warn("ebph: saved %u profiles to %s (%s, %.1f ms)", saved,
+			 m->cfg.state_dir, why, (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	if (kept)
+		out_warn("ebph: %u saved profiles that were not loaded kept as saved "
+			 "(not overwritten)", kept);
 	for (slot = 0; slot < saved; slot++)
 		store_profile_free(&all[slot]);
 	free(all);
+	if (ret && !failed)
+		failed = saved ? saved : 1;	/* the save as a whole failed (or is not durable) */
+	return (int)(failed + unread);
 }
 
 struct load_ctx {
 	struct monitor *m;
 	unsigned int added, stale, failed;
 };
+
+/* Remember a saved profile that was not loaded (kept sorted). */
+static int mon_unloaded_add(struct monitor *m, const struct ebph_key *key)
+{
+	struct ebph_key *grown;
+	size_t i = m->nunloaded;
+
+	grown = realloc(m->unloaded, (m->nunloaded + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	m->unloaded = grown;
+	while (i && cmp_key(&grown[i - 1], key) > 0) {
+		grown[i] = grown[i - 1];
+		i--;
+	}
+	grown[i] = *key;
+	m->nunloaded++;
+	return 0;
+}
 
 static int mon_load_one(struct store_profile *p, void *arg)
 {
@@ -357,9 +448,14 @@ static int mon_load_one(struct store_profile *p, void *arg)
 
 	ret = maps_add_profile(&m->maps, p);
 	if (ret) {
-		out_warn("ebph: cannot load the profile of %s: %s", p->path,
-			 ret == -ENOSPC ? "no room (raise max_profiles or max_rows)" : strerror(-ret));
+		out_warn("ebph: cannot load the profile of %s: %s", p->path, ret == -ENOSPC ?
+			 "no room (raise max_profiles or max_rows); its file is kept as it is" :
+			 strerror(-ret));
 		lc->failed++;
+		if (ret != -EEXIST && mon_unloaded_add(m, &p->key)) {
+			store_profile_free(p);
+			return -ENOMEM;
+		}
 	} else {
 		lc->added++;
 		lc->stale += store_stale(p);
@@ -401,6 +497,9 @@ static int mon_load(struct monitor *m)
 	if (lc.stale)
 		fprintf(stderr, "ebph: %u saved profiles belong to executables that no longer "
 			"exist ('ebph prune' deletes them)\n", lc.stale);
+	if (lc.failed)
+		fprintf(stderr, "ebph: %u saved profiles not loaded: their files are kept and "
+			"not overwritten while this monitor runs\n", lc.failed);
 	return 0;
 }
 
@@ -563,6 +662,7 @@ static int mon_run(struct monitor *m)
 
 	mon_loop(m);
 
+	prog_detach(&m->prog);	/* the final save sees the profiles at rest */
 	bpf_consume_ringbuf(m->prog.rb);
 	if (!m->out_failed) {
 		mon_status(m, 1);
@@ -570,11 +670,12 @@ static int mon_run(struct monitor *m)
 			mon_profiles(m, print_profile, NULL);
 		fflush(stdout);
 	}
-	if (m->use_store)
-		mon_save(m, "exit");
+	ret = m->use_store ? mon_save(m, "exit") : 0;
 	admin_unpin();
 	prog_close(&m->prog);
-	return 0;
+	if (ret)
+		fprintf(stderr, "ebph: the final save failed: %d profiles not saved\n", ret);
+	return ret ? 1 : 0;
 }
 
 /* -p PID must name a running process (not one of its threads). 0, or 1
@@ -650,5 +751,6 @@ int main(int argc, char **argv)
 			free(m.paths[i]);
 		free(m.paths);
 	}
+	free(m.unloaded);
 	return ret;
 }

@@ -198,69 +198,97 @@ int maps_find(const struct maps_fds *m, const struct ebph_key *key, __u32 *slot)
 	return bpf_lookup_elem(m->keys, (void *)key, slot) ? -ENOENT : 0;
 }
 
-/* Take n rows from the pool (user space, before attaching: no race). */
-static int rows_take(const struct maps_fds *m, __u32 n, __u32 *first)
+/* Take n rows from the pool (user space, before attaching: no race); *used
+ * receives the count before, for rows_give_back. */
+static int rows_take(const struct maps_fds *m, __u32 n, __u32 *first, __u64 *used)
 {
 	__u32 k = EBPH_A_ROWS;
-	__u64 used = 0;
+	__u64 now;
 
-	bpf_lookup_elem(m->alloc, &k, &used);
-	if (used + n > m->max_rows)
+	*used = 0;
+	bpf_lookup_elem(m->alloc, &k, used);
+	if (*used + n > m->max_rows)
 		return -ENOSPC;
-	*first = (__u32)used + 1;
-	used += n;
-	return bpf_update_elem(m->alloc, &k, &used, BPF_ANY) ? -errno : 0;
+	*first = (__u32)*used + 1;
+	now = *used + n;
+	return bpf_update_elem(m->alloc, &k, &now, BPF_ANY) ? -errno : 0;
 }
 
-static const __u8 *view_of(const struct store_row *rows, __u32 n, __u32 call)
+/* Undo rows_take after a failed install: the pool's count as it was. */
+static void rows_give_back(const struct maps_fds *m, __u64 used)
 {
-	__u32 i;
+	__u32 k = EBPH_A_ROWS;
 
-	for (i = 0; i < n; i++)
-		if (rows[i].call == call)
-			return rows[i].bits;
-	return NULL;
+	bpf_update_elem(m->alloc, &k, &used, BPF_ANY);
+}
+
+/* Write the rows of call c: the row itself at *idx, its snapshot next when
+ * it needs one (layout: see maps_add_profile). 0 or -errno. */
+static int put_row(const struct maps_fds *m, struct ebph_profile *prof, __u32 c,
+		   const struct store_row *t, const struct store_row *s, int split, __u32 *idx)
+{
+	int same = t && s && !memcmp(t->bits, s->bits, EBPH_ROW_BYTES);
+	struct ebph_row row = { .call = c };
+	__u32 me = (*idx)++;
+
+	row.tgen = t ? prof->tgen : prof->ngen_tgen;
+	if (t || (s && split))
+		memcpy(row.bits, t ? t->bits : s->bits, EBPH_ROW_BYTES);
+	if (!t && !split)
+		row.tgen = ~0U;		/* no view in any epoch: a stale row */
+	if (prof->state == EBPH_NORMAL && (t || !split) && !(same && !split)) {
+		/* testing differs from what the row holds: its own view */
+		row.ngen = prof->ngen;
+		if (s) {
+			struct ebph_row snap = { .call = c };
+
+			memcpy(snap.bits, s->bits, EBPH_ROW_BYTES);
+			row.test = (*idx)++;
+			prof->ntest++;
+			if (bpf_update_elem(m->rows, &row.test, &snap, BPF_ANY))
+				return -errno;
+		}
+	}
+	if (bpf_update_elem(m->rows, &me, &row, BPF_ANY))
+		return -errno;
+	prof->rows[c] = (__u16)me;
+	prof->nrows++;
+	return 0;
 }
 
 /*
- * Layout of a loaded profile: tgen 0; a normal one has ngen 1 and
- * ngen_tgen 0. A row whose testing view equals its training view is left
- * "untouched since the normalisation" (ngen 0); one that differs gets a
- * snapshot row (or none if its testing view is empty) and ngen 1. A row with
- * no training view has tgen ~0 (stale).
+ * Layout of a loaded profile (ph.h's copy-on-write rules): ngen 1 if
+ * normal, else 0; ngen_tgen 0; tgen 0, or 1 for a normal profile laid out
+ * split (store_rows_needed chooses). Same epoch: a row whose testing view
+ * equals its training view is "untouched since the normalisation" (ngen 0);
+ * one that differs gets ngen 1 and a snapshot if its testing view is not
+ * empty; a testing view alone is a stale row (tgen ~0) with a snapshot.
+ * Split: a testing view alone is an untouched row of the old epoch (tgen 0,
+ * ngen 0); a row with training data has tgen 1, ngen 1 and a snapshot if
+ * it has a testing view. Rows and the slot are given back on failure.
  */
 int maps_add_profile(const struct maps_fds *m, const struct store_profile *p)
 {
+	__u32 slot, k = EBPH_A_PROFILES, idx, nrows, nsnap, i = 0, j = 0, ntest;
 	struct ebph_profile *prof;
-	struct ebph_row row;
-	__u32 slot, k = EBPH_A_PROFILES, c, idx, nrows = 0, nsnap = 0, ntotal = 0;
-	int normal = p->state == EBPH_NORMAL;
-	__u64 used = 0;
-	int ret;
+	__u64 used = 0, rows_used;
+	int split, ret;
 
 	if (!maps_find(m, &p->key, &slot))
 		return -EEXIST;
-	/* rows needed: one per call with any view, plus snapshots */
-	for (c = 0; c < EBPH_NR_CALLS; c++) {
-		const __u8 *t = view_of(p->train, p->ntrain, c);
-		const __u8 *s = normal ? view_of(p->test, p->ntest, c) : NULL;
-
-		if (!t && !s)
-			continue;
-		ntotal++;
-		if (s && !(t && !memcmp(t, s, EBPH_ROW_BYTES)))
-			ntotal++;
-	}
+	store_rows_needed(p, &nrows, &nsnap, &split);
 	bpf_lookup_elem(m->alloc, &k, &used);
 	if (used >= m->max_profiles)
 		return -ENOSPC;
 	slot = (__u32)used;
-	ret = rows_take(m, ntotal, &idx);
+	ret = rows_take(m, nrows + nsnap, &idx, &rows_used);
 	if (ret)
 		return ret;
 	prof = calloc(1, sizeof(*prof));
-	if (!prof)
+	if (!prof) {
+		rows_give_back(m, rows_used);
 		return -ENOMEM;
+	}
 	prof->key = p->key;
 	prof->train_count = p->train_count;
 	prof->last_mod_count = p->last_mod_count;
@@ -268,53 +296,38 @@ int maps_add_profile(const struct maps_fds *m, const struct store_profile *p)
 	prof->anomalies = p->anomalies;
 	prof->state = p->state;
 	prof->normal_time = p->state == EBPH_FROZEN ? to_boot(m, p->normal_time) : 0;
-	prof->normal_since = normal ? to_boot(m, p->normal_since) : 0;
-	prof->ngen = normal ? 1 : 0;
-	for (c = 0; c < EBPH_NR_CALLS; c++) {
-		const __u8 *t = view_of(p->train, p->ntrain, c);
-		const __u8 *s = normal ? view_of(p->test, p->ntest, c) : NULL;
-		__u32 me;
+	prof->normal_since = p->state == EBPH_NORMAL ? to_boot(m, p->normal_since) : 0;
+	prof->ngen = p->state == EBPH_NORMAL;
+	prof->tgen = split;
+	ntest = p->state == EBPH_NORMAL ? p->ntest : 0;
+	while (!ret && (i < p->ntrain || j < ntest)) {	/* both lists sorted by call */
+		const struct store_row *t = i < p->ntrain ? &p->train[i] : NULL;
+		const struct store_row *s = j < ntest ? &p->test[j] : NULL;
 
-		if (!t && !s)
-			continue;
-		memset(&row, 0, sizeof(row));
-		me = idx++;
-		row.call = c;
-		row.tgen = t ? 0 : ~0U;
-		if (t)
-			memcpy(row.bits, t, EBPH_ROW_BYTES);
-		if (normal && !(t && s && !memcmp(t, s, EBPH_ROW_BYTES)) && (t || s)) {
-			row.ngen = 1;
-			if (s) {
-				struct ebph_row snap = { .call = c };
-
-				memcpy(snap.bits, s, EBPH_ROW_BYTES);
-				row.test = idx++;
-				nsnap++;
-				if (bpf_update_elem(m->rows, &row.test, &snap, BPF_ANY))
-					goto fail;
-			}
-		}
-		if (bpf_update_elem(m->rows, &me, &row, BPF_ANY))
-			goto fail;
-		prof->rows[c] = (__u16)me;
-		nrows++;
+		if (t && s && t->call < s->call)
+			s = NULL;
+		else if (t && s && s->call < t->call)
+			t = NULL;
+		i += t != NULL;
+		j += s != NULL;
+		ret = put_row(m, prof, t ? t->call : s->call, t, s, split, &idx);
 	}
-	prof->nrows = nrows;
-	prof->ntest = nsnap;
-	if (bpf_update_elem(m->profiles, &slot, prof, BPF_ANY) ||
-	    bpf_update_elem(m->paths, &slot, (void *)p->path, BPF_ANY) ||
-	    bpf_update_elem(m->keys, (void *)&p->key, &slot, BPF_NOEXIST))
-		goto fail;
+	if (!ret && (bpf_update_elem(m->profiles, &slot, prof, BPF_ANY) ||
+		     bpf_update_elem(m->paths, &slot, (void *)p->path, BPF_ANY) ||
+		     bpf_update_elem(m->keys, (void *)&p->key, &slot, BPF_NOEXIST)))
+		ret = -errno;
 	used = slot + 1;
-	if (bpf_update_elem(m->alloc, &k, &used, BPF_ANY))
-		goto fail;
+	if (!ret && bpf_update_elem(m->alloc, &k, &used, BPF_ANY))
+		ret = -errno;
+	if (ret) {
+		struct ebph_profile empty = { 0 };
+
+		bpf_delete_elem(m->keys, (void *)&p->key);
+		bpf_update_elem(m->profiles, &slot, &empty, BPF_ANY);
+		rows_give_back(m, rows_used);
+	}
 	free(prof);
-	return 0;
-fail:
-	ret = -errno;
-	free(prof);
-	return ret ? ret : -EIO;
+	return ret;
 }
 
 int maps_check_profile(const struct maps_fds *m, __u32 slot, char *err, size_t errlen)

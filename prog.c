@@ -188,6 +188,17 @@ fail:
 	return -EINVAL;
 }
 
+void prog_detach(struct ebph_prog *p)
+{
+	int i;
+
+	for (i = 0; i < PROG_MAX_PROBES; i++) {
+		if (p->link_fd[i] >= 0)
+			close(p->link_fd[i]);
+		p->link_fd[i] = -1;
+	}
+}
+
 void prog_close(struct ebph_prog *p)
 {
 	int i;

@@ -28,6 +28,9 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
  * buffer with cb. On failure everything attached so far is detached. */
 int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t size), void *ctx,
 		char *err, size_t errlen);
+/* Detach every probe (the maps, ring buffer and command program stay):
+ * nothing changes the profiles afterwards but commands. */
+void prog_detach(struct ebph_prog *p);
 /* Detach and unload everything; safe on a partly set-up prog. */
 void prog_close(struct ebph_prog *p);
 

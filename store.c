@@ -547,6 +547,34 @@ void store_profile_free(struct store_profile *p)
 	p->ntrain = p->ntest = 0;
 }
 
+void store_rows_needed(const struct store_profile *p, __u32 *rows, __u32 *snap, int *split)
+{
+	__u32 i = 0, j = 0, same = 0, differ = 0, test_only = 0;
+	__u32 ntest = p->state == EBPH_NORMAL ? p->ntest : 0;
+
+	*rows = 0;
+	while (i < p->ntrain || j < ntest) {	/* both lists sorted by call */
+		const struct store_row *t = i < p->ntrain ? &p->train[i] : NULL;
+		const struct store_row *s = j < ntest ? &p->test[j] : NULL;
+
+		if (t && s && t->call < s->call)
+			s = NULL;
+		else if (t && s && s->call < t->call)
+			t = NULL;
+		i += t != NULL;
+		j += s != NULL;
+		(*rows)++;
+		if (t && s && !memcmp(t->bits, s->bits, EBPH_ROW_BYTES))
+			same++;
+		else if (t && s)
+			differ++;
+		else if (s)
+			test_only++;
+	}
+	*split = test_only > same;
+	*snap = differ + (*split ? same : test_only);
+}
+
 void store_file_name(const struct ebph_key *key, char *buf, size_t len)
 {
 	snprintf(buf, len, "%llx-%llx" STORE_SUFFIX, (unsigned long long)key->dev,
@@ -890,7 +918,8 @@ static void prev_name(const struct ebph_key *key, char *buf, size_t len)
 }
 
 /* Write b into the scratch file, reusing its inode when it is a plain file
- * of ours (anything else there is removed, never followed). */
+ * of ours (anything else there is removed, never followed). On failure the
+ * scratch file is removed: it held only the previous version, never loaded. */
 static int write_scratch(int dfd, const char *scratch, const __u8 *b, size_t len)
 {
 	struct stat st;
@@ -928,6 +957,8 @@ static int write_scratch(int dfd, const char *scratch, const __u8 *b, size_t len
 		ret = -errno;
 	if (close(fd) && !ret)
 		ret = -errno;
+	if (ret)
+		unlinkat(dfd, scratch, 0);	/* partial: never keep a full disk full */
 	return ret;
 }
 
@@ -1027,16 +1058,18 @@ static int fsync_scratch(int dfd, const struct store_profile *profiles, const si
  * slower. Where exchange is not supported, a plain rename replaces "<name>".
  * A profile whose file already holds the same bytes is not written at all.
  * A profile that cannot be saved does not stop the others: the first such
- * error is returned.
+ * error is returned, the count in *failed, and its scratch file is removed
+ * (a full disk is not kept full by partial files); when the disk is full,
+ * the scratch files holding previous versions are removed too.
  */
-int store_save(const char *dir, const struct store_profile *profiles, size_t n, char *err,
-	       size_t errlen)
+int store_save(const char *dir, const struct store_profile *profiles, size_t n, size_t *failed,
+	       char *err, size_t errlen)
 {
 	char scratch[96], name[64], reason[192];
-	size_t i, made = 0, cap = 0, len, *idx = NULL;
+	size_t i, made = 0, cap = 0, len, *idx = NULL, nfail = 0;
 	const struct ebph_key *dup;
 	__u8 *buf = NULL, *grown;
-	int dfd, ret = 0, first = 0;
+	int dfd, ret = 0, first = 0, full = 0;
 
 	if (!store_window) {
 		set_err(err, errlen, "%s: cannot save: window not set (store_set_window)", dir);
@@ -1071,6 +1104,7 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 				set_err(err, errlen, "%s/%s: cannot save %s: %s", dir, name,
 					p->path, reason);
 			first = first ? first : ret;
+			nfail++;
 			continue;
 		}
 		len = encoded_len(p);
@@ -1094,6 +1128,8 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 				set_err(err, errlen, "%s/%s: cannot write: %s", dir, scratch,
 					strerror(-ret));
 			first = first ? first : ret;
+			full |= ret == -ENOSPC || ret == -EDQUOT;
+			nfail++;
 			continue;
 		}
 		idx[made++] = i;
@@ -1106,6 +1142,11 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 		ret = fsync_scratch(dfd, profiles, idx, made, scratch, sizeof(scratch));
 		if (ret) {
 			set_err(err, errlen, "%s/%s: cannot sync: %s", dir, scratch, strerror(-ret));
+			for (i = 0; i < made; i++) {
+				prev_name(&profiles[idx[i]].key, scratch, sizeof(scratch));
+				unlinkat(dfd, scratch, 0);
+			}
+			nfail += made;
 			goto out;
 		}
 	}
@@ -1120,6 +1161,7 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 				set_err(err, errlen, "%s/%s: cannot rename to %s: %s", dir,
 					scratch, name, strerror(errno));
 			first = first ? first : -errno;
+			nfail++;
 		}
 	}
 	if (fsync(dfd)) {
@@ -1127,10 +1169,32 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 		set_err(err, errlen, "%s: cannot sync the directory: %s", dir, strerror(-ret));
 	}
 out:
+	if (full)	/* the previous versions only take room the next save needs */
+		for (i = 0; i < n; i++) {
+			prev_name(&profiles[i].key, scratch, sizeof(scratch));
+			unlinkat(dfd, scratch, 0);
+		}
 	free(idx);
 	free(buf);
 	close(dfd);
+	if (failed)
+		*failed = nfail;
 	return ret ? ret : first;
+}
+
+int store_has_file(const char *dir, const struct ebph_key *key)
+{
+	char name[64];
+	struct stat st;
+	int dfd, ret;
+
+	dfd = dir_open(dir, NULL, 0);
+	if (dfd < 0)
+		return dfd;
+	store_file_name(key, name, sizeof(name));
+	ret = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) ? -errno : 1;
+	close(dfd);
+	return ret == -ENOENT ? 0 : ret;
 }
 
 int store_delete(const char *dir, const struct ebph_key *key, char *err, size_t errlen)

@@ -53,13 +53,19 @@ int store_dir_check(const char *dir, int create, char *err, size_t errlen);
 void store_file_name(const struct ebph_key *key, char *buf, size_t len);
 
 /*
- * Save n profiles into dir, each atomically (temporary file, fsync, rename,
- * fsync of the directory): after a crash every profile file is either its
- * previous or its new version, complete. Files 0600, never through symlinks.
- * 0 or -errno (err names the file).
+ * Save n profiles into dir, each atomically (scratch file, one syncfs,
+ * exchange, fsync of the directory): after a crash every profile file is
+ * either its previous or its new version, complete. Files 0600, never
+ * through symlinks. A profile that cannot be written does not stop the
+ * others; its scratch file is removed. 0 or the first -errno (err names its
+ * file); *failed (if not NULL) receives the number of profiles not saved.
  */
-int store_save(const char *dir, const struct store_profile *profiles, size_t n, char *err,
-	       size_t errlen);
+int store_save(const char *dir, const struct store_profile *profiles, size_t n, size_t *failed,
+	       char *err, size_t errlen);
+
+/* Is there an entry named like key's profile file in dir (any type)?
+ * 1, 0 or -errno. */
+int store_has_file(const char *dir, const struct ebph_key *key);
 
 /* Delete a profile's file. 0, -ENOENT or -errno. */
 int store_delete(const char *dir, const struct ebph_key *key, char *err, size_t errlen);
@@ -84,6 +90,18 @@ int store_stale(const struct store_profile *p);
  * Returns the number pruned, or -errno (err says why).
  */
 int store_prune(const char *dir, int dry_run, FILE *out, char *err, size_t errlen);
+
+/*
+ * Pair rows a saved profile takes in the maps once loaded (maps_add_profile):
+ * *rows, one per call with a training or testing view, and *snap, snapshot
+ * rows for testing views the row itself cannot hold. A normal profile is
+ * laid out one of two ways, the cheaper one (*split): testing and training
+ * in one epoch (a row whose views are equal costs one row, a testing view
+ * alone two), or training in a later epoch than testing, as after a reset
+ * (a testing view alone costs one row, equal views two). Either way a
+ * profile never needs more rows than it used live.
+ */
+void store_rows_needed(const struct store_profile *p, __u32 *rows, __u32 *snap, int *split);
 
 /* Serialise / parse one profile (the file format, for tests and tools). */
 int store_encode(const struct store_profile *p, __u32 window, void **buf, size_t *len);

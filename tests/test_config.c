@@ -836,10 +836,11 @@ START_TEST(test_config_file_directory)
 }
 END_TEST
 
-/* No size limits: 2 MiB of comments, then keys; an error far down is placed right. */
+/* Close to the size limit: 1 MB of comments, then keys; an error far down is
+ * placed right. */
 START_TEST(test_config_large_file)
 {
-	const size_t lines = 40000;
+	const size_t lines = 20000;
 	static const char comment[] = "# a comment line of fifty-two bytes, padded out....\n";
 	struct ebph_config c;
 	char err[256], want[256];
@@ -863,6 +864,100 @@ START_TEST(test_config_large_file)
 		 lines + 2, lines + 1);
 	LOAD_ERR(text, want);
 	free(text);
+}
+END_TEST
+
+/* A file over CFG_FILE_MAX bytes, or a device that never ends, is refused
+ * with one message before parsing; exactly CFG_FILE_MAX bytes load. */
+START_TEST(test_config_file_size_limit)
+{
+	struct ebph_config c, before;
+	char err[256], want[256], path[64];
+	char *text;
+
+	text = malloc(CFG_FILE_MAX + 2);
+	ck_assert_ptr_nonnull(text);
+	memset(text, '#', CFG_FILE_MAX + 1);
+	memcpy(text, "window: 4\n", 10);
+	text[CFG_FILE_MAX - 1] = '\n';
+	temp_file(path, text, CFG_FILE_MAX);
+	cfg_defaults(&c);
+	ck_assert_int_eq(cfg_load_file(&c, path, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.window, 4);
+	unlink(path);
+
+	temp_file(path, text, CFG_FILE_MAX + 1);
+	odd_config(&c);
+	before = c;
+	ck_assert_int_eq(cfg_load_file(&c, path, err, sizeof(err)), -EFBIG);
+	snprintf(want, sizeof(want), "%s: too large (a configuration file has at most %u bytes)",
+		 path, CFG_FILE_MAX);
+	ck_assert_str_eq(err, want);
+	ck_assert(!memcmp(&c, &before, sizeof(c)));
+	unlink(path);
+	free(text);
+
+	ck_assert_int_eq(cfg_load_file(&c, "/dev/zero", err, sizeof(err)), -EFBIG);
+	ck_assert_str_eq(err, "/dev/zero: too large (a configuration file has at most "
+			 "1048576 bytes)");
+	ck_assert(!memcmp(&c, &before, sizeof(c)));
+}
+END_TEST
+
+/*
+ * load -> print -> load gives the same configuration for every state_dir
+ * made of up to four of: YAML line breaks (U+2028, U+2029), spaces, a
+ * no-break space, quotes, backslashes, '#', ':' and a letter. Written raw,
+ * line separators next to spaces were folded on reading back.
+ */
+START_TEST(test_config_write_round_trip_line_separators)
+{
+	static const char *const atoms[] = {
+		"\\u2028", "\\u2029", " ", "\\u00a0", "\\\"", "\\\\", "#", ":", "a",
+	};
+	const size_t natoms = sizeof(atoms) / sizeof(atoms[0]);
+	size_t n, i, k, tried = 0;
+	struct ebph_config c;
+	char yaml[128], err[512], *text;
+
+	for (n = 1; n <= 4; n++) {
+		size_t combos = 1;
+
+		for (i = 0; i < n; i++)
+			combos *= natoms;
+		for (k = 0; k < combos; k++) {
+			size_t v = k;
+
+			strcpy(yaml, "state_dir: \"/x");
+			for (i = 0; i < n; i++, v /= natoms)
+				strcat(yaml, atoms[v % natoms]);
+			strcat(yaml, "\"\n");
+			cfg_defaults(&c);
+			ck_assert_msg(load(&c, yaml, err, sizeof(err)) == 0, "%s: %s", yaml, err);
+			free(round_trip(&c));
+			tried++;
+		}
+	}
+	ck_assert_uint_eq(tried, 9 + 81 + 729 + 6561);
+
+	/* escaped, they print escaped */
+	cfg_defaults(&c);
+	ck_assert_int_eq(load(&c, "state_dir: \"/a\\L \\Pb\"\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.state_dir, "/a\xe2\x80\xa8 \xe2\x80\xa9" "b");
+	text = round_trip(&c);
+	ck_assert_ptr_nonnull(strstr(text, "state_dir: \"/a\\L \\Pb\"\n"));
+	free(text);
+
+	/* raw, anywhere (libyaml folds them next to spaces), they are refused */
+	LOAD_ERR("state_dir: \"/a\xe2\x80\xa8 b\"\n",
+		 "ebph.yaml:1:15: raw line separator U+2028 (YAML readers disagree on it: in a "
+		 "double-quoted string write it as \\L)");
+	LOAD_ERR("window: 4\n# \xe2\x80\xa9\n",
+		 "ebph.yaml:2:3: raw line separator U+2029 (YAML readers disagree on it: in a "
+		 "double-quoted string write it as \\P)");
+	LOAD_ERR("state_dir: /a\xc2\x85" "b\n",
+		 "ebph.yaml:1:14: raw line separator U+0085 (YAML readers disagree on it: in a "
+		 "double-quoted string write it as \\N)");
 }
 END_TEST
 
@@ -952,6 +1047,8 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_config_example_file_documents_every_key);
 	tcase_add_test(tc, test_config_write_defaults);
 	tcase_add_test(tc, test_config_write_round_trip);
+	tcase_add_test(tc, test_config_write_round_trip_line_separators);
+	tcase_add_test(tc, test_config_file_size_limit);
 	tcase_add_test(tc, test_config_write_durations);
 	tcase_add_test(tc, test_config_unknown_key);
 	tcase_add_test(tc, test_config_out_of_range);

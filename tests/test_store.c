@@ -786,7 +786,7 @@ START_TEST(test_store_save_load_round_trip)
 
 	for (i = 0; i < 5; i++)
 		make_profile(&p[i], 20 + i, i % 3, 10 + i, i % 3 == EBPH_NORMAL ? 7 : 0);
-	ck_assert_int_eq(store_save(dir, p, 5, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, p, 5, NULL, err, sizeof(err)), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_int_eq(count_tmp(), 0);
 	for (i = 0; i < 5; i++) {
@@ -823,10 +823,10 @@ START_TEST(test_store_save_needs_window)
 
 	make_profile(&p, 1, EBPH_TRAINING, 1, 0);
 	store_set_window(0);
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "window not set"));
 	store_set_window(WINDOW);
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	store_profile_free(&p);
 }
 END_TEST
@@ -841,7 +841,7 @@ START_TEST(test_store_save_refuses_invalid_profile)
 	make_profile(&p[0], 1, EBPH_TRAINING, 3, 0);
 	make_profile(&p[1], 2, EBPH_TRAINING, 3, 0);
 	p[1].train[2].call = p[1].train[1].call;
-	ck_assert_int_eq(store_save(dir, p, 2, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(store_save(dir, p, 2, NULL, err, sizeof(err)), -EINVAL);
 	store_file_name(&p[1].key, name, sizeof(name));
 	snprintf(msg, sizeof(msg), "%s/%s: cannot save %s: training row 2: call %u after call "
 		 "%u (calls must be strictly increasing)", dir, name, p[1].path,
@@ -855,7 +855,7 @@ START_TEST(test_store_save_refuses_invalid_profile)
 	/* the same key twice */
 	store_profile_free(&p[1]);
 	p[1] = p[0];
-	ck_assert_int_eq(store_save(dir, p, 2, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(store_save(dir, p, 2, NULL, err, sizeof(err)), -EINVAL);
 	snprintf(msg, sizeof(msg), "%s/%s: cannot save two profiles with one key", dir, name);
 	ck_assert_str_eq(err, msg);
 	ck_assert_int_eq(lstat(path_in(name), &st), -1);
@@ -877,7 +877,7 @@ START_TEST(test_store_modes_with_umask_0)
 		snprintf(sub, sizeof(sub), "%s/u%zu/a/state/", dir, i);
 		old = umask(masks[i]);
 		ck_assert_int_eq(store_dir_check(sub, 1, err, sizeof(err)), 0);
-		ck_assert_int_eq(store_save(sub, &p, 1, err, sizeof(err)), 0);
+		ck_assert_int_eq(store_save(sub, &p, 1, NULL, err, sizeof(err)), 0);
 		umask(old);
 		ck_assert_int_eq(lstat(sub, &st), 0);
 		ck_assert(S_ISDIR(st.st_mode));
@@ -912,7 +912,7 @@ static void assert_dir_refused(const char *d, int ret, const char *msg)
 	ck_assert_int_eq(store_dir_check(d, 1, err, sizeof(err)), ret);
 	ck_assert_str_eq(err, msg);
 	err[0] = 0;
-	ck_assert_int_eq(store_save(d, &p, 1, err, sizeof(err)), ret);
+	ck_assert_int_eq(store_save(d, &p, 1, NULL, err, sizeof(err)), ret);
 	ck_assert_str_eq(err, msg);
 	err[0] = 0;
 	ck_assert_int_eq(store_load(d, WINDOW, collect, &c, err, sizeof(err)), ret);
@@ -993,7 +993,7 @@ START_TEST(test_store_bad_files_skipped)
 
 	make_profile(&good[0], 40, EBPH_NORMAL, 30, 30);
 	make_profile(&good[1], 41, EBPH_TRAINING, 5, 0);
-	ck_assert_int_eq(store_save(dir, good, 2, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, good, 2, NULL, err, sizeof(err)), 0);
 	store_file_name(&good[0].key, name, sizeof(name));
 	b = encode(&good[0], &len);
 
@@ -1111,7 +1111,7 @@ START_TEST(test_store_load_stops_when_fn_fails)
 
 	for (i = 0; i < 3; i++)
 		make_profile(&p[i], 60 + i, EBPH_TRAINING, 2, 0);
-	ck_assert_int_eq(store_save(dir, p, 3, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, p, 3, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_load(dir, WINDOW, collect, &c, err, sizeof(err)), -ECANCELED);
 	ck_assert_int_eq(c.n, 1);
 	ck_assert_ptr_nonnull(strstr(err, dir));
@@ -1130,13 +1130,13 @@ START_TEST(test_store_save_replaces_existing)
 	struct stat a, b;
 
 	make_profile(&p, 70, EBPH_FROZEN, 3, 0);
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	store_file_name(&p.key, name, sizeof(name));
 	ck_assert_int_eq(lstat(path_in(name), &a), 0);
 	store_profile_free(&p);
 	make_profile(&p, 70, EBPH_NORMAL, 30, 20);
 	p.train_count = 424242;
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_ne(a.st_ino, b.st_ino);	/* a new file renamed over it */
 	ck_assert_uint_eq(b.st_mode & 07777, 0600);
@@ -1172,11 +1172,11 @@ START_TEST(test_store_scratch_file)
 	store_file_name(&p.key, name, sizeof(name));
 	snprintf(prev, sizeof(prev), "%s.prev", name);
 	v1 = encode(&p, &l1);
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(access(path_in(prev), F_OK), -1);	/* first save: renamed */
 	p.train_count++;
 	v2 = encode(&p, &l2);
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_uint_eq(slurp(path_in(name), got, sizeof(got)), l2);
 	ck_assert(!memcmp(got, v2, l2));
 	ck_assert_uint_eq(slurp(path_in(prev), got, sizeof(got)), l1);
@@ -1184,7 +1184,7 @@ START_TEST(test_store_scratch_file)
 	ck_assert_int_eq(lstat(path_in(prev), &s1), 0);
 	ck_assert_uint_eq(s1.st_mode & 07777, 0600);
 	p.train_count++;
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(path_in(name), &n1), 0);
 	ck_assert_uint_eq(n1.st_ino, s1.st_ino);	/* the scratch inode reused */
 	ck_assert_uint_eq(n1.st_mode & 07777, 0600);
@@ -1197,7 +1197,7 @@ START_TEST(test_store_scratch_file)
 	unlink(path_in(prev));
 	ck_assert_int_eq(symlink(victim, path_in(prev)), 0);
 	p.train_count++;
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(victim, &vst), 0);
 	ck_assert_int_eq(vst.st_size, 4);
 	ck_assert_uint_eq(slurp(victim, got, sizeof(got)), 4);
@@ -1211,7 +1211,7 @@ START_TEST(test_store_scratch_file)
 	unlink(path_in(prev));
 	ck_assert_int_eq(link(path_in(inside), path_in(prev)), 0);
 	p.train_count++;
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_uint_eq(slurp(path_in(inside), got, sizeof(got)), 4);
 	ck_assert(!memcmp(got, "keep", 4));
 
@@ -1219,7 +1219,7 @@ START_TEST(test_store_scratch_file)
 	unlink(path_in(prev));
 	ck_assert_int_eq(mkfifo(path_in(prev), 0600), 0);
 	p.train_count++;
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(path_in(name), &n2), 0);
 	ck_assert(S_ISREG(n2.st_mode));
 
@@ -1234,7 +1234,7 @@ START_TEST(test_store_scratch_file)
 
 		two[0] = p;
 		make_profile(&two[1], 81, EBPH_TRAINING, 2, 0);
-		ck_assert_int_eq(store_save(dir, two, 2, err, sizeof(err)), -EISDIR);
+		ck_assert_int_eq(store_save(dir, two, 2, NULL, err, sizeof(err)), -EISDIR);
 		snprintf(msg, sizeof(msg), "%s/%s: cannot write: Is a directory", dir, prev);
 		ck_assert_str_eq(err, msg);
 		store_file_name(&two[1].key, other, sizeof(other));
@@ -1247,7 +1247,7 @@ START_TEST(test_store_scratch_file)
 	rmdir(path_in(prev));
 
 	/* load reads only "<name>": one profile, no message about the scratch */
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(access(path_in(prev), F_OK), 0);
 	capture_start();
 	ck_assert_int_eq(store_load(dir, WINDOW, collect, &c, err, sizeof(err)), 1);
@@ -1272,7 +1272,7 @@ START_TEST(test_store_delete)
 	char err[512] = "", name[64];
 
 	make_profile(&p, 90, EBPH_TRAINING, 1, 0);
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_delete(dir, &p.key, err, sizeof(err)), 0);
 	store_file_name(&p.key, name, sizeof(name));
 	ck_assert_int_eq(access(path_in(name), F_OK), -1);
@@ -1365,7 +1365,7 @@ START_TEST(test_store_prune_gone_executables)
 	ck_assert_int_eq(store_stale(&p[2]), 1);
 	ck_assert_int_eq(store_stale(&p[3]), 1);
 	ck_assert_int_eq(store_stale(&p[4]), 0);
-	ck_assert_int_eq(store_save(dir, p, 5, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, p, 5, NULL, err, sizeof(err)), 0);
 
 	expect[0] = 0;
 	for (i = 1; i < 4; i++)
@@ -1425,7 +1425,7 @@ START_TEST(test_store_prune_escapes_path)
 
 	make_profile(&p, 7, EBPH_TRAINING, 1, 0);
 	snprintf(p.path, sizeof(p.path), "%s/no\nsuch", dir);
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	out = open_memstream(&text, &tlen);
 	ck_assert_int_eq(store_prune(dir, 1, out, err, sizeof(err)), 1);
 	fclose(out);
@@ -1476,25 +1476,25 @@ START_TEST(test_store_speed_1000_profiles)
 	}
 	store_file_name(&p[0].key, name, sizeof(name));
 	t0 = seconds();
-	ck_assert_int_eq(store_save(dir, p, 1000, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, p, 1000, NULL, err, sizeof(err)), 0);
 	t_save = seconds() - t0;
 	ck_assert_int_eq(lstat(path_in(name), &a), 0);
 	t0 = seconds();
-	ck_assert_int_eq(store_save(dir, p, 1000, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, p, 1000, NULL, err, sizeof(err)), 0);
 	t_same = seconds() - t0;
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_eq(a.st_ino, b.st_ino);	/* unchanged: not rewritten */
 	for (i = 0; i < 1000; i++)
 		p[i].train_count++;
 	t0 = seconds();
-	ck_assert_int_eq(store_save(dir, p, 1000, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, p, 1000, NULL, err, sizeof(err)), 0);
 	t_changed = seconds() - t0;
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_ne(a.st_ino, b.st_ino);
 	for (i = 0; i < 1000; i++)
 		p[i].train_count++;
 	t0 = seconds();
-	ck_assert_int_eq(store_save(dir, p, 1000, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, p, 1000, NULL, err, sizeof(err)), 0);
 	t_reuse = seconds() - t0;
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_eq(a.st_ino, b.st_ino);	/* back in the first inode */
@@ -1529,19 +1529,88 @@ START_TEST(test_store_save_skips_unchanged)
 	struct stat a, b;
 
 	make_profile(&p, 71, EBPH_NORMAL, 5, 5);
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	store_file_name(&p.key, name, sizeof(name));
 	ck_assert_int_eq(lstat(path_in(name), &a), 0);
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_eq(a.st_ino, b.st_ino);
 	ck_assert_int_eq(chmod(path_in(name), 0400), 0);
-	ck_assert_int_eq(store_save(dir, &p, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_ne(a.st_ino, b.st_ino);
 	ck_assert_uint_eq(b.st_mode & 07777, 0600);
 	ck_assert_int_eq(count_tmp(), 0);
 	store_profile_free(&p);
+}
+END_TEST
+
+/* A row of call c with one pair bit. */
+static struct store_row rows_row(__u16 c, __u8 bit)
+{
+	struct store_row r = { .call = c };
+
+	r.bits[0] = bit;
+	return r;
+}
+
+/*
+ * Rows a loaded profile takes: never more than it used live. A normal
+ * profile whose training was reset after the normalisation (the shape that
+ * used 38 rows live and 44 after a reload) holds its old testing rows in
+ * place: one row each, not a stale row plus a snapshot.
+ */
+START_TEST(test_store_rows_needed)
+{
+	struct store_row train[4], test[4];
+	struct store_profile p = { .state = EBPH_NORMAL, .train = train, .test = test };
+	__u32 rows, snap;
+	int split;
+
+	/* training only */
+	train[0] = rows_row(1, 1);
+	train[1] = rows_row(2, 1);
+	p.ntrain = 2;
+	store_rows_needed(&p, &rows, &snap, &split);
+	ck_assert_uint_eq(rows, 2);
+	ck_assert_uint_eq(snap, 0);
+	ck_assert_int_eq(split, 0);
+
+	/* normal, untouched since the normalisation: testing = training */
+	test[0] = train[0];
+	test[1] = train[1];
+	p.ntest = 2;
+	store_rows_needed(&p, &rows, &snap, &split);
+	ck_assert_uint_eq(rows, 2);
+	ck_assert_uint_eq(snap, 0);
+	ck_assert_int_eq(split, 0);
+
+	/* one row trained since: a snapshot for it */
+	train[1] = rows_row(2, 3);
+	store_rows_needed(&p, &rows, &snap, &split);
+	ck_assert_uint_eq(rows, 2);
+	ck_assert_uint_eq(snap, 1);
+
+	/* training reset after the normalisation, one call relearnt: testing
+	 * rows alone (calls 1, 3, 4) are old-epoch rows, call 2 one snapshot */
+	train[0] = rows_row(2, 1);
+	p.ntrain = 1;
+	test[0] = rows_row(1, 1);
+	test[1] = rows_row(2, 1);
+	test[2] = rows_row(3, 1);
+	test[3] = rows_row(4, 1);
+	p.ntest = 4;
+	store_rows_needed(&p, &rows, &snap, &split);
+	ck_assert_uint_eq(rows, 4);
+	ck_assert_uint_eq(snap, 1);	/* was 3 (a stale row + a snapshot per call) */
+	ck_assert_int_eq(split, 1);
+
+	/* a frozen or training profile has no testing rows to hold */
+	p.state = EBPH_TRAINING;
+	store_rows_needed(&p, &rows, &snap, &split);
+	ck_assert_uint_eq(rows, 1);
+	ck_assert_uint_eq(snap, 0);
+	ck_assert_int_eq(split, 0);
 }
 END_TEST
 
@@ -1562,6 +1631,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_store_decode_bad_content);
 	tcase_add_test(tc, test_store_encode_refuses_invalid);
 	tcase_add_test(tc, test_store_file_name);
+	tcase_add_test(tc, test_store_rows_needed);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 
