@@ -26,6 +26,7 @@
 
 #include "syscalls.h"
 #include "ebph.h"
+#include "show.h"
 #include "admin.h"
 #include "cli.h"
 #include "config.h"
@@ -63,7 +64,8 @@ static const struct admin_cmd {
 	  "monitored processes (threads with -t)" },
 	{ "profiles", ADM_PROFILES, 0, 0, "profiles [-j] [-c FILE]",
 	  "every profile and its counters" },
-	{ "show", ADM_SHOW, 0, ADM_F_PROFILE, "show [-j] [-c FILE] (PROFILE | --pid PID)",
+	{ "show", ADM_SHOW, 0, ADM_F_PROFILE,
+	  "show [-j] [-c FILE] [--pairs | --diff | --svg FILE] (PROFILE | --pid PID)",
 	  "one profile and its lookahead pairs" },
 	{ "normalize", ADM_NORMALIZE, EBPH_CMD_NORMALIZE, ADM_F_PROFILE,
 	  "normalize [-j] [-c FILE] (PROFILE | --pid PID)",
@@ -97,6 +99,8 @@ struct admin_opts {
 	int json;		/* -j */
 	int threads;		/* ps -t */
 	int dry_run;		/* prune --dry-run */
+	enum show_mode mode;	/* show: compact, --pairs, --diff */
+	const char *svg;	/* show --svg FILE */
 	int help;		/* -h */
 };
 
@@ -176,6 +180,12 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 		      f);
 	if (c->id == ADM_PRUNE)
 		fputs("  -n, --dry-run      only list what would be deleted\n", f);
+	if (c->id == ADM_SHOW)
+		fputs("      --pairs        one line per lookahead pair (call, previous call,\n"
+		      "                     distance) instead of one line per call\n"
+		      "      --diff         what a normalize would change: training pairs the\n"
+		      "                     testing data lacks (added), and the reverse (removed)\n"
+		      "      --svg FILE     draw the profile as an SVG heat map into FILE\n", f);
 	fputs("  -h, --help         this help\n\nCommands:", f);
 	for (i = 0; i < ADMIN_NCMDS; i++)
 		if (!(admin_cmds[i].flags & ADM_F_HIDDEN))
@@ -201,6 +211,9 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 		{ "config", required_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "pairs", no_argument, NULL, 'P' },
+		{ "diff", no_argument, NULL, 'D' },
+		{ "svg", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -234,6 +247,21 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 				return admin_usage_error(c, err, errlen,
 							 "%s: --dry-run is for prune only", c->name);
 			o->dry_run = 1;
+			break;
+		case 'P':
+		case 'D':
+		case 'S':
+			if (c->id != ADM_SHOW)
+				return admin_usage_error(c, err, errlen, "%s: --pairs, --diff and "
+							 "--svg are for show only", c->name);
+			if (o->mode || o->svg)
+				return admin_usage_error(c, err, errlen, "%s: --pairs, --diff and "
+							 "--svg exclude each other", c->name);
+			o->mode = ch == 'P' ? SHOW_PAIRS : ch == 'D' ? SHOW_DIFF : SHOW_COMPACT;
+			o->svg = ch == 'S' ? optarg : NULL;
+			if (o->svg && !*o->svg)
+				return admin_usage_error(c, err, errlen, "%s: --svg needs a file name",
+							 c->name);
 			break;
 		case 'c':
 			o->config = optarg;
@@ -539,50 +567,39 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 		out_text_buf(path, sizeof(path), p->path, EBPH_PATH_MAX));
 }
 
-/* The pairs of one view: a line per (call, previous call, distance). */
-static void admin_pair_lines(FILE *f, int json, const struct store_profile *p, const char *view,
-			     const struct store_row *rows, __u32 n, __s64 now)
+/* ebph show: the profile line, then its pairs in the chosen mode, or the
+ * heat map into the --svg file (0, or 1 with a message). */
+static int admin_show(FILE *f, const struct admin_opts *o, const struct admin_prof *a)
 {
-	char key[48], b1[32], b2[32];
-	__u32 i, prev, d;
+	struct show_profile s = { .p = a->p, .json = o->json };
+	char key[48], ts[32];
+	FILE *svg;
+	int ret;
 
-	admin_key_str(key, sizeof(key), &p->key);
-	for (i = 0; i < n; i++) {
-		const char *call = syscall_name(rows[i].call, b1, sizeof(b1));
-
-		for (prev = 0; prev < EBPH_NR_CALLS; prev++) {
-			__u8 bits = rows[i].bits[prev];
-
-			for (d = 1; bits && d <= 8; d++) {
-				if (!(bits & (1U << (d - 1))))
-					continue;
-				const char *pn = syscall_name(prev, b2, sizeof(b2));
-
-				if (!json) {
-					fprintf(f, "%-8s %-20s %-20s %8u\n", view, call, pn, d);
-					continue;
-				}
-				admin_json_head(f, "pair", now);
-				fprintf(f, ",\"profile\":\"%s\",\"view\":\"%s\",\"call\":\"%s\","
-					"\"prev\":\"%s\",\"distance\":%u}\n", key, view, call, pn,
-					d);
-			}
+	admin_key_str(key, sizeof(key), &a->p->key);
+	snprintf(ts, sizeof(ts), "%lld.%06lld", (long long)(a->now / 1000000000),
+		 (long long)(a->now % 1000000000 / 1000));
+	s.key = key;
+	s.ts = ts;
+	if (o->svg) {
+		svg = fopen(o->svg, "w");
+		if (!svg) {
+			out_warn("ebph: %s: %s", o->svg, strerror(errno));
+			return 1;
 		}
+		ret = show_svg(svg, &s);
+		if (fclose(svg) || ret) {
+			out_warn("ebph: %s: cannot write the heat map", o->svg);
+			unlink(o->svg);
+			return 1;
+		}
+		return 0;
 	}
-}
-
-static void admin_show(FILE *f, int json, const struct admin_prof *a)
-{
-	const struct store_profile *p = a->p;
-
-	if (!json)
+	if (!o->json)
 		admin_profile_header(f);
-	admin_profile_line(f, json, a);
-	if (!json)
-		fprintf(f, "\n%-8s %-20s %-20s %8s\n", "VIEW", "CALL", "PREV", "DISTANCE");
-	admin_pair_lines(f, json, p, "training", p->train, p->ntrain, a->now);
-	if (p->state == EBPH_NORMAL)
-		admin_pair_lines(f, json, p, "testing", p->test, p->ntest, a->now);
+	admin_profile_line(f, o->json, a);
+	show_pairs(f, &s, o->mode);
+	return 0;
 }
 
 /* One monitored task (or process) as ebph ps lists it. */
@@ -1637,18 +1654,18 @@ static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
 		}
 		a.source = "live";
 		a.p = &p;
-		admin_show(stdout, o->json, &a);
+		ret = admin_show(stdout, o, &a);
 		store_profile_free(&p);
-		return 0;
+		return ret;
 	}
 	if (saved_target(o, cfg, &key, &s))
 		return 1;
 	a.source = "saved";
 	a.p = &s.p[0];
 	admin_saved_rows(a.p, &a.rows, &a.snapshot_rows);
-	admin_show(stdout, o->json, &a);
+	ret = admin_show(stdout, o, &a);
 	saved_free(&s);
-	return 0;
+	return ret;
 }
 
 /*

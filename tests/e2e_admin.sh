@@ -85,7 +85,7 @@ check "profiles: text header" [ "$(head -n 1 "$T/prof.txt" | awk '{print $1, $2,
 check "profiles: text line of p1 has its key and path" \
 	sh -c "grep '^$K1 ' '$T/prof.txt' | grep -q ' $T/p1\$'"
 
-"$EBPH" show -j "$T/p1" > "$T/show.json"
+"$EBPH" show -j --pairs "$T/p1" > "$T/show.json"
 check "show -j: exit 0" [ $? -eq 0 ]
 check "show -j: the profile first" sh -c "head -n 1 '$T/show.json' | jq -e '.type == \"profile\"' > /dev/null"
 tp=$(jq -r 'select(.type == "profile") | .train_pairs' "$T/show.json")
@@ -95,10 +95,10 @@ check "show -j: p1's body pair (write, read, 1) is there" \
 	[ "$(count "$T/show.json" '.type == "pair" and .call == "write" and .prev == "read" and .distance == 1')" -eq 1 ]
 check "show -j: distances are 1..8" \
 	[ "$(count "$T/show.json" '.type == "pair" and (.distance < 1 or .distance > 8)')" -eq 0 ]
-"$EBPH" show -j "$K1" | sed 's/"ts":[0-9.]*,//' > "$T/showk.json"
+"$EBPH" show -j --pairs "$K1" | sed 's/"ts":[0-9.]*,//' > "$T/showk.json"
 sed 's/"ts":[0-9.]*,//' "$T/show.json" > "$T/showp.json"
 check "show by key DEV:INO = show by path" cmp -s "$T/showk.json" "$T/showp.json"
-"$EBPH" show "$T/p1" > "$T/show.txt"
+"$EBPH" show --pairs "$T/p1" > "$T/show.txt"
 check "show: text has the profile and the pair table" \
 	sh -c "grep -q '^KEY ' '$T/show.txt' && grep -q '^VIEW  *CALL  *PREV  *DISTANCE' '$T/show.txt' &&
 	grep -Eq '^training +write +read +1\$' '$T/show.txt'"
@@ -278,7 +278,7 @@ check "stress: counters sane in every profiles -j ($sane_bad bad)" [ "$sane_bad"
 "$EBPH" check > "$T/check.out" 2>&1
 check "stress: ebph check passes afterwards" [ $? -eq 0 ]
 for k in "$KB1" "$KB2" "$K3"; do
-	"$EBPH" show -j "$k" > "$T/s.json"
+	"$EBPH" show -j --pairs "$k" > "$T/s.json"
 	tp=$(jq -r 'select(.type == "profile") | .train_pairs + .test_pairs' "$T/s.json")
 	np=$(count "$T/s.json" '.type == "pair"')
 	check "stress: $k: show lists every pair ($np of $tp), distances 1..8" \
@@ -311,7 +311,7 @@ check "offline profiles: exit 0, every line saved" \
 check "offline profiles: p4 as saved (training data, not normal)" \
 	jqt "select(.profile == \"$K4\") | .path == \"$T/p4\" and .train_pairs > 0 and .state != \"normal\"" "$T/off.json"
 tp4=$(jq -r "select(.profile == \"$K4\") | .train_pairs" "$T/off.json")
-"$EBPH" show -j -c "$T/a.yaml" "$T/p4" > "$T/s.json"
+"$EBPH" show -j --pairs -c "$T/a.yaml" "$T/p4" > "$T/s.json"
 check "offline show: every training pair" [ "$(count "$T/s.json" '.type == "pair" and .view == "training"')" -eq "$tp4" ]
 (cd "$T/state" && md5sum *) > "$T/md5.before"
 "$EBPH" normalize -c "$T/a.yaml" "$T/nonexistent" 2> /dev/null; rc1=$?

@@ -24,7 +24,7 @@ ok "x1 normal after $RUNS runs"
 "$T/x1" fork > /dev/null		# fork + wait4: calls never made
 setpriv --reuid 65534 --regid 65534 --clear-groups "$T/x1" write > /dev/null
 sleep 0.5
-"$EBPH" show -j "$K" > "$T/show.json" 2> "$T/show.err"
+"$EBPH" show -j --pairs "$K" > "$T/show.json" 2> "$T/show.err"
 check "show -j of the normal profile: exit 0" [ $? -eq 0 ]
 jq -c "select(.type == \"anomaly\" and .profile == \"$K\")" "$OUT" > "$T/anom.json"
 n=$(wc -l < "$T/anom.json")
@@ -65,6 +65,41 @@ check "a known call with new pairs is not a new call" \
 check "no new_call for a call the testing data has" \
 	[ "$(jq -r 'select(.new_call) | .syscall' "$T/anom.json" | while read -r c; do
 		grep -q "^$c	" "$T/testing.tsv" && echo "$c"; done | wc -l)" -eq 0 ]
+
+# ---- ebph show: compact view, --diff, --svg (issue 11, item 5) ----
+"$EBPH" show -j "$K" > "$T/compact.json"
+jq -r 'select(.type == "pair") | [.view, .call, .prev, .distance] | @tsv' "$T/show.json" |
+	sort > "$T/pairs.tsv"
+jq -r 'select(.type == "call") | .view as $v | .call as $c | .prev[] | .call as $p |
+	.distances[] | [$v, $c, $p, .] | @tsv' "$T/compact.json" | sort > "$T/compact.tsv"
+check "show (compact): the same pairs as --pairs ($(wc -l < "$T/pairs.tsv"))" \
+	sh -c "[ -s '$T/pairs.tsv' ] && cmp -s '$T/pairs.tsv' '$T/compact.tsv'"
+check "show (compact): one line per call and view" \
+	[ "$(jq -r 'select(.type == "call") | "\(.view) \(.call)"' "$T/compact.json" | sort | uniq -d | wc -l)" -eq 0 ]
+"$EBPH" show -j --diff "$K" > "$T/diff.json"
+jq -r 'select(.type == "call") | .view as $v | .call as $c | .prev[] | .call as $p |
+	.distances[] | [$v, $c, $p, .] | @tsv' "$T/diff.json" | sort > "$T/diff.tsv"
+grep '^training' "$T/pairs.tsv" | cut -f2- | sort > "$T/tr.tsv"
+grep '^testing' "$T/pairs.tsv" | cut -f2- | sort > "$T/te.tsv"
+comm -23 "$T/tr.tsv" "$T/te.tsv" | sed 's/^/added	/' > "$T/want.tsv"
+comm -13 "$T/tr.tsv" "$T/te.tsv" | sed 's/^/removed	/' >> "$T/want.tsv"
+sort -o "$T/want.tsv" "$T/want.tsv"
+check "show --diff: training minus testing, and the reverse ($(grep -c '^added' "$T/diff.tsv") added)" \
+	cmp -s "$T/want.tsv" "$T/diff.tsv"
+check "show --diff: the extra write's pair (write after write, distance 1) is added" \
+	grep -qx 'added	write	write	1' "$T/diff.tsv"
+check "show --diff: fork, never made before normal, is added" grep -q '^added	fork	' "$T/diff.tsv"
+"$EBPH" show --diff "$K" > "$T/diff.txt"
+check "show --diff (text): one line per call, PREV(DISTANCES)" \
+	grep -Eq '^  added +write +.*write\(1[,)]' "$T/diff.txt"
+"$EBPH" show --svg "$T/x1.svg" "$K"
+check "show --svg: exit 0, a well-formed SVG file" \
+	sh -c "xmllint --noout '$T/x1.svg' && grep -q '<svg ' '$T/x1.svg' && grep -q 'stroke=\"red\"' '$T/x1.svg'"
+"$EBPH" show --svg /nonexistent/dir/x.svg "$K" 2> "$T/svg.err"
+check "show --svg into a missing directory: exit 1, named" \
+	sh -c "[ $? -eq 1 ] && grep -q '/nonexistent/dir/x.svg' '$T/svg.err'"
+"$EBPH" show --pairs --diff "$K" 2> "$T/both.err"
+check "show --pairs --diff: usage error (exit 2)" [ $? -eq 2 ]
 
 # The same explanation in text mode, after a restart that loads the saved
 # normal profile: on the anomaly's line, the missing pairs as prev@distance.

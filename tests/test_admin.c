@@ -544,6 +544,7 @@ END_TEST
 START_TEST(test_admin_show_pairs)
 {
 	struct admin_prof a = { .source = "saved", .now = NOW };
+	struct admin_opts o = { .json = 1, .mode = SHOW_PAIRS };
 	struct store_profile p;
 	int wr = syscall_number("write"), rd = syscall_number("read");
 	struct mem m;
@@ -562,7 +563,7 @@ START_TEST(test_admin_show_pairs)
 	p.test[0].bits[rd] = 0x80;	/* read 8 calls before */
 	a.p = &p;
 	mem_open(&m);
-	admin_show(m.f, 1, &a);
+	admin_show(m.f, &o, &a);
 	t = mem_take(&m);
 	JQ_TRUE("length == 4 and .[0].type == \"profile\" and .[0].train_pairs == 2 and "
 		".[0].test_pairs == 1 and ([.[1:][] | select(.type == \"pair\" and "
@@ -571,7 +572,8 @@ START_TEST(test_admin_show_pairs)
 	free(t);
 
 	mem_open(&m);
-	admin_show(m.f, 0, &a);
+	o.json = 0;
+	admin_show(m.f, &o, &a);
 	t = mem_take(&m);
 	ck_assert_ptr_nonnull(strstr(t, "\nVIEW     CALL                 PREV                 DISTANCE\n"));
 	snprintf(want, sizeof(want), "\n%-8s %-20s %-20s %8u\n", "training", "write", "read", 3);
@@ -582,10 +584,122 @@ START_TEST(test_admin_show_pairs)
 
 	/* not normal: no testing lines */
 	p.state = EBPH_TRAINING;
+	o.json = 1;
 	mem_open(&m);
-	admin_show(m.f, 1, &a);
+	admin_show(m.f, &o, &a);
 	t = mem_take(&m);
 	ck_assert_ptr_null(strstr(t, "\"testing\""));
+	free(t);
+	store_profile_free(&p);
+}
+END_TEST
+
+/* The default view: one line per call, its previous calls with their
+ * distances; --diff: what a normalize would add and remove. */
+START_TEST(test_admin_show_compact_and_diff)
+{
+	struct admin_prof a = { .source = "saved", .now = NOW };
+	struct admin_opts o = { .json = 0, .mode = SHOW_COMPACT };
+	struct store_profile p;
+	int wr = syscall_number("write"), rd = syscall_number("read");
+	int op = syscall_number("openat");
+	struct mem m;
+	char *t;
+
+	make_profile(&p, EBPH_NORMAL);
+	p.ntrain = 1;
+	p.train[0].call = wr;
+	memset(p.train[0].bits, 0, EBPH_ROW_BYTES);
+	p.train[0].bits[rd] = 0x0d;	/* read 1, 3 and 4 calls before write */
+	p.train[0].bits[op] = 0x02;	/* openat 2 calls before */
+	p.ntest = 1;
+	p.test[0].call = wr;
+	memset(p.test[0].bits, 0, EBPH_ROW_BYTES);
+	p.test[0].bits[rd] = 0x81;	/* read 1 and 8 calls before */
+	a.p = &p;
+
+	mem_open(&m);
+	admin_show(m.f, &o, &a);
+	t = mem_take(&m);
+	ck_assert_msg(strstr(t, "\n\n  VIEW     CALL                 PREVIOUS CALLS (DISTANCES)\n"
+			       "  training write                read(1,3,4) openat(2)\n"
+			       "  testing  write                read(1,8)\n") != NULL, "%s", t);
+	free(t);
+
+	o.mode = SHOW_DIFF;
+	mem_open(&m);
+	admin_show(m.f, &o, &a);
+	t = mem_take(&m);
+	ck_assert_msg(strstr(t, "  added    write                read(3,4) openat(2)\n"
+			       "  removed  write                read(8)\n") != NULL, "%s", t);
+	free(t);
+
+	o.json = 1;
+	mem_open(&m);
+	admin_show(m.f, &o, &a);
+	t = mem_take(&m);
+	JQ_TRUE("length == 3 and .[0].type == \"profile\" and "
+		"([.[1:][] | select(.type == \"call\" and .call == \"write\")] | "
+		"map([.view, (.prev | map(\"\\(.call)\\(.distances)\"))])) == "
+		"[[\"added\", [\"read[3,4]\", \"openat[2]\"]], [\"removed\", [\"read[8]\"]]]", t);
+	free(t);
+
+	o.mode = SHOW_COMPACT;
+	mem_open(&m);
+	admin_show(m.f, &o, &a);
+	t = mem_take(&m);
+	JQ_TRUE("[.[1:][] | [.view, .prev[0].distances]] == "
+		"[[\"training\", [1,3,4]], [\"testing\", [1,8]]]", t);
+	free(t);
+	store_profile_free(&p);
+}
+END_TEST
+
+/* --svg: a well-formed SVG heat map, one cell per (call, previous call) of
+ * each view, untrusted path bytes escaped. */
+START_TEST(test_admin_show_svg)
+{
+	struct store_profile p;
+	struct show_profile s = { .key = "2049:12", .ts = "1.0" };
+	int wr = syscall_number("write"), rd = syscall_number("read");
+	char path[] = "/tmp/svg-XXXXXX", cmd[128];
+	const char *c;
+	struct mem m;
+	char *t;
+	int n = 0, fd;
+
+	make_profile(&p, EBPH_NORMAL);
+	strcpy(p.path, "/tmp/a<b>&\"c\x1b[31m\xff");
+	p.ntrain = 1;
+	p.train[0].call = wr;
+	memset(p.train[0].bits, 0, EBPH_ROW_BYTES);
+	p.train[0].bits[rd] = 0x03;
+	p.train[0].bits[wr] = 0x01;
+	p.ntest = 1;
+	p.test[0].call = wr;
+	memset(p.test[0].bits, 0, EBPH_ROW_BYTES);
+	p.test[0].bits[rd] = 0x01;
+	s.p = &p;
+	mem_open(&m);
+	ck_assert_int_eq(show_svg(m.f, &s), 0);
+	t = mem_take(&m);
+	ck_assert_msg(!strncmp(t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg ", 44), "%s", t);
+	ck_assert_ptr_nonnull(strstr(t, "</svg>\n"));
+	ck_assert_ptr_nonnull(strstr(t, "/tmp/a&lt;b&gt;&amp;&quot;c\\x1b[31m\\xff ("));
+	ck_assert_ptr_null(strchr(t, '\x1b'));
+	for (c = t; (c = strstr(c, "<rect x=")); c++)
+		n++;
+	ck_assert_int_eq(n, 3);	/* testing: write/read; training: write/read, write/write */
+	ck_assert_ptr_nonnull(strstr(t, "stroke=\"red\""));	/* write after write: new */
+	if (!access("/usr/bin/xmllint", X_OK)) {
+		fd = mkstemp(path);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, t, strlen(t)), (ssize_t)strlen(t));
+		close(fd);
+		snprintf(cmd, sizeof(cmd), "/usr/bin/xmllint --noout %s", path);
+		ck_assert_int_eq(system(cmd), 0);
+		unlink(path);
+	}
 	free(t);
 	store_profile_free(&p);
 }
@@ -743,6 +857,8 @@ Suite *admin_suite(void)
 	tcase_add_test(tc, test_admin_profile_json);
 	tcase_add_test(tc, test_admin_profile_text);
 	tcase_add_test(tc, test_admin_show_pairs);
+	tcase_add_test(tc, test_admin_show_compact_and_diff);
+	tcase_add_test(tc, test_admin_show_svg);
 	tcase_add_test(tc, test_admin_task_lines);
 	tcase_add_test(tc, test_admin_change_lines);
 	tcase_add_test(tc, test_admin_cmd_help);
