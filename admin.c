@@ -193,10 +193,8 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 	fputs("\nSee 'ebph --help' and ebph(8).\n", f);
 }
 
-static int admin_usage_error(const struct admin_cmd *c, char *err, size_t errlen,
-			     const char *fmt, const char *arg)
+static int admin_usage_error(char *err, size_t errlen, const char *fmt, const char *arg)
 {
-	(void)c;
 	snprintf(err, errlen, fmt, arg);
 	return -EINVAL;
 }
@@ -223,7 +221,7 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 
 	memset(o, 0, sizeof(*o));
 	if (argc < 1 || !(c = admin_find(argv[0])))
-		return admin_usage_error(NULL, err, errlen, "unknown command '%s'",
+		return admin_usage_error(err, errlen, "unknown command '%s'",
 					 argc < 1 ? "" : argv[0]);
 	o->cmd = c;
 	optind = 0;	/* glibc: start afresh */
@@ -232,19 +230,19 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 		switch (ch) {
 		case 'j':
 			if (c->flags & ADM_F_NOJSON)
-				return admin_usage_error(c, err, errlen,
+				return admin_usage_error(err, errlen,
 							 "%s: has no JSON output (-j)", c->name);
 			o->json = 1;
 			break;
 		case 't':
 			if (c->id != ADM_PS)
-				return admin_usage_error(c, err, errlen,
+				return admin_usage_error(err, errlen,
 							 "%s: -t is for ps only", c->name);
 			o->threads = 1;
 			break;
 		case 'n':
 			if (c->id != ADM_PRUNE)
-				return admin_usage_error(c, err, errlen,
+				return admin_usage_error(err, errlen,
 							 "%s: --dry-run is for prune only", c->name);
 			o->dry_run = 1;
 			break;
@@ -268,37 +266,37 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 			break;
 		case 'p':
 			if (!(c->flags & ADM_F_PROFILE))
-				return admin_usage_error(c, err, errlen,
+				return admin_usage_error(err, errlen,
 							 "%s: takes no --pid", c->name);
 			errno = 0;
 			o->pid = strtol(optarg, &end, 10);
 			if (errno || !*optarg || *end || o->pid <= 0 || o->pid > 4194304)
-				return admin_usage_error(c, err, errlen, "bad PID '%s'", optarg);
+				return admin_usage_error(err, errlen, "bad PID '%s'", optarg);
 			break;
 		case 'h':
 			o->help = 1;
 			return 0;
 		case ':':
 			opt[1] = (char)optopt;
-			return admin_usage_error(c, err, errlen, "option '%s' needs an argument",
+			return admin_usage_error(err, errlen, "option '%s' needs an argument",
 						 optopt ? opt : argv[optind - 1]);
 		default:
 			opt[1] = (char)optopt;
-			return admin_usage_error(c, err, errlen, "unknown option '%s'",
+			return admin_usage_error(err, errlen, "unknown option '%s'",
 						 optopt ? opt : argv[optind - 1]);
 		}
 	}
 	if (optind < argc && (((c->flags & ADM_F_PROFILE) && !o->pid) || (c->flags & ADM_F_ARG)))
 		o->target = argv[optind++];
 	if (optind < argc)
-		return admin_usage_error(c, err, errlen, "unexpected argument '%s'", argv[optind]);
+		return admin_usage_error(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if ((c->flags & ADM_F_PROFILE) && !o->target && !o->pid)
-		return admin_usage_error(c, err, errlen, "%s: which profile? (PROFILE or --pid "
+		return admin_usage_error(err, errlen, "%s: which profile? (PROFILE or --pid "
 					 "PID)", c->name);
 	if (o->target && !o->target[0])
-		return admin_usage_error(c, err, errlen, "empty PROFILE%s", "");
+		return admin_usage_error(err, errlen, "empty PROFILE%s", "");
 	if (c->id == ADM_HELP && o->target && !admin_find(o->target))
-		return admin_usage_error(c, err, errlen, "help: unknown command '%s'", o->target);
+		return admin_usage_error(err, errlen, "help: unknown command '%s'", o->target);
 	return 0;
 }
 

@@ -144,7 +144,7 @@ check "2: no retraining: no profile_state event for rt" \
 kill -USR1 "$EBPH_PID"
 sleep 0.5
 stop_ebph
-check "2: --no-save: SIGUSR1 says it does not save" grep -q 'SIGUSR1: not saving (--no-save)' "$OUT.err"
+check "2: --no-save: SIGUSR1 says it does not save" grep -q 'SIGUSR1 from PID [0-9]*: not saving (--no-save)' "$OUT.err"
 check "2: --no-save: state_dir unchanged (names, inodes, modes, times, contents)" \
 	[ "$(snapshot)" = "$SNAP" ]
 write_config "$T/none.yaml" "state_dir=$T/nostate"

@@ -805,6 +805,33 @@ START_TEST(test_admin_change_lines)
 }
 END_TEST
 
+/* ebph --help: the COMMANDS section comes from the table; 80 columns. */
+START_TEST(test_admin_full_usage)
+{
+	struct mem m;
+	char *t, *line, *nl, want[64];
+	size_t i;
+
+	mem_open(&m);
+	cli_usage(m.f, admin_usage);
+	t = mem_take(&m);
+	for (i = 0; i < ADMIN_NCMDS; i++) {
+		snprintf(want, sizeof(want), "\n  %s ", admin_cmds[i].name);
+		ck_assert_msg(!strstr(t, want) == !!(admin_cmds[i].flags & ADM_F_HIDDEN),
+			      "--help and %s", admin_cmds[i].name);
+	}
+	ck_assert_ptr_nonnull(strstr(t, "\nCOMMANDS"));
+	ck_assert_ptr_nonnull(strstr(t, "\nEXAMPLES:"));
+	for (line = t; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		ck_assert_ptr_nonnull(nl);
+		ck_assert_msg(nl - line <= 80, "usage line of %d columns: %.*s", (int)(nl - line),
+			      (int)(nl - line), line);
+	}
+	free(t);
+}
+END_TEST
+
 /* Which commands change nothing (issue 19.5). */
 START_TEST(test_admin_unchanged)
 {
@@ -863,6 +890,7 @@ Suite *admin_suite(void)
 	tcase_add_test(tc, test_admin_change_lines);
 	tcase_add_test(tc, test_admin_cmd_help);
 	tcase_add_test(tc, test_admin_unchanged);
+	tcase_add_test(tc, test_admin_full_usage);
 	suite_add_tcase(s, tc);
 	return s;
 }
