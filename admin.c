@@ -737,11 +737,21 @@ static const char *const pin_names[] = {
 #define PIN_COUNT (sizeof(pin_names) / sizeof(pin_names[0]))
 #define PIN_REQUIRED 9	/* pin_names[PIN_REQUIRED..] are optional */
 
-static int pin_created;		/* admin_pin made ADMIN_PIN_DIR: admin_unpin removes it */
+static int pin_created;		/* admin_pin made the pins: admin_unpin removes them */
+static int pin_dir_fd = -1;	/* the pin directory while pinned */
+
+#define PIN_DIR_NAME	"ebph"	/* ADMIN_PIN_DIR in ADMIN_BPFFS */
 
 static void pin_path(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, "%s/%s", ADMIN_PIN_DIR, name);
+}
+
+/* Path of name in the directory open as dfd that follows no symbolic link
+ * by name: the kernel resolves /proc/self/fd/N to the directory itself. */
+static void pin_path_at(char *buf, size_t len, int dfd, const char *name)
+{
+	snprintf(buf, len, "/proc/self/fd/%d/%s", dfd, name);
 }
 
 static int is_bpffs(const char *path)
@@ -814,9 +824,10 @@ static int proc_holds_map(pid_t pid, __u32 map_id)
  * unknown) and whether it still runs. Alive means the process still holds
  * that very map open (its fdinfo names the map's id): a PID reused by another
  * process does not, and a monitor started under another name still does.
- * Only if its fdinfo cannot be read does its name (ebph) decide.
+ * Only if its fdinfo cannot be read does its name (ebph) decide. Reads the
+ * directory open as dfd (a checked pin directory).
  */
-static pid_t pin_owner(int *alive)
+static pid_t pin_owner_at(int dfd, int *alive)
 {
 	__u64 value[512];	/* the info value, of whichever ebph version made it */
 	struct bpf_map_info mi;
@@ -827,7 +838,7 @@ static pid_t pin_owner(int *alive)
 	int fd, held;
 
 	*alive = 0;
-	pin_path(path, sizeof(path), "info");
+	pin_path_at(path, sizeof(path), dfd, "info");
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;
@@ -861,17 +872,117 @@ static pid_t pin_owner(int *alive)
 	return pid;
 }
 
-/* Remove our pins and the directory; 0 or -errno of the rmdir. */
-static int pin_remove_all(void)
+/* The bpffs root, opened without following a symbolic link. fd or -errno. */
+static int pin_root_open(void)
 {
-	char path[128];
+	int fd = open(ADMIN_BPFFS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Is st what ebph makes its pin directory: a directory of root, 0700? */
+static int pin_dir_trusted(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && st->st_uid == 0 && (st->st_mode & 07777) == 0700;
+}
+
+/*
+ * Check ADMIN_PIN_DIR in the bpffs root rootfd without following it: 0 if
+ * it is absent (*exists 0) or ebph's own kind (a directory of root, mode
+ * 0700); else -ELOOP, -ENOTDIR or -EPERM with a message in err saying what
+ * to remove. Anyone else's object there is never used, changed or removed.
+ */
+static int pin_dir_check(int rootfd, int *exists, char *err, size_t errlen)
+{
+	const char *what;
+	struct stat st;
+	int ret;
+
+	*exists = 0;
+	if (fstatat(rootfd, PIN_DIR_NAME, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -errno;
+	*exists = 1;
+	if (pin_dir_trusted(&st))
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		what = "is a symbolic link";
+		ret = -ELOOP;
+	} else if (!S_ISDIR(st.st_mode)) {
+		what = "is not a directory";
+		ret = -ENOTDIR;
+	} else if (st.st_uid != 0) {
+		what = "is owned by another user";
+		ret = -EPERM;
+	} else {
+		what = "is not mode 0700";
+		ret = -EPERM;
+	}
+	snprintf(err, errlen, "%s %s (uid %u, mode %04o): not ebph's pin directory, left as it "
+		 "is; if no other tool uses it, remove it (rm -r %s) and start ebph again",
+		 ADMIN_PIN_DIR, what, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777),
+		 ADMIN_PIN_DIR);
+	return ret;
+}
+
+/* Open the pin directory (checked again on the open file). fd or -errno. */
+static int pin_dir_open(int rootfd)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(rootfd, PIN_DIR_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !pin_dir_trusted(&st)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* The owner of the pins, if the pin directory is ebph's (see pin_owner_at). */
+static pid_t pin_owner(int *alive)
+{
+	int rootfd, dfd, exists;
+	pid_t pid = 0;
+
+	*alive = 0;
+	rootfd = pin_root_open();
+	if (rootfd < 0)
+		return 0;
+	if (!pin_dir_check(rootfd, &exists, NULL, 0) && exists) {
+		dfd = pin_dir_open(rootfd);
+		if (dfd >= 0) {
+			pid = pin_owner_at(dfd, alive);
+			close(dfd);
+		}
+	}
+	close(rootfd);
+	return pid;
+}
+
+/* Remove ebph's own pins from the directory dfd (never any other name),
+ * then the directory if that left it empty: 0, or -errno of the rmdir
+ * (-ENOTEMPTY: it holds something else). */
+static int pin_remove_all(int rootfd, int dfd)
+{
 	size_t i;
 
-	for (i = 0; i < PIN_COUNT; i++) {
-		pin_path(path, sizeof(path), pin_names[i]);
-		unlink(path);
-	}
-	return rmdir(ADMIN_PIN_DIR) ? -errno : 0;
+	for (i = 0; i < PIN_COUNT; i++)
+		unlinkat(dfd, pin_names[i], 0);
+	return unlinkat(rootfd, PIN_DIR_NAME, AT_REMOVEDIR) ? -errno : 0;
+}
+
+/* Say (once a start) that any user can create the pin directory first. */
+static void pin_root_warn(int rootfd)
+{
+	struct stat st;
+
+	if (!fstat(rootfd, &st) && (st.st_mode & S_IWOTH))
+		fprintf(stderr, "ebph: warning: %s is writable by every user (mode %04o): "
+			"another user can create %s before ebph starts; mount the BPF file "
+			"system with mode=0700 (as ebph does when it mounts it)\n", ADMIN_BPFFS,
+			(unsigned int)(st.st_mode & 07777), ADMIN_PIN_DIR);
 }
 
 /* An empty directory in the bpffs root that says ebph mounted it: whichever
@@ -897,15 +1008,76 @@ static int pin_root_unused(void)
 	return unused;
 }
 
-/* Unmount bpffs if ebph mounted it and nothing else is pinned there. */
+/* Unmount bpffs if ebph mounted it (a marker of root's, 0700, says so) and
+ * nothing else is pinned there. */
 static void pin_unmount_if_unused(void)
 {
 	struct stat st;
 
-	if (lstat(PIN_MARKER, &st) || !S_ISDIR(st.st_mode) || !pin_root_unused())
+	if (lstat(PIN_MARKER, &st) || !pin_dir_trusted(&st) || !pin_root_unused())
 		return;
 	if (!rmdir(PIN_MARKER) && umount2(ADMIN_BPFFS, MNT_DETACH))
 		mkdir(PIN_MARKER, 0700);	/* still mounted: keep saying it is ours */
+}
+
+/* Make (or take over, from a crashed monitor) the pin directory in rootfd:
+ * its fd, or -errno with a message in err. */
+static int pin_dir_make(int rootfd, char *err, size_t errlen)
+{
+	int exists, alive, dfd, ret;
+	pid_t pid;
+
+	ret = pin_dir_check(rootfd, &exists, err, errlen);
+	if (ret)
+		return ret;
+	if (!exists) {
+		if (mkdirat(rootfd, PIN_DIR_NAME, 0700)) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot create %s: %s", ADMIN_PIN_DIR,
+				 strerror(-ret));
+			return ret;
+		}
+		dfd = openat(rootfd, PIN_DIR_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd < 0 || fchmod(dfd, 0700)) {	/* exactly 0700, whatever the umask */
+			ret = -errno;
+			snprintf(err, errlen, "cannot create %s: %s", ADMIN_PIN_DIR,
+				 strerror(-ret));
+			if (dfd >= 0)
+				close(dfd);
+			return ret;
+		}
+		close(dfd);
+	}
+	dfd = pin_dir_open(rootfd);
+	if (dfd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", ADMIN_PIN_DIR, strerror(-dfd));
+		return dfd;
+	}
+	if (!exists)
+		return dfd;
+	pid = pin_owner_at(dfd, &alive);
+	if (alive) {
+		snprintf(err, errlen, "another ebph monitor is running (PID %d)", (int)pid);
+		close(dfd);
+		return -EBUSY;
+	}
+	ret = pin_remove_all(rootfd, dfd);
+	if (pid)
+		fprintf(stderr, "ebph: removed stale pins of a crashed ebph (PID %d)\n", (int)pid);
+	else
+		fprintf(stderr, "ebph: removed stale pins of a crashed ebph (PID unknown)\n");
+	if (ret == -ENOTEMPTY) {
+		fprintf(stderr, "ebph: %s holds entries that are not ebph's pins: left as they "
+			"are\n", ADMIN_PIN_DIR);
+		return dfd;	/* root's own directory: pin beside them */
+	}
+	close(dfd);
+	if (ret) {
+		snprintf(err, errlen, "cannot remove the stale pins in %s: %s", ADMIN_PIN_DIR,
+			 strerror(-ret));
+		return ret;
+	}
+	return pin_dir_make(rootfd, err, errlen);	/* now absent: once more */
 }
 
 int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
@@ -915,9 +1087,8 @@ int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
 		p->cmd, p->mod ? bpf_table_fd(p->mod, "spill") : -1,
 	};
 	char path[128];
-	int lock, alive, tries, ret = 0;
+	int lock, rootfd = -1, dfd, ret = 0;
 	size_t i;
-	pid_t pid;
 
 	lock = pin_lock();
 	if (lock < 0) {
@@ -934,43 +1105,31 @@ int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
 		}
 		mkdir(PIN_MARKER, 0700);
 	}
-	for (tries = 0;; tries++) {
-		if (!mkdir(ADMIN_PIN_DIR, 0700))
-			break;
-		ret = -errno;
-		if (ret != -EEXIST || tries) {
-			snprintf(err, errlen, "cannot create %s: %s", ADMIN_PIN_DIR,
-				 strerror(-ret));
-			goto fail;
-		}
-		pid = pin_owner(&alive);
-		if (alive) {
-			snprintf(err, errlen, "another ebph monitor is running (PID %d)", (int)pid);
-			ret = -EBUSY;
-			goto fail;
-		}
-		ret = pin_remove_all();
-		if (ret) {
-			snprintf(err, errlen, "cannot remove the stale pins in %s: %s",
-				 ADMIN_PIN_DIR, strerror(-ret));
-			goto fail;
-		}
-		if (pid)
-			fprintf(stderr, "ebph: removed stale pins of a crashed ebph (PID %d)\n",
-				(int)pid);
-		else
-			fprintf(stderr, "ebph: removed stale pins of a crashed ebph "
-				"(PID unknown)\n");
+	rootfd = pin_root_open();
+	if (rootfd < 0) {
+		ret = rootfd;
+		snprintf(err, errlen, "cannot open %s: %s", ADMIN_BPFFS, strerror(-ret));
+		goto fail;
+	}
+	pin_root_warn(rootfd);
+	dfd = pin_dir_make(rootfd, err, errlen);
+	if (dfd < 0) {
+		ret = dfd;
+		goto fail;
 	}
 	pin_created = 1;
+	pin_dir_fd = dfd;
 	for (i = 0; i < PIN_COUNT; i++) {
 		if (fds[i] < 0 && i >= PIN_REQUIRED)
 			continue;
-		pin_path(path, sizeof(path), pin_names[i]);
+		pin_path_at(path, sizeof(path), dfd, pin_names[i]);
 		if (fds[i] < 0 || bpf_obj_pin(fds[i], path)) {
 			ret = fds[i] < 0 ? -EBADF : -errno;
+			pin_path(path, sizeof(path), pin_names[i]);
 			snprintf(err, errlen, "cannot pin %s: %s", path, strerror(-ret));
-			pin_remove_all();
+			pin_remove_all(rootfd, dfd);
+			close(dfd);
+			pin_dir_fd = -1;
 			pin_created = 0;
 			goto fail;
 		}
@@ -980,21 +1139,27 @@ int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
 fail:
 	pin_unmount_if_unused();
 out:
+	if (rootfd >= 0)
+		close(rootfd);
 	pin_unlock(lock);
 	return ret;
 }
 
 void admin_unpin(void)
 {
-	int lock;
+	int lock, rootfd;
 
 	if (!pin_created)
 		return;
 	lock = pin_lock();
-	if (pin_created) {
-		pin_remove_all();
-		pin_created = 0;
+	rootfd = pin_root_open();
+	if (rootfd >= 0) {
+		pin_remove_all(rootfd, pin_dir_fd);
+		close(rootfd);
 	}
+	close(pin_dir_fd);
+	pin_dir_fd = -1;
+	pin_created = 0;
 	pin_unmount_if_unused();
 	pin_unlock(lock);
 }

@@ -181,7 +181,7 @@ mkdir "$B-dir.prof"
 ln -s "$G" "$B-link.prof"
 mkfifo "$B-fifo.prof"
 cat > "$T/bad.expect" <<EOF
-ebph: $B-alphabet.prof: alphabet 448 system calls, this ebph has 512
+ebph: $B-alphabet.prof: alphabet 448 calls, this ebph has 576
 ebph: $B-arch.prof: architecture 183, this machine is 62
 ebph: $B-dir.prof: is a directory
 ebph: $B-empty.prof: empty file

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <check.h>
@@ -1122,6 +1124,76 @@ START_TEST(test_store_load_stops_when_fn_fails)
 }
 END_TEST
 
+/* Is there an entry name in the test's directory? */
+static int exists_in(const char *name)
+{
+	struct stat st;
+
+	return !lstat(path_in(name), &st);
+}
+
+/*
+ * A save that cannot write some profiles (here: files limited to 4 KiB by
+ * RLIMIT_FSIZE, as a full disk would) saves the others, counts the ones it
+ * could not save, removes their partial scratch files and leaves their
+ * saved files as they were.
+ */
+START_TEST(test_store_save_failures_counted)
+{
+	struct rlimit rl, small;
+	struct store_profile p[4];
+	struct collected c = { 0 };
+	char err[512], msg[256], name[4][64], prev[96];
+	__u8 *before;
+	size_t failed = 99, len;
+	int i;
+
+	make_profile(&p[0], 81, EBPH_TRAINING, 1, 0);
+	make_profile(&p[1], 82, EBPH_TRAINING, 40, 0);	/* about 20 KB */
+	make_profile(&p[2], 83, EBPH_NORMAL, 20, 20);
+	make_profile(&p[3], 84, EBPH_FROZEN, 2, 0);
+	ck_assert_int_eq(store_save(dir, p, 4, &failed, err, sizeof(err)), 0);
+	ck_assert_uint_eq(failed, 0);
+	for (i = 0; i < 4; i++)
+		store_file_name(&p[i].key, name[i], sizeof(name[i]));
+	before = malloc(2 * MAX_FILE);
+	ck_assert_ptr_nonnull(before);
+	len = read_file(path_in(name[1]), before, MAX_FILE);
+
+	for (i = 0; i < 4; i++)
+		p[i].train_count += 1000;
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	small = rl;
+	small.rlim_cur = 4096;	/* the soft limit only: it can be raised again */
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+	ck_assert_int_eq(store_save(dir, p, 4, &failed, err, sizeof(err)), -EFBIG);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	ck_assert_uint_eq(failed, 2);
+	snprintf(msg, sizeof(msg), "%s/%s.prev: cannot write: File too large", dir, name[1]);
+	ck_assert_str_eq(err, msg);
+	for (i = 1; i <= 2; i++) {
+		snprintf(prev, sizeof(prev), "%s.prev", name[i]);
+		ck_assert_msg(!exists_in(prev), "partial scratch file %s left", prev);
+	}
+	ck_assert_uint_eq(read_file(path_in(name[1]), before + MAX_FILE, MAX_FILE), len);
+	ck_assert(!memcmp(before, before + MAX_FILE, len));	/* as it was */
+	free(before);
+	ck_assert_int_eq(store_load(dir, WINDOW, collect, &c, err, sizeof(err)), 4);
+	for (i = 0; i < c.n; i++) {
+		__u32 j;
+
+		for (j = 0; j < 4; j++)
+			if (c.p[i].key.ino == p[j].key.ino && c.p[i].key.dev == p[j].key.dev)
+				ck_assert_uint_eq(c.p[i].train_count,
+						  p[j].train_count - (j == 1 || j == 2 ? 1000 : 0));
+	}
+	collected_free(&c);
+	for (i = 0; i < 4; i++)
+		store_profile_free(&p[i]);
+}
+END_TEST
+
 START_TEST(test_store_save_replaces_existing)
 {
 	struct store_profile p;
@@ -1646,6 +1718,7 @@ Suite *store_suite(void)
 	tcase_add_test(td, test_store_bad_files_skipped);
 	tcase_add_test(td, test_store_load_stops_when_fn_fails);
 	tcase_add_test(td, test_store_save_replaces_existing);
+	tcase_add_test(td, test_store_save_failures_counted);
 	tcase_add_test(td, test_store_scratch_file);
 	tcase_add_test(td, test_store_delete);
 	tcase_add_test(td, test_store_prune_gone_executables);
