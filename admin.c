@@ -250,15 +250,15 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 		case 'D':
 		case 'S':
 			if (c->id != ADM_SHOW)
-				return admin_usage_error(c, err, errlen, "%s: --pairs, --diff and "
+				return admin_usage_error(err, errlen, "%s: --pairs, --diff and "
 							 "--svg are for show only", c->name);
 			if (o->mode || o->svg)
-				return admin_usage_error(c, err, errlen, "%s: --pairs, --diff and "
+				return admin_usage_error(err, errlen, "%s: --pairs, --diff and "
 							 "--svg exclude each other", c->name);
 			o->mode = ch == 'P' ? SHOW_PAIRS : ch == 'D' ? SHOW_DIFF : SHOW_COMPACT;
 			o->svg = ch == 'S' ? optarg : NULL;
 			if (o->svg && !*o->svg)
-				return admin_usage_error(c, err, errlen, "%s: --svg needs a file name",
+				return admin_usage_error(err, errlen, "%s: --svg needs a file name",
 							 c->name);
 			break;
 		case 'c':
