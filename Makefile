@@ -18,7 +18,7 @@ CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 # Pure modules: no libbcc, unit-tested without root.
 PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c
 BIN_SRCS = ebph.c prog.c maps.c admin.c $(PURE_SRCS)
-GEN = gen/syscalls_gen.h gen/syscall_names.c gen/embed.c
+GEN = gen/syscalls_gen.h gen/syscall_names.c gen/uring_names.c gen/embed.c
 HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h gen/syscalls_gen.h
 
 TEST_SRCS = $(wildcard tests/test_*.c)
@@ -31,19 +31,23 @@ gen/syscalls_gen.h gen/syscall_names.c: scripts/gen-syscalls.sh
 	@mkdir -p gen
 	CC="$(CC)" sh scripts/gen-syscalls.sh gen
 
+gen/uring_names.c: scripts/gen-uring.sh
+	@mkdir -p gen
+	CC="$(CC)" sh scripts/gen-uring.sh gen
+
 gen/embed.c: scripts/embed.sh bpf_prog.c.in ebph.h ph.h
 	@mkdir -p gen
 	sh scripts/embed.sh $@ bpf_prog.c.in ebph.h ph.h
 
-ebph: $(BIN_SRCS) gen/embed.c gen/syscall_names.c $(HDRS)
-	$(CC) $(CFLAGS) -o $@ $(BIN_SRCS) gen/embed.c gen/syscall_names.c $(LDFLAGS) $(LDLIBS)
+ebph: $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c $(HDRS)
+	$(CC) $(CFLAGS) -o $@ $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c $(LDFLAGS) $(LDLIBS)
 
 gen/suites.h: $(TEST_SRCS)
 	@mkdir -p gen
 	sh scripts/gen-suites.sh $(TEST_SRCS) > $@
 
-tests/unit: tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names.c gen/suites.h $(HDRS)
-	$(CC) $(CFLAGS) -o $@ tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names.c \
+tests/unit: tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c gen/suites.h $(HDRS)
+	$(CC) $(CFLAGS) -o $@ tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c \
 		$(LDFLAGS) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(CHECK_LIBS)
 
 unit: tests/unit

@@ -95,7 +95,8 @@ static int possible_cpus(void)
 }
 
 /* Resolve every kernel member the template needs from the running kernel's
- * BTF, and the BTF id of the sys_exit tracepoint's type (0 if none). */
+ * BTF (optional ones it lacks as FILL_OFF_NONE), and the BTF id of the
+ * sys_exit tracepoint's type (0 if none). */
 static int resolve_offsets(__u32 *offs, __u32 *sys_exit_id)
 {
 	struct ebph_btf *btf;
@@ -114,7 +115,10 @@ static int resolve_offsets(__u32 *offs, __u32 *sys_exit_id)
 	for (i = 0; i < fill_nmembers; i++) {
 		ret = btf_offset(btf, fill_members[i].type, fill_members[i].member, &offs[i], err,
 				 sizeof(err));
-		if (ret) {
+		if (ret && fill_optional(i)) {
+			offs[i] = FILL_OFF_NONE;
+			ret = 0;
+		} else if (ret) {
 			fprintf(stderr, "ebph: %s (needed for %s.%s)\n", err, fill_members[i].type,
 				fill_members[i].member);
 			break;
@@ -657,8 +661,11 @@ static int mon_run(struct monitor *m)
 	}
 	out_header(&m->out);
 	fflush(stdout);
-	fprintf(stderr, "Tracing system calls of all processes (window %u, normal_wait %llus)... "
-		"Hit Ctrl-C to end.\n", m->cfg.window, (unsigned long long)m->cfg.normal_wait);
+	if (m->prog.uring_off)
+		fprintf(stderr, "ebph: io_uring operations are not seen: %s\n", m->prog.uring_off);
+	fprintf(stderr, "Tracing system calls%s of all processes (window %u, normal_wait %llus)... "
+		"Hit Ctrl-C to end.\n", m->prog.uring_off ? "" : " and io_uring operations",
+		m->cfg.window, (unsigned long long)m->cfg.normal_wait);
 
 	mon_loop(m);
 

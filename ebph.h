@@ -21,12 +21,14 @@
  *   EBPH_CALL_INVALID      a system call whose number is outside the table
  *                          (negative or too large: the kernel refuses it with
  *                          -ENOSYS, but it was made and breaks the window)
- *   EBPH_CALL_URING + op   an io_uring operation op submitted by the task
- *                          (op >= EBPH_URING_OPS counts as the last one)
+ *   EBPH_CALL_URING + op   an io_uring operation op (IORING_OP_*) submitted
+ *                          by the task; op >= EBPH_URING_OTHER, which no
+ *                          kernel has yet, counts as EBPH_URING_OTHER
  */
 #define EBPH_CALL_INVALID	(EBPH_NR_SYSCALLS)
 #define EBPH_CALL_URING		(EBPH_NR_SYSCALLS + 1)
 #define EBPH_URING_OPS		63
+#define EBPH_URING_OTHER	(EBPH_URING_OPS - 1)	/* "io_uring:other" */
 #define EBPH_NR_CALLS		(EBPH_CALL_URING + EBPH_URING_OPS)
 #define EBPH_FRAMES		4	/* signal-handler window stack depth */
 #define EBPH_LFC_MAX		128	/* longest locality frame */

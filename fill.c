@@ -33,8 +33,22 @@ const struct fill_member fill_members[] = {
 	{ "OFF_KSIG_HANDLER", "k_sigaction", "sa.sa_handler" },
 	{ "OFF_KSIG_FLAGS", "k_sigaction", "sa.sa_flags" },
 	{ "OFF_TASK_REAL_PARENT", "task_struct", "real_parent" },
+	{ "OFF_IO_KIOCB_OPCODE", "io_kiocb", "opcode" },	/* optional: io_uring */
 };
 const unsigned int fill_nmembers = sizeof(fill_members) / sizeof(fill_members[0]);
+
+/* Members a kernel may lack: io_kiocb exists only with CONFIG_IO_URING. */
+static const char *const fill_optional_macros[] = { "OFF_IO_KIOCB_OPCODE" };
+
+int fill_optional(unsigned int i)
+{
+	unsigned int j, n = sizeof(fill_optional_macros) / sizeof(fill_optional_macros[0]);
+
+	for (j = 0; i < fill_nmembers && j < n; j++)
+		if (!strcmp(fill_members[i].macro, fill_optional_macros[j]))
+			return 1;
+	return 0;
+}
 
 /* A header's text as whole lines. */
 static void fill_header(FILE *f, const char *text)
@@ -107,8 +121,9 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	fprintf(f, "#define EBPH_MAX_ROWS %u\n", cfg->max_rows);
 	fprintf(f, "#define EBPH_RINGBUF_PAGES %u\n", cfg->ringbuf_kb / 4);
 	for (i = 0; i < fill_nmembers; i++)
-		fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro, offs[i],
-			fill_members[i].type, fill_members[i].member);
+		if (offs[i] != FILL_OFF_NONE)
+			fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro,
+				offs[i], fill_members[i].type, fill_members[i].member);
 	fill_splice(f, tmpl, ebph_h, ph_h);
 	if (fclose(f)) {
 		free(buf);

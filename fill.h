@@ -12,8 +12,15 @@ struct fill_member {
 	const char *member;	/* member chain, dots between */
 };
 
+/* Offset of an optional member this kernel lacks: no #define is written. */
+#define FILL_OFF_NONE	0xffffffffU
+
 extern const struct fill_member fill_members[];
 extern const unsigned int fill_nmembers;
+
+/* 1 if fill_members[i] may be missing on a kernel (FILL_OFF_NONE): the
+ * template leaves out what needs it (#ifdef macro); else 0. */
+int fill_optional(unsigned int i);
 
 /*
  * Build the BPF program text: the #defines for cfg and offs (one offset per

@@ -136,6 +136,37 @@ static int prog_load_fn(struct ebph_prog *p, const char *fn, char *err, size_t e
 	return fd;
 }
 
+/*
+ * Attach the io_uring submission probe where the kernel has it; without it
+ * (no io_uring, or only 5.x's io_uring_submit_sqe) ebph runs without seeing
+ * io_uring operations, and p->uring_off says why. 0, or -1 if the program
+ * is there but the kernel refuses to load it (err says why).
+ */
+static int prog_attach_uring(struct ebph_prog *p, char *err, size_t errlen)
+{
+	const char *fn = "raw_tracepoint__io_uring_submit_req";
+	int fd, link;
+
+	if (!bpf_function_start(p->mod, fn)) {
+		p->uring_off = "the kernel's BTF has no struct io_kiocb.opcode";
+		return 0;
+	}
+	fd = prog_load_fn(p, fn, err, errlen);
+	if (fd < 0)
+		return -1;
+	link = bpf_attach_raw_tracepoint(fd, "io_uring_submit_req");
+	if (link < 0) {
+		p->uring_off = errno == ENOENT ? "the kernel has no tracepoint io_uring_submit_req"
+					       : "cannot attach to tracepoint io_uring_submit_req";
+		close(fd);
+		return 0;
+	}
+	p->prog_fd[p->nprobes] = fd;
+	p->link_fd[p->nprobes++] = link;
+	p->uring_off = NULL;
+	return 0;
+}
+
 int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t size), void *ctx,
 		char *err, size_t errlen)
 {
@@ -159,6 +190,8 @@ int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t siz
 		}
 		p->link_fd[p->nprobes - 1] = fd;
 	}
+	if (prog_attach_uring(p, err, errlen))
+		goto fail;
 	/* the per-syscall path last, once the life-cycle probes are in place */
 	fd = prog_attach_btf(p, "ebph_sys_exit_btf", &p->prog_fd[p->nprobes]);
 	if (fd >= 0) {

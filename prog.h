@@ -20,6 +20,7 @@ struct ebph_prog {
 	__u64 map_bytes;		/* memory of all maps as sized */
 	__u32 sys_exit_btf_id;		/* vmlinux BTF id of btf_trace_sys_exit, 0 = none */
 	int sys_exit_btf;		/* sys_exit is attached as tp_btf */
+	const char *uring_off;		/* why io_uring operations are not seen, NULL if seen */
 };
 
 /* Compile text (bcc prints compiler diagnostics on stderr). 0 or -errno. */

@@ -1,5 +1,5 @@
-/* syscalls.c: names of the calls in the alphabet: system calls from the
- * generated table, then ebph's pseudo-calls (ebph.h). */
+/* syscalls.c: names of the calls in the alphabet: system calls and io_uring
+ * operations from the generated tables, then ebph's pseudo-calls (ebph.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,10 +11,18 @@ const char *syscall_name(unsigned int nr, char *buf, unsigned int len)
 		return ebph_syscall_names[nr];
 	if (nr == EBPH_CALL_INVALID)
 		return "syscall:invalid";
-	if (nr >= EBPH_CALL_URING && nr < EBPH_NR_CALLS)
-		snprintf(buf, len, "io_uring:op_%u", nr - EBPH_CALL_URING);
-	else
+	if (nr >= EBPH_CALL_URING && nr < EBPH_NR_CALLS) {
+		unsigned int op = nr - EBPH_CALL_URING;
+
+		if (op == EBPH_URING_OTHER)
+			return "io_uring:other";
+		if (op < ebph_uring_nr && ebph_uring_names[op])
+			snprintf(buf, len, "io_uring:%s", ebph_uring_names[op]);
+		else
+			snprintf(buf, len, "io_uring:op_%u", op);
+	} else {
 		snprintf(buf, len, "syscall_%u", nr);
+	}
 	return buf;
 }
 

@@ -113,19 +113,25 @@ START_TEST(test_fill_offsets_defines)
 }
 END_TEST
 
-/* fill_members and the template's required-offset check name the same macros. */
+/* fill_members and the template's required-offset check name the same
+ * macros; the optional ones guard their code with #ifdef instead. */
 START_TEST(test_fill_members_match_template)
 {
 	const char *p = ebph_text_bpf_prog_c_in;
 	char name[64];
-	unsigned int i, n = 0, seen = 0;
+	unsigned int i, n = 0, seen = 0, nopt = 0;
 
-	ck_assert_uint_eq(fill_nmembers, 16);
+	ck_assert_uint_eq(fill_nmembers, 17);
 	for (i = 0; i < fill_nmembers; i++) {
 		ck_assert(!strncmp(fill_members[i].macro, "OFF_", 4));
 		snprintf(name, sizeof(name), "!defined(%s)", fill_members[i].macro);
-		ck_assert_msg(count(p, name) == 1, "template does not require %s",
-			      fill_members[i].macro);
+		ck_assert_msg(count(p, name) == !fill_optional(i),
+			      "template %s %s", fill_optional(i) ? "requires optional" :
+			      "does not require", fill_members[i].macro);
+		snprintf(name, sizeof(name), "#ifdef %s\n", fill_members[i].macro);
+		ck_assert_msg(count(p, name) == fill_optional(i),
+			      "template: no #ifdef for optional %s", fill_members[i].macro);
+		nopt += fill_optional(i);
 		ck_assert_ptr_nonnull(fill_members[i].type);
 		ck_assert_ptr_nonnull(fill_members[i].member);
 	}
@@ -144,8 +150,41 @@ START_TEST(test_fill_members_match_template)
 		n++;
 		p += 9 + len;
 	}
-	ck_assert_uint_eq(n, fill_nmembers);
+	ck_assert_uint_eq(n, fill_nmembers - nopt);
 	ck_assert_uint_eq(seen, n);
+	ck_assert_uint_eq(nopt, 1);	/* io_kiocb.opcode */
+}
+END_TEST
+
+/* An optional member this kernel lacks (FILL_OFF_NONE) gets no #define, so
+ * the template leaves out the code that needs it; the others are there. */
+START_TEST(test_fill_optional_member_missing)
+{
+	struct ebph_config c;
+	unsigned int i, opt = fill_nmembers;
+	char line[128], *t;
+
+	cfg_defaults(&c);
+	fake_offsets();
+	for (i = 0; i < fill_nmembers; i++)
+		if (fill_optional(i))
+			opt = i;
+	ck_assert_uint_lt(opt, fill_nmembers);
+	ck_assert_str_eq(fill_members[opt].macro, "OFF_IO_KIOCB_OPCODE");
+	offs[opt] = FILL_OFF_NONE;
+	t = fill_program(&c, offs);
+	ck_assert_ptr_nonnull(t);
+	snprintf(line, sizeof(line), "#define %s ", fill_members[opt].macro);
+	ck_assert_int_eq(count(t, line), 0);
+	ck_assert_int_eq(count(t, "#ifdef OFF_IO_KIOCB_OPCODE\n"), 1);
+	for (i = 0; i < fill_nmembers; i++) {
+		if (i == opt)
+			continue;
+		snprintf(line, sizeof(line), "\n#define %s %u\t", fill_members[i].macro,
+			 1000 + 24 * i);
+		ck_assert_int_eq(count(t, line), 1);
+	}
+	free(t);
 }
 END_TEST
 
@@ -445,6 +484,7 @@ Suite *fill_suite(void)
 	tcase_add_test(tc, test_fill_defaults_defines);
 	tcase_add_test(tc, test_fill_offsets_defines);
 	tcase_add_test(tc, test_fill_members_match_template);
+	tcase_add_test(tc, test_fill_optional_member_missing);
 	tcase_add_test(tc, test_fill_defines_before_template);
 	tcase_add_test(tc, test_fill_no_include_lines);
 	tcase_add_test(tc, test_fill_headers_spliced);
