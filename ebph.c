@@ -28,7 +28,7 @@
 #include "filter.h"
 
 _Static_assert(sizeof(struct ebph_event) == 384, "ebph_event layout");
-_Static_assert(sizeof(struct ebph_task) == 120, "ebph_task layout");
+_Static_assert(sizeof(struct ebph_task) == 216, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
 

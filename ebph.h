@@ -30,7 +30,16 @@
 #define EBPH_URING_OPS		63
 #define EBPH_URING_OTHER	(EBPH_URING_OPS - 1)	/* "io_uring:other" */
 #define EBPH_NR_CALLS		(EBPH_CALL_URING + EBPH_URING_OPS)
-#define EBPH_FRAMES		4	/* signal-handler window stack depth */
+/*
+ * Windows per task: the interrupted code's (frame 0), then one per signal
+ * handler running, up to EBPH_FRAMES - 1 nested handlers; handlers nested
+ * deeper share the innermost frame (see struct ebph_sigframe). A power of 2.
+ */
+#define EBPH_FRAMES		4
+/* No signal handler runs within this many bytes below the stack pointer it
+ * interrupted: x86-64's red zone (the kernel skips it before building the
+ * signal frame); arm64 has none but its signal frame is larger. */
+#define EBPH_SIG_REDZONE	128
 #define EBPH_LFC_MAX		128	/* longest locality frame */
 #define EBPH_PATH_MAX		256	/* executable path kept per profile */
 #define EBPH_COMM_LEN		16
@@ -161,10 +170,26 @@ struct ebph_hist {
 	__u64 h[2];
 };
 
+/*
+ * Where the handler of frame d (1..EBPH_FRAMES-1) runs, recorded when its
+ * signal is delivered: its calls are made at a stack pointer in [lo, hi),
+ * below the stack pointer it interrupted (hi = sp - EBPH_SIG_REDZONE, lo
+ * that of the frame it interrupted when it runs inside it, else 0), or on
+ * the alternate signal stack it switched to (lo, hi = its bounds). A call
+ * made outside [lo, hi) means the handler has returned or was left with
+ * siglongjmp: its window is dropped (ph_sig_leave in ph.h).
+ */
+struct ebph_sigframe {
+	__u64 sp;	/* user stack pointer it interrupted: rt_sigreturn restores it */
+	__u64 lo;
+	__u64 hi;
+};
+
 /* Per-thread state: in the "tasks" array at slot tid & (slots - 1) when that
  * slot is free or its own, else in the "spill" hash keyed by TID. */
 struct ebph_task {
 	struct ebph_hist frame[EBPH_FRAMES];	/* window stack (signals) */
+	struct ebph_sigframe sig[EBPH_FRAMES];	/* sig[d]: handler of frame d (d >= 1) */
 	__u64 lf[EBPH_LFC_MAX / 64];	/* locality frame: 1 = anomalous call */
 	__u64 count;		/* calls seen by this task */
 	__u32 profile;		/* profile slot */
@@ -177,7 +202,8 @@ struct ebph_task {
 	__u16 over_tolerize;	/* lfc is above tolerize_limit (report once) */
 	__u16 restart_code;	/* -ret of that call (512..516), 0 if none */
 	__u32 tid;		/* owner of this slot of the tasks array, 0 = free */
-	__u32 pad;
+	__u16 over;		/* handlers nested beyond the top frame, sharing it */
+	__u16 pad;
 };
 
 /* Everything that crosses the ring buffer. Fields unused by a type are 0. */

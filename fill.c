@@ -23,10 +23,17 @@ const struct fill_member fill_members[] = {
 	{ "OFF_SB_DEV", "super_block", "s_dev" },
 	{ "OFF_BPRM_FILE", "linux_binprm", "file" },
 	{ "OFF_BPRM_INTERP", "linux_binprm", "interp" },
+	{ "OFF_TASK_SAS_SS_SP", "task_struct", "sas_ss_sp" },
+	{ "OFF_TASK_SAS_SS_SIZE", "task_struct", "sas_ss_size" },
+	{ "OFF_TASK_SAS_SS_FLAGS", "task_struct", "sas_ss_flags" },
+	/* the call number: the kernel uses the low 32 bits as an int (x86-64:
+	 * do_syscall_64(regs, int nr); arm64: syscallno is an s32) */
 #if defined(__x86_64__)
 	{ "OFF_REGS_NR", "pt_regs", "orig_ax" },
+	{ "OFF_REGS_SP", "pt_regs", "sp" },
 #elif defined(__aarch64__)
 	{ "OFF_REGS_NR", "pt_regs", "syscallno" },
+	{ "OFF_REGS_SP", "pt_regs", "sp" },
 #else
 #error "ebph: unsupported architecture (needs the pt_regs member holding the syscall number)"
 #endif

@@ -423,6 +423,96 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 	}
 }
 
+/*
+ * Signal-handler windows. pH gives a handler a fresh window while it runs
+ * and returns to the interrupted code's window at its rt_sigreturn (Amai et
+ * al.). A handler left with siglongjmp never returns through rt_sigreturn,
+ * so a frame is also dropped as soon as a call is made outside the stack
+ * region its handler runs in (struct ebph_sigframe in ebph.h).
+ */
+#define PH_ENOSYS		38
+#define PH_SS_AUTODISARM	(1U << 31)	/* sigaltstack(2) flag */
+
+/*
+ * Drop the windows of the handlers that code running at user stack pointer
+ * sp is not in: they have returned or were left with siglongjmp. nr and ret
+ * are the call's number (as the kernel takes it) and return value. Returns 1
+ * if the call is a handler's rt_sigreturn, which ends its window and is no
+ * call of its own: nr -1 (rt_sigreturn restores orig_ax as -1) resuming code
+ * outside the handler that either did not return -ENOSYS (syscall(-1)
+ * always does) or restored exactly the stack pointer the handler
+ * interrupted. Inside a top frame shared by deeper handlers (over > 0), nr
+ * -1 is taken as the return of one of them and clears the frame.
+ */
+static __always_inline int ph_sig_leave(struct ebph_task *t, __u64 sp, __s64 nr, __s64 ret)
+{
+	__u32 i, d, popped = 0, exact = 0;
+
+PH_UNROLL
+	for (i = 1; i < EBPH_FRAMES; i++) {
+		const struct ebph_sigframe *f;
+
+		d = t->depth;
+		if (!d)
+			break;
+		f = &t->sig[d & (EBPH_FRAMES - 1)];
+		if (sp >= f->lo && sp < f->hi)
+			break;
+		exact |= sp == f->sp;
+		t->depth = d - 1;
+		t->over = 0;
+		popped = 1;
+	}
+	if (nr != -1)
+		return 0;
+	if (popped)
+		return ret != -PH_ENOSYS || exact;
+	if (t->over) {
+		t->over--;
+		ph_hist_clear(&t->frame[t->depth & (EBPH_FRAMES - 1)]);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A signal handler starts: the signal interrupted code at user stack
+ * pointer sp. The handler runs on the alternate stack [ss_sp, ss_sp +
+ * ss_size) if it switches to it (the kernel's sigsp(): onstack = the action
+ * has SA_ONSTACK, the task has an alternate stack and is not on it, or it
+ * is SS_AUTODISARM), else below sp. It gets a fresh window; handlers nested
+ * deeper than EBPH_FRAMES - 1 share the top frame, cleared for each.
+ */
+static __always_inline void ph_sig_enter(struct ebph_task *t, __u64 sp, __u32 onstack,
+					 __u64 ss_sp, __u64 ss_size, __u32 ss_flags)
+{
+	struct ebph_sigframe *f;
+	__u64 lo, hi;
+	__u32 d;
+
+	ph_sig_leave(t, sp, 0, 0);	/* handlers the interrupted code is not in are over */
+	d = t->depth;
+	if (onstack && ss_size &&
+	    ((ss_flags & PH_SS_AUTODISARM) || !(sp > ss_sp && sp - ss_sp <= ss_size))) {
+		lo = ss_sp;
+		hi = ss_sp + ss_size;
+	} else {
+		lo = d ? t->sig[d & (EBPH_FRAMES - 1)].lo : 0;
+		hi = sp > EBPH_SIG_REDZONE ? sp - EBPH_SIG_REDZONE : 0;
+	}
+	if (d + 1 < EBPH_FRAMES) {
+		d++;
+		t->depth = d;
+		f = &t->sig[d & (EBPH_FRAMES - 1)];
+		f->sp = sp;
+		f->lo = lo;
+		f->hi = hi;
+	} else if (t->over < 0xffff) {
+		t->over++;
+	}
+	ph_hist_clear(&t->frame[d & (EBPH_FRAMES - 1)]);
+}
+
 /* One system call of a task: train and test (ph_step), then append it to
  * the window. Calls outside the alphabet are ignored entirely. */
 static __always_inline void ph_call(const struct ph_params *pp, struct ebph_profile *prof,

@@ -1189,6 +1189,194 @@ START_TEST(test_ph_tolerize_command)
 }
 END_TEST
 
+/* ---- signal-handler windows (ph_sig_enter, ph_sig_leave) ---- */
+
+#define MAIN_SP		0x7fff0000ULL	/* stack pointer of the interrupted main code */
+#define ALT_LO		0x10000ULL	/* an alternate signal stack below the main stack */
+#define ALT_SIZE	0x8000ULL
+
+/* A handler starts after a signal interrupted code at sp, on the main stack. */
+static void sig_enter(__u64 sp)
+{
+	ph_sig_enter(&task, sp, 0, 0, 0, 0);
+}
+
+/* A call at sp: 1 if it was a handler's rt_sigreturn. */
+static int sig_call(__u64 sp, __s64 nr, __s64 ret)
+{
+	return ph_sig_leave(&task, sp, nr, ret);
+}
+
+START_TEST(test_ph_sig_return_pops_and_keeps_main_window)
+{
+	ph_push(&task.frame[0], 7);
+	sig_enter(MAIN_SP);
+	ck_assert_uint_eq(task.depth, 1);
+	ph_push(&task.frame[1], 9);
+	ck_assert_int_eq(sig_call(MAIN_SP - 4096, 102, 0), 0);	/* a call in the handler */
+	ck_assert_uint_eq(task.depth, 1);
+	ck_assert_int_eq(sig_call(MAIN_SP, -1, 0), 1);		/* its rt_sigreturn */
+	ck_assert_uint_eq(task.depth, 0);
+	ck_assert_uint_eq(ph_prev(&task.frame[0], 1), 7);
+	ck_assert_uint_eq(ph_prev(&task.frame[0], 2), EBPH_EMPTY);
+	/* the handler's window starts fresh next time */
+	sig_enter(MAIN_SP);
+	ck_assert_uint_eq(ph_prev(&task.frame[1], 1), EBPH_EMPTY);
+}
+END_TEST
+
+START_TEST(test_ph_sig_minus1_is_a_call_unless_a_return)
+{
+	/* syscall(-1) in the handler: a call, the handler's window goes on */
+	sig_enter(MAIN_SP);
+	ck_assert_int_eq(sig_call(MAIN_SP - 4096, -1, -PH_ENOSYS), 0);
+	ck_assert_uint_eq(task.depth, 1);
+	/* ... even when the handler's registers happen to hold -ENOSYS: only
+	 * the stack pointer tells */
+	ck_assert_int_eq(sig_call(MAIN_SP - 200, -1, 0), 0);
+	ck_assert_uint_eq(task.depth, 1);
+	/* the return restores the interrupted sp, whatever rax it restores */
+	ck_assert_int_eq(sig_call(MAIN_SP, -1, -PH_ENOSYS), 1);
+	ck_assert_uint_eq(task.depth, 0);
+	/* syscall(-1) with no handler running: a call */
+	ck_assert_int_eq(sig_call(MAIN_SP, -1, 0), 0);
+	ck_assert_int_eq(sig_call(MAIN_SP, -1, -PH_ENOSYS), 0);
+	/* a handler left with siglongjmp, then syscall(-1) in main code
+	 * elsewhere: the frame is dropped and the call counted */
+	sig_enter(MAIN_SP);
+	ck_assert_int_eq(sig_call(MAIN_SP + 512, -1, -PH_ENOSYS), 0);
+	ck_assert_uint_eq(task.depth, 0);
+	/* a return to a context the handler changed (another sp, as Go's
+	 * preemption does) is still a return: syscall(-1) returns -ENOSYS */
+	sig_enter(MAIN_SP);
+	ck_assert_int_eq(sig_call(MAIN_SP - 8, -1, 0), 1);
+	ck_assert_uint_eq(task.depth, 0);
+}
+END_TEST
+
+START_TEST(test_ph_sig_longjmp_drops_frames)
+{
+	int i;
+
+	ph_push(&task.frame[0], 7);
+	for (i = 0; i < 4; i++) {
+		sig_enter(MAIN_SP - 2048);	/* interrupted deep below main */
+		ck_assert_uint_eq(task.depth, 1);
+		ck_assert_int_eq(sig_call(MAIN_SP - 8192, 102, 0), 0);
+		ck_assert_uint_eq(task.depth, 1);
+		/* siglongjmp to main, which calls from higher up */
+		ck_assert_int_eq(sig_call(MAIN_SP - 64, 14, 0), 0);
+		ck_assert_uint_eq(task.depth, 0);
+	}
+	/* within the red zone below the interrupted sp is not the handler */
+	sig_enter(MAIN_SP);
+	ck_assert_int_eq(sig_call(MAIN_SP - EBPH_SIG_REDZONE, 39, 0), 0);
+	ck_assert_uint_eq(task.depth, 0);
+	sig_enter(MAIN_SP);
+	ck_assert_int_eq(sig_call(MAIN_SP - EBPH_SIG_REDZONE - 8, 39, 0), 0);
+	ck_assert_uint_eq(task.depth, 1);
+	/* a signal delivered to main code after a siglongjmp: the dead frame
+	 * goes before the new one is pushed */
+	sig_enter(MAIN_SP + 4096);
+	ck_assert_uint_eq(task.depth, 1);
+	ck_assert_uint_eq(task.sig[1].sp, MAIN_SP + 4096);
+	ck_assert_uint_eq(ph_prev(&task.frame[0], 1), 7);
+}
+END_TEST
+
+START_TEST(test_ph_sig_nested_longjmp_to_outer_handler)
+{
+	sig_enter(MAIN_SP);
+	sig_enter(MAIN_SP - 4096);	/* interrupts the first handler */
+	ck_assert_uint_eq(task.depth, 2);
+	ck_assert_uint_eq(task.sig[2].lo, 0);
+	/* the second handler longjmps into the first: a call there drops it */
+	ck_assert_int_eq(sig_call(MAIN_SP - 1024, 39, 0), 0);
+	ck_assert_uint_eq(task.depth, 1);
+	/* the first returns */
+	ck_assert_int_eq(sig_call(MAIN_SP, -1, 0), 1);
+	ck_assert_uint_eq(task.depth, 0);
+}
+END_TEST
+
+START_TEST(test_ph_sig_altstack)
+{
+	/* SA_ONSTACK with an alternate stack below the main stack: the handler
+	 * runs in [ALT_LO, ALT_LO + ALT_SIZE) */
+	ph_sig_enter(&task, MAIN_SP, 1, ALT_LO, ALT_SIZE, 0);
+	ck_assert_uint_eq(task.depth, 1);
+	ck_assert_uint_eq(task.sig[1].lo, ALT_LO);
+	ck_assert_uint_eq(task.sig[1].hi, ALT_LO + ALT_SIZE);
+	ck_assert_int_eq(sig_call(ALT_LO + ALT_SIZE - 2048, 102, 0), 0);
+	ck_assert_uint_eq(task.depth, 1);
+	/* a nested handler on the same stack runs below the sp it interrupted,
+	 * still on the alternate stack */
+	ph_sig_enter(&task, ALT_LO + 0x4000, 1, ALT_LO, ALT_SIZE, 0);
+	ck_assert_uint_eq(task.depth, 2);
+	ck_assert_uint_eq(task.sig[2].lo, ALT_LO);
+	ck_assert_uint_eq(task.sig[2].hi, ALT_LO + 0x4000 - EBPH_SIG_REDZONE);
+	/* siglongjmp to code on a stack below the alternate one: both gone */
+	ck_assert_int_eq(sig_call(ALT_LO - 0x1000, 39, 0), 0);
+	ck_assert_uint_eq(task.depth, 0);
+	/* an alternate stack above the main stack: main code is below it, and
+	 * still outside the handler */
+	ph_sig_enter(&task, MAIN_SP - 0x100000, 1, MAIN_SP, ALT_SIZE, 0);
+	ck_assert_int_eq(sig_call(MAIN_SP + 64, 102, 0), 0);
+	ck_assert_uint_eq(task.depth, 1);
+	ck_assert_int_eq(sig_call(MAIN_SP - 0x100000 + 64, 39, 0), 0);
+	ck_assert_uint_eq(task.depth, 0);
+	/* without SA_ONSTACK, or without an alternate stack: the main stack */
+	ph_sig_enter(&task, MAIN_SP, 0, ALT_LO, ALT_SIZE, 0);
+	ck_assert_uint_eq(task.sig[1].hi, MAIN_SP - EBPH_SIG_REDZONE);
+	ck_assert_int_eq(sig_call(MAIN_SP, -1, 0), 1);
+	ph_sig_enter(&task, MAIN_SP, 1, 0, 0, 0);
+	ck_assert_uint_eq(task.sig[1].hi, MAIN_SP - EBPH_SIG_REDZONE);
+	ck_assert_int_eq(sig_call(MAIN_SP, -1, 0), 1);
+	/* SS_AUTODISARM: the kernel switches even when sp is on the stack */
+	ph_sig_enter(&task, ALT_LO + 0x4000, 1, ALT_LO, ALT_SIZE, PH_SS_AUTODISARM);
+	ck_assert_uint_eq(task.sig[1].hi, ALT_LO + ALT_SIZE);
+}
+END_TEST
+
+START_TEST(test_ph_sig_nested_beyond_frames)
+{
+	const __u32 n = EBPH_FRAMES + 3;	/* nested handlers */
+	__u32 i;
+
+	ph_push(&task.frame[0], 7);
+	for (i = 0; i < n; i++) {
+		sig_enter(MAIN_SP - i * 4096);
+		ph_push(&task.frame[task.depth], 100 + i);
+	}
+	ck_assert_uint_eq(task.depth, EBPH_FRAMES - 1);
+	ck_assert_uint_eq(task.over, n - (EBPH_FRAMES - 1));
+	/* the handlers return, innermost first */
+	for (i = n - 1; i > 0; i--) {
+		ck_assert_int_eq(sig_call(MAIN_SP - i * 4096, -1, 0), 1);
+		if (i >= EBPH_FRAMES - 1) {
+			/* returns into a handler sharing the top frame: cleared */
+			ck_assert_uint_eq(task.depth, EBPH_FRAMES - 1);
+			ck_assert_uint_eq(ph_prev(&task.frame[EBPH_FRAMES - 1], 1), EBPH_EMPTY);
+		} else {
+			ck_assert_uint_eq(task.depth, i);
+			ck_assert_uint_eq(ph_prev(&task.frame[i], 1), 100 + i - 1);
+		}
+	}
+	ck_assert_int_eq(sig_call(MAIN_SP, -1, 0), 1);
+	ck_assert_uint_eq(task.depth, 0);
+	ck_assert_uint_eq(task.over, 0);
+	ck_assert_uint_eq(ph_prev(&task.frame[0], 1), 7);
+	ck_assert_uint_eq(ph_prev(&task.frame[0], 2), EBPH_EMPTY);
+
+	/* deep handlers left with siglongjmp to main: all dropped at once */
+	for (i = 0; i < n; i++)
+		sig_enter(MAIN_SP - 8192 - i * 4096);
+	ck_assert_int_eq(sig_call(MAIN_SP, 39, 0), 0);
+	ck_assert_uint_eq(task.depth, 0);
+	ck_assert_uint_eq(task.over, 0);
+}
+END_TEST
+
 Suite *ph_suite(void)
 {
 	Suite *s = suite_create("ph");
@@ -1223,6 +1411,12 @@ Suite *ph_suite(void)
 	tcase_add_test(tc, test_ph_reset_training_keeps_normal_testing);
 	tcase_add_test(tc, test_ph_reset_training_no_freeze_before_relearning);
 	tcase_add_test(tc, test_ph_tolerize_command);
+	tcase_add_test(tc, test_ph_sig_return_pops_and_keeps_main_window);
+	tcase_add_test(tc, test_ph_sig_minus1_is_a_call_unless_a_return);
+	tcase_add_test(tc, test_ph_sig_longjmp_drops_frames);
+	tcase_add_test(tc, test_ph_sig_nested_longjmp_to_outer_handler);
+	tcase_add_test(tc, test_ph_sig_altstack);
+	tcase_add_test(tc, test_ph_sig_nested_beyond_frames);
 	suite_add_tcase(s, tc);
 	return s;
 }
