@@ -811,7 +811,7 @@ START_TEST(test_output_json_lines_valid)
 		nl[1] = save;
 		lines++;
 	}
-	ck_assert_int_eq(lines, (int)(sizeof(names) / sizeof(names[0])) * 9 + 3);
+	ck_assert_int_eq(lines, (int)(sizeof(names) / sizeof(names[0])) * 15 + 3);
 	/* All at once too: jq reads the whole stream as that many objects. */
 	if (!access(JQ, X_OK)) {
 		char args[128];
@@ -1224,6 +1224,7 @@ Suite *output_suite(void)
 {
 	Suite *s = suite_create("output");
 	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 30);	/* every JSON line is also checked by jq */
 
 	tcase_add_test(tc, test_output_json_checker_self_test);
 	tcase_add_test(tc, test_output_user_dev);
