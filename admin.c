@@ -484,6 +484,15 @@ static void admin_normal_col(char *buf, size_t len, __u32 state, __s64 normal_ti
 	}
 }
 
+/* The ANOM_AGO column: time since the last anomaly ("3h2m"), "-" if none. */
+static void admin_ago_col(char *buf, size_t len, __s64 last, __s64 now)
+{
+	if (!last)
+		snprintf(buf, len, "-");
+	else
+		admin_duration(buf, len, now > last ? (now - last) / 1000000000 : 0);
+}
+
 static void admin_json_time(FILE *f, const char *name, __s64 wall)
 {
 	if (wall)
@@ -516,8 +525,9 @@ struct admin_prof {
 
 static void admin_profile_header(FILE *f)
 {
-	fprintf(f, "%-14s %-8s %11s %8s %5s %5s %4s %-10s %s\n", "KEY", "STATE", "TRAIN_COUNT",
-		"LAST_MOD", "ANOM", "PAIRS", "KB", "NORMAL", "PATH");
+	fprintf(f, "%-14s %-8s %11s %8s %8s %8s %8s %5s %5s %4s %-10s %s\n", "KEY", "STATE",
+		"TRAIN_COUNT", "LAST_MOD", "ANOM_NOW", "ANOM_ALL", "ANOM_AGO", "LOST", "PAIRS", "KB",
+		"NORMAL", "PATH");
 }
 
 static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
@@ -526,7 +536,7 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 	__u64 train_pairs = admin_pairs(p->train, p->ntrain);
 	__u64 test_pairs = p->state == EBPH_NORMAL ? admin_pairs(p->test, p->ntest) : 0;
 	__u64 bytes = (a->rows + a->snapshot_rows) * sizeof(struct ebph_row);
-	char key[48], path[4 * EBPH_PATH_MAX + 1], normal[32];
+	char key[48], path[4 * EBPH_PATH_MAX + 1], normal[32], ago[32];
 	__s64 in = 0;
 
 	admin_key_str(key, sizeof(key), &p->key);
@@ -546,6 +556,10 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 			(unsigned long long)train_pairs, (unsigned long long)test_pairs,
 			(unsigned long long)a->rows, (unsigned long long)a->snapshot_rows,
 			(unsigned long long)bytes);
+		fprintf(f, ",\"anomalies_total\":%llu,\"anomalies_lost\":%llu,\"events_lost\":%llu",
+			(unsigned long long)p->anomalies_total,
+			(unsigned long long)p->anomalies_lost, (unsigned long long)p->events_lost);
+		admin_json_time(f, "last_anomaly", p->last_anomaly);
 		admin_json_time(f, "normal_time", p->state == EBPH_FROZEN ? p->normal_time : 0);
 		if (p->state == EBPH_FROZEN)
 			fprintf(f, ",\"normal_in\":%lld", (long long)(in / 1000000000));
@@ -557,9 +571,12 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 	}
 	admin_normal_col(normal, sizeof(normal), p->state, p->normal_time, p->normal_since,
 			 a->now);
-	fprintf(f, "%-14s %-8s %11llu %8llu %5llu %5llu %4llu %-10s %s\n", key,
+	admin_ago_col(ago, sizeof(ago), p->last_anomaly, a->now);
+	fprintf(f, "%-14s %-8s %11llu %8llu %8llu %8llu %8s %5llu %5llu %4llu %-10s %s\n", key,
 		out_state_name(p->state), (unsigned long long)p->train_count,
 		(unsigned long long)p->last_mod_count, (unsigned long long)p->anomalies,
+		(unsigned long long)p->anomalies_total, ago,
+		(unsigned long long)p->anomalies_lost,
 		(unsigned long long)(train_pairs + test_pairs),
 		(unsigned long long)((bytes + 1023) / 1024), normal,
 		out_text_buf(path, sizeof(path), p->path, EBPH_PATH_MAX));
@@ -608,8 +625,10 @@ struct admin_task {
 	const struct ebph_key *key;	/* NULL: no profile */
 	__u32 state;
 	__u64 train_count, last_mod_count, anomalies;
+	__u64 anomalies_total;	/* the profile's anomalies ever */
 	__u32 lfc, lfc_max;
 	__s64 normal_time, normal_since, now;	/* wall ns */
+	__s64 last_anomaly;	/* wall ns, 0 = none */
 };
 
 static void admin_task_header(FILE *f, int threads)
@@ -617,13 +636,15 @@ static void admin_task_header(FILE *f, int threads)
 	fprintf(f, "%7s ", "PID");
 	if (threads)
 		fprintf(f, "%7s ", "TID");
-	fprintf(f, "%-15s %-8s %11s %8s %7s %4s %-10s %s\n", "COMM", "STATE", "TRAIN_COUNT",
-		"LAST_MOD", "LFC", "ANOM", "NORMAL", "PROFILE");
+	fprintf(f, "%-15s %-8s %11s %8s %7s %8s %8s %8s %-10s %s\n", "COMM", "STATE",
+		"TRAIN_COUNT", "LAST_MOD", "LFC", "ANOM_NOW", "ANOM_ALL", "ANOM_AGO", "NORMAL",
+		"PROFILE");
 }
 
 static void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 {
-	char key[48], comm[4 * 64 + 1], path[4 * EBPH_PATH_MAX + 1], normal[32], lfc[24];
+	char key[48], comm[4 * 64 + 1], path[4 * EBPH_PATH_MAX + 1], normal[32], lfc[24],
+	     ago[32];
 	const char *state = t->key ? out_state_name(t->state) : "-";
 
 	if (t->key)
@@ -646,6 +667,8 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 			"\"lfc\":%u,\"lfc_max\":%u,\"anomalies\":%llu", state,
 			(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count,
 			t->lfc, t->lfc_max, (unsigned long long)t->anomalies);
+		fprintf(f, ",\"anomalies_total\":%llu", (unsigned long long)t->anomalies_total);
+		admin_json_time(f, "last_anomaly", t->last_anomaly);
 		admin_json_time(f, "normal_time", t->state == EBPH_FROZEN ? t->normal_time : 0);
 		if (t->key && t->state == EBPH_FROZEN)
 			fprintf(f, ",\"normal_in\":%lld", (long long)(t->normal_time > t->now ?
@@ -659,13 +682,15 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 	admin_normal_col(normal, sizeof(normal), t->key ? t->state : EBPH_TRAINING,
 			 t->normal_time, t->normal_since, t->now);
 	snprintf(lfc, sizeof(lfc), "%u/%u", t->lfc, t->lfc_max);
+	admin_ago_col(ago, sizeof(ago), t->last_anomaly, t->now);
 	fprintf(f, "%7u ", t->pid);
 	if (threads)
 		fprintf(f, "%7u ", t->tid);
-	fprintf(f, "%-15s %-8s %11llu %8llu %7s %4llu %-10s %s\n",
+	fprintf(f, "%-15s %-8s %11llu %8llu %7s %8llu %8llu %8s %-10s %s\n",
 		out_text_buf(comm, sizeof(comm), t->comm, 64), state,
 		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count, lfc,
-		(unsigned long long)t->anomalies, normal,
+		(unsigned long long)t->anomalies, (unsigned long long)t->anomalies_total, ago,
+		normal,
 		out_text_buf(path, sizeof(path), t->path, EBPH_PATH_MAX));
 }
 
@@ -1541,7 +1566,7 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 		t.comm = comm;
 		t.now = now;
 		prof = rep->t.profile != EBPH_NO_PROFILE ?
-			cache_get(&cache, l, rep->t.profile, &path) : NULL;
+			cache_get(&cache, l, rep->t.profile & ~EBPH_LOADER_BIT, &path) : NULL;
 		t.path = "";
 		if (prof) {
 			t.key = &prof->key;
@@ -1550,6 +1575,10 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 			t.train_count = prof->train_count;
 			t.last_mod_count = prof->last_mod_count;
 			t.anomalies = prof->anomalies;
+			t.anomalies_total = prof->anomalies_total;
+			if (prof->last_anomaly)
+				t.last_anomaly = (__s64)prof->last_anomaly +
+						 l->info.boot_to_wall_ns;
 			if (prof->normal_time)
 				t.normal_time = (__s64)prof->normal_time + l->info.boot_to_wall_ns;
 			if (prof->normal_since)

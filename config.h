@@ -23,6 +23,9 @@ struct ebph_config {
 	__u32 max_tasks;
 	__u32 max_rows;		/* pair-row pool size, <= 65535 */
 	__u32 ringbuf_kb;	/* ring buffer size in KiB, power of two */
+	__u32 anomaly_lines;	/* anomalies of a task's burst sent one by one, 0 = all */
+	__u64 summary_interval;	/* seconds: a longer burst is summarised on its next anomaly */
+	__u32 output_rate;	/* event lines per second on stdout, 0 = no limit */
 	char state_dir[CFG_STATE_DIR_MAX];
 };
 

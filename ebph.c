@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <elf.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -27,8 +29,8 @@
 #include "admin.h"
 #include "filter.h"
 
-_Static_assert(sizeof(struct ebph_event) == 384, "ebph_event layout");
-_Static_assert(sizeof(struct ebph_task) == 216, "ebph_task layout");
+_Static_assert(sizeof(struct ebph_event) == 472, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
 
@@ -45,6 +47,13 @@ struct monitor {
 	int use_store;		/* state_dir is usable */
 	int ncpus;		/* possible CPUs, for per-CPU maps */
 	int out_failed;		/* stdout closed (e.g. | head) */
+	double tokens;		/* output_rate: lines that may be printed now */
+	__u64 tokens_ns;	/* when tokens was last refilled (monotonic ns) */
+	__u64 suppressed;	/* lines left out in all */
+	__u64 *sup_lines;	/* per profile slot (+1: no profile): lines left out */
+	__u64 *sup_anoms;	/* ... and the anomalies they carried */
+	__u64 sup_pending;	/* lines left out since the last report */
+	__u64 sup_report_ns;	/* when suppressed lines were last reported */
 };
 
 static volatile sig_atomic_t stop_requested, save_requested, save_requester;
@@ -185,6 +194,66 @@ static void mon_fix_path(struct monitor *m, const struct ebph_event *e, char *pa
 	bpf_update_elem(m->prog.paths, (void *)&e->profile, link, BPF_ANY);
 }
 
+/* output_rate: 1 if one more event line may be printed now (a token
+ * bucket holding at most one second's worth), else count it as left out,
+ * against its profile with the anomalies it carries. */
+static int mon_rate_ok(struct monitor *m, const struct ebph_event *e)
+{
+	__u64 now = now_ns(CLOCK_MONOTONIC);
+	__u32 slot = e->profile < m->cfg.max_profiles ? e->profile : m->cfg.max_profiles;
+	double rate = m->cfg.output_rate;
+
+	if (!m->cfg.output_rate)
+		return 1;
+	if (!m->tokens_ns)
+		m->tokens = rate;
+	else
+		m->tokens += (now - m->tokens_ns) * rate / 1e9;
+	if (m->tokens > rate)
+		m->tokens = rate;
+	m->tokens_ns = now;
+	if (m->tokens >= 1) {
+		m->tokens -= 1;
+		return 1;
+	}
+	m->suppressed++;
+	m->sup_pending++;
+	m->sup_lines[slot]++;
+	m->sup_anoms[slot] += out_event_anomalies(e);
+	return 0;
+}
+
+/* One "suppressed" line per profile whose lines output_rate left out since
+ * the last report (at most once a second, and at exit with force). */
+static void mon_report_suppressed(struct monitor *m, int force)
+{
+	__u64 now = now_ns(CLOCK_MONOTONIC), ts = now_ns(CLOCK_BOOTTIME);
+	struct ebph_profile *prof;
+	__u32 slot;
+
+	if (!m->sup_pending || (!force && now - m->sup_report_ns < 1000000000ULL))
+		return;
+	prof = malloc(sizeof(*prof));
+	for (slot = 0; slot <= m->cfg.max_profiles; slot++) {
+		__u64 dev = 0, ino = 0;
+
+		if (!m->sup_lines[slot])
+			continue;
+		if (prof && slot < m->cfg.max_profiles &&
+		    !bpf_lookup_elem(m->prog.profiles, &slot, prof)) {
+			dev = out_user_dev(prof->key.dev);
+			ino = prof->key.ino;
+		}
+		out_suppressed(&m->out, ts, dev, ino, mon_path(m, slot), m->sup_lines[slot],
+			       m->sup_anoms[slot]);
+		m->sup_lines[slot] = 0;
+		m->sup_anoms[slot] = 0;
+	}
+	free(prof);
+	m->sup_pending = 0;
+	m->sup_report_ns = now;
+}
+
 static int mon_event(void *ctx, void *data, size_t size)
 {
 	struct monitor *m = ctx;
@@ -201,7 +270,7 @@ static int mon_event(void *ctx, void *data, size_t size)
 		free(m->paths[e.profile]);
 		m->paths[e.profile] = strdup(e.path);
 	}
-	if (!filter_match(&m->filter, e.pid, e.ppid, e.comm))
+	if (!filter_match(&m->filter, e.pid, e.ppid, e.comm) || !mon_rate_ok(m, &e))
 		return 0;
 	path = e.type == EBPH_EV_NEW_PROFILE ? e.path : mon_path(m, e.profile);
 	out_event(&m->out, &e, path);
@@ -256,6 +325,7 @@ static void count_profile(struct monitor *m, __u32 slot, const struct ebph_profi
 	(void)m;
 	(void)slot;
 	s->profiles++;
+	s->anomalies_lost += p->anomalies_lost;
 	if (p->state == EBPH_TRAINING)
 		s->training++;
 	else if (p->state == EBPH_FROZEN)
@@ -284,6 +354,7 @@ static void mon_status(struct monitor *m, int final)
 	s.tasks_full = stat_sum(m, EBPH_S_TASKS_FULL);
 	s.profiles_full = stat_sum(m, EBPH_S_PROFILES_FULL);
 	s.rows_full = stat_sum(m, EBPH_S_ROWS_FULL);
+	s.suppressed = m->suppressed;
 	s.rows = alloc_used(m, EBPH_A_ROWS, m->cfg.max_rows);
 	s.rows = s.rows > s.snapshot_rows ? s.rows - s.snapshot_rows : 0;
 	s.pair_bytes = (s.rows + s.snapshot_rows) * sizeof(struct ebph_row);
@@ -305,6 +376,10 @@ static void print_profile(struct monitor *m, __u32 slot, const struct ebph_profi
 	o.last_mod_count = p->last_mod_count;
 	o.sequences = p->sequences;
 	o.anomalies = p->anomalies;
+	o.anomalies_total = p->anomalies_total;
+	o.anomalies_lost = p->anomalies_lost;
+	o.events_lost = p->events_lost;
+	o.last_anomaly = p->last_anomaly ? (__s64)p->last_anomaly + m->out.boot_to_wall_ns : 0;
 	for (c = 0; c < EBPH_NR_CALLS; c++)
 		o.rows += p->rows[c] != EBPH_NO_ROW;
 	o.snapshot_rows = p->ntest;
@@ -560,6 +635,7 @@ static void mon_loop(struct monitor *m)
 			fprintf(stderr, "ebph: ring buffer: %s\n", strerror(-ret));
 			break;
 		}
+		mon_report_suppressed(m, 0);
 		if (fflush(stdout) || ferror(stdout)) {
 			m->out_failed = 1;
 			break;
@@ -591,6 +667,55 @@ static void mon_info(struct monitor *m)
 	m->maps.max_profiles = m->cfg.max_profiles;
 	m->maps.max_rows = m->cfg.max_rows;
 	m->maps.boot_to_wall_ns = m->out.boot_to_wall_ns;
+}
+
+/* The program interpreter (PT_INTERP) an ELF file names, into buf; 0 or -1. */
+static int elf_interp(const char *file, char *buf, size_t len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd = open(file, O_RDONLY | O_CLOEXEC), i, ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(ph))
+		goto out;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + (off_t)i * sizeof(ph)) != sizeof(ph))
+			break;
+		if (ph.p_type != PT_INTERP || !ph.p_filesz || ph.p_filesz >= len)
+			continue;
+		if (pread(fd, buf, ph.p_filesz, ph.p_offset) == (ssize_t)ph.p_filesz) {
+			buf[ph.p_filesz] = 0;
+			ret = 0;
+		}
+		break;
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+/* Tell the BPF program which files are dynamic loaders: the interpreters
+ * named by ebph's own executable and a few system programs. Running one as
+ * a program (ld.so PROG) charges PROG. A loader that is not found only
+ * means ld.so PROG runs under the loader's profile. */
+static void mon_loaders(struct monitor *m)
+{
+	static const char *const progs[] = { "/proc/self/exe", "/bin/sh", "/usr/bin/env" };
+	char interp[PATH_MAX];
+	struct ebph_key key;
+	struct stat st;
+	__u32 one = 1, i;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (elf_interp(progs[i], interp, sizeof(interp)) || stat(interp, &st))
+			continue;
+		key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+		key.ino = st.st_ino;
+		bpf_update_elem(m->prog.loaders, &key, &one, BPF_ANY);
+	}
 }
 
 static int mon_run(struct monitor *m)
@@ -631,7 +756,9 @@ static int mon_run(struct monitor *m)
 	}
 	m->ncpus = possible_cpus();
 	m->paths = calloc(m->cfg.max_profiles, sizeof(*m->paths));
-	if (!m->paths) {
+	m->sup_lines = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_lines));
+	m->sup_anoms = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_anoms));
+	if (!m->paths || !m->sup_lines || !m->sup_anoms) {
 		fprintf(stderr, "ebph: out of memory\n");
 		free(text);
 		return 1;
@@ -646,6 +773,7 @@ static int mon_run(struct monitor *m)
 	m->prog.sys_exit_btf_id = sys_exit_id;
 	m->out.boot_to_wall_ns = (__s64)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME));
 	mon_info(m);
+	mon_loaders(m);
 	store_set_window(m->cfg.window);
 	if (mon_load(m)) {
 		prog_close(&m->prog);
@@ -672,6 +800,7 @@ static int mon_run(struct monitor *m)
 	prog_detach(&m->prog);	/* the final save sees the profiles at rest */
 	bpf_consume_ringbuf(m->prog.rb);
 	if (!m->out_failed) {
+		mon_report_suppressed(m, 1);
 		mon_status(m, 1);
 		if (m->opts.summary)
 			mon_profiles(m, print_profile, NULL);
@@ -759,5 +888,7 @@ int main(int argc, char **argv)
 		free(m.paths);
 	}
 	free(m.unloaded);
+	free(m.sup_lines);
+	free(m.sup_anoms);
 	return ret;
 }

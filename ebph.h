@@ -47,6 +47,7 @@
 #define EBPH_NO_ROW		0	/* row index 0 is never allocated */
 #define EBPH_ROW_BYTES		((EBPH_NR_CALLS + 7) & ~7)
 #define EBPH_ROWS_MAX		65535	/* row indices are 16 bits */
+#define EBPH_CALL_WORDS		((EBPH_NR_CALLS + 63) / 64)	/* bitmap of calls */
 
 /* Profile states. */
 enum ebph_state {
@@ -75,7 +76,32 @@ enum ebph_event_type {
 	EBPH_EV_ANOMALY = 2,
 	EBPH_EV_PROFILE_STATE = 3,
 	EBPH_EV_TOLERIZE_LIMIT = 4,
+	EBPH_EV_ANOMALY_SUMMARY = 5,	/* a task's burst: exact counts */
+	EBPH_EV_LOADER_EXEC = 6,	/* ld.so PROG: charged to PROG's profile */
+	EBPH_EV_ANON_EXEC = 7,		/* exec of a file without a stable identity */
 };
+
+/* Why an anomaly_summary was sent (event field reason). */
+enum ebph_burst_end {
+	EBPH_B_CALM = 0,	/* the locality frame emptied (lfc back to 0) */
+	EBPH_B_EXIT = 1,	/* the task exited */
+	EBPH_B_EXEC = 2,	/* the task exec'd another program */
+	EBPH_B_INTERVAL = 3,	/* summary_interval passed: the burst goes on */
+	EBPH_B_ANOMALY_LIMIT = 4,	/* anomaly_limit: the profile went back to training */
+	EBPH_B_COUNT
+};
+
+/* Pseudo-identities of executables without a stable file (anon_exec): a
+ * dev no kernel dev_t (32 bits) can be, and the kind as the inode. */
+#define EBPH_ANON_DEV		(1ULL << 32)
+#define EBPH_ANON_MEMFD		1	/* memfd_create */
+#define EBPH_ANON_UNLINKED	2	/* deleted file, O_TMPFILE */
+
+/* Task profile slot with this bit set: the task exec'd the dynamic loader
+ * (slot in the low bits); the first executable file it maps names the
+ * program that runs (EBPH_LOADER_CALLS calls at most). */
+#define EBPH_LOADER_BIT		0x80000000U
+#define EBPH_LOADER_CALLS	256
 
 #define EBPH_NO_PROFILE		0xffffffffU	/* task without a profile slot */
 
@@ -156,6 +182,10 @@ struct ebph_profile {
 	__u64 normal_time;	/* frozen: boot-time ns when it becomes normal */
 	__u64 normal_since;	/* normal: boot-time ns when it became normal */
 	__u64 anomalies;	/* anomalies since it became normal */
+	__u64 anomalies_total;	/* anomalies ever (never reset by pH's limits) */
+	__u64 last_anomaly;	/* boot-time ns of the last anomaly, 0 = none */
+	__u64 anomalies_lost;	/* anomalies in neither a line nor a summary (ring full) */
+	__u64 events_lost;	/* events about it that did not fit the ring buffer */
 	__u32 state;		/* enum ebph_state */
 	__u32 tgen;		/* training epoch (bumped by a reset) */
 	__u32 ngen;		/* normalisation count (bumped when normalised) */
@@ -203,7 +233,16 @@ struct ebph_task {
 	__u16 restart_code;	/* -ret of that call (512..516), 0 if none */
 	__u32 tid;		/* owner of this slot of the tasks array, 0 = free */
 	__u16 over;		/* handlers nested beyond the top frame, sharing it */
+	__u16 loader_calls;	/* calls since the exec of the dynamic loader */
+	__u32 burst_count;	/* anomalies since burst_since (the burst's span) */
+	__u32 burst_lines;	/* anomaly events sent in the whole burst */
+	__u64 burst_since;	/* boot ns of the span's first anomaly */
+	__u64 burst_calls[EBPH_CALL_WORDS];	/* anomalous calls of the span */
+	__u32 burst_shown;	/* anomaly events sent in this span */
+	__u32 burst_lost;	/* anomaly events of the span that did not fit */
+	__u16 burst_lfc;	/* highest lfc of the span */
 	__u16 pad;
+	__u32 pad2;
 };
 
 /* Everything that crosses the ring buffer. Fields unused by a type are 0. */
@@ -211,7 +250,9 @@ struct ebph_event {
 	__u64 ts;		/* bpf_ktime_get_boot_ns() */
 	__u64 dev;		/* profile key */
 	__u64 ino;
-	__u64 count;		/* anomaly: the profile's anomalies; state: train_count */
+	__u64 count;		/* anomaly: the profile's anomalies; state: train_count;
+				 * summary: anomalies of the span */
+	__u64 since;		/* summary: boot ns of the span's first anomaly */
 	__u32 type;		/* enum ebph_event_type */
 	__u32 pid;
 	__u32 tid;
@@ -219,17 +260,20 @@ struct ebph_event {
 	__u32 profile;		/* profile slot */
 	__u32 syscall;		/* anomaly: the call */
 	__u32 misses;		/* anomaly: absent pairs */
-	__u32 lfc;		/* anomaly, tolerize_limit */
+	__u32 lfc;		/* anomaly, tolerize_limit; summary: highest lfc */
 	__u32 state;		/* profile_state: the new state */
-	__u32 reason;		/* profile_state: enum ebph_reason */
-	__u32 flags;		/* new_profile: EBPH_F_*; anomaly: EBPH_F_UNSEEN */
+	__u32 reason;		/* profile_state: enum ebph_reason; summary: ebph_burst_end */
+	__u32 flags;		/* new_profile: EBPH_F_*; anomaly: EBPH_F_UNSEEN; anon_exec: EBPH_ANON_* */
 	__u32 missing;		/* anomaly: bit d-1 set when the pair with the call d back was absent */
 	__u32 uid;		/* real uid of the task */
+	__u32 shown;		/* summary: anomaly events sent in the span */
+	__u32 lost;		/* summary: anomaly events of the span not delivered */
+	__u32 pad;
+	__u64 calls[EBPH_CALL_WORDS];	/* summary: the anomalous calls */
 	__u16 seq[EBPH_WINDOW_MAX + 1];	/* anomaly: window, oldest first, EBPH_EMPTY pads */
 	__u32 seq_len;
-	__u32 pad;
 	char comm[EBPH_COMM_LEN];
-	char path[EBPH_PATH_MAX];	/* new_profile only */
+	char path[EBPH_PATH_MAX];	/* new_profile; loader_exec, anon_exec: the file's name */
 };
 
 #endif /* EBPH_H */

@@ -26,14 +26,22 @@ const struct fill_member fill_members[] = {
 	{ "OFF_TASK_SAS_SS_SP", "task_struct", "sas_ss_sp" },
 	{ "OFF_TASK_SAS_SS_SIZE", "task_struct", "sas_ss_size" },
 	{ "OFF_TASK_SAS_SS_FLAGS", "task_struct", "sas_ss_flags" },
+	{ "OFF_INODE_NLINK", "inode", "i_nlink" },
+	{ "OFF_TASK_FILES", "task_struct", "files" },
+	{ "OFF_FILES_FDT", "files_struct", "fdt" },
+	{ "OFF_FDT_MAX_FDS", "fdtable", "max_fds" },
+	{ "OFF_FDT_FD", "fdtable", "fd" },
 	/* the call number: the kernel uses the low 32 bits as an int (x86-64:
 	 * do_syscall_64(regs, int nr); arm64: syscallno is an s32) */
 #if defined(__x86_64__)
 	{ "OFF_REGS_NR", "pt_regs", "orig_ax" },
 	{ "OFF_REGS_SP", "pt_regs", "sp" },
+	{ "OFF_REGS_PROT", "pt_regs", "dx" },	/* mmap's 3rd and 5th arguments */
+	{ "OFF_REGS_FD", "pt_regs", "r8" },
 #elif defined(__aarch64__)
 	{ "OFF_REGS_NR", "pt_regs", "syscallno" },
 	{ "OFF_REGS_SP", "pt_regs", "sp" },
+	{ "OFF_REGS_ARGS", "pt_regs", "regs" },	/* regs[2], regs[4]: see fill_text */
 #else
 #error "ebph: unsupported architecture (needs the pt_regs member holding the syscall number)"
 #endif
@@ -127,10 +135,17 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	fprintf(f, "#define EBPH_TASK_SPILL %u\n", fill_task_spill(cfg->max_tasks));
 	fprintf(f, "#define EBPH_MAX_ROWS %u\n", cfg->max_rows);
 	fprintf(f, "#define EBPH_RINGBUF_PAGES %u\n", cfg->ringbuf_kb / 4);
+	fprintf(f, "#define EBPH_ANOMALY_LINES %u\n", cfg->anomaly_lines);
+	fprintf(f, "#define EBPH_SUMMARY_NS %lluULL\n",
+		(unsigned long long)cfg->summary_interval * 1000000000ULL);
+	fprintf(f, "#define EBPH_NR_MMAP %u\n", EBPH_NR_MMAP);
 	for (i = 0; i < fill_nmembers; i++)
 		if (offs[i] != FILL_OFF_NONE)
 			fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro,
 				offs[i], fill_members[i].type, fill_members[i].member);
+#if defined(__aarch64__)
+	fprintf(f, "#define OFF_REGS_PROT (OFF_REGS_ARGS + 16)\n#define OFF_REGS_FD (OFF_REGS_ARGS + 32)\n");
+#endif
 	fill_splice(f, tmpl, ebph_h, ph_h);
 	if (fclose(f)) {
 		free(buf);

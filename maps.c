@@ -179,6 +179,10 @@ int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile
 	p->last_mod_count = b->last_mod_count;
 	p->sequences = b->sequences;
 	p->anomalies = b->anomalies;
+	p->anomalies_total = b->anomalies_total;
+	p->last_anomaly = to_wall(m, b->last_anomaly);
+	p->anomalies_lost = b->anomalies_lost;
+	p->events_lost = b->events_lost;
 	p->state = b->state;
 	p->normal_time = b->state == EBPH_FROZEN ? to_wall(m, b->normal_time) : 0;
 	p->normal_since = b->state == EBPH_NORMAL ? to_wall(m, b->normal_since) : 0;
@@ -294,6 +298,10 @@ int maps_add_profile(const struct maps_fds *m, const struct store_profile *p)
 	prof->last_mod_count = p->last_mod_count;
 	prof->sequences = p->sequences;
 	prof->anomalies = p->anomalies;
+	prof->anomalies_total = p->anomalies_total;
+	prof->last_anomaly = to_boot(m, p->last_anomaly);
+	prof->anomalies_lost = p->anomalies_lost;
+	prof->events_lost = p->events_lost;
 	prof->state = p->state;
 	prof->normal_time = p->state == EBPH_FROZEN ? to_boot(m, p->normal_time) : 0;
 	prof->normal_since = p->state == EBPH_NORMAL ? to_boot(m, p->normal_since) : 0;

@@ -207,7 +207,52 @@ static const char *const type_names[] = {
 	[EBPH_EV_ANOMALY] = "anomaly",
 	[EBPH_EV_PROFILE_STATE] = "profile_state",
 	[EBPH_EV_TOLERIZE_LIMIT] = "tolerize_limit",
+	[EBPH_EV_ANOMALY_SUMMARY] = "anomaly_summary",
+	[EBPH_EV_LOADER_EXEC] = "loader_exec",
+	[EBPH_EV_ANON_EXEC] = "anon_exec",
 };
+
+static const char *const burst_end_names[EBPH_B_COUNT] = {
+	[EBPH_B_CALM] = "calm",
+	[EBPH_B_EXIT] = "exit",
+	[EBPH_B_EXEC] = "exec",
+	[EBPH_B_INTERVAL] = "interval",
+	[EBPH_B_ANOMALY_LIMIT] = "anomaly_limit",
+};
+
+static const char *out_burst_end(__u32 reason)
+{
+	return reason < EBPH_B_COUNT ? burst_end_names[reason] : "unknown";
+}
+
+static const char *out_anon_kind(__u32 kind)
+{
+	return kind == EBPH_ANON_MEMFD ? "memfd" : "unlinked";
+}
+
+__u64 out_event_anomalies(const struct ebph_event *e)
+{
+	if (e->type == EBPH_EV_ANOMALY)
+		return 1;
+	if (e->type == EBPH_EV_ANOMALY_SUMMARY)
+		return e->count > e->shown ? e->count - e->shown : 0;
+	return 0;
+}
+
+/* The calls of a summary's bitmap, sep-separated (JSON: quoted). */
+static void out_calls(FILE *f, const struct ebph_event *e, int json)
+{
+	char buf[32];
+	__u32 c, n = 0;
+
+	for (c = 0; c < EBPH_CALL_WORDS * 64; c++) {
+		if (!(e->calls[c / 64] & (1ULL << (c % 64))))
+			continue;
+		fprintf(f, json ? "%s\"%s\"" : "%s%s", n++ ? "," : "", syscall_name(c, buf, sizeof(buf)));
+	}
+	if (!n && !json)
+		fputc('-', f);
+}
 
 static void out_key_json(struct out_ctx *o, const struct ebph_event *e)
 {
@@ -250,6 +295,7 @@ static void out_missing(FILE *f, int json, const struct ebph_event *e)
 static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
 	FILE *f = o->f;
+	__s64 since;
 	char buf[32];
 	__u32 i, n, printed = 0;
 
@@ -291,6 +337,26 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	case EBPH_EV_TOLERIZE_LIMIT:
 		fprintf(f, ",\"lfc\":%u", e->lfc);
 		break;
+	case EBPH_EV_ANOMALY_SUMMARY:
+		fprintf(f, ",\"anomalies\":%llu,\"reported\":%u,\"lost\":%u,\"counted\":%llu,"
+			"\"lfc_max\":%u,\"end\":\"%s\",", (unsigned long long)e->count, e->shown,
+			e->lost, (unsigned long long)out_event_anomalies(e), e->lfc,
+			out_burst_end(e->reason));
+		since = (__s64)e->since + o->boot_to_wall_ns;
+		fprintf(f, "\"since\":%lld.%06lld", (long long)(since / 1000000000),
+			(long long)(since % 1000000000 / 1000));
+		fputs(",\"calls\":[", f);
+		out_calls(f, e, 1);
+		fputc(']', f);
+		break;
+	case EBPH_EV_LOADER_EXEC:
+		fputs(",\"program\":", f);
+		out_json_str(f, e->path, sizeof(e->path));
+		break;
+	case EBPH_EV_ANON_EXEC:
+		fprintf(f, ",\"kind\":\"%s\",\"file\":", out_anon_kind(e->flags));
+		out_json_str(f, e->path, sizeof(e->path));
+		break;
 	}
 	fputs("}\n", f);
 }
@@ -316,7 +382,9 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 	out_ts_text(o, e->ts);
 	out_text_buf(comm, sizeof(comm), e->comm, sizeof(e->comm));
 	out_text_buf(p, sizeof(p), path ? path : "", EBPH_PATH_MAX);
-	fprintf(f, "%-14s %7u %-16s %s", type_names[e->type], e->pid, comm, p);
+	/* the EVENT column is 14 wide: anomaly_summary is "summary" in text */
+	fprintf(f, "%-14s %7u %-16s %s", e->type == EBPH_EV_ANOMALY_SUMMARY ? "summary" :
+		type_names[e->type], e->pid, comm, p);
 	switch (e->type) {
 	case EBPH_EV_NEW_PROFILE:
 		fprintf(f, " (%llu:%llu)", (unsigned long long)out_user_dev(e->dev),
@@ -341,13 +409,26 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 	case EBPH_EV_TOLERIZE_LIMIT:
 		fprintf(f, " lfc=%u: training data reset", e->lfc);
 		break;
+	case EBPH_EV_ANOMALY_SUMMARY:
+		fprintf(f, " anomalies=%llu reported=%u lost=%u lfc_max=%u end=%s calls=",
+			(unsigned long long)e->count, e->shown, e->lost, e->lfc,
+			out_burst_end(e->reason));
+		out_calls(f, e, 0);
+		break;
+	case EBPH_EV_LOADER_EXEC:
+		fprintf(f, " program=%s", out_text_buf(p, sizeof(p), e->path, sizeof(e->path)));
+		break;
+	case EBPH_EV_ANON_EXEC:
+		fprintf(f, " kind=%s file=%s", out_anon_kind(e->flags),
+			out_text_buf(p, sizeof(p), e->path, sizeof(e->path)));
+		break;
 	}
 	fputc('\n', f);
 }
 
 void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
-	if (e->type < EBPH_EV_NEW_PROFILE || e->type > EBPH_EV_TOLERIZE_LIMIT)
+	if (e->type < EBPH_EV_NEW_PROFILE || e->type > EBPH_EV_ANON_EXEC)
 		return;
 	if (o->json)
 		out_event_json(o, e, path);
@@ -366,7 +447,7 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 			"\"tasks\":%llu,\"syscalls\":%llu,\"anomalies\":%llu,\"lost_events\":%llu,"
 			"\"rows\":%llu,\"snapshot_rows\":%llu,\"pair_bytes\":%llu,\"map_bytes\":%llu,"
 			"\"tasks_full\":%llu,\"profiles_full\":%llu,\"rows_full\":%llu,"
-			"\"final\":%s}\n",
+			"\"anomalies_lost\":%llu,\"suppressed\":%llu,\"final\":%s}\n",
 			(unsigned long long)s->profiles, (unsigned long long)s->training,
 			(unsigned long long)s->frozen, (unsigned long long)s->normal,
 			(unsigned long long)s->tasks, (unsigned long long)s->syscalls,
@@ -374,7 +455,8 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 			(unsigned long long)s->rows, (unsigned long long)s->snapshot_rows,
 			(unsigned long long)s->pair_bytes, (unsigned long long)s->map_bytes,
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
-			(unsigned long long)s->rows_full, s->final ? "true" : "false");
+			(unsigned long long)s->rows_full, (unsigned long long)s->anomalies_lost,
+			(unsigned long long)s->suppressed, s->final ? "true" : "false");
 		return;
 	}
 	out_ts_text(o, s->ts);
@@ -390,6 +472,9 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 		fprintf(f, " full(tasks=%llu profiles=%llu rows=%llu)",
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
 			(unsigned long long)s->rows_full);
+	if (s->anomalies_lost || s->suppressed)
+		fprintf(f, " anomalies_lost=%llu suppressed=%llu",
+			(unsigned long long)s->anomalies_lost, (unsigned long long)s->suppressed);
 	fputc('\n', f);
 }
 
@@ -405,19 +490,53 @@ void out_profile(struct out_ctx *o, const struct out_profile *p)
 			(unsigned long long)p->ino);
 		out_json_str(f, p->path ? p->path : "", EBPH_PATH_MAX);
 		fprintf(f, ",\"state\":\"%s\",\"train_count\":%llu,\"last_mod_count\":%llu,"
-			"\"sequences\":%llu,\"anomalies\":%llu,\"rows\":%llu,\"snapshot_rows\":%llu,"
-			"\"pair_bytes\":%llu}\n",
+			"\"sequences\":%llu,\"anomalies\":%llu,\"anomalies_total\":%llu,"
+			"\"anomalies_lost\":%llu,\"events_lost\":%llu,\"rows\":%llu,"
+			"\"snapshot_rows\":%llu,\"pair_bytes\":%llu",
 			out_state_name(p->state), (unsigned long long)p->train_count,
 			(unsigned long long)p->last_mod_count, (unsigned long long)p->sequences,
-			(unsigned long long)p->anomalies, (unsigned long long)p->rows,
-			(unsigned long long)p->snapshot_rows, (unsigned long long)p->pair_bytes);
+			(unsigned long long)p->anomalies, (unsigned long long)p->anomalies_total,
+			(unsigned long long)p->anomalies_lost, (unsigned long long)p->events_lost,
+			(unsigned long long)p->rows, (unsigned long long)p->snapshot_rows,
+			(unsigned long long)p->pair_bytes);
+		if (p->last_anomaly)
+			fprintf(f, ",\"last_anomaly\":%lld.%06lld}\n",
+				(long long)(p->last_anomaly / 1000000000),
+				(long long)(p->last_anomaly % 1000000000 / 1000));
+		else
+			fputs(",\"last_anomaly\":null}\n", f);
 		return;
 	}
 	out_ts_text(o, p->ts);
 	out_text_buf(path, sizeof(path), p->path ? p->path : "", EBPH_PATH_MAX);
-	fprintf(f, "%-14s %7s %-16s %s %s train=%llu last_mod=%llu anomalies=%llu rows=%llu "
+	fprintf(f, "%-14s %7s %-16s %s %s train=%llu last_mod=%llu anomalies=%llu "
+		"anomalies_total=%llu anomalies_lost=%llu events_lost=%llu rows=%llu "
 		"pair_bytes=%llu\n", "profile", "-", "-", path, out_state_name(p->state),
 		(unsigned long long)p->train_count, (unsigned long long)p->last_mod_count,
-		(unsigned long long)p->anomalies, (unsigned long long)(p->rows + p->snapshot_rows),
+		(unsigned long long)p->anomalies, (unsigned long long)p->anomalies_total,
+		(unsigned long long)p->anomalies_lost, (unsigned long long)p->events_lost,
+		(unsigned long long)(p->rows + p->snapshot_rows),
 		(unsigned long long)p->pair_bytes);
+}
+
+void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const char *path,
+		    __u64 lines, __u64 anomalies)
+{
+	FILE *f = o->f;
+	char p[6 * EBPH_PATH_MAX + 1];
+
+	if (o->json) {
+		fputs("{\"type\":\"suppressed\",", f);
+		out_ts_json(o, ts);
+		fprintf(f, ",\"profile\":\"%llu:%llu\",\"path\":", (unsigned long long)dev,
+			(unsigned long long)ino);
+		out_json_str(f, path ? path : "", EBPH_PATH_MAX);
+		fprintf(f, ",\"lines\":%llu,\"anomalies\":%llu}\n", (unsigned long long)lines,
+			(unsigned long long)anomalies);
+		return;
+	}
+	out_ts_text(o, ts);
+	fprintf(f, "%-14s %7s %-16s %s lines=%llu anomalies=%llu (output_rate)\n", "suppressed",
+		"-", "-", out_text_buf(p, sizeof(p), path ? path : "", EBPH_PATH_MAX),
+		(unsigned long long)lines, (unsigned long long)anomalies);
 }

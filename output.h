@@ -24,6 +24,8 @@ struct out_status {
 	__u64 map_bytes;	/* memory of all maps, as sized at load */
 	__u64 pair_bytes;	/* memory of the rows in use */
 	__u64 tasks_full, profiles_full, rows_full;
+	__u64 anomalies_lost;	/* anomalies in neither a line nor a summary, all profiles */
+	__u64 suppressed;	/* event lines left out by output_rate */
 	int final;		/* the last status, at exit */
 };
 
@@ -32,6 +34,8 @@ struct out_profile {
 	__u64 ts;
 	__u64 dev, ino;		/* user-space dev_t, inode */
 	__u64 train_count, last_mod_count, sequences, anomalies;
+	__u64 anomalies_total, anomalies_lost, events_lost;
+	__s64 last_anomaly;	/* wall ns, 0 = none */
 	__u64 rows, snapshot_rows, pair_bytes;
 	__u32 state;
 	const char *path;
@@ -76,5 +80,12 @@ void out_header(struct out_ctx *o);
 void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path);
 void out_status(struct out_ctx *o, const struct out_status *s);
 void out_profile(struct out_ctx *o, const struct out_profile *p);
+/* Lines of one profile that output_rate left out, and the anomalies they
+ * carried (ts boot ns, dev user-space dev_t). */
+void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const char *path,
+		    __u64 lines, __u64 anomalies);
+/* Anomalies an event carries: 1 for an anomaly, the count of a summary that
+ * no anomaly line of its own covered, else 0. */
+__u64 out_event_anomalies(const struct ebph_event *e);
 
 #endif

@@ -69,7 +69,8 @@ struct ph_result {
 	__u8 reason[2];
 	__u8 missing;		/* anomaly: bit d-1 set when the pair at distance d was absent */
 	__u8 unseen;		/* anomaly: the testing data has no pair for this call at all */
-	__u8 pad[2];
+	__u8 calm;		/* the locality frame emptied with this call */
+	__u8 pad;
 };
 
 static __always_inline void ph_hist_clear(struct ebph_hist *w)
@@ -255,27 +256,30 @@ static __always_inline void ph_lf_clear(struct ebph_task *t)
 	t->lf_pos = 0;
 }
 
-/* Record whether this call was anomalous in the locality frame. */
-static __always_inline void ph_lf_record(struct ebph_task *t, __u32 anomalous, __u32 lfc_window)
+/* Record whether this call was anomalous in the locality frame. Returns 1
+ * when this call emptied the frame (lfc back to 0: a burst ended), else 0. */
+static __always_inline __u32 ph_lf_record(struct ebph_task *t, __u32 anomalous,
+					  __u32 lfc_window)
 {
-	__u32 pos = t->lf_pos;
+	__u32 pos = t->lf_pos, calm = 0;
 	__u64 bit = 1ULL << (pos & 63);
 	__u32 old;
 
 	if (!anomalous && !t->lfc)
-		return;	/* frame all clear: where it starts does not matter */
+		return 0;	/* frame all clear: where it starts does not matter */
 	old = (t->lf[(pos >> 6) & 1] & bit) != 0;
 	if (old != anomalous) {
 		t->lf[(pos >> 6) & 1] ^= bit;
 		if (anomalous)
 			t->lfc++;
 		else
-			t->lfc--;
+			calm = !--t->lfc;
 	}
 	if (t->lfc > t->lfc_max)
 		t->lfc_max = t->lfc;
 	pos++;
 	t->lf_pos = pos >= lfc_window ? 0 : pos;
+	return calm;
 }
 
 /* Make row writable in the current training epoch; snapshot its testing
@@ -407,7 +411,7 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 	}
 
 	/* 5. locality frame */
-	ph_lf_record(t, res->anomaly, pp->lfc_window);
+	res->calm = ph_lf_record(t, res->anomaly, pp->lfc_window);
 
 	/* 6. tolerize_limit: while above it nothing is learned (the training data
 	 * is reset on every call, as in pH, which also keeps anomaly_limit from

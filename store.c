@@ -1,6 +1,6 @@
 /* store.c: profiles on disk: the file format, atomic saves, checked loads, pruning. */
 /*
- * PROFILE FILE FORMAT, version 1
+ * PROFILE FILE FORMAT, version 2 (version 1 files are still read)
  *
  * One file per profile in state_dir, named "<dev>-<ino>.prof" with the
  * kernel dev_t (major << 20 | minor) and the inode in lower-case hex, mode
@@ -12,7 +12,7 @@
  *
  * Header (48 bytes):
  *    0  magic          8 bytes  "EBPHPROF"
- *    8  version        u32      1
+ *    8  version        u32      2 (1: the same without the evidence trailer)
  *   12  header_size    u32      48
  *   16  window         u32      lookahead window the pairs belong to (2..9)
  *   20  alphabet       u32      calls in the alphabet: the system call table
@@ -26,7 +26,8 @@
  *   36  payload_len    u64      bytes after the header; the file has 48 + payload_len
  *   44  crc32          u32      CRC-32 (IEEE 802.3, as zlib's crc32()) of header
  *                               bytes 0..43 followed by the payload
- * Payload (78 + path_len + (ntrain + ntest) * (2 + row_bytes) bytes):
+ * Payload (78 + path_len + (ntrain + ntest) * (2 + row_bytes) + 32 bytes; 32
+ * fewer in version 1):
  *    0  dev            u64      kernel dev_t of the executable
  *    8  ino            u64      its inode
  *   16  train_count    u64      calls seen while training
@@ -47,6 +48,11 @@
  *                               calls before call (d < window). Within each
  *                               list, calls are below alphabet and strictly
  *                               increasing.
+ * Evidence trailer (version 2; a version 1 file loads with all four 0):
+ *    0  anomalies_total u64     anomalies ever, never reset by pH's limits
+ *    8  last_anomaly   s64      when the last one happened (wall-clock ns, 0 = none)
+ *   16  anomalies_lost u64      anomalies reported neither one by one nor in a summary
+ *   24  events_lost    u64      events about the profile the ring buffer could not take
  *
  * A file is loaded only when every field is consistent: magic, version,
  * header size, window, alphabet, row size, architecture and flags as this
@@ -70,7 +76,8 @@
 #include "output.h"
 
 #define STORE_MAGIC	"EBPHPROF"
-#define STORE_VERSION	1
+#define STORE_VERSION	2
+#define STORE_EVIDENCE	32	/* version 2's trailer after the rows */
 #define STORE_HDR	48	/* header bytes */
 #define STORE_FIXED	78	/* payload bytes besides the path and the rows */
 #define STORE_ROW	(2 + EBPH_ROW_BYTES)
@@ -79,7 +86,7 @@
 #define STORE_OLD_ROW_BYTES	((EBPH_NR_SYSCALLS + 7) & ~7)
 /* The largest valid file: longest path, a row for every call in both views. */
 #define STORE_MAX_FILE	(STORE_HDR + STORE_FIXED + EBPH_PATH_MAX - 1 + \
-			 2 * EBPH_NR_CALLS * STORE_ROW)
+			 2 * EBPH_NR_CALLS * STORE_ROW + STORE_EVIDENCE)
 #define STORE_SUFFIX	".prof"
 #define STORE_PREV	".prev"	/* scratch file: the previous version */
 
@@ -270,7 +277,7 @@ static int check_profile(const struct store_profile *p, __u32 window, char *err,
 static size_t encoded_len(const struct store_profile *p)
 {
 	return STORE_HDR + STORE_FIXED + strnlen(p->path, EBPH_PATH_MAX - 1) +
-	       (size_t)(p->ntrain + p->ntest) * STORE_ROW;
+	       (size_t)(p->ntrain + p->ntest) * STORE_ROW + STORE_EVIDENCE;
 }
 
 static __u8 *put_rows(__u8 *q, const struct store_row *r, __u32 n)
@@ -317,7 +324,11 @@ static void encode_to(const struct store_profile *p, __u32 window, __u8 *b, size
 	put32(q, p->ntrain);
 	put32(q + 4, p->ntest);
 	q = put_rows(q + 8, p->train, p->ntrain);
-	put_rows(q, p->test, p->ntest);
+	q = put_rows(q, p->test, p->ntest);
+	put64(q, p->anomalies_total);
+	put64(q + 8, (__u64)p->last_anomaly);
+	put64(q + 16, p->anomalies_lost);
+	put64(q + 24, p->events_lost);
 
 	crc = crc32_update(0, b, 44);
 	crc = crc32_update(crc, b + STORE_HDR, len - STORE_HDR);
@@ -381,8 +392,9 @@ static int decode_header(const __u8 *b, size_t len, __u32 window, char *err, siz
 		return -EINVAL;
 	}
 	v = get32(b + 8);
-	if (v != STORE_VERSION) {
-		set_err(err, errlen, "format version %u, expected %u", v, STORE_VERSION);
+	if (v < 1 || v > STORE_VERSION) {
+		set_err(err, errlen, "format version %u, this ebph reads 1 to %u", v,
+			STORE_VERSION);
 		return -EINVAL;
 	}
 	v = get32(b + 12);
@@ -449,7 +461,7 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 {
 	const __u8 *b = buf, *q = b + STORE_HDR;
 	__u64 pl, need;
-	__u32 plen, w, rb, nmax;
+	__u32 plen, w, rb, nmax, ext;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -459,6 +471,7 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 	w = get32(b + 16);
 	nmax = get32(b + 20);	/* the file's alphabet, checked by decode_header */
 	rb = get32(b + 24);
+	ext = get32(b + 8) >= 2 ? STORE_EVIDENCE : 0;
 	pl = len - STORE_HDR;
 	if (pl < STORE_FIXED) {
 		set_err(err, errlen, "payload of %llu bytes, at least %u needed",
@@ -502,7 +515,7 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 			p->ntrain, p->ntest, nmax);
 		goto invalid;
 	}
-	need = STORE_FIXED + plen + (__u64)(p->ntrain + p->ntest) * (2 + rb);
+	need = STORE_FIXED + plen + (__u64)(p->ntrain + p->ntest) * (2 + rb) + ext;
 	if (need != pl) {
 		set_err(err, errlen, "payload of %llu bytes, its content needs %llu",
 			(unsigned long long)pl, (unsigned long long)need);
@@ -512,6 +525,14 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 		set_err(err, errlen, "%u testing rows in a %s profile", p->ntest,
 			out_state_name(p->state));
 		goto invalid;
+	}
+	if (ext) {
+		const __u8 *e = q + (size_t)(p->ntrain + p->ntest) * (2 + rb);
+
+		p->anomalies_total = get64(e);
+		p->last_anomaly = (__s64)get64(e + 8);
+		p->anomalies_lost = get64(e + 16);
+		p->events_lost = get64(e + 24);
 	}
 	ret = get_rows(q, p->ntrain, rb, &p->train);
 	if (!ret)

@@ -29,6 +29,10 @@ struct store_profile {
 	__u64 anomalies;
 	__s64 normal_time;		/* frozen: when it becomes normal */
 	__s64 normal_since;		/* normal: since when */
+	__u64 anomalies_total;		/* anomalies ever (never reset by pH's limits) */
+	__s64 last_anomaly;		/* when the last anomaly happened, 0 = none */
+	__u64 anomalies_lost;		/* in neither a line nor a summary */
+	__u64 events_lost;		/* events the ring buffer could not take */
 	__u32 state;			/* enum ebph_state */
 	__u32 ntrain;			/* rows in train[] */
 	__u32 ntest;			/* rows in test[] (normal profiles) */

@@ -22,6 +22,9 @@ n=$(( (max + 1 + 63) / 64 * 64 ))
 	rs=$(sed -n 's/^\([0-9]*\) restart_syscall$/\1/p' "$tmp")
 	[ -n "$rs" ] || { echo "gen-syscalls: no restart_syscall" >&2; exit 1; }
 	echo "#define EBPH_NR_RESTART_SYSCALL $rs"
+	mm=$(sed -n 's/^\([0-9]*\) mmap$/\1/p' "$tmp")
+	[ -n "$mm" ] || { echo "gen-syscalls: no mmap" >&2; exit 1; }
+	echo "#define EBPH_NR_MMAP $mm"
 	echo "#endif"
 } > "$out/syscalls_gen.h"
 {

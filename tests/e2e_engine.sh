@@ -59,7 +59,8 @@ check "8: t8 is blocked on its fifo before ebph starts" grep -q '^State:[[:space
 OUT=$T/out
 # (a big ring buffer: other programs on the host become normal too, and
 # their anomalies must not crowd ours out)
-write_config "$T/a.yaml" normal_wait=1s anomaly_limit=100000 tolerize_limit=$TOL ringbuf_kb=16384
+write_config "$T/a.yaml" normal_wait=1s anomaly_limit=100000 tolerize_limit=$TOL ringbuf_kb=16384 \
+	anomaly_lines=0 output_rate=0	# every anomaly as a line (e2e_flood tests the bounds)
 start_ebph "$OUT" -j -s -c "$T/a.yaml" || { fail "ebph starts"; summary; exit 1; }
 note "ebph attached after $(since "$t_start") s"
 
@@ -257,7 +258,8 @@ check "session A: no event lost (the checks above saw them all)" \
 
 # ---- 9. anomaly_limit: a burst returns the profile to training ----
 OUT=$T/out9
-write_config "$T/b.yaml" normal_wait=1s anomaly_limit=3 tolerize_limit=$TOL ringbuf_kb=16384
+write_config "$T/b.yaml" normal_wait=1s anomaly_limit=3 tolerize_limit=$TOL ringbuf_kb=16384 \
+	anomaly_lines=0 output_rate=0
 start_ebph "$OUT" -j -c "$T/b.yaml" || { fail "ebph starts (anomaly_limit 3)"; summary; exit 1; }
 t0=$(now)
 if train "$K9" "$T/t9" run; then

@@ -521,6 +521,9 @@ START_TEST(test_admin_profile_text)
 
 	make_profile(&p, EBPH_NORMAL);
 	snprintf(p.path, sizeof(p.path), "/tmp/a b\nc");
+	p.anomalies_total = 12345;	/* never reset: more than the current 4 */
+	p.last_anomaly = NOW - 90 * SEC;
+	p.anomalies_lost = 7;
 	a.p = &p;
 	admin_saved_rows(&p, &a.rows, &a.snapshot_rows);
 	mem_open(&m);
@@ -529,12 +532,13 @@ START_TEST(test_admin_profile_text)
 	t = mem_take(&m);
 	nl = strchr(t, '\n');
 	ck_assert_ptr_nonnull(nl);
-	ck_assert_msg(!strncmp(t, "KEY            STATE    TRAIN_COUNT LAST_MOD  ANOM PAIRS   KB "
-			       "NORMAL     PATH\n", nl - t + 1), "%s", t);
-	ck_assert_int_lt(nl - t, 80);	/* the header fits 80 columns */
+	ck_assert_msg(!strncmp(t, "KEY            STATE    TRAIN_COUNT LAST_MOD ANOM_NOW ANOM_ALL "
+			       "ANOM_AGO  LOST PAIRS   KB NORMAL     PATH\n", nl - t + 1), "%s", t);
+	ck_assert_int_lt(nl - t, 110);	/* fixed columns, then the path */
 	/* 5 pairs (3 training, 2 testing); 4 rows (3 calls, 1 snapshot) */
-	snprintf(want, sizeof(want), "2049:12        normal          1000      700     4     5 %4zu "
-		 "2m0s ago   /tmp/a b\\x0ac\n", (4 * sizeof(struct ebph_row) + 1023) / 1024);
+	snprintf(want, sizeof(want), "2049:12        normal          1000      700        4    12345 "
+		 "   1m30s     7     5 %4zu 2m0s ago   /tmp/a b\\x0ac\n",
+		 (4 * sizeof(struct ebph_row) + 1023) / 1024);
 	ck_assert_str_eq(nl + 1, want);
 	free(t);
 	store_profile_free(&p);
@@ -712,6 +716,7 @@ START_TEST(test_admin_task_lines)
 		.pid = 100, .tid = 101, .threads = 3, .comm = "w\"x", .path = "/bin/w", .key = &key,
 		.state = EBPH_FROZEN, .train_count = 50, .last_mod_count = 40, .anomalies = 0,
 		.lfc = 2, .lfc_max = 7, .normal_time = NOW + 90 * SEC, .now = NOW,
+		.anomalies_total = 31, .last_anomaly = NOW - 3600 * SEC,
 	};
 	struct mem m;
 	char *s;
@@ -727,7 +732,7 @@ START_TEST(test_admin_task_lines)
 		"(has(\"tid\") | not) and .comm == \"w\\\"x\" and .profile == \"65024:99\" and "
 		".path == \"/bin/w\" and .state == \"frozen\" and .train_count == 50 and "
 		".last_mod_count == 40 and .lfc == 2 and .lfc_max == 7 and .anomalies == 0 and "
-		".normal_in == 90 and .normal_since == null) and (.[1] | .tid == 101 and "
+		".anomalies_total == 31 and .last_anomaly == (.ts - 3600) and .normal_in == 90 and .normal_since == null) and (.[1] | .tid == 101 and "
 		"(has(\"threads\") | not)) and (.[2] | .profile == null and .state == \"-\")", s);
 	ck_assert(!strncmp(s, "{\"type\":\"task\",\"ts\":", 20));
 	free(s);
@@ -741,10 +746,14 @@ START_TEST(test_admin_task_lines)
 	admin_task_line(m.f, 0, 1, &t);
 	s = mem_take(&m);
 	ck_assert_str_eq(s,
-		"    PID COMM            STATE    TRAIN_COUNT LAST_MOD     LFC ANOM NORMAL     PROFILE\n"
-		"    100 w\"x             frozen            50       40     2/7    0 in 1m30s   /bin/w\n"
-		"    PID     TID COMM            STATE    TRAIN_COUNT LAST_MOD     LFC ANOM NORMAL     PROFILE\n"
-		"    100     101 w\"x             frozen            50       40     2/7    0 in 1m30s   /bin/w\n");
+		"    PID COMM            STATE    TRAIN_COUNT LAST_MOD     LFC ANOM_NOW ANOM_ALL "
+		"ANOM_AGO NORMAL     PROFILE\n"
+		"    100 w\"x             frozen            50       40     2/7        0       31 "
+		"    1h0m in 1m30s   /bin/w\n"
+		"    PID     TID COMM            STATE    TRAIN_COUNT LAST_MOD     LFC ANOM_NOW "
+		"ANOM_ALL ANOM_AGO NORMAL     PROFILE\n"
+		"    100     101 w\"x             frozen            50       40     2/7        0 "
+		"      31     1h0m in 1m30s   /bin/w\n");
 	free(s);
 }
 END_TEST

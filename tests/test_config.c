@@ -245,6 +245,9 @@ START_TEST(test_config_write_defaults)
 			 "max_tasks: 16384\n"
 			 "max_rows: 32768\n"
 			 "ringbuf_kb: 1024\n"
+			 "anomaly_lines: 10\n"
+			 "summary_interval: 1s\n"
+			 "output_rate: 1000\n"
 			 "status_interval: 10s\n"
 			 "state_dir: /var/lib/ebph\n"
 			 "save_interval: 10m\n");

@@ -121,7 +121,7 @@ START_TEST(test_fill_members_match_template)
 	char name[64];
 	unsigned int i, n = 0, seen = 0, nopt = 0;
 
-	ck_assert_uint_eq(fill_nmembers, 21);
+	ck_assert_uint_eq(fill_nmembers, 28);
 	for (i = 0; i < fill_nmembers; i++) {
 		ck_assert(!strncmp(fill_members[i].macro, "OFF_", 4));
 		snprintf(name, sizeof(name), "!defined(%s)", fill_members[i].macro);
@@ -378,7 +378,10 @@ START_TEST(test_fill_text_define_block_exact)
 		"#define EBPH_TASK_SLOTS 16384\n"
 		"#define EBPH_TASK_SPILL 4096\n"
 		"#define EBPH_MAX_ROWS 32768\n"
-		"#define EBPH_RINGBUF_PAGES 256\n", EBPH_NR_SYSCALLS, EBPH_NR_RESTART_SYSCALL);
+		"#define EBPH_RINGBUF_PAGES 256\n"
+		"#define EBPH_ANOMALY_LINES 10\n"
+		"#define EBPH_SUMMARY_NS 1000000000ULL\n"
+		"#define EBPH_NR_MMAP %u\n", EBPH_NR_SYSCALLS, EBPH_NR_RESTART_SYSCALL, EBPH_NR_MMAP);
 	for (i = 0; i < fill_nmembers; i++)
 		fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro, 1000 + 24 * i,
 			fill_members[i].type, fill_members[i].member);

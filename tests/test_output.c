@@ -912,7 +912,7 @@ END_TEST
 /* Types outside the enum print nothing in either mode. */
 START_TEST(test_output_unknown_event_type_ignored)
 {
-	static const __u32 types[] = { 0, 5, 99, 0xffffffff };
+	static const __u32 types[] = { 0, 8, 99, 0xffffffff };
 	struct ebph_event e;
 	size_t i;
 	char *l;
@@ -949,7 +949,7 @@ START_TEST(test_output_json_lines_valid)
 	mem_open(&m);
 	o.f = m.f;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		for (t = EBPH_EV_NEW_PROFILE; t <= EBPH_EV_TOLERIZE_LIMIT; t++) {
+		for (t = EBPH_EV_NEW_PROFILE; t <= EBPH_EV_ANON_EXEC; t++) {
 			if (t == EBPH_EV_ANOMALY)
 				anomaly_event(&e);
 			else
@@ -981,7 +981,7 @@ START_TEST(test_output_json_lines_valid)
 		nl[1] = save;
 		lines++;
 	}
-	ck_assert_int_eq(lines, (int)(sizeof(names) / sizeof(names[0])) * 9 + 3);
+	ck_assert_int_eq(lines, (int)(sizeof(names) / sizeof(names[0])) * 15 + 3);
 	/* All at once too: jq reads the whole stream as that many objects. */
 	if (!access(JQ, X_OK)) {
 		char args[128];
@@ -1146,7 +1146,7 @@ START_TEST(test_output_text_columns_aligned)
 		ck_assert(!strncmp(l + ts * 9 + 19, "PID", 3));
 		ck_assert(!strncmp(l + ts * 9 + 40, "DETAILS", 7));
 		free(l);
-		for (t = EBPH_EV_NEW_PROFILE; t <= EBPH_EV_TOLERIZE_LIMIT; t++) {
+		for (t = EBPH_EV_NEW_PROFILE; t <= EBPH_EV_ANON_EXEC; t++) {
 			if (t == EBPH_EV_ANOMALY)
 				anomaly_event(&e);
 			else
@@ -1155,7 +1155,10 @@ START_TEST(test_output_text_columns_aligned)
 			l = render_event(0, ts, &e, "/bin/sh");
 			assert_columns(l, ts * 9, t == EBPH_EV_ANOMALY ? "anomaly" :
 				       t == EBPH_EV_NEW_PROFILE ? "new_profile" :
-				       t == EBPH_EV_PROFILE_STATE ? "profile_state" : "tolerize_limit",
+				       t == EBPH_EV_PROFILE_STATE ? "profile_state" :
+				       t == EBPH_EV_ANOMALY_SUMMARY ? "summary" :
+				       t == EBPH_EV_LOADER_EXEC ? "loader_exec" :
+				       t == EBPH_EV_ANON_EXEC ? "anon_exec" : "tolerize_limit",
 				       "bash ");
 			ck_assert(!strncmp(l + ts * 9 + 40, "/bin/sh ", 8));
 			free(l);
@@ -1288,7 +1291,8 @@ START_TEST(test_output_text_high_bytes_not_truncated)
 	sample_profile(&pr);
 	pr.path = path;
 	ck_assert_int_gt(asprintf(&want, "profile              - -                %s normal "
-				  "train=5000 last_mod=1200 anomalies=2 rows=40 pair_bytes=20480\n",
+				  "train=5000 last_mod=1200 anomalies=2 anomalies_total=0 "
+				  "anomalies_lost=0 events_lost=0 rows=40 pair_bytes=20480\n",
 				  pesc), 0);
 	l = render_profile(0, &pr);
 	ck_assert_str_eq(l, want);
@@ -1308,7 +1312,8 @@ START_TEST(test_output_status_json)
 			 "\"training\":4,\"frozen\":3,\"normal\":3,\"tasks\":50,\"syscalls\":123456,"
 			 "\"anomalies\":2,\"lost_events\":1,\"rows\":300,\"snapshot_rows\":20,"
 			 "\"pair_bytes\":65536,\"map_bytes\":40000000,\"tasks_full\":0,"
-			 "\"profiles_full\":0,\"rows_full\":5,\"final\":true}\n");
+			 "\"profiles_full\":0,\"rows_full\":5,\"anomalies_lost\":0,"
+			 "\"suppressed\":0,\"final\":true}\n");
 	assert_json_line(l);
 	free(l);
 	st.final = 0;
@@ -1350,8 +1355,9 @@ START_TEST(test_output_profile_json)
 	l = render_profile(1, &pr);
 	ck_assert_str_eq(l, "{\"type\":\"profile\",\"ts\":1700000000.002500,\"profile\":\"2049:131\","
 			 "\"path\":\"/bin/bash\",\"state\":\"normal\",\"train_count\":5000,"
-			 "\"last_mod_count\":1200,\"sequences\":40,\"anomalies\":2,\"rows\":30,"
-			 "\"snapshot_rows\":10,\"pair_bytes\":20480}\n");
+			 "\"last_mod_count\":1200,\"sequences\":40,\"anomalies\":2,"
+			 "\"anomalies_total\":0,\"anomalies_lost\":0,\"events_lost\":0,\"rows\":30,"
+			 "\"snapshot_rows\":10,\"pair_bytes\":20480,\"last_anomaly\":null}\n");
 	assert_json_line(l);
 	free(l);
 	pr.path = NULL;
@@ -1371,13 +1377,15 @@ START_TEST(test_output_profile_text)
 	sample_profile(&pr);
 	l = render_profile(0, &pr);
 	ck_assert_str_eq(l, "profile              - -                /bin/bash normal train=5000 "
-			 "last_mod=1200 anomalies=2 rows=40 pair_bytes=20480\n");
+			 "last_mod=1200 anomalies=2 anomalies_total=0 anomalies_lost=0 "
+			 "events_lost=0 rows=40 pair_bytes=20480\n");
 	free(l);
 	pr.path = NULL;
 	pr.state = EBPH_FROZEN;
 	l = render_profile(0, &pr);
 	ck_assert_str_eq(l, "profile              - -                - frozen train=5000 "
-			 "last_mod=1200 anomalies=2 rows=40 pair_bytes=20480\n");
+			 "last_mod=1200 anomalies=2 anomalies_total=0 anomalies_lost=0 "
+			 "events_lost=0 rows=40 pair_bytes=20480\n");
 	free(l);
 }
 END_TEST
@@ -1386,6 +1394,7 @@ Suite *output_suite(void)
 {
 	Suite *s = suite_create("output");
 	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 30);	/* every JSON line is also checked by jq */
 
 	tcase_add_test(tc, test_output_json_checker_self_test);
 	tcase_add_test(tc, test_output_user_dev);

@@ -21,8 +21,9 @@ void store_set_window(__u32 window);
 #define WINDOW		9
 #define HDR		48
 #define FIXED		78
+#define EVIDENCE	32	/* version 2's trailer */
 #define ROW		(2 + EBPH_ROW_BYTES)
-#define MAX_FILE	(HDR + FIXED + EBPH_PATH_MAX - 1 + 2 * EBPH_NR_CALLS * ROW)
+#define MAX_FILE	(HDR + FIXED + EBPH_PATH_MAX - 1 + 2 * EBPH_NR_CALLS * ROW + EVIDENCE)
 #define NOBODY		65534
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -97,6 +98,10 @@ static void make_profile(struct store_profile *p, unsigned int seed, __u32 state
 	p->state = state;
 	p->normal_time = 1764000000000000000LL + seed;
 	p->normal_since = state == EBPH_NORMAL ? 1763000000000000000LL - seed : 0;
+	p->anomalies_total = 11ULL * seed + 5;
+	p->last_anomaly = 1765000000000000000LL + seed;
+	p->anomalies_lost = seed % 3;
+	p->events_lost = seed % 7;
 	snprintf(p->path, sizeof(p->path), "/usr/lib/ebph-test/prog-%u", seed);
 	p->ntrain = ntrain;
 	p->ntest = ntest;
@@ -123,6 +128,10 @@ static void assert_profile_eq(const struct store_profile *a, const struct store_
 	ck_assert_uint_eq(a->anomalies, b->anomalies);
 	ck_assert_int_eq(a->normal_time, b->normal_time);
 	ck_assert_int_eq(a->normal_since, b->normal_since);
+	ck_assert_uint_eq(a->anomalies_total, b->anomalies_total);
+	ck_assert_int_eq(a->last_anomaly, b->last_anomaly);
+	ck_assert_uint_eq(a->anomalies_lost, b->anomalies_lost);
+	ck_assert_uint_eq(a->events_lost, b->events_lost);
 	ck_assert_uint_eq(a->state, b->state);
 	ck_assert_str_eq(a->path, b->path);
 	ck_assert_uint_eq(a->ntrain, b->ntrain);
@@ -303,7 +312,7 @@ static void flipped_reason(const __u8 *b, size_t len, size_t off, char *buf, siz
 	if (off < 8)
 		snprintf(buf, n, "not an ebph profile (bad magic)");
 	else if (off < 12)
-		snprintf(buf, n, "format version %u, expected 1", rd32(b + 8));
+		snprintf(buf, n, "format version %u, this ebph reads 1 to 2", rd32(b + 8));
 	else if (off < 16)
 		snprintf(buf, n, "header size %u, expected 48", rd32(b + 12));
 	else if (off < 20)
@@ -357,9 +366,9 @@ START_TEST(test_store_encode_layout)
 	make_profile(&p, 9, EBPH_NORMAL, 3, 2);
 	plen = strlen(p.path);
 	b = encode(&p, &len);
-	ck_assert_uint_eq(len, HDR + FIXED + plen + 5 * ROW);
+	ck_assert_uint_eq(len, HDR + FIXED + plen + 5 * ROW + EVIDENCE);
 	ck_assert(!memcmp(b, "EBPHPROF", 8));
-	ck_assert_uint_eq(rd32(b + 8), 1);
+	ck_assert_uint_eq(rd32(b + 8), 2);
 	ck_assert_uint_eq(rd32(b + 12), HDR);
 	ck_assert_uint_eq(rd32(b + 16), WINDOW);
 	ck_assert_uint_eq(rd32(b + 20), EBPH_NR_CALLS);
@@ -389,6 +398,12 @@ START_TEST(test_store_encode_layout)
 	q += 8 + 3 * ROW;
 	ck_assert_uint_eq(q[0] | q[1] << 8, p.test[0].call);
 	ck_assert(!memcmp(q + 2 + ROW, p.test[1].bits, EBPH_ROW_BYTES));
+	q += 2 * ROW;
+	ck_assert_uint_eq(rd64(q), p.anomalies_total);
+	ck_assert_uint_eq(rd64(q + 8), (__u64)p.last_anomaly);
+	ck_assert_uint_eq(rd64(q + 16), p.anomalies_lost);
+	ck_assert_uint_eq(rd64(q + 24), p.events_lost);
+	ck_assert_ptr_eq(q + EVIDENCE, b + len);
 	free(b);
 	store_profile_free(&p);
 }
@@ -466,7 +481,7 @@ START_TEST(test_store_decode_alphabet_512_file)
 		ck_assert_uint_eq(p.train[0].bits[c], c == 3 ? 1 : c == 230 ? 3 : 0);
 	b = encode(&p, &n);
 	ck_assert_uint_eq(rd32(b + 20), EBPH_NR_CALLS);
-	ck_assert_uint_eq(n, len + (EBPH_ROW_BYTES - 512));
+	ck_assert_uint_eq(n, len + (EBPH_ROW_BYTES - 512) + EVIDENCE);
 	ck_assert_int_eq(store_decode(b, n, WINDOW, &q, err, sizeof(err)), 0);
 	assert_profile_eq(&p, &q);
 	/* an old file still has to be consistent: a call beyond its alphabet is refused */
@@ -546,6 +561,40 @@ START_TEST(test_store_decode_every_flip)
 }
 END_TEST
 
+/* A version 1 file (before the evidence trailer) still loads, with the
+ * evidence counters 0 and everything else as saved. */
+START_TEST(test_store_decode_version1)
+{
+	struct store_profile p, q;
+	char err[256] = "";
+	size_t len;
+	__u8 *b;
+
+	make_profile(&p, 4, EBPH_NORMAL, 5, 3);
+	b = encode(&p, &len);
+	len -= EVIDENCE;
+	wr32(b + 8, 1);
+	wr64(b + 36, len - HDR);
+	wr32(b + 44, ref_crc(ref_crc(0, b, 44), b + HDR, len - HDR));
+	ck_assert_int_eq(store_decode(b, len, WINDOW, &q, err, sizeof(err)), 0);
+	p.anomalies_total = 0;
+	p.last_anomaly = 0;
+	p.anomalies_lost = 0;
+	p.events_lost = 0;
+	assert_profile_eq(&p, &q);
+	store_profile_free(&q);
+	free(b);
+	/* a version 1 header on a file with the trailer: refused, length wrong */
+	b = encode(&p, &len);
+	wr32(b + 8, 1);
+	wr32(b + 44, ref_crc(ref_crc(0, b, 44), b + HDR, len - HDR));
+	ck_assert_int_eq(store_decode(b, len, WINDOW, &q, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "its content needs"));
+	free(b);
+	store_profile_free(&p);
+}
+END_TEST
+
 /* Header fields of another ebph, each with a valid checksum. */
 START_TEST(test_store_decode_foreign_header)
 {
@@ -554,8 +603,8 @@ START_TEST(test_store_decode_foreign_header)
 		__u32 val;
 		const char *reason;
 	} cases[] = {
-		{ 8, 7, "format version 7, expected 1" },
-		{ 8, 0, "format version 0, expected 1" },
+		{ 8, 7, "format version 7, this ebph reads 1 to 2" },
+		{ 8, 0, "format version 0, this ebph reads 1 to 2" },
 		{ 12, 64, "header size 64, expected 48" },
 		{ 16, 5, "window 5, this ebph uses 9" },
 		{ 20, 448, "alphabet 448 calls, this ebph has 576" },
@@ -1026,7 +1075,7 @@ START_TEST(test_store_bad_files_skipped)
 	wr32(f + 8, 7);
 	reseal(f, slen);
 	write_file("x02-version.prof", f, slen, 0600);
-	EXPECT("x02-version.prof", "format version 7, expected 1");
+	EXPECT("x02-version.prof", "format version 7, this ebph reads 1 to 2");
 	memcpy(f, s, slen);
 	wr32(f + 16, 5);
 	reseal(f, slen);
@@ -1700,6 +1749,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_store_decode_every_truncation);
 	tcase_add_test(tc, test_store_decode_every_flip);
 	tcase_add_test(tc, test_store_decode_foreign_header);
+	tcase_add_test(tc, test_store_decode_version1);
 	tcase_add_test(tc, test_store_decode_bad_content);
 	tcase_add_test(tc, test_store_encode_refuses_invalid);
 	tcase_add_test(tc, test_store_file_name);
