@@ -1058,6 +1058,8 @@ static int pin_dir_make(int rootfd, char *err, size_t errlen)
 	if (!exists) {
 		if (mkdirat(rootfd, PIN_DIR_NAME, 0700)) {
 			ret = -errno;
+			if (ret == -EEXIST)	/* made meanwhile: check what it is */
+				return pin_dir_make(rootfd, err, errlen);
 			snprintf(err, errlen, "cannot create %s: %s", ADMIN_PIN_DIR,
 				 strerror(-ret));
 			return ret;

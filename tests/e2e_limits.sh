@@ -86,10 +86,14 @@ if train "$KR" both; then ok "2: r normal after $RUNS runs"; else fail "2: r bec
 sleep 0.3
 stop_ebph
 live=$(rows_of "$OUT" "$KR")
+RF=$STATE/$(kfile "$T/r")
+sum=$(md5sum < "$RF")
 OUT=$T/o5
 start_ebph "$OUT" -j -s -c "$T/n.yaml" || fail "2: ebph restarts"
 stop_ebph
 again=$(rows_of "$OUT" "$KR")
+check "2: after a reset, the reloaded profile saves back byte for byte (same views)" \
+	[ "$(md5sum < "$RF")" = "$sum" ]
 note "rows snapshot_rows of r after a reset: live $live, after the reload $again"
 # le A B: rows + snapshots of A <= those of B
 le() { [ -n "$1" ] && [ -n "$2" ] && [ $(( ${1% *} + ${1#* } )) -le $(( ${2% *} + ${2#* } )) ]; }
@@ -101,10 +105,13 @@ start_ebph "$OUT" -j -s -c "$T/n.yaml" || fail "2: ebph restarts again"
 sleep 0.3
 stop_ebph
 live=$(rows_of "$OUT" "$KR")
+sum=$(md5sum < "$RF")
 OUT=$T/o5c
 start_ebph "$OUT" -j -s -c "$T/n.yaml" || fail "2: ebph restarts a third time"
 stop_ebph
 again=$(rows_of "$OUT" "$KR")
+check "2: some rows retrained: the reloaded profile saves back byte for byte" \
+	[ "$(md5sum < "$RF")" = "$sum" ]
 note "rows snapshot_rows of r, some rows retrained: live $live, after the reload $again"
 check "2: some rows retrained: rows + snapshots after the reload ($again) <= live ($live)" le "$again" "$live"
 
