@@ -86,9 +86,41 @@ static int possible_cpus(void)
 	return n > 0 ? n : 1;
 }
 
+/* The optional file-system members (FILL_MISSING when absent), and one note
+ * per file system whose identity rule is off for want of them. */
+static void resolve_fs_offsets(const struct ebph_btf *btf, __u32 *fs_offs, int quiet)
+{
+	const struct fill_fs_member *fm = fill_fs_members;
+	unsigned int i, g;
+	int ret;
+
+	for (i = 0; i < fill_fs_nmembers; i++) {
+		fm = &fill_fs_members[i];
+		if (!strncmp(fm->type, "enum ", 5))
+			ret = btf_enum_value(btf, fm->type + 5, fm->member, &fs_offs[i], NULL, 0);
+		else
+			ret = btf_offset(btf, fm->type, fm->member, &fs_offs[i], NULL, 0);
+		if (ret)
+			fs_offs[i] = FILL_MISSING;
+	}
+	for (g = 0; g < fill_nfs && !quiet; g++) {
+		if (fill_fs_enabled(fs_offs, fill_fs[g].group))
+			continue;
+		for (i = 0; i < fill_fs_nmembers; i++) {
+			fm = &fill_fs_members[i];
+			if (fs_offs[i] == FILL_MISSING &&
+			    (!fm->group[0] || !strcmp(fm->group, fill_fs[g].group)))
+				break;
+		}
+		fprintf(stderr, "ebph: note: %s.%s is not in %s: executables on %s are keyed by "
+			"their superblock's device, not by stat's (see ebph(8), IDENTITY)\n",
+			fm->type, fm->member, BTF_VMLINUX, fill_fs[g].group);
+	}
+}
+
 /* Resolve every kernel member the template needs from the running kernel's
  * BTF, and the BTF id of the sys_exit tracepoint's type (0 if none). */
-static int resolve_offsets(__u32 *offs, __u32 *sys_exit_id)
+static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int quiet)
 {
 	struct ebph_btf *btf;
 	char err[256];
@@ -112,6 +144,8 @@ static int resolve_offsets(__u32 *offs, __u32 *sys_exit_id)
 			break;
 		}
 	}
+	if (!ret)
+		resolve_fs_offsets(btf, fs_offs, quiet);
 	if (btf_type_id(btf, "btf_trace_sys_exit", BTF_KIND_TYPEDEF, sys_exit_id))
 		*sys_exit_id = 0;
 	btf_close(btf);
@@ -487,15 +521,15 @@ static void mon_info(struct monitor *m)
 
 static int mon_run(struct monitor *m)
 {
-	__u32 offs[fill_nmembers], sys_exit_id = 0;
+	__u32 offs[fill_nmembers], fs_offs[fill_fs_nmembers], sys_exit_id = 0;
 	char err[512];
 	char *text;
 	pid_t other;
 	int ret;
 
-	if (resolve_offsets(offs, &sys_exit_id))
+	if (resolve_offsets(offs, fs_offs, &sys_exit_id, m->opts.ebpf))
 		return 1;
-	text = fill_program(&m->cfg, offs);
+	text = fill_program(&m->cfg, offs, fs_offs);
 	if (!text) {
 		fprintf(stderr, "ebph: out of memory\n");
 		return 1;
