@@ -50,6 +50,7 @@ const struct fill_fs_member fill_fs_members[] = {
 	{ "OFF_OVL_PATH_LAYER", "ovl_path", "layer", "overlay" },
 	{ "OFF_OVL_PATH_DENTRY", "ovl_path", "dentry", "overlay" },
 	{ "OFF_OVL_LAYER_FS", "ovl_layer", "fs", "overlay" },
+	{ "OFF_OVL_LAYER_FSID", "ovl_layer", "fsid", "overlay" },
 	{ "OFF_OVL_SB_PSEUDO_DEV", "ovl_sb", "pseudo_dev", "overlay" },
 	{ "OFF_OVL_FS_FS", "ovl_fs", "fs", "overlay" },
 	{ "OFF_OVL_FS_XINO", "ovl_fs", "xino_mode", "overlay" },

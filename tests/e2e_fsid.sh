@@ -45,17 +45,20 @@ sync
 
 # overlayfs on three tmpfs: lowers l1 and l2 (a different program as the
 # first file of each), upper u; p3 is created in the overlay (upper), p1c a
-# lower file copied up by chmod.
+# lower file copied up by chmod, h1 one with two hard links.
 mnt -t tmpfs tmpfs "$T/l1"
 mnt -t tmpfs tmpfs "$T/l2"
 mnt -t tmpfs tmpfs "$T/u"
 cp "$FX/exec_via" "$T/l1/p1"
 cp "$FX/hello" "$T/l2/p2"
 cp "$FX/hello" "$T/l1/p1c"
+cp "$FX/hello" "$T/l1/h1"
+ln "$T/l1/h1" "$T/l1/h2"
 mkdir -p "$T/u/upper" "$T/u/work"
 mnt -t overlay overlay -o "lowerdir=$T/l1:$T/l2,upperdir=$T/u/upper,workdir=$T/u/work" "$T/ov"
 cp "$FX/exec_via" "$T/ov/p3"
 chmod 700 "$T/ov/p1c"
+chmod 700 "$T/ov/h1"	# a hard-linked lower file copied up: the upper's number
 
 # overlayfs with every layer on one tmpfs.
 mnt -t tmpfs tmpfs "$T/s"
@@ -74,7 +77,7 @@ mnt -t overlay overlay -o "lowerdir=$T/l1:$T/l2,xino=on" "$T/xo"
 mnt -t tmpfs tmpfs "$T/tmpfs"
 cp "$FX/hello" "$T/tmpfs/t1"
 
-PROGS="$T/b/sv1/prog $T/b/sv2/prog $T/b/snap1/prog $T/ov/p1 $T/ov/p2 $T/ov/p3 $T/ov/p1c \
+PROGS="$T/b/sv1/prog $T/b/sv2/prog $T/b/snap1/prog $T/ov/p1 $T/ov/p2 $T/ov/p3 $T/ov/p1c $T/ov/h1 \
 $T/so/q1 $T/so/q2 $T/ro/p1 $T/ro/p2 $T/xo/p1 $T/xo/p2 $T/tmpfs/t1"
 
 ino=$(stat -c %i "$T/b/sv1/prog") i2=$(stat -c %i "$T/b/sv2/prog") i3=$(stat -c %i "$T/b/snap1/prog")
@@ -111,7 +114,7 @@ check "memfd: a profile keyed as stat says ($MKEY)" \
 check "memfd: ebph show /proc/PID/exe finds it" \
 	test "$(jq -r 'select(.type == "profile") | .profile' "$T/show.json" 2>/dev/null | head -n 1)" = "$MKEY"
 ndist=$(printf '%s\n' $keys $MKEY | sort -u | wc -l)
-check "every executable its own key ($ndist distinct of 15)" test "$ndist" -eq 15
+check "every executable its own key ($ndist distinct of 16)" test "$ndist" -eq 16
 kill "$MPID" 2>/dev/null; wait "$MPID" 2>/dev/null
 STARTED_PIDS=
 stop_ebph
