@@ -19,9 +19,9 @@
  *   24  row_bytes      u32      bytes of pairs per row (alphabet rounded up to 8)
  *   28  arch           u32      ELF machine of the system call numbers (62 = x86-64)
  *   32  flags          u32      bit 0: the payload ends with a file handle (below);
- *                               other bits are refused. Files without it (all
- *                               files before ebph 0.2) load as profiles with no
- *                               handle.
+ *                               other bits are refused. Files without it (saved
+ *                               before handles were recorded) load as profiles
+ *                               with no handle.
  *   36  payload_len    u64      bytes after the header; the file has 48 + payload_len
  *   44  crc32          u32      CRC-32 (IEEE 802.3, as zlib's crc32()) of header
  *                               bytes 0..43 followed by the payload
