@@ -48,7 +48,7 @@ struct monitor {
 	int out_failed;		/* stdout closed (e.g. | head) */
 };
 
-/* What names a profile's executable, once its path is resolved. */
+/* The file handle of a profile's executable (saved with it, for prune). */
 struct mon_ident {
 	__u64 fsid;
 	__s32 handle_type;
