@@ -829,3 +829,24 @@ int btf_type_id(const struct ebph_btf *btf, const char *name, unsigned int kind,
 	}
 	return -ENOENT;
 }
+
+int btf_enum_value(const struct ebph_btf *btf, const char *type, const char *name, __u32 *val,
+		   char *err, size_t errlen)
+{
+	const struct btf_enum *e;
+	__u32 id, i;
+
+	if (btf_type_id(btf, type, BTF_KIND_ENUM, &id)) {
+		btf_err(err, errlen, "BTF: no enum named '%s'", type);
+		return -ENOENT;
+	}
+	e = (const struct btf_enum *)(btf_type_by_id(btf, id) + 1);
+	for (i = 0; i < BTF_INFO_VLEN(btf_type_by_id(btf, id)->info); i++) {
+		if (!strcmp(btf_str(btf, e[i].name_off), name)) {
+			*val = (__u32)e[i].val;
+			return 0;
+		}
+	}
+	btf_err(err, errlen, "BTF: enum %s has no value '%s'", type, name);
+	return -ENOENT;
+}

@@ -28,4 +28,8 @@ int btf_offset(const struct ebph_btf *btf, const char *type, const char *members
 /* Id of the first type of this kind (BTF_KIND_*) and name. 0 or -ENOENT. */
 int btf_type_id(const struct ebph_btf *btf, const char *name, unsigned int kind, __u32 *id);
 
+/* Value of the enumerator name of enum type. 0 or -ENOENT (err says which is missing). */
+int btf_enum_value(const struct ebph_btf *btf, const char *type, const char *name, __u32 *val,
+		   char *err, size_t errlen);
+
 #endif

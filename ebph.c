@@ -1,4 +1,5 @@
 /* ebph.c: main: options, start-up checks, the monitor loop, shutdown. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -44,6 +45,9 @@ struct monitor {
 	char **paths;		/* profile slot -> path, NULL = not known yet */
 	struct ebph_key *unloaded;	/* saved profiles refused at load, sorted */
 	size_t nunloaded;
+	struct mon_ident **ids;	/* profile slot -> file handle, NULL = none */
+	__u8 *marked;		/* profile slot -> 1 while its path is not resolved */
+	int unresolved;		/* slots marked */
 	int use_store;		/* state_dir is usable */
 	int ncpus;		/* possible CPUs, for per-CPU maps */
 	int out_failed;		/* stdout closed (e.g. | head) */
@@ -54,6 +58,14 @@ struct monitor {
 	__u64 *sup_anoms;	/* ... and the anomalies they carried */
 	__u64 sup_pending;	/* lines left out since the last report */
 	__u64 sup_report_ns;	/* when suppressed lines were last reported */
+};
+
+/* The file handle of a profile's executable (saved with it, for prune). */
+struct mon_ident {
+	__u64 fsid;
+	__s32 handle_type;
+	__u32 handle_len;	/* 0: the file system has no handles */
+	__u8 handle[STORE_HANDLE_MAX];
 };
 
 static volatile sig_atomic_t stop_requested, save_requested, save_requester;
@@ -103,10 +115,42 @@ static int possible_cpus(void)
 	return n > 0 ? n : 1;
 }
 
+/* The optional file-system members (FILL_MISSING when absent), and one note
+ * per file system whose identity rule is off for want of them. */
+static void resolve_fs_offsets(const struct ebph_btf *btf, __u32 *fs_offs, int quiet)
+{
+	const struct fill_fs_member *fm = fill_fs_members;
+	unsigned int i, g;
+	int ret;
+
+	for (i = 0; i < fill_fs_nmembers; i++) {
+		fm = &fill_fs_members[i];
+		if (!strncmp(fm->type, "enum ", 5))
+			ret = btf_enum_value(btf, fm->type + 5, fm->member, &fs_offs[i], NULL, 0);
+		else
+			ret = btf_offset(btf, fm->type, fm->member, &fs_offs[i], NULL, 0);
+		if (ret)
+			fs_offs[i] = FILL_MISSING;
+	}
+	for (g = 0; g < fill_nfs && !quiet; g++) {
+		if (fill_fs_enabled(fs_offs, fill_fs[g].group))
+			continue;
+		for (i = 0; i < fill_fs_nmembers; i++) {
+			fm = &fill_fs_members[i];
+			if (fs_offs[i] == FILL_MISSING &&
+			    (!fm->group[0] || !strcmp(fm->group, fill_fs[g].group)))
+				break;
+		}
+		fprintf(stderr, "ebph: note: %s.%s is not in %s: executables on %s are keyed by "
+			"their superblock's device, not by stat's (see ebph(8), IDENTITY)\n",
+			fm->type, fm->member, BTF_VMLINUX, fill_fs[g].group);
+	}
+}
+
 /* Resolve every kernel member the template needs from the running kernel's
  * BTF (optional ones it lacks as FILL_OFF_NONE), and the BTF id of the
  * sys_exit tracepoint's type (0 if none). */
-static int resolve_offsets(__u32 *offs, __u32 *sys_exit_id)
+static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int quiet)
 {
 	struct ebph_btf *btf;
 	char err[256];
@@ -133,6 +177,8 @@ static int resolve_offsets(__u32 *offs, __u32 *sys_exit_id)
 			break;
 		}
 	}
+	if (!ret)
+		resolve_fs_offsets(btf, fs_offs, quiet);
 	if (btf_type_id(btf, "btf_trace_sys_exit", BTF_KIND_TYPEDEF, sys_exit_id))
 		*sys_exit_id = 0;
 	btf_close(btf);
@@ -175,23 +221,128 @@ static const char *mon_path(struct monitor *m, __u32 slot)
 	return m->paths[slot];
 }
 
-/* Complete a relative or partial path from /proc/PID/exe when that is still
- * the same file (dev, ino); store the result for everyone. */
-static void mon_fix_path(struct monitor *m, const struct ebph_event *e, char *path, size_t len)
+/* Set slot's path (cached, and in the BPF paths map for the commands). */
+static void mon_set_path(struct monitor *m, __u32 slot, const char *path)
 {
-	char proc[64], link[EBPH_PATH_MAX];
+	char buf[EBPH_PATH_MAX] = "";
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	free(m->paths[slot]);
+	m->paths[slot] = strdup(buf);
+	bpf_update_elem(m->prog.paths, &slot, buf, BPF_ANY);
+}
+
+/* 0 if path is the file of key (stat follows symbolic links). */
+static int mon_is_file(const char *path, const struct ebph_key *key)
+{
 	struct stat st;
+
+	if (stat(path, &st) || st.st_ino != key->ino || st.st_dev != out_user_dev(key->dev))
+		return -ENOENT;
+	return 0;
+}
+
+/*
+ * Resolve slot's path: from /proc/PID/exe, whose readlink gives the path
+ * from the monitor's root (the host's, also for a task in a chroot), else
+ * from the kernel's name (name, as executed) made canonical with realpath;
+ * kept only if that path is the profile's file (key). A path too long for
+ * EBPH_PATH_MAX keeps its end after "...". 0 if resolved.
+ */
+static int mon_resolve(struct monitor *m, __u32 slot, __u32 pid, const struct ebph_key *key,
+		       const char *name)
+{
+	char proc[64], link[PATH_MAX];
+	struct store_profile *p;
+	struct mon_ident *id;
+	size_t len;
 	ssize_t n;
 
-	if (path[0] == '/' && !(e->flags & EBPH_F_PATH_PARTIAL))
+	if (slot >= m->cfg.max_profiles)
+		return -EINVAL;
+	if (m->paths[slot] && !m->marked[slot])
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/%u/exe", pid);
+	n = pid && !mon_is_file(proc, key) ? readlink(proc, link, sizeof(link) - 1) : -1;
+	if (n > 0)
+		link[n] = 0;
+	if (n <= 0 || link[0] != '/' || mon_is_file(link, key)) {
+		/* gone, running something else, or its file deleted or out of reach */
+		if (!name || name[0] != '/' || !realpath(name, link) || mon_is_file(link, key))
+			return -ENOENT;
+	}
+	p = calloc(1, sizeof(*p));
+	id = calloc(1, sizeof(*id));
+	if (!p || !id) {
+		free(p);
+		free(id);
+		return -ENOMEM;
+	}
+	p->key = *key;
+	if (!store_set_handle(p, link)) {
+		id->fsid = p->fsid;
+		id->handle_type = p->handle_type;
+		id->handle_len = p->handle_len;
+		memcpy(id->handle, p->handle, p->handle_len);
+	}
+	free(p);
+	len = strlen(link);
+	if (len > EBPH_PATH_MAX - 1) {	/* "..." and the last bytes */
+		memmove(link + 3, link + len - (EBPH_PATH_MAX - 4), EBPH_PATH_MAX - 3);
+		memcpy(link, "...", 3);
+	}
+	free(m->ids[slot]);
+	m->ids[slot] = id;
+	if (m->marked[slot]) {
+		m->marked[slot] = 0;
+		m->unresolved--;
+	}
+	mon_set_path(m, slot, link);
+	return 0;
+}
+
+/* A profile whose path is not resolved (yet): the kernel's name for it,
+ * marked with '?' (ebph(8), PATHS), or with keep a path resolved earlier. */
+static void mon_unresolved(struct monitor *m, __u32 slot, const char *name, int keep)
+{
+	char buf[EBPH_PATH_MAX];
+
+	if (keep || name[0] == '?' || !strncmp(name, "...", 3))
+		snprintf(buf, sizeof(buf), "%s", name);
+	else
+		snprintf(buf, sizeof(buf), "?%s", name);
+	if (!m->marked[slot]) {
+		m->marked[slot] = 1;
+		m->unresolved++;
+	}
+	mon_set_path(m, slot, buf);
+}
+
+/* Resolve the unresolved profiles that some running process executes. */
+static void mon_resolve_all(struct monitor *m)
+{
+	struct ebph_key key;
+	struct dirent *d;
+	char proc[300];
+	struct stat st;
+	__u32 slot;
+	DIR *dir;
+
+	if (m->unresolved <= 0 || !(dir = opendir("/proc")))
 		return;
-	snprintf(proc, sizeof(proc), "/proc/%u/exe", e->pid);
-	n = readlink(proc, link, sizeof(link) - 1);
-	if (n <= 0 || stat(proc, &st) || st.st_ino != e->ino || st.st_dev != out_user_dev(e->dev))
-		return;
-	link[n] = 0;
-	snprintf(path, len, "%s", link);
-	bpf_update_elem(m->prog.paths, (void *)&e->profile, link, BPF_ANY);
+	while (m->unresolved > 0 && (d = readdir(dir))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(proc, sizeof(proc), "/proc/%s/exe", d->d_name);
+		if (stat(proc, &st))
+			continue;
+		key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+		key.ino = st.st_ino;
+		if (!maps_find(&m->maps, &key, &slot) && slot < m->cfg.max_profiles &&
+		    m->marked[slot])
+			mon_resolve(m, slot, (__u32)atoi(d->d_name), &key, NULL);
+	}
+	closedir(dir);
 }
 
 /* output_rate: 1 if one more event line may be printed now (a token
@@ -266,13 +417,20 @@ static int mon_event(void *ctx, void *data, size_t size)
 	e.comm[sizeof(e.comm) - 1] = 0;
 	e.path[sizeof(e.path) - 1] = 0;
 	if (e.type == EBPH_EV_NEW_PROFILE && e.profile < m->cfg.max_profiles) {
-		mon_fix_path(m, &e, e.path, sizeof(e.path));
-		free(m->paths[e.profile]);
-		m->paths[e.profile] = strdup(e.path);
+		struct ebph_key key = { .dev = e.dev, .ino = e.ino };
+
+		free(m->paths[e.profile]);	/* an event of another CPU may have come first */
+		m->paths[e.profile] = NULL;
+		if (mon_resolve(m, e.profile, e.pid, &key, e.path))
+			mon_unresolved(m, e.profile, e.path, 0);
+	} else if (e.profile < m->cfg.max_profiles && m->marked[e.profile]) {
+		struct ebph_key key = { .dev = e.dev, .ino = e.ino };
+
+		mon_resolve(m, e.profile, e.pid, &key, NULL);	/* a live process of it: retry */
 	}
 	if (!filter_match(&m->filter, e.pid, e.ppid, e.comm) || !mon_rate_ok(m, &e))
 		return 0;
-	path = e.type == EBPH_EV_NEW_PROFILE ? e.path : mon_path(m, e.profile);
+	path = mon_path(m, e.profile);
 	out_event(&m->out, &e, path);
 	return 0;
 }
@@ -452,8 +610,10 @@ static int mon_save(struct monitor *m, const char *why)
 		fprintf(stderr, "ebph: cannot save profiles: out of memory\n");
 		return n ? (int)n : 1;
 	}
+	mon_resolve_all(m);
 	for (slot = 0; slot < n; slot++) {
 		struct store_profile *p = &all[saved];
+		struct mon_ident *id;
 
 		ret = maps_read_profile(&m->maps, slot, p);
 		if (ret == -ENOENT)
@@ -462,6 +622,13 @@ static int mon_save(struct monitor *m, const char *why)
 			mon_save_skipped(m, slot, ret);
 			unread++;
 			continue;
+		}
+		id = slot < m->cfg.max_profiles ? m->ids[slot] : NULL;
+		if (id && id->handle_len) {
+			p->fsid = id->fsid;
+			p->handle_type = id->handle_type;
+			p->handle_len = id->handle_len;
+			memcpy(p->handle, id->handle, id->handle_len);
 		}
 		if (!p->ntrain && !p->ntest && !p->train_count) {
 			store_profile_free(p);	/* nothing learned (or deleted) */
@@ -518,6 +685,32 @@ static int mon_unloaded_add(struct monitor *m, const struct ebph_key *key)
 	return 0;
 }
 
+/* A loaded profile's path: resolved (canonical) if it names the profile's
+ * file; else kept if it was resolved when saved (it has a handle: prune
+ * decides), marked unresolved otherwise. The handle is kept either way. */
+static void mon_load_path(struct monitor *m, __u32 slot, struct store_profile *p)
+{
+	char real[PATH_MAX];
+	struct mon_ident *id;
+	int named;
+
+	named = p->path[0] == '/' && realpath(p->path, real) && strlen(real) < EBPH_PATH_MAX &&
+		!mon_is_file(real, &p->key);
+	if (named && (!p->handle_len || strcmp(real, p->path)))
+		store_set_handle(p, real);
+	if (p->handle_len && (id = calloc(1, sizeof(*id)))) {
+		id->fsid = p->fsid;
+		id->handle_type = p->handle_type;
+		id->handle_len = p->handle_len;
+		memcpy(id->handle, p->handle, p->handle_len);
+		m->ids[slot] = id;
+	}
+	if (named)
+		mon_set_path(m, slot, real);
+	else
+		mon_unresolved(m, slot, p->path, p->handle_len && p->path[0] == '/');
+}
+
 static int mon_load_one(struct store_profile *p, void *arg)
 {
 	struct load_ctx *lc = arg;
@@ -539,7 +732,7 @@ static int mon_load_one(struct store_profile *p, void *arg)
 		lc->added++;
 		lc->stale += store_stale(p);
 		if (!maps_find(&m->maps, &p->key, &slot) && slot < m->cfg.max_profiles)
-			m->paths[slot] = strdup(p->path);
+			mon_load_path(m, slot, p);
 	}
 	store_profile_free(p);
 	return 0;
@@ -571,6 +764,7 @@ static int mon_load(struct monitor *m)
 		out_warn("ebph: %s", err);
 		return ret;
 	}
+	mon_resolve_all(m);
 	out_warn("ebph: loaded %u profiles from %s (%.1f ms)", lc.added, m->cfg.state_dir,
 		 (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	if (lc.stale)
@@ -720,15 +914,15 @@ static void mon_loaders(struct monitor *m)
 
 static int mon_run(struct monitor *m)
 {
-	__u32 offs[fill_nmembers], sys_exit_id = 0;
+	__u32 offs[fill_nmembers], fs_offs[fill_fs_nmembers], sys_exit_id = 0;
 	char err[512];
 	char *text;
 	pid_t other;
 	int ret;
 
-	if (resolve_offsets(offs, &sys_exit_id))
+	if (resolve_offsets(offs, fs_offs, &sys_exit_id, m->opts.ebpf))
 		return 1;
-	text = fill_program(&m->cfg, offs);
+	text = fill_program(&m->cfg, offs, fs_offs);
 	if (!text) {
 		fprintf(stderr, "ebph: out of memory\n");
 		return 1;
@@ -758,7 +952,9 @@ static int mon_run(struct monitor *m)
 	m->paths = calloc(m->cfg.max_profiles, sizeof(*m->paths));
 	m->sup_lines = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_lines));
 	m->sup_anoms = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_anoms));
-	if (!m->paths || !m->sup_lines || !m->sup_anoms) {
+	m->ids = calloc(m->cfg.max_profiles, sizeof(*m->ids));
+	m->marked = calloc(m->cfg.max_profiles, 1);
+	if (!m->paths || !m->sup_lines || !m->sup_anoms || !m->ids || !m->marked) {
 		fprintf(stderr, "ebph: out of memory\n");
 		free(text);
 		return 1;
@@ -890,5 +1086,11 @@ int main(int argc, char **argv)
 	free(m.unloaded);
 	free(m.sup_lines);
 	free(m.sup_anoms);
+	if (m.ids) {
+		for (i = 0; i < m.cfg.max_profiles; i++)
+			free(m.ids[i]);
+		free(m.ids);
+	}
+	free(m.marked);
 	return ret;
 }

@@ -65,6 +65,50 @@ int fill_optional(unsigned int i)
 	return 0;
 }
 
+const struct fill_fs_member fill_fs_members[] = {
+	{ "OFF_SB_MAGIC", "super_block", "s_magic", "" },
+	{ "OFF_BTRFS_INODE_VFS", "btrfs_inode", "vfs_inode", "btrfs" },
+	{ "OFF_BTRFS_INODE_ROOT", "btrfs_inode", "root", "btrfs" },
+	{ "OFF_BTRFS_ROOT_ANON_DEV", "btrfs_root", "anon_dev", "btrfs" },
+	{ "OFF_SB_FS_INFO", "super_block", "s_fs_info", "overlay" },
+	{ "OFF_DENTRY_INODE", "dentry", "d_inode", "overlay" },
+	{ "OFF_OVL_INODE_VFS", "ovl_inode", "vfs_inode", "overlay" },
+	{ "OFF_OVL_INODE_FLAGS", "ovl_inode", "flags", "overlay" },
+	{ "OFF_OVL_INODE_UPPER", "ovl_inode", "__upperdentry", "overlay" },
+	{ "OFF_OVL_INODE_OE", "ovl_inode", "oe", "overlay" },
+	{ "OFF_OVL_ENTRY_LOWER", "ovl_entry", "__lowerstack", "overlay" },
+	{ "OFF_OVL_PATH_LAYER", "ovl_path", "layer", "overlay" },
+	{ "OFF_OVL_PATH_DENTRY", "ovl_path", "dentry", "overlay" },
+	{ "OFF_OVL_LAYER_FS", "ovl_layer", "fs", "overlay" },
+	{ "OFF_OVL_LAYER_FSID", "ovl_layer", "fsid", "overlay" },
+	{ "OFF_OVL_SB_PSEUDO_DEV", "ovl_sb", "pseudo_dev", "overlay" },
+	{ "OFF_OVL_FS_FS", "ovl_fs", "fs", "overlay" },
+	{ "OFF_OVL_FS_XINO", "ovl_fs", "xino_mode", "overlay" },
+	{ "EBPH_OVL_CONST_INO", "enum ovl_inode_flag", "OVL_CONST_INO", "overlay" },
+};
+const unsigned int fill_fs_nmembers = sizeof(fill_fs_members) / sizeof(fill_fs_members[0]);
+
+const struct fill_fs fill_fs[] = {
+	{ "btrfs", "EBPH_FS_BTRFS" },
+	{ "overlay", "EBPH_FS_OVERLAY" },
+};
+const unsigned int fill_nfs = sizeof(fill_fs) / sizeof(fill_fs[0]);
+
+int fill_fs_enabled(const __u32 *fs_offs, const char *group)
+{
+	unsigned int i;
+
+	if (!fs_offs)
+		return 0;
+	for (i = 0; i < fill_fs_nmembers; i++) {
+		const char *g = fill_fs_members[i].group;
+
+		if ((!g[0] || !strcmp(g, group)) && fs_offs[i] == FILL_MISSING)
+			return 0;
+	}
+	return 1;
+}
+
 /* A header's text as whole lines. */
 static void fill_header(FILE *f, const char *text)
 {
@@ -109,7 +153,7 @@ __u32 fill_task_spill(__u32 max_tasks)
 }
 
 char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
-		const struct ebph_config *cfg, const __u32 *offs)
+		const struct ebph_config *cfg, const __u32 *offs, const __u32 *fs_offs)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -146,6 +190,12 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 #if defined(__aarch64__)
 	fprintf(f, "#define OFF_REGS_PROT (OFF_REGS_ARGS + 16)\n#define OFF_REGS_FD (OFF_REGS_ARGS + 32)\n");
 #endif
+	for (i = 0; fs_offs && i < fill_fs_nmembers; i++)
+		if (fs_offs[i] != FILL_MISSING)
+			fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_fs_members[i].macro,
+				fs_offs[i], fill_fs_members[i].type, fill_fs_members[i].member);
+	for (i = 0; i < fill_nfs; i++)
+		fprintf(f, "#define %s %d\n", fill_fs[i].macro, fill_fs_enabled(fs_offs, fill_fs[i].group));
 	fill_splice(f, tmpl, ebph_h, ph_h);
 	if (fclose(f)) {
 		free(buf);
@@ -154,7 +204,8 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	return buf;
 }
 
-char *fill_program(const struct ebph_config *cfg, const __u32 *offs)
+char *fill_program(const struct ebph_config *cfg, const __u32 *offs, const __u32 *fs_offs)
 {
-	return fill_text(ebph_text_bpf_prog_c_in, ebph_text_ebph_h, ebph_text_ph_h, cfg, offs);
+	return fill_text(ebph_text_bpf_prog_c_in, ebph_text_ebph_h, ebph_text_ph_h, cfg, offs,
+			 fs_offs);
 }

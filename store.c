@@ -22,7 +22,10 @@
  *                               and load with the pseudo-calls' pairs empty.
  *   24  row_bytes      u32      bytes of pairs per row (alphabet rounded up to 8)
  *   28  arch           u32      ELF machine of the system call numbers (62 = x86-64)
- *   32  flags          u32      0 (no flag is defined: other values are refused)
+ *   32  flags          u32      bit 0: the payload ends with a file handle (below);
+ *                               other bits are refused. Files without it (saved
+ *                               before handles were recorded) load as profiles
+ *                               with no handle.
  *   36  payload_len    u64      bytes after the header; the file has 48 + payload_len
  *   44  crc32          u32      CRC-32 (IEEE 802.3, as zlib's crc32()) of header
  *                               bytes 0..43 followed by the payload
@@ -53,6 +56,15 @@
  *    8  last_anomaly   s64      when the last one happened (wall-clock ns, 0 = none)
  *   16  anomalies_lost u64      anomalies reported neither one by one nor in a summary
  *   24  events_lost    u64      events about the profile the ring buffer could not take
+ * With flags bit 0, after the evidence trailer (after the rows in a version 1
+ * file), the handle trailer (14 + handle_len bytes):
+ *       fsid           u64      statfs(2) f_fsid of the executable's file
+ *                               system (val[0] in the low 32 bits)
+ *       handle_type    s32      name_to_handle_at(2) handle_type
+ *       handle_len     u16      1..128 (MAX_HANDLE_SZ)
+ *       handle         handle_len bytes, f_handle
+ * The handle lets `ebph prune` prove an executable gone (open_by_handle_at
+ * fails with ESTALE) rather than guess it from its path.
  *
  * A file is loaded only when every field is consistent: magic, version,
  * header size, window, alphabet, row size, architecture and flags as this
@@ -60,6 +72,9 @@
  * the rows (sorted, in range, no pair beyond the window or the alphabet),
  * and a name matching its key. Anything else is refused with a reason.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* name_to_handle_at, open_by_handle_at */
+#endif
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
@@ -69,6 +84,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -86,9 +102,12 @@
 #define STORE_OLD_ROW_BYTES	((EBPH_NR_SYSCALLS + 7) & ~7)
 /* The largest valid file: longest path, a row for every call in both views. */
 #define STORE_MAX_FILE	(STORE_HDR + STORE_FIXED + EBPH_PATH_MAX - 1 + \
-			 2 * EBPH_NR_CALLS * STORE_ROW + STORE_EVIDENCE)
+			 2 * EBPH_NR_CALLS * STORE_ROW + STORE_EVIDENCE + STORE_TRAILER + \
+			 STORE_HANDLE_MAX)
 #define STORE_SUFFIX	".prof"
 #define STORE_PREV	".prev"	/* scratch file: the previous version */
+#define STORE_F_HANDLE	1	/* header flag: a file handle trailer */
+#define STORE_TRAILER	14	/* handle trailer bytes besides the handle */
 
 /* ELF machine naming the system call table EBPH_NR_SYSCALLS was taken from. */
 #if defined(__x86_64__) && !defined(__ILP32__)
@@ -268,6 +287,11 @@ static int check_profile(const struct store_profile *p, __u32 window, char *err,
 			out_state_name(p->state));
 		return -EINVAL;
 	}
+	if (p->handle_len > STORE_HANDLE_MAX) {
+		set_err(err, errlen, "file handle of %u bytes, at most %u", p->handle_len,
+			STORE_HANDLE_MAX);
+		return -EINVAL;
+	}
 	ret = check_rows(p->train, p->ntrain, "training", window, EBPH_NR_CALLS, err, errlen);
 	if (!ret)
 		ret = check_rows(p->test, p->ntest, "testing", window, EBPH_NR_CALLS, err, errlen);
@@ -277,7 +301,8 @@ static int check_profile(const struct store_profile *p, __u32 window, char *err,
 static size_t encoded_len(const struct store_profile *p)
 {
 	return STORE_HDR + STORE_FIXED + strnlen(p->path, EBPH_PATH_MAX - 1) +
-	       (size_t)(p->ntrain + p->ntest) * STORE_ROW + STORE_EVIDENCE;
+	       (size_t)(p->ntrain + p->ntest) * STORE_ROW + STORE_EVIDENCE +
+	       (p->handle_len ? STORE_TRAILER + p->handle_len : 0);
 }
 
 static __u8 *put_rows(__u8 *q, const struct store_row *r, __u32 n)
@@ -306,7 +331,7 @@ static void encode_to(const struct store_profile *p, __u32 window, __u8 *b, size
 	put32(b + 20, EBPH_NR_CALLS);
 	put32(b + 24, EBPH_ROW_BYTES);
 	put32(b + 28, STORE_ARCH);
-	put32(b + 32, 0);
+	put32(b + 32, p->handle_len ? STORE_F_HANDLE : 0);
 	put64(b + 36, len - STORE_HDR);
 
 	put64(q, p->key.dev);
@@ -329,6 +354,13 @@ static void encode_to(const struct store_profile *p, __u32 window, __u8 *b, size
 	put64(q + 8, (__u64)p->last_anomaly);
 	put64(q + 16, p->anomalies_lost);
 	put64(q + 24, p->events_lost);
+	q += STORE_EVIDENCE;
+	if (p->handle_len) {
+		put64(q, p->fsid);
+		put32(q + 8, (__u32)p->handle_type);
+		put16(q + 12, p->handle_len);
+		memcpy(q + 14, p->handle, p->handle_len);
+	}
 
 	crc = crc32_update(0, b, 44);
 	crc = crc32_update(crc, b + STORE_HDR, len - STORE_HDR);
@@ -428,7 +460,7 @@ static int decode_header(const __u8 *b, size_t len, __u32 window, char *err, siz
 		return -EINVAL;
 	}
 	v = get32(b + 32);
-	if (v) {
+	if (v & ~STORE_F_HANDLE) {
 		set_err(err, errlen, "unknown flags 0x%x", v);
 		return -EINVAL;
 	}
@@ -516,6 +548,26 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 		goto invalid;
 	}
 	need = STORE_FIXED + plen + (__u64)(p->ntrain + p->ntest) * (2 + rb) + ext;
+	if (get32(b + 32) & STORE_F_HANDLE) {
+		const __u8 *h = q + (size_t)(p->ntrain + p->ntest) * (2 + rb) + ext;
+
+		if (pl < need + STORE_TRAILER) {
+			set_err(err, errlen, "payload of %llu bytes, its content needs at least %llu",
+				(unsigned long long)pl, (unsigned long long)need + STORE_TRAILER);
+			goto invalid;
+		}
+		p->fsid = get64(h);
+		p->handle_type = (__s32)get32(h + 8);
+		p->handle_len = get16(h + 12);
+		if (!p->handle_len || p->handle_len > STORE_HANDLE_MAX) {
+			set_err(err, errlen, "file handle of %u bytes, expected 1..%u",
+				p->handle_len, STORE_HANDLE_MAX);
+			goto invalid;
+		}
+		need += STORE_TRAILER + p->handle_len;
+		if (need == pl)
+			memcpy(p->handle, h + 14, p->handle_len);
+	}
 	if (need != pl) {
 		set_err(err, errlen, "payload of %llu bytes, its content needs %llu",
 			(unsigned long long)pl, (unsigned long long)need);
@@ -1240,16 +1292,96 @@ int store_delete(const char *dir, const struct ebph_key *key, char *err, size_t 
 	return ret;
 }
 
+int store_set_handle(struct store_profile *p, const char *path)
+{
+	struct {
+		struct file_handle fh;
+		unsigned char bytes[STORE_HANDLE_MAX];
+	} h;
+	struct statfs sf;
+	struct stat st;
+	int mnt, fd;
+
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_ino != p->key.ino || st.st_dev != out_user_dev(p->key.dev)) {
+		close(fd);
+		return -ESTALE;
+	}
+	h.fh.handle_bytes = STORE_HANDLE_MAX;
+	if (name_to_handle_at(fd, "", &h.fh, &mnt, AT_EMPTY_PATH) || fstatfs(fd, &sf)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	close(fd);
+	if (!h.fh.handle_bytes || h.fh.handle_bytes > STORE_HANDLE_MAX)
+		return -EOVERFLOW;
+	memcpy(&p->fsid, &sf.f_fsid, sizeof(p->fsid));
+	p->handle_type = h.fh.handle_type;
+	p->handle_len = h.fh.handle_bytes;
+	memcpy(p->handle, h.fh.f_handle, h.fh.handle_bytes);
+	return 0;
+}
+
+/* The nearest existing directory of path (itself excluded) on the file
+ * system fsid, opened for open_by_handle_at (not O_PATH), or -1. */
+static int store_fs_dir(const char *path, __u64 fsid)
+{
+	char dir[EBPH_PATH_MAX];
+	struct statfs sf;
+	__u64 id;
+	char *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	while ((slash = strrchr(dir, '/'))) {
+		slash[slash == dir] = 0;	/* keep "/" itself */
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (!fstatfs(fd, &sf)) {
+				memcpy(&id, &sf.f_fsid, sizeof(id));
+				if (id == fsid && id)
+					return fd;
+			}
+			close(fd);
+			return -1;	/* another file system: no proof */
+		}
+		if (slash == dir)
+			break;
+	}
+	return -1;
+}
+
 int store_stale(const struct store_profile *p)
 {
+	struct {
+		struct file_handle fh;
+		unsigned char bytes[STORE_HANDLE_MAX];
+	} h;
 	struct stat st;
+	int dir, fd, gone;
 
-	/* A bare file name (task seen before ebph started) cannot be checked. */
-	if (p->path[0] != '/')
+	/* Only a full path (ebph(8), PATHS) leads to the file system. */
+	if (!p->handle_len || p->path[0] != '/')
 		return 0;
-	if (stat(p->path, &st))
-		return errno == ENOENT || errno == ENOTDIR;
-	return st.st_ino != p->key.ino || st.st_dev != out_user_dev(p->key.dev);
+	if (!stat(p->path, &st) && st.st_ino == p->key.ino &&
+	    st.st_dev == out_user_dev(p->key.dev))
+		return 0;
+	dir = store_fs_dir(p->path, p->fsid);
+	if (dir < 0)
+		return 0;
+	h.fh.handle_bytes = p->handle_len;
+	h.fh.handle_type = p->handle_type;
+	memcpy(h.fh.f_handle, p->handle, p->handle_len);
+	fd = open_by_handle_at(dir, &h.fh, O_PATH | O_CLOEXEC);
+	gone = fd < 0 && errno == ESTALE;
+	if (fd >= 0)
+		close(fd);
+	close(dir);
+	return gone;
 }
 
 int store_prune(const char *dir, int dry_run, FILE *out, char *err, size_t errlen)

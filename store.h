@@ -10,6 +10,8 @@
 #include "syscalls.h"
 #include "ebph.h"
 
+#define STORE_HANDLE_MAX	128	/* MAX_HANDLE_SZ */
+
 /* One row of pairs as saved: bits[p] bit d-1 <=> p came d calls before call. */
 struct store_row {
 	__u16 call;
@@ -36,7 +38,11 @@ struct store_profile {
 	__u32 state;			/* enum ebph_state */
 	__u32 ntrain;			/* rows in train[] */
 	__u32 ntest;			/* rows in test[] (normal profiles) */
-	char path[EBPH_PATH_MAX];
+	char path[EBPH_PATH_MAX];	/* see ebph(8), PATHS: "/..." names the file */
+	__u64 fsid;			/* statfs(2) f_fsid of its file system, with the handle */
+	__s32 handle_type;		/* name_to_handle_at(2) of the executable, */
+	__u32 handle_len;		/* 0 = none (bytes in handle) */
+	__u8 handle[STORE_HANDLE_MAX];
 	struct store_row *train;	/* malloc'd, sorted by call, no duplicates */
 	struct store_row *test;
 };
@@ -85,11 +91,20 @@ int store_delete(const char *dir, const struct ebph_key *key, char *err, size_t 
 int store_load(const char *dir, __u32 window, int (*fn)(struct store_profile *p, void *arg),
 	       void *arg, char *err, size_t errlen);
 
-/* 1 if the executable of p no longer exists (path gone, or another file). */
+/*
+ * 1 if p's executable is proven gone: its file handle no longer opens
+ * (ESTALE) on the file system it was recorded on, reached through the
+ * nearest existing directory of its path. 0 when it exists or nothing proves
+ * it gone (no handle, the path names another file or none, another file system).
+ */
 int store_stale(const struct store_profile *p);
 
+/* Record p's file handle and file system from path, if it is p's file
+ * (same dev and inode). 0 or -errno (no handle: the file system has none). */
+int store_set_handle(struct store_profile *p, const char *path);
+
 /*
- * Delete the saved profiles of executables that no longer exist, printing
+ * Delete the saved profiles of executables proven gone (store_stale), printing
  * "pruned DEV:INO PATH" (or "would prune ..." with dry_run) for each to out.
  * Returns the number pruned, or -errno (err says why).
  */

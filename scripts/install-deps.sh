@@ -4,7 +4,7 @@
 # bcc. Idempotent; silent when everything is already in place.
 set -eu
 
-PKGS="build-essential pkg-config libbpfcc-dev bpfcc-tools libyaml-dev check jq bpftool procps libxml2-utils"
+PKGS="build-essential pkg-config libbpfcc-dev bpfcc-tools libyaml-dev check jq bpftool procps libxml2-utils btrfs-progs"
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 

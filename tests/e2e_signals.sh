@@ -16,7 +16,7 @@ KU=$(stat_key "$T/up")
 note() { printf '#    %s\n' "$*"; }
 
 # pairs NAME: the training pairs of $T/NAME's profile, one JSON line each
-pairs() { "$EBPH" show -j -c "$T/c.yaml" "$T/$1" | jq -c 'select(.type == "pair")'; }
+pairs() { "$EBPH" show -j --pairs -c "$T/c.yaml" "$T/$1" | jq -c 'select(.type == "pair")'; }
 
 # has_pair FILE CALL PREV D: the pair (CALL, PREV at distance D) is in FILE
 has_pair() {

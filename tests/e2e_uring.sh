@@ -78,7 +78,7 @@ check "2: every event of that run is the submitting thread's (none from the io-w
 # ---- 3. training with io_uring operations: they are in the profile ----
 "$T/u2" openat /etc/shadow > /dev/null
 sleep 0.3
-"$EBPH" show -j "$T/u2" > "$T/show2.json"
+"$EBPH" show -j --pairs "$T/u2" > "$T/show2.json"
 check "3: show -j u2: exit 0" [ $? -eq 0 ]
 check "3: pair (io_uring:nop after openat, distance 1)" pair "$T/show2.json" io_uring:nop openat 1
 check "3: pair (io_uring_enter after io_uring:nop, 1)" pair "$T/show2.json" io_uring_enter io_uring:nop 1
@@ -93,7 +93,7 @@ P=$!
 wait "$P"
 check "4: the fixture opened /etc/shadow through an SQPOLL ring" grep -q '^openat [0-9]' "$T/u3.res"
 sleep 0.3
-"$EBPH" show -j "$T/u3" > "$T/show3.json"
+"$EBPH" show -j --pairs "$T/u3" > "$T/show3.json"
 check "4: SQPOLL ops, in a window of their own: (io_uring:read after io_uring:nop, 1)" \
 	pair "$T/show3.json" io_uring:read io_uring:nop 1
 check "4: ... (io_uring:openat after io_uring:read, 1)" \

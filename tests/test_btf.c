@@ -332,6 +332,23 @@ static void off_fails(const struct ebph_btf *btf, const char *type, const char *
 	ck_assert_uint_eq(off, 0xdeadbeef);
 }
 
+/* Enumerator values by enum and name; a missing enum or name is -ENOENT. */
+START_TEST(test_btf_enum_value)
+{
+	struct ebph_btf *btf = sample_open();
+	char err[256] = "";
+	__u32 v = 99;
+
+	ck_assert_int_eq(btf_enum_value(btf, "color", "GREEN", &v, err, sizeof(err)), 0);
+	ck_assert_uint_eq(v, 1);
+	ck_assert_int_eq(btf_enum_value(btf, "color", "PINK", &v, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "BTF: enum color has no value 'PINK'");
+	ck_assert_int_eq(btf_enum_value(btf, "colour", "GREEN", &v, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "BTF: no enum named 'colour'");
+	btf_close(btf);
+}
+END_TEST
+
 START_TEST(test_btf_direct_member)
 {
 	struct ebph_btf *btf = sample_open();
@@ -1095,6 +1112,7 @@ Suite *btf_suite(void)
 	TCase *tk = tcase_create("vmlinux");
 
 	tcase_add_test(tc, test_btf_direct_member);
+	tcase_add_test(tc, test_btf_enum_value);
 	tcase_add_test(tc, test_btf_nested_chain_through_typedef);
 	tcase_add_test(tc, test_btf_anonymous_members);
 	tcase_add_test(tc, test_btf_union_type);

@@ -67,7 +67,7 @@ START_TEST(test_fill_defaults_defines)
 
 	cfg_defaults(&c);
 	fake_offsets();
-	t = fill_program(&c, offs);
+	t = fill_program(&c, offs, NULL);
 	ck_assert_ptr_nonnull(t);
 	ck_assert(!strncmp(t, "/* ebph BPF program, generated from bpf_prog.c.in */\n", 53));
 	snprintf(line, sizeof(line), "#define EBPH_NR_SYSCALLS %u", EBPH_NR_SYSCALLS);
@@ -96,7 +96,7 @@ START_TEST(test_fill_offsets_defines)
 
 	cfg_defaults(&c);
 	fake_offsets();
-	t = fill_program(&c, offs);
+	t = fill_program(&c, offs, NULL);
 	ck_assert_ptr_nonnull(t);
 	for (i = 0; i < fill_nmembers; i++) {
 		snprintf(line, sizeof(line), "#define %s %u\t/* %s.%s */", fill_members[i].macro,
@@ -109,6 +109,52 @@ START_TEST(test_fill_offsets_defines)
 	HAS_LINE(t, "#define OFF_TASK_PID 1000\t/* task_struct.pid */");
 	HAS_LINE(t, "#define OFF_TASK_TGID 1024\t/* task_struct.tgid */");
 	HAS_LINE(t, "#define OFF_FILE_DENTRY 1120\t/* file.f_path.dentry */");
+	free(t);
+}
+END_TEST
+
+/* File-system offsets: a group is on only when all its members and the
+ * common ones resolved; missing members are not defined. */
+START_TEST(test_fill_fs_groups)
+{
+	__u32 fs[MAX_MEMBERS];
+	struct ebph_config c;
+	unsigned int i, ovl = 0, common = 0;
+	char line[256], *t;
+
+	cfg_defaults(&c);
+	fake_offsets();
+	ck_assert_uint_le(fill_fs_nmembers, MAX_MEMBERS);
+	for (i = 0; i < fill_fs_nmembers; i++) {
+		fs[i] = 2000 + 8 * i;
+		if (!strcmp(fill_fs_members[i].group, "overlay"))
+			ovl = i;
+		if (!fill_fs_members[i].group[0])
+			common = i;
+		ck_assert_msg(strstr(ebph_text_bpf_prog_c_in, fill_fs_members[i].macro),
+			      "template does not use %s", fill_fs_members[i].macro);
+	}
+	t = fill_program(&c, offs, fs);
+	ck_assert_ptr_nonnull(t);
+	HAS_LINE(t, "#define EBPH_FS_BTRFS 1");
+	HAS_LINE(t, "#define EBPH_FS_OVERLAY 1");
+	for (i = 0; i < fill_fs_nmembers; i++) {
+		snprintf(line, sizeof(line), "#define %s %u\t/* %s.%s */", fill_fs_members[i].macro,
+			 2000 + 8 * i, fill_fs_members[i].type, fill_fs_members[i].member);
+		HAS_LINE(t, line);
+	}
+	free(t);
+	fs[ovl] = FILL_MISSING;
+	t = fill_program(&c, offs, fs);
+	HAS_LINE(t, "#define EBPH_FS_BTRFS 1");
+	HAS_LINE(t, "#define EBPH_FS_OVERLAY 0");
+	snprintf(line, sizeof(line), "#define %s ", fill_fs_members[ovl].macro);
+	ck_assert_int_eq(count(t, line), 0);
+	free(t);
+	fs[common] = FILL_MISSING;
+	t = fill_program(&c, offs, fs);
+	HAS_LINE(t, "#define EBPH_FS_BTRFS 0");
+	HAS_LINE(t, "#define EBPH_FS_OVERLAY 0");
 	free(t);
 }
 END_TEST
@@ -172,7 +218,7 @@ START_TEST(test_fill_optional_member_missing)
 	ck_assert_uint_lt(opt, fill_nmembers);
 	ck_assert_str_eq(fill_members[opt].macro, "OFF_IO_KIOCB_OPCODE");
 	offs[opt] = FILL_OFF_NONE;
-	t = fill_program(&c, offs);
+	t = fill_program(&c, offs, NULL);
 	ck_assert_ptr_nonnull(t);
 	snprintf(line, sizeof(line), "#define %s ", fill_members[opt].macro);
 	ck_assert_int_eq(count(t, line), 0);
@@ -197,7 +243,7 @@ START_TEST(test_fill_defines_before_template)
 
 	cfg_defaults(&c);
 	fake_offsets();
-	t = fill_program(&c, offs);
+	t = fill_program(&c, offs, NULL);
 	ck_assert_ptr_nonnull(t);
 	tmpl_start = strstr(t, "/* bpf_prog.c.in: ebph's BPF program template.");
 	ck_assert_ptr_nonnull(tmpl_start);
@@ -220,7 +266,7 @@ START_TEST(test_fill_no_include_lines)
 	ck_assert(has_line_prefix(ebph_text_bpf_prog_c_in, "#include \"ph.h\""));
 	cfg_defaults(&c);
 	fake_offsets();
-	t = fill_program(&c, offs);
+	t = fill_program(&c, offs, NULL);
 	ck_assert_ptr_nonnull(t);
 	ck_assert(!has_line_prefix(t, "#include \"ebph.h\""));
 	ck_assert(!has_line_prefix(t, "#include \"ph.h\""));
@@ -238,7 +284,7 @@ START_TEST(test_fill_headers_spliced)
 
 	cfg_defaults(&c);
 	fake_offsets();
-	t = fill_program(&c, offs);
+	t = fill_program(&c, offs, NULL);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_ptr_nonnull(strstr(t, "struct ebph_task {"));
 	ck_assert_ptr_nonnull(strstr(t, "struct ebph_event {"));
@@ -265,8 +311,8 @@ START_TEST(test_fill_program_is_fill_text)
 
 	cfg_defaults(&c);
 	fake_offsets();
-	a = fill_program(&c, offs);
-	b = fill_text(ebph_text_bpf_prog_c_in, ebph_text_ebph_h, ebph_text_ph_h, &c, offs);
+	a = fill_program(&c, offs, NULL);
+	b = fill_text(ebph_text_bpf_prog_c_in, ebph_text_ebph_h, ebph_text_ph_h, &c, offs, NULL);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_str_eq(a, b);
@@ -287,7 +333,7 @@ START_TEST(test_fill_config_changes_text)
 
 	cfg_defaults(&d);
 	fake_offsets();
-	a = fill_program(&d, offs);
+	a = fill_program(&d, offs, NULL);
 	ck_assert_ptr_nonnull(a);
 
 	cfg_defaults(&c);
@@ -302,7 +348,7 @@ START_TEST(test_fill_config_changes_text)
 	c.max_tasks = 1000;
 	c.max_rows = 65535;
 	c.ringbuf_kb = 4;
-	b = fill_program(&c, offs);
+	b = fill_program(&c, offs, NULL);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_str_ne(a, b);
 	HAS_LINE(b, "#define EBPH_WINDOW 5");
@@ -323,7 +369,7 @@ START_TEST(test_fill_config_changes_text)
 	/* One value at a time: only that line differs. */
 	cfg_defaults(&c);
 	c.anomaly_limit = 0;
-	b = fill_program(&c, offs);
+	b = fill_program(&c, offs, NULL);
 	HAS_LINE(b, "#define EBPH_ANOMALY_LIMIT 0");
 	ck_assert_uint_eq(strlen(b), strlen(a) - 1);
 	free(b);
@@ -332,19 +378,19 @@ START_TEST(test_fill_config_changes_text)
 	cfg_defaults(&c);
 	c.normal_wait = 0;
 	c.ringbuf_kb = 262144;
-	b = fill_program(&c, offs);
+	b = fill_program(&c, offs, NULL);
 	HAS_LINE(b, "#define EBPH_NORMAL_WAIT_NS 0ULL");
 	HAS_LINE(b, "#define EBPH_RINGBUF_PAGES 65536");
 	free(b);
 	cfg_defaults(&c);
 	c.normal_wait = 365 * 86400;
-	b = fill_program(&c, offs);
+	b = fill_program(&c, offs, NULL);
 	HAS_LINE(b, "#define EBPH_NORMAL_WAIT_NS 31536000000000000ULL");
 	free(b);
 
 	/* A different offset changes its line. */
 	offs[0] = 7;
-	b = fill_program(&d, offs);
+	b = fill_program(&d, offs, NULL);
 	HAS_LINE(b, "#define OFF_TASK_PID 7\t/* task_struct.pid */");
 	free(b);
 	free(a);
@@ -385,8 +431,9 @@ START_TEST(test_fill_text_define_block_exact)
 	for (i = 0; i < fill_nmembers; i++)
 		fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro, 1000 + 24 * i,
 			fill_members[i].type, fill_members[i].member);
+	fprintf(f, "#define EBPH_FS_BTRFS 0\n#define EBPH_FS_OVERLAY 0\n");
 	ck_assert_int_eq(fclose(f), 0);
-	t = fill_text("", "EBPH\n", "PH\n", &c, offs);
+	t = fill_text("", "EBPH\n", "PH\n", &c, offs, NULL);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_str_eq(t, want);
 	free(t);
@@ -401,8 +448,8 @@ END_TEST
 		char *blk_, *t_, *w_;						\
 		cfg_defaults(&c_);						\
 		fake_offsets();							\
-		blk_ = fill_text("", "", "", &c_, offs);			\
-		t_ = fill_text(tmpl, ebph_h, ph_h, &c_, offs);			\
+		blk_ = fill_text("", "", "", &c_, offs, NULL);			\
+		t_ = fill_text(tmpl, ebph_h, ph_h, &c_, offs, NULL);			\
 		ck_assert_ptr_nonnull(blk_);					\
 		ck_assert_ptr_nonnull(t_);					\
 		ck_assert_msg(!strncmp(t_, blk_, strlen(blk_)), "no define block"); \
@@ -466,13 +513,13 @@ START_TEST(test_fill_deterministic)
 
 	cfg_defaults(&c);
 	fake_offsets();
-	a = fill_program(&c, offs);
-	b = fill_program(&c, offs);
+	a = fill_program(&c, offs, NULL);
+	b = fill_program(&c, offs, NULL);
 	ck_assert_str_eq(a, b);
 	/* state_dir is a string: it never reaches the BPF text. */
 	strcpy(c.state_dir, "/nonexistent/\"evil\"");
 	free(b);
-	b = fill_program(&c, offs);
+	b = fill_program(&c, offs, NULL);
 	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
@@ -492,6 +539,7 @@ Suite *fill_suite(void)
 	tcase_add_test(tc, test_fill_no_include_lines);
 	tcase_add_test(tc, test_fill_headers_spliced);
 	tcase_add_test(tc, test_fill_program_is_fill_text);
+	tcase_add_test(tc, test_fill_fs_groups);
 	tcase_add_test(tc, test_fill_config_changes_text);
 	tcase_add_test(tc, test_fill_text_define_block_exact);
 	tcase_add_test(tc, test_fill_text_splices_exactly);
