@@ -10,7 +10,7 @@
 FX=tests/fixtures/bin
 MAXRUNS=30
 
-for n in up inv hnd jmp alt nst; do cp "$FX/ph_sigwin" "$T/$n"; done
+for n in up inv hnd frk jmp alt nst; do cp "$FX/ph_sigwin" "$T/$n"; done
 KU=$(stat_key "$T/up")
 
 note() { printf '#    %s\n' "$*"; }
@@ -96,6 +96,14 @@ check "2: after the handler returns, main's getppid follows main's kill (distanc
 	has_pair "$T/p.hnd" getppid kill 1
 bad=$(mixed "$T/p.hnd" '["getppid"]' '["getgid","syscall:invalid","getuid"]')
 check "2: main's getppid is paired with no handler call (got: $bad)" [ -z "$bad" ]
+
+"$T/frk" forkh
+sleep 0.3
+pairs frk > "$T/p.frk"
+bad=$(mixed "$T/p.frk" '["getppid"]' '["getgid","getuid","fork","wait4","syscall:invalid"]')
+check "2: a process forked in a handler returns through it: main's getppid is paired with no handler call (got: $bad)" \
+	[ -z "$bad" ]
+check "2: ... and follows main's kill (distance 1)" has_pair "$T/p.frk" getppid kill 1
 
 # ---- 4. handlers left with siglongjmp, nested handlers ----
 MAIN='["getpid","kill","getppid","getpgrp"]'
