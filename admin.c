@@ -591,6 +591,10 @@ static void admin_show(FILE *f, int json, const struct admin_prof *a)
 		admin_pair_lines(f, json, p, "testing", p->test, p->ntest, a->now);
 }
 
+/* Longest thread name /proc shows, with its NUL (a kernel thread's is
+ * longer than TASK_COMM_LEN). */
+#define ADMIN_COMM_MAX	64
+
 /* One monitored task (or process) as ebph ps lists it. */
 struct admin_task {
 	__u32 pid, tid, threads;
@@ -614,7 +618,8 @@ static void admin_task_header(FILE *f, int threads)
 
 static void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 {
-	char key[48], comm[4 * 64 + 1], path[4 * EBPH_PATH_MAX + 1], normal[32], lfc[24];
+	char key[48], comm[4 * ADMIN_COMM_MAX + 1], path[4 * EBPH_PATH_MAX + 1], normal[32],
+	     lfc[24];
 	const char *state = t->key ? out_state_name(t->state) : "-";
 
 	if (t->key)
@@ -627,7 +632,7 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 		else
 			fprintf(f, ",\"threads\":%u", t->threads);
 		fputs(",\"comm\":", f);
-		out_json_str(f, t->comm, 64);
+		out_json_str(f, t->comm, ADMIN_COMM_MAX);
 		if (t->key)
 			fprintf(f, ",\"profile\":\"%s\",\"path\":", key);
 		else
@@ -654,7 +659,7 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 	if (threads)
 		fprintf(f, "%7u ", t->tid);
 	fprintf(f, "%-15s %-8s %11llu %8llu %7s %4llu %-10s %s\n",
-		out_text_buf(comm, sizeof(comm), t->comm, 64), state,
+		out_text_buf(comm, sizeof(comm), t->comm, ADMIN_COMM_MAX), state,
 		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count, lfc,
 		(unsigned long long)t->anomalies, normal,
 		out_text_buf(path, sizeof(path), t->path, EBPH_PATH_MAX));
@@ -1346,7 +1351,7 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 		struct live_task *rep = &all[i];
 		struct admin_task t = { 0 };
 		const struct ebph_profile *prof;
-		char comm[64];
+		char comm[ADMIN_COMM_MAX];
 		const char *path;
 
 		/* the threads of one process: all[i..j) */

@@ -50,7 +50,9 @@ cp "$FX/names" "$T/names"
 KN=$(stat_key "$T/names")
 # An executable whose path forges a line and clears the screen, created and
 # run by an unprivileged user.
-U=$(mktemp -d /tmp/ebph-names-u.XXXXXX)
+U=$T/u	# removed with $T; $T must let nobody through to it
+mkdir "$U"
+chmod 711 "$T"
 chmod 755 "$U"
 chown nobody "$U"
 EVIL="$U/evil
@@ -145,7 +147,6 @@ stop_ebph
 check "stderr: the path is named, escaped" grep -qF "$EVIL_X" "$T/out2.err"
 check "stderr: no forged line" sh -c "! grep -q '^ebph: forged' '$T/out2.err'"
 check "stderr: no raw ESC" sh -c "! grep -q '$ESC' '$T/out2.err'"
-rm -rf "$U"
 
 # ---- -p, --tree, and status lines in filtered text output ----
 write_config "$T/t.yaml" status_interval=1 save_interval=0
