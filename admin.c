@@ -229,8 +229,8 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 			break;
 		case 'n':
 			if (c->id != ADM_PRUNE)
-				return admin_usage_error(err, errlen,
-							 "%s: --dry-run is for prune only", c->name);
+				return admin_usage_error(err, errlen, "%s: --dry-run is for prune "
+							 "only", c->name);
 			o->dry_run = 1;
 			break;
 		case 'c':
@@ -2015,8 +2015,8 @@ int admin_main(int argc, char **argv)
 	if (admin_parse(argc, argv, &o, err, sizeof(err))) {
 		out_warn("ebph: %s", err);
 		if (o.cmd)
-			fprintf(stderr, "Usage: ebph %s\nTry 'ebph help %s' for more information.\n",
-				o.cmd->usage, o.cmd->name);
+			fprintf(stderr, "Usage: ebph %s\nTry 'ebph help %s' for more "
+				"information.\n", o.cmd->usage, o.cmd->name);
 		else
 			fputs("Try 'ebph help' for more information.\n", stderr);
 		return 2;

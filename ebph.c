@@ -357,8 +357,8 @@ static int mon_load_one(struct store_profile *p, void *arg)
 
 	ret = maps_add_profile(&m->maps, p);
 	if (ret) {
-		out_warn("ebph: cannot load the profile of %s: %s", p->path,
-			 ret == -ENOSPC ? "no room (raise max_profiles or max_rows)" : strerror(-ret));
+		out_warn("ebph: cannot load the profile of %s: %s", p->path, ret == -ENOSPC ?
+			 "no room (raise max_profiles or max_rows)" : strerror(-ret));
 		lc->failed++;
 	} else {
 		lc->added++;
@@ -433,7 +433,8 @@ static void mon_loop(struct monitor *m)
 
 			save_requested = 0;
 			if (save_requester)
-				snprintf(why, sizeof(why), "SIGUSR1 from PID %d", (int)save_requester);
+				snprintf(why, sizeof(why), "SIGUSR1 from PID %d",
+					 (int)save_requester);
 			else
 				snprintf(why, sizeof(why), "SIGUSR1");
 			if (m->use_store)
