@@ -242,8 +242,8 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 			break;
 		case 'n':
 			if (c->id != ADM_PRUNE)
-				return admin_usage_error(err, errlen,
-							 "%s: --dry-run is for prune only", c->name);
+				return admin_usage_error(err, errlen, "%s: --dry-run is for prune "
+							 "only", c->name);
 			o->dry_run = 1;
 			break;
 		case 'P':
@@ -617,6 +617,10 @@ static int admin_show(FILE *f, const struct admin_opts *o, const struct admin_pr
 	return 0;
 }
 
+/* Longest thread name /proc shows, with its NUL (a kernel thread's is
+ * longer than TASK_COMM_LEN). */
+#define ADMIN_COMM_MAX	64
+
 /* One monitored task (or process) as ebph ps lists it. */
 struct admin_task {
 	__u32 pid, tid, threads;
@@ -643,7 +647,7 @@ static void admin_task_header(FILE *f, int threads)
 
 static void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 {
-	char key[48], comm[4 * 64 + 1], path[4 * EBPH_PATH_MAX + 1], normal[32], lfc[24],
+	char key[48], comm[4 * ADMIN_COMM_MAX + 1], path[4 * EBPH_PATH_MAX + 1], normal[32], lfc[24],
 	     ago[32];
 	const char *state = t->key ? out_state_name(t->state) : "-";
 
@@ -657,7 +661,7 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 		else
 			fprintf(f, ",\"threads\":%u", t->threads);
 		fputs(",\"comm\":", f);
-		out_json_str(f, t->comm, 64);
+		out_json_str(f, t->comm, ADMIN_COMM_MAX);
 		if (t->key)
 			fprintf(f, ",\"profile\":\"%s\",\"path\":", key);
 		else
@@ -687,7 +691,7 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 	if (threads)
 		fprintf(f, "%7u ", t->tid);
 	fprintf(f, "%-15s %-8s %11llu %8llu %7s %8llu %8llu %8s %-10s %s\n",
-		out_text_buf(comm, sizeof(comm), t->comm, 64), state,
+		out_text_buf(comm, sizeof(comm), t->comm, ADMIN_COMM_MAX), state,
 		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count, lfc,
 		(unsigned long long)t->anomalies, (unsigned long long)t->anomalies_total, ago,
 		normal,
@@ -1547,7 +1551,7 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 		struct live_task *rep = &all[i];
 		struct admin_task t = { 0 };
 		const struct ebph_profile *prof;
-		char comm[64];
+		char comm[ADMIN_COMM_MAX];
 		const char *path;
 
 		/* the threads of one process: all[i..j) */
@@ -2215,8 +2219,8 @@ int admin_main(int argc, char **argv)
 	if (admin_parse(argc, argv, &o, err, sizeof(err))) {
 		out_warn("ebph: %s", err);
 		if (o.cmd)
-			fprintf(stderr, "Usage: ebph %s\nTry 'ebph help %s' for more information.\n",
-				o.cmd->usage, o.cmd->name);
+			fprintf(stderr, "Usage: ebph %s\nTry 'ebph help %s' for more "
+				"information.\n", o.cmd->usage, o.cmd->name);
 		else
 			fputs("Try 'ebph help' for more information.\n", stderr);
 		return 2;

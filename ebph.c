@@ -805,7 +805,8 @@ static void mon_loop(struct monitor *m)
 
 			save_requested = 0;
 			if (save_requester)
-				snprintf(why, sizeof(why), "SIGUSR1 from PID %d", (int)save_requester);
+				snprintf(why, sizeof(why), "SIGUSR1 from PID %d",
+					 (int)save_requester);
 			else
 				snprintf(why, sizeof(why), "SIGUSR1");
 			if (m->use_store)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # e2e_names.sh: names and filters end to end. Processes renamed with a
 # newline, an ESC sequence, UTF-8 and invalid bytes are shown with the same
-# escaped bytes by ebph ps (text and JSON) and in the events; an executable
+# escaped bytes by ebph ps (text and JSON) and in the events (JSON, and text
+# for a file name with a newline, UTF-8 and ESC); an executable
 # whose path forges a line and clears the screen, made and run by an
 # unprivileged user, cannot do either on ebph's stderr; -p PID refuses a
 # missing process, --tree follows children and grandchildren, filtered text
@@ -50,7 +51,9 @@ cp "$FX/names" "$T/names"
 KN=$(stat_key "$T/names")
 # An executable whose path forges a line and clears the screen, created and
 # run by an unprivileged user.
-U=$(mktemp -d /tmp/ebph-names-u.XXXXXX)
+U=$T/u	# removed with $T; $T must let nobody through to it
+mkdir "$U"
+chmod 711 "$T"
 chmod 755 "$U"
 chown nobody "$U"
 EVIL="$U/evil
@@ -145,7 +148,6 @@ stop_ebph
 check "stderr: the path is named, escaped" grep -qF "$EVIL_X" "$T/out2.err"
 check "stderr: no forged line" sh -c "! grep -q '^ebph: forged' '$T/out2.err'"
 check "stderr: no raw ESC" sh -c "! grep -q '$ESC' '$T/out2.err'"
-rm -rf "$U"
 
 # ---- -p, --tree, and status lines in filtered text output ----
 write_config "$T/t.yaml" status_interval=1 save_interval=0
@@ -169,7 +171,11 @@ check "--tree: no event of a process outside the tree" \
 	[ "$(count "$T/out3" ".type == \"new_profile\" and .path == \"$T/h3\"")" -eq 0 ]
 check "-p, JSON: status lines kept" [ "$(count "$T/out3" '.type == "status"')" -ge 1 ]
 
-sh -c "read x < '$T/gofifo'; '$T/h4'; sleep 1" &
+W="n
+$(printf 'caf\303\251\033[1m')"	# a file name with a newline, UTF-8 and ESC
+WX='n\x0acafé\x1b[1m'
+cp "$FX/hello" "$T/$W"
+sh -c "read x < '$T/gofifo'; '$T/h4'; sleep 1; exec \"\$0\"" "$T/$W" &
 ROOT=$!
 STARTED_PIDS=$ROOT
 start_ebph "$T/out4" -c "$T/t.yaml" --no-save -p "$ROOT" || fail "ebph -p starts (text)"
@@ -181,5 +187,8 @@ STARTED_PIDS=
 check "-p without --tree: the child's event is not printed" sh -c "! grep -q '$T/h4' '$T/out4'"
 check "-p, text: no host-wide status line" sh -c "! grep -q '^status' '$T/out4'"
 check "-p, text: the header is printed" grep -q '^EVENT ' "$T/out4"
+check "text event: the name and path escaped as in ps" \
+	grep -qF "new_profile    $(printf '%7s' "$ROOT") $WX $T/$WX (" "$T/out4"
+check "text event: no raw ESC, no line cut" sh -c "! grep -q '$ESC' '$T/out4' && ! grep -q '^caf' '$T/out4'"
 
 summary

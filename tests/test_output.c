@@ -630,6 +630,31 @@ START_TEST(test_output_text_str)
 }
 END_TEST
 
+/* out_warn: one stderr line, the untrusted part escaped (issue 10.5). */
+START_TEST(test_output_warn_escapes)
+{
+	char path[] = "/tmp/ebph-test-warn-XXXXXX", buf[256];
+	int fd = mkstemp(path), saved = dup(2);
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_eq(dup2(fd, 2), 2);
+	out_warn("ebph: cannot load the profile of %s: %s", "/tmp/x\nebph: forged\x1b[2J",
+		 "no room");
+	out_warn("ebph: %u profiles, caf\xc3\xa9 %s", 3U, "\xff\\");
+	ck_assert_int_eq(dup2(saved, 2), 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	ck_assert_int_gt(n, 0);
+	buf[n] = 0;
+	ck_assert_str_eq(buf, "ebph: cannot load the profile of /tmp/x\\x0aebph: forged\\x1b[2J: "
+			 "no room\nebph: 3 profiles, caf\xc3\xa9 \\xff\\\\\n");
+}
+END_TEST
+
 /* No output of the text rule holds a byte a terminal acts on. */
 START_TEST(test_output_text_str_all_bytes_safe)
 {
@@ -1417,6 +1442,7 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_json_escapes_round_trip);
 	tcase_add_test(tc, test_output_json_str_lossless);
 	tcase_add_test(tc, test_output_text_str_all_bytes_safe);
+	tcase_add_test(tc, test_output_warn_escapes);
 	tcase_add_test(tc, test_output_json_comm_full_length);
 	tcase_add_test(tc, test_output_text_each_event);
 	tcase_add_test(tc, test_output_text_empty_is_dash);
