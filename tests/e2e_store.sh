@@ -194,7 +194,7 @@ ebph: $B-name.prof: file name does not match its profile ($G)
 ebph: $B-owner.prof: owned by uid 65534, not by uid 0
 ebph: $B-trunc-header.prof: truncated (20 of at least 48 bytes)
 ebph: $B-trunc.prof: truncated (100 of $SIZE bytes)
-ebph: $B-version.prof: format version 7, expected 1
+ebph: $B-version.prof: format version 7, this ebph reads 1 to 2
 ebph: $B-window.prof: window 5, this ebph uses 9
 EOF
 NBAD=$(wc -l < "$T/bad.expect")
