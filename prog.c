@@ -146,6 +146,7 @@ static int prog_load_fn(struct ebph_prog *p, const char *fn, char *err, size_t e
 static int prog_attach_uring(struct ebph_prog *p, char *err, size_t errlen)
 {
 	const char *fn = "raw_tracepoint__io_uring_submit_req";
+	union bpf_attr a;
 	int fd, link;
 
 	if (!bpf_function_start(p->mod, fn)) {
@@ -155,7 +156,11 @@ static int prog_attach_uring(struct ebph_prog *p, char *err, size_t errlen)
 	fd = prog_load_fn(p, fn, err, errlen);
 	if (fd < 0)
 		return -1;
-	link = bpf_attach_raw_tracepoint(fd, "io_uring_submit_req");
+	/* BPF_RAW_TRACEPOINT_OPEN itself: libbcc's call prints its failure */
+	memset(&a, 0, sizeof(a));
+	a.raw_tracepoint.name = (unsigned long)"io_uring_submit_req";
+	a.raw_tracepoint.prog_fd = fd;
+	link = (int)syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
 	if (link < 0) {
 		p->uring_off = errno == ENOENT ? "the kernel has no tracepoint io_uring_submit_req"
 					       : "cannot attach to tracepoint io_uring_submit_req";

@@ -1,16 +1,18 @@
 #!/bin/sh
 # e2e_uring.sh: io_uring operations are pseudo-calls of the task that
 # submits them, learned and tested like system calls (issue 9, item 3).
-# tests/fixtures/uring.c drives a ring with raw system calls: NOP and READ
-# in training, then an OPENAT of /etc/shadow; SQPOLL rings are submitted by
-# the kernel's iou-sqp thread, attributed to the ring owner's profile.
+# tests/fixtures/uring.c drives a ring with raw system calls: NOP, READ,
+# NOP in training, NOP, READ, OPENAT of /etc/shadow after: the same system
+# calls (so ebph 0.1 saw nothing), only the third operation differs. SQPOLL
+# rings are submitted by the kernel's iou-sqp thread, attributed to the ring
+# owner's profile in a window of their own.
 . tests/lib.sh
 FX=tests/fixtures/bin
 MAXRUNS=30
 OUT=$T/out
 
-for n in u1 u2 u3; do cp "$FX/uring" "$T/$n"; done
-K1=$(stat_key "$T/u1"); K2=$(stat_key "$T/u2"); K3=$(stat_key "$T/u3")
+for n in u1 u2 u3 u4; do cp "$FX/uring" "$T/$n"; done
+K1=$(stat_key "$T/u1"); K2=$(stat_key "$T/u2"); K3=$(stat_key "$T/u3"); K4=$(stat_key "$T/u4")
 note() { printf '#    %s\n' "$*"; }
 # jqt FILTER FILE: the last value FILTER outputs is true
 jqt() { [ "$(jq -c "$1" "$2" 2>/dev/null | tail -n 1)" = true ]; }
@@ -37,7 +39,7 @@ check "no 'not seen' warning" sh -c "! grep -q 'io_uring operations are not seen
 
 # ---- 1. a normal profile, then IORING_OP_OPENAT: an anomaly names it ----
 if train "$K1" "$T/u1" nop; then
-	ok "1: u1 (ring with nop, read) became normal after $RUNS runs"
+	ok "1: u1 (ring with nop, read, nop) became normal after $RUNS runs"
 else
 	fail "1: u1 became normal within $MAXRUNS runs"
 fi
@@ -51,9 +53,10 @@ wait "$P"
 check "1: the fixture opened /etc/shadow through io_uring" grep -q '^openat [0-9]' "$T/u1.res"
 if wait_for "$OUT" ".type == \"anomaly\" and .pid == $P and .syscall == \"io_uring:openat\"" 5; then
 	F=$T/first1
-	jq -c "select(.type == \"anomaly\" and .pid == $P and .syscall == \"io_uring:openat\")" \
-		"$OUT" | head -n 1 > "$F"
+	jq -c "select(.type == \"anomaly\" and .pid == $P)" "$OUT" | head -n 1 > "$F"
 	note "$(cat "$F")"
+	check "1: the run's first anomaly is io_uring:openat (its system calls are the trained ones)" \
+		jqt '.syscall == "io_uring:openat"' "$F"
 	check "1: the anomaly is u1's, in the submitting thread" \
 		jqt ".profile == \"$K1\" and .tid == $P and .comm == \"u1\"" "$F"
 	check "1: its sequence ends with io_uring:openat after the trained ring calls" \
@@ -83,7 +86,7 @@ check "3: show -j u2: exit 0" [ $? -eq 0 ]
 check "3: pair (io_uring:nop after openat, distance 1)" pair "$T/show2.json" io_uring:nop openat 1
 check "3: pair (io_uring_enter after io_uring:nop, 1)" pair "$T/show2.json" io_uring_enter io_uring:nop 1
 check "3: pair (io_uring:openat after close, 1)" pair "$T/show2.json" io_uring:openat close 1
-check "3: pair (io_uring:close after io_uring:openat, 3)" pair "$T/show2.json" io_uring:close io_uring:openat 3
+check "3: pair (io_uring:openat after io_uring:read, 4)" pair "$T/show2.json" io_uring:openat io_uring:read 4
 "$EBPH" show "$T/u2" > "$T/show2.txt"
 check "3: show (text) names io_uring:read" grep -q 'io_uring:read' "$T/show2.txt"
 
@@ -98,10 +101,31 @@ check "4: SQPOLL ops, in a window of their own: (io_uring:read after io_uring:no
 	pair "$T/show3.json" io_uring:read io_uring:nop 1
 check "4: ... (io_uring:openat after io_uring:read, 1)" \
 	pair "$T/show3.json" io_uring:openat io_uring:read 1
-check "4: ... (io_uring:close after io_uring:nop, 3)" \
-	pair "$T/show3.json" io_uring:close io_uring:nop 3
+check "4: ... (io_uring:openat after io_uring:nop, 2)" \
+	pair "$T/show3.json" io_uring:openat io_uring:nop 2
 check "4: no new profile for the kernel thread" \
 	[ "$(count "$OUT" ".type == \"new_profile\" and .pid == $P")" -eq 1 ]
+
+# ---- 5. SQPOLL: the kernel thread's submissions are tested too ----
+if train "$K4" "$T/u4" sqpoll; then
+	ok "5: u4 (SQPOLL ring with nop, read, nop) became normal after $RUNS runs"
+	"$T/u4" sqpoll /etc/shadow > /dev/null &
+	P=$!
+	wait "$P"
+	if wait_for "$OUT" ".type == \"anomaly\" and .pid == $P and .syscall == \"io_uring:openat\"" 5; then
+		F=$T/first5
+		jq -c "select(.type == \"anomaly\" and .pid == $P and .syscall == \"io_uring:openat\")" \
+			"$OUT" | head -n 1 > "$F"
+		note "$(cat "$F")"
+		check "5: the anomaly is u4's, from its iou-sqp thread, after nop and read" \
+			jqt ".profile == \"$K4\" and .tid != $P and .comm == \"iou-sqp-$P\" and
+			     .sequence[-3:] == [\"io_uring:nop\", \"io_uring:read\", \"io_uring:openat\"]" "$F"
+	else
+		fail "5: an anomaly io_uring:openat for u4's SQPOLL ring (pid $P)"
+	fi
+else
+	fail "5: u4 became normal within $MAXRUNS runs"
+fi
 
 stop_ebph
 check "ebph exits 0" [ $? -eq 0 ]
