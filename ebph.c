@@ -29,8 +29,9 @@
 #include "store.h"
 #include "admin.h"
 #include "filter.h"
+#include "attr.h"
 
-_Static_assert(sizeof(struct ebph_event) == 472, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_event) == 480, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
@@ -51,6 +52,8 @@ struct monitor {
 	int use_store;		/* state_dir is usable */
 	int ncpus;		/* possible CPUs, for per-CPU maps */
 	int out_failed;		/* stdout closed (e.g. | head) */
+	struct attr_table attr;	/* execs and cgroup paths, for attribution */
+	char hostname[256];	/* JSON "hostname" */
 	double tokens;		/* output_rate: lines that may be printed now */
 	__u64 tokens_ns;	/* when tokens was last refilled (monotonic ns) */
 	__u64 suppressed;	/* lines left out in all */
@@ -405,11 +408,45 @@ static void mon_report_suppressed(struct monitor *m, int force)
 	m->sup_report_ns = now;
 }
 
+/* Print an event with what the monitor knows of its process. */
+static void mon_print(struct monitor *m, const struct ebph_event *e)
+{
+	struct out_attr a;
+
+	attr_fill(&m->attr, e->pid, e->cgroup, &a);
+	m->out.attr = &a;
+	out_event(&m->out, e, mon_path(m, e->profile));
+	m->out.attr = NULL;
+}
+
+static void mon_print_cb(const struct ebph_event *e, void *arg)
+{
+	mon_print(arg, e);
+}
+
+/* Before the first event about what a process did (an anomaly, a summary,
+ * a tolerize_limit) is printed: the execs that started its parent and it,
+ * once each, so that a reader sees which program was started and by whom. */
+static void mon_print_execs(struct monitor *m, const struct ebph_event *e)
+{
+	const struct ebph_event *x;
+
+	if (e->type != EBPH_EV_ANOMALY && e->type != EBPH_EV_ANOMALY_SUMMARY &&
+	    e->type != EBPH_EV_TOLERIZE_LIMIT)
+		return;
+	x = attr_take_exec(&m->attr, e->ppid);
+	if (x)
+		mon_print(m, x);
+	x = attr_take_exec(&m->attr, e->pid);
+	if (x)
+		mon_print(m, x);
+	attr_flag(&m->attr, e->pid, mon_print_cb, m);
+}
+
 static int mon_event(void *ctx, void *data, size_t size)
 {
 	struct monitor *m = ctx;
 	struct ebph_event e;
-	const char *path;
 
 	if (size < sizeof(e))
 		return 0;
@@ -428,10 +465,17 @@ static int mon_event(void *ctx, void *data, size_t size)
 
 		mon_resolve(m, e.profile, e.pid, &key, NULL);	/* a live process of it: retry */
 	}
+	if (e.type == EBPH_EV_EXEC) {
+		/* printed now if the process or its parent had anomalies, else
+		 * before its own first anomaly, if any */
+		if (attr_exec(&m->attr, &e) && filter_match(&m->filter, e.pid, e.ppid, e.comm))
+			mon_print(m, &e);
+		return 0;
+	}
 	if (!filter_match(&m->filter, e.pid, e.ppid, e.comm) || !mon_rate_ok(m, &e))
 		return 0;
-	path = mon_path(m, e.profile);
-	out_event(&m->out, &e, path);
+	mon_print_execs(m, &e);
+	mon_print(m, &e);
 	return 0;
 }
 
@@ -955,7 +999,8 @@ static int mon_run(struct monitor *m)
 	m->sup_anoms = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_anoms));
 	m->ids = calloc(m->cfg.max_profiles, sizeof(*m->ids));
 	m->marked = calloc(m->cfg.max_profiles, 1);
-	if (!m->paths || !m->sup_lines || !m->sup_anoms || !m->ids || !m->marked) {
+	if (!m->paths || !m->sup_lines || !m->sup_anoms || !m->ids || !m->marked ||
+	    attr_init(&m->attr)) {
 		fprintf(stderr, "ebph: out of memory\n");
 		free(text);
 		return 1;
@@ -1076,6 +1121,8 @@ int main(int argc, char **argv)
 	m.out.f = stdout;
 	m.out.json = m.opts.json;
 	m.out.timestamps = m.opts.timestamps;
+	if (m.out.json && !gethostname(m.hostname, sizeof(m.hostname) - 1))
+		m.out.hostname = m.hostname;
 
 	ret = mon_run(&m);
 	filter_free(&m.filter);
@@ -1087,6 +1134,7 @@ int main(int argc, char **argv)
 	free(m.unloaded);
 	free(m.sup_lines);
 	free(m.sup_anoms);
+	attr_free(&m.attr);
 	if (m.ids) {
 		for (i = 0; i < m.cfg.max_profiles; i++)
 			free(m.ids[i]);

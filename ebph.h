@@ -79,6 +79,7 @@ enum ebph_event_type {
 	EBPH_EV_ANOMALY_SUMMARY = 5,	/* a task's burst: exact counts */
 	EBPH_EV_LOADER_EXEC = 6,	/* ld.so PROG: charged to PROG's profile */
 	EBPH_EV_ANON_EXEC = 7,		/* exec of a file without a stable identity */
+	EBPH_EV_EXEC = 8,		/* a task exec'd a program: its command line */
 };
 
 /* Why an anomaly_summary was sent (event field reason). */
@@ -109,6 +110,8 @@ enum ebph_burst_end {
 #define EBPH_F_PATH_PARTIAL	1	/* path is only the file's name (task ran before ebph) */
 /* anomaly flags */
 #define EBPH_F_UNSEEN		2	/* the profile's testing data never saw this call */
+/* exec flags */
+#define EBPH_F_CMDLINE_CUT	4	/* the command line is longer than path[] */
 
 /* Counters in the per-CPU "stats" array. */
 enum ebph_stat {
@@ -253,6 +256,7 @@ struct ebph_event {
 	__u64 count;		/* anomaly: the profile's anomalies; state: train_count;
 				 * summary: anomalies of the span */
 	__u64 since;		/* summary: boot ns of the span's first anomaly */
+	__u64 cgroup;		/* cgroup v2 id of the task (the cgroup directory's inode) */
 	__u32 type;		/* enum ebph_event_type */
 	__u32 pid;
 	__u32 tid;
@@ -268,12 +272,13 @@ struct ebph_event {
 	__u32 uid;		/* real uid of the task */
 	__u32 shown;		/* summary: anomaly events sent in the span */
 	__u32 lost;		/* summary: anomaly events of the span not delivered */
-	__u32 pad;
+	__u32 login_uid;	/* the task's audit login uid, 0xffffffff if unset or unknown */
 	__u64 calls[EBPH_CALL_WORDS];	/* summary: the anomalous calls */
 	__u16 seq[EBPH_WINDOW_MAX + 1];	/* anomaly: window, oldest first, EBPH_EMPTY pads */
 	__u32 seq_len;
 	char comm[EBPH_COMM_LEN];
-	char path[EBPH_PATH_MAX];	/* new_profile; loader_exec, anon_exec: the file's name */
+	char path[EBPH_PATH_MAX];	/* new_profile; loader_exec, anon_exec: the file's name;
+					 * exec: the command line (arguments NUL-separated) */
 };
 
 #endif /* EBPH_H */

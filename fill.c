@@ -49,11 +49,15 @@ const struct fill_member fill_members[] = {
 	{ "OFF_KSIG_FLAGS", "k_sigaction", "sa.sa_flags" },
 	{ "OFF_TASK_REAL_PARENT", "task_struct", "real_parent" },
 	{ "OFF_IO_KIOCB_OPCODE", "io_kiocb", "opcode" },	/* optional: io_uring */
+	{ "OFF_MM_ARG_START", "mm_struct", "arg_start" },
+	{ "OFF_MM_ARG_END", "mm_struct", "arg_end" },
+	{ "OFF_TASK_LOGINUID", "task_struct", "loginuid" },	/* optional: CONFIG_AUDIT */
 };
 const unsigned int fill_nmembers = sizeof(fill_members) / sizeof(fill_members[0]);
 
-/* Members a kernel may lack: io_kiocb exists only with CONFIG_IO_URING. */
-static const char *const fill_optional_macros[] = { "OFF_IO_KIOCB_OPCODE" };
+/* Members a kernel may lack: io_kiocb exists only with CONFIG_IO_URING,
+ * task_struct.loginuid only with CONFIG_AUDIT. */
+static const char *const fill_optional_macros[] = { "OFF_IO_KIOCB_OPCODE", "OFF_TASK_LOGINUID" };
 
 int fill_optional(unsigned int i)
 {

@@ -210,6 +210,7 @@ static const char *const type_names[] = {
 	[EBPH_EV_ANOMALY_SUMMARY] = "anomaly_summary",
 	[EBPH_EV_LOADER_EXEC] = "loader_exec",
 	[EBPH_EV_ANON_EXEC] = "anon_exec",
+	[EBPH_EV_EXEC] = "exec",
 };
 
 static const char *const burst_end_names[EBPH_B_COUNT] = {
@@ -292,6 +293,53 @@ static void out_missing(FILE *f, int json, const struct ebph_event *e)
 		fputc('-', f);
 }
 
+/* A command line (NUL-separated arguments) as one string, arguments
+ * separated by spaces, escaped for JSON (json) or text. */
+static void out_cmdline(FILE *f, int json, const char *args, __u32 len)
+{
+	char joined[EBPH_PATH_MAX], buf[4 * EBPH_PATH_MAX + 1];
+	__u32 i;
+
+	if (len >= sizeof(joined))
+		len = sizeof(joined) - 1;
+	for (i = 0; i < len; i++)
+		joined[i] = args[i] ? args[i] : ' ';
+	while (len && joined[len - 1] == ' ' && !args[len - 1])
+		len--;	/* the last argument's NUL */
+	joined[len] = 0;
+	if (json)
+		out_json_str(f, joined, sizeof(joined));
+	else
+		fputs(out_text_buf(buf, sizeof(buf), joined, sizeof(joined)), f);
+}
+
+/* Who: the audit login uid, the cgroup, and what the monitor knows of the
+ * process (its cgroup's path, its command line). */
+static void out_attr_json(struct out_ctx *o, const struct ebph_event *e)
+{
+	FILE *f = o->f;
+	const struct out_attr *a = o->attr;
+
+	if (e->login_uid == 0xffffffffU)
+		fputs(",\"login_uid\":null", f);
+	else
+		fprintf(f, ",\"login_uid\":%u", e->login_uid);
+	fprintf(f, ",\"cgroup_id\":%llu", (unsigned long long)e->cgroup);
+	if (!a)
+		return;
+	fputs(",\"cgroup\":", f);
+	if (a->cgroup)
+		out_json_str(f, a->cgroup, 4096);
+	else
+		fputs("null", f);
+	fputs(",\"cmdline\":", f);
+	if (a->cmdline)
+		out_cmdline(f, 1, a->cmdline, a->cmdline_len);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"cmdline_cut\":%s", a->cmdline && a->cmdline_cut ? "true" : "false");
+}
+
 static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
 	FILE *f = o->f;
@@ -301,8 +349,14 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 
 	fprintf(f, "{\"type\":\"%s\",", type_names[e->type]);
 	out_ts_json(o, e->ts);
-	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"uid\":%u,\"comm\":", e->pid, e->tid, e->ppid,
+	if (o->hostname) {
+		fputs(",\"hostname\":", f);
+		out_json_str(f, o->hostname, 256);
+	}
+	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"uid\":%u", e->pid, e->tid, e->ppid,
 		e->uid);
+	out_attr_json(o, e);
+	fputs(",\"comm\":", f);
 	out_json_str(f, e->comm, sizeof(e->comm));
 	out_key_json(o, e);
 	fputs(",\"path\":", f);
@@ -356,6 +410,13 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	case EBPH_EV_ANON_EXEC:
 		fprintf(f, ",\"kind\":\"%s\",\"file\":", out_anon_kind(e->flags));
 		out_json_str(f, e->path, sizeof(e->path));
+		break;
+	case EBPH_EV_EXEC:
+		if (o->attr)
+			break;	/* the command line is in the attribution */
+		fputs(",\"cmdline\":", f);
+		out_cmdline(f, 1, e->path, e->seq_len < sizeof(e->path) ? e->seq_len : 0);
+		fprintf(f, ",\"cmdline_cut\":%s", e->flags & EBPH_F_CMDLINE_CUT ? "true" : "false");
 		break;
 	}
 	fputs("}\n", f);
@@ -422,13 +483,19 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 		fprintf(f, " kind=%s file=%s", out_anon_kind(e->flags),
 			out_text_buf(p, sizeof(p), e->path, sizeof(e->path)));
 		break;
+	case EBPH_EV_EXEC:
+		fprintf(f, " ppid=%u uid=%u: ", e->ppid, e->uid);
+		out_cmdline(f, 0, e->path, e->seq_len < sizeof(e->path) ? e->seq_len : 0);
+		if (e->flags & EBPH_F_CMDLINE_CUT)
+			fputs("...", f);
+		break;
 	}
 	fputc('\n', f);
 }
 
 void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
-	if (e->type < EBPH_EV_NEW_PROFILE || e->type > EBPH_EV_ANON_EXEC)
+	if (e->type < EBPH_EV_NEW_PROFILE || e->type > EBPH_EV_EXEC)
 		return;
 	if (o->json)
 		out_event_json(o, e, path);

@@ -8,11 +8,22 @@
 #include "syscalls.h"
 #include "ebph.h"
 
+/* What the monitor knows of an event's process beyond the event itself:
+ * its command line (captured at its exec) and its cgroup's path. */
+struct out_attr {
+	const char *cmdline;	/* arguments, NUL-separated; NULL: not known */
+	__u32 cmdline_len;	/* bytes of cmdline */
+	int cmdline_cut;	/* longer than what was captured */
+	const char *cgroup;	/* "/system.slice/ssh.service"; NULL: not known */
+};
+
 struct out_ctx {
 	FILE *f;
 	int json;		/* JSON lines instead of text */
 	int timestamps;		/* text: print a TIME column */
 	__s64 boot_to_wall_ns;	/* add to a boot-time ns stamp for epoch ns */
+	const char *hostname;	/* JSON: "hostname" of every event, NULL: none */
+	const struct out_attr *attr;	/* the next event's process, NULL: none */
 };
 
 /* Status figures, gathered from the maps by the caller. */

@@ -128,6 +128,7 @@ static void base_event(struct ebph_event *e, __u32 type)
 	e->tid = 1235;
 	e->ppid = 1200;
 	e->uid = 1000;
+	e->login_uid = 0xffffffff;
 	e->profile = 3;
 	strcpy(e->comm, "bash");
 }
@@ -710,7 +711,7 @@ START_TEST(test_output_json_new_profile)
 
 	base_event(&e, EBPH_EV_NEW_PROFILE);
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,"
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
 			 "\"dev\":2049,\"ino\":131}\n");
 	assert_json_line(l);
@@ -719,7 +720,7 @@ START_TEST(test_output_json_new_profile)
 	e.dev = 254ULL << 20;
 	e.ino = 18446744073709551615ULL;
 	l = render_event(1, 0, &e, NULL);
-	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,"
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
 			 "\"comm\":\"bash\",\"profile\":\"65024:18446744073709551615\","
 			 "\"path\":\"\",\"dev\":65024,\"ino\":18446744073709551615}\n");
 	assert_json_line(l);
@@ -734,7 +735,7 @@ START_TEST(test_output_json_anomaly)
 
 	anomaly_event(&e);
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "{\"type\":\"anomaly\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,"
+	ck_assert_str_eq(l, "{\"type\":\"anomaly\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
 			 "\"syscall\":\"write\",\"misses\":3,\"lfc\":5,\"anomalies\":7,"
 			 "\"sequence\":[\"read\",\"close\",\"syscall_65534\",\"mmap\",\"write\"],"
@@ -870,7 +871,7 @@ START_TEST(test_output_json_profile_state_each_reason)
 		e.count = 100000 + r;
 		l = render_event(1, 0, &e, "/usr/sbin/sshd");
 		snprintf(want, sizeof(want), "{\"type\":\"profile_state\"," TS_JSON ",\"pid\":1234,"
-			 "\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"comm\":\"bash\",\"profile\":\"2049:131\","
+			 "\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,\"comm\":\"bash\",\"profile\":\"2049:131\","
 			 "\"path\":\"/usr/sbin/sshd\",\"state\":\"%s\",\"reason\":\"%s\","
 			 "\"train_count\":%u}\n", states[r % 4],
 			 r < EBPH_R_COUNT ? reasons[r] : "unknown", 100000 + r);
@@ -889,7 +890,7 @@ START_TEST(test_output_json_tolerize_limit)
 	base_event(&e, EBPH_EV_TOLERIZE_LIMIT);
 	e.lfc = 13;
 	l = render_event(1, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "{\"type\":\"tolerize_limit\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,"
+	ck_assert_str_eq(l, "{\"type\":\"tolerize_limit\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
 			 "\"lfc\":13}\n");
 	assert_json_line(l);
@@ -898,7 +899,7 @@ START_TEST(test_output_json_tolerize_limit)
 END_TEST
 
 #define TL_HEAD "{\"type\":\"tolerize_limit\",\"ts\":"
-#define TL_TAIL ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"comm\":\"bash\",\"profile\":\"2049:131\"," \
+#define TL_TAIL ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,\"comm\":\"bash\",\"profile\":\"2049:131\"," \
 	"\"path\":\"\",\"lfc\":0}\n"
 
 START_TEST(test_output_json_ts)
@@ -934,10 +935,57 @@ START_TEST(test_output_json_ts)
 }
 END_TEST
 
+/* exec events: the command line (NUL-separated arguments, joined by
+ * spaces, escaped, cut marked); every event's attribution (login uid,
+ * cgroup, and what the monitor knows: the cgroup's path, the command line). */
+START_TEST(test_output_exec_and_attribution)
+{
+	static const char args[] = "sh\0-c\0echo \"hi\"\nthere\0";
+	struct out_ctx o = { .json = 1, .boot_to_wall_ns = WALL_OFFSET, .hostname = "web-1" };
+	struct out_attr a = { .cmdline = args, .cmdline_len = sizeof(args) - 1,
+			      .cgroup = "/system.slice/x\x1b.service" };
+	struct ebph_event e;
+	struct mem m;
+	char *l;
+
+	base_event(&e, EBPH_EV_EXEC);
+	memcpy(e.path, args, sizeof(args) - 1);
+	e.seq_len = sizeof(args) - 1;
+	e.login_uid = 1001;
+	e.cgroup = 4242;
+	l = render_event(1, 0, &e, "/bin/sh");
+	ck_assert_msg(strstr(l, ",\"uid\":1000,\"login_uid\":1001,\"cgroup_id\":4242,\"comm\":") &&
+		      strstr(l, ",\"path\":\"/bin/sh\",\"cmdline\":\"sh -c echo \\\"hi\\\"\\u000athere\","
+			     "\"cmdline_cut\":false}\n"), "%s", l);
+	assert_json_line(l);
+	free(l);
+	e.flags = EBPH_F_CMDLINE_CUT;
+	l = render_event(0, 0, &e, "/bin/sh");
+	ck_assert_str_eq(l, "exec              1234 bash             /bin/sh ppid=1200 uid=1000: "
+			 "sh -c echo \"hi\"\\x0athere...\n");
+	free(l);
+
+	/* with what the monitor knows: hostname, cgroup path, command line */
+	anomaly_event(&e);
+	e.cgroup = 4242;
+	mem_open(&m);
+	o.f = m.f;
+	o.attr = &a;
+	a.cmdline_cut = 1;
+	out_event(&o, &e, "/bin/sh");
+	l = mem_take(&m);
+	ck_assert_msg(!strncmp(l, "{\"type\":\"anomaly\"," TS_JSON ",\"hostname\":\"web-1\",\"pid\":1234,", 60) &&
+		      strstr(l, ",\"cgroup_id\":4242,\"cgroup\":\"/system.slice/x\\u001b.service\","
+			     "\"cmdline\":\"sh -c echo \\\"hi\\\"\\u000athere\",\"cmdline_cut\":true,"), "%s", l);
+	assert_json_line(l);
+	free(l);
+}
+END_TEST
+
 /* Types outside the enum print nothing in either mode. */
 START_TEST(test_output_unknown_event_type_ignored)
 {
-	static const __u32 types[] = { 0, 8, 99, 0xffffffff };
+	static const __u32 types[] = { 0, 9, 99, 0xffffffff };
 	struct ebph_event e;
 	size_t i;
 	char *l;
@@ -1275,7 +1323,7 @@ START_TEST(test_output_comm_quote_newline_escaped)
 	base_event(&e, EBPH_EV_NEW_PROFILE);
 	strcpy(e.comm, "x\"y\nz");
 	l = render_event(1, 0, &e, "/tmp/a\nb");
-	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,"
+	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
 			 "\"comm\":\"x\\\"y\\u000az\",\"profile\":\"2049:131\",\"path\":\"/tmp/a\\u000ab\","
 			 "\"dev\":2049,\"ino\":131}\n");
 	assert_json_line(l);
@@ -1438,6 +1486,7 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_json_tolerize_limit);
 	tcase_add_test(tc, test_output_json_ts);
 	tcase_add_test(tc, test_output_unknown_event_type_ignored);
+	tcase_add_test(tc, test_output_exec_and_attribution);
 	tcase_add_test(tc, test_output_json_lines_valid);
 	tcase_add_test(tc, test_output_json_escapes_round_trip);
 	tcase_add_test(tc, test_output_json_str_lossless);
