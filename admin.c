@@ -1772,6 +1772,20 @@ static int target_key(const char *target, struct ebph_key *key)
 			"or DEV:INO)", target);
 		return 1;
 	}
+	if (!st.st_nlink) {
+		/* no link left (memfd, a deleted file): the one profile of its
+		 * kind, by the rule the BPF program applies at exec */
+		char link[PATH_MAX];
+		ssize_t n = readlink(target, link, sizeof(link) - 1);
+		const char *base;
+
+		link[n > 0 ? n : 0] = 0;
+		base = strrchr(link, '/');
+		key->dev = EBPH_ANON_DEV;
+		key->ino = !strncmp(base ? base + 1 : link, "memfd:", 6) ? EBPH_ANON_MEMFD :
+		      EBPH_ANON_UNLINKED;
+		return 0;
+	}
 	key->dev = admin_kernel_dev(st.st_dev);
 	key->ino = st.st_ino;
 	return 0;

@@ -453,7 +453,9 @@ static int mon_event(void *ctx, void *data, size_t size)
 	memcpy(&e, data, sizeof(e));
 	e.comm[sizeof(e.comm) - 1] = 0;
 	e.path[sizeof(e.path) - 1] = 0;
-	if (e.type == EBPH_EV_NEW_PROFILE && e.profile < m->cfg.max_profiles) {
+	if (e.type == EBPH_EV_NEW_PROFILE && e.dev == EBPH_ANON_DEV) {
+		/* "[memfd]", "[unlinked]": names of a kind, no file to resolve */
+	} else if (e.type == EBPH_EV_NEW_PROFILE && e.profile < m->cfg.max_profiles) {
 		struct ebph_key key = { .dev = e.dev, .ino = e.ino };
 
 		free(m->paths[e.profile]);	/* an event of another CPU may have come first */

@@ -53,8 +53,8 @@ check "ran before ebph: the full path, not the bare name" \
 	test "$(path_of "$(stat_key "$B/early")")" = "$B/early"
 check "ran before ebph, file deleted: the kernel's bare name, marked '?'" \
 	test "$(jq -r "select(.type == \"new_profile\" and .pid == $EARLY2) | .path" "$OUT" | head -n 1)" = "?early2"
-mp=$(jq -r 'select(.type == "new_profile" and (.path | test("^[?]/dev/fd/"))) | .path' "$OUT" | head -n 1)
-check "memfd: no path names it: the kernel's name, marked '?' ($mp)" test -n "$mp"
+mp=$(jq -r 'select(.type == "anon_exec" and .kind == "memfd") | .path' "$OUT" | head -n 1)
+check "memfd: no path names it: the profile of its kind, [memfd] ($mp)" test "$mp" = "[memfd]"
 "$EBPH" ps -j > "$T/ps.json"
 check "ebph ps shows the resolved path of the early process" \
 	test "$(jq -r "select(.pid == $EARLY) | .path" "$T/ps.json" | head -n 1)" = "$B/early"
