@@ -52,7 +52,7 @@ EXAMPLES
 EOF
 }
 
-die() { printf 'kcost: %s\n' "$*" >&2; exit "${2:-1}"; }
+die() { printf 'kcost: %s\n' "$1" >&2; exit "${2:-1}"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -4,7 +4,8 @@
 # bcc. Idempotent; silent when everything is already in place.
 set -eu
 
-PKGS="build-essential pkg-config libbpfcc-dev bpfcc-tools libyaml-dev check jq bpftool procps"
+# bpfcc-tools (syscount) and bpftrace: peers for make bench.
+PKGS="build-essential pkg-config libbpfcc-dev bpfcc-tools libyaml-dev check jq bpftool procps bpftrace"
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 
