@@ -1,7 +1,7 @@
 # bench/bench.mk: make bench, bench-quick, bench-kernel, bench-flood, bench-build (included by the top Makefile).
 BENCH_BINS = bench/bin/ops bench/bin/hook bench/bin/startup bench/bin/hello bench/bin/kstat bench/bin/flood
 
-.PHONY: bench bench-quick bench-build bench-smoke bench-kernel bench-flood
+.PHONY: bench bench-quick bench-build bench-smoke bench-kernel bench-flood bench-workload
 
 bench-build: $(BENCH_BINS)
 
@@ -34,7 +34,9 @@ bench/bin/hello: bench/hello.c
 # BENCH_EBPH=0 runs without ebph (none, empty hook, syscount only).
 BENCH_EBPH ?= 1
 BENCH_DEPS = $(if $(filter 0,$(BENCH_EBPH)),,ebph) bench-build
-BENCH_ARGS = $(if $(filter 0,$(BENCH_EBPH)),--no-ebph,)
+# BENCH_LOCK=FILE: take FILE (flock) per round and part, not for the whole run.
+BENCH_LOCK ?=
+BENCH_ARGS = $(if $(filter 0,$(BENCH_EBPH)),--no-ebph,) $(if $(BENCH_LOCK),--lock $(BENCH_LOCK),)
 
 bench: $(BENCH_DEPS)
 	bash bench/run --full $(BENCH_ARGS)
@@ -45,6 +47,10 @@ bench-quick: $(BENCH_DEPS)
 # In-kernel ns per run of ebph's sys_exit program vs an empty one (< 1 min).
 bench-kernel: ebph bench-build
 	bash bench/kcost.sh
+
+# Overhead on a real build and a shell job (a few minutes; not in make bench).
+bench-workload: ebph bench-build
+	bash bench/workload.sh $(if $(BENCH_LOCK),--lock $(BENCH_LOCK),)
 
 # Event throughput under an anomaly flood.
 bench-flood: ebph bench-build

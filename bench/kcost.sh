@@ -115,6 +115,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# syscount and bpftrace need tracefs (others may unmount it meanwhile).
+ensure_tracefs() {
+	[ -d /sys/kernel/tracing/events ] && return 0
+	mount -t tracefs tracefs /sys/kernel/tracing && MOUNTED_TRACEFS=1
+}
+
 # Start tracer $1, output in $WORK/t.{out,err}; wait until it says it is attached.
 start_tracer() {
 	local name=$1 pat=Tracing i
@@ -123,9 +129,9 @@ start_tracer() {
 	ebph_train) set -- "$EBPH" -c "$(ebph_cfg 7d 'normal_factor: 1000000' 'normal_factor_den: 1')" -j ;;
 	ebph_frozen) set -- "$EBPH" -c "$(ebph_cfg 7d)" -j ;;
 	ebph_normal) set -- "$EBPH" -c "$(ebph_cfg 1s)" -j ;;
-	syscount) set -- "$SYSCOUNT" ;;
+	syscount) set -- "$SYSCOUNT"; ensure_tracefs ;;
 	bpftrace) set -- "$BPFTRACE" -e 'tracepoint:raw_syscalls:sys_exit { @[pid] = count(); }'
-		pat=Attaching ;;
+		pat=Attaching; ensure_tracefs ;;
 	esac
 	$SPAWN $AWAY "$@" > "$WORK/t.out" 2> "$WORK/t.err" &
 	TRACER_PID=$!
@@ -219,12 +225,6 @@ if [ -n "$PID" ]; then
 else
 	set -- $CONFIGS
 	NCFG=$#
-	case " $CONFIGS " in *" syscount "*)
-		if [ ! -d /sys/kernel/tracing/events ]; then
-			mount -t tracefs tracefs /sys/kernel/tracing || die "cannot mount tracefs (syscount)"
-			MOUNTED_TRACEFS=1
-		fi ;;
-	esac
 	for round in $(seq "$ROUNDS"); do
 		for i in $(seq 0 $((NCFG - 1))); do
 			j=$(((i + round - 1) % NCFG + 1))
