@@ -431,17 +431,25 @@ struct ops_kstat {
 
 static int ops_kopen(char *ids)
 {
+	unsigned long id[OPS_KPROGS];
 	char *save = NULL;
+	int n = 0;
 
 	for (char *w = strtok_r(ids, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		union bpf_attr a;
 		char *end;
+
+		if (n == OPS_KPROGS)
+			return -EINVAL;
+		id[n++] = strtoul(w, &end, 10);
+		if (*end || !*w)
+			return -EINVAL;
+	}
+	for (int i = 0; i < n; i++) {
+		union bpf_attr a;
 		int fd;
 
 		memset(&a, 0, sizeof(a));
-		a.prog_id = strtoul(w, &end, 10);
-		if (*end || !*w || ops_nk == OPS_KPROGS)
-			return -EINVAL;
+		a.prog_id = id[i];
 		fd = syscall(__NR_bpf, BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
 		if (fd < 0)
 			return -errno;
@@ -624,7 +632,7 @@ int main(int argc, char **argv)
 		}
 		ops_self_cpu = cpu;
 	}
-	if (kids && (rc = ops_kopen(kids))) {
+	if (kids && (rc = ops_kopen(strdupa(kids)))) {
 		fprintf(stderr, "ops: -k %s: %s\n", kids, strerror(-rc));
 		return rc == -EINVAL ? 2 : 1;
 	}
