@@ -31,8 +31,11 @@ rounds, each configuration started afresh each round in rotated order:
   ebph_normal  ebph, the profile normal (the detection path)
   syscount     bcc's syscount (peer, if installed)
   bpftrace     bpftrace 'tracepoint:raw_syscalls:sys_exit { @[pid] = count(); }'
-Prints ns per run (median [min..max] of the rounds) and the ratio of the
-medians to empty_hook. Takes about 30 s. Needs root; starts ebph monitors, so
+Prints ns per run (median [min..max] of the rounds), the ratio of the
+medians to empty_hook, and the ratio to a control: an empty program attached
+next to each tracer and measured over the same calls (median of the pieces,
+then of the rounds), which cancels what the machine's state (other work,
+caches) does to both and is the steadier figure on a shared machine. Takes about 30 s. Needs root; starts ebph monitors, so
 run it under the e2e lock: flock /tmp/ebph-e2e.lock bench/kcost.sh
   -r N          rounds (default 3)
   -n N          getppid calls per measurement (default 300000), in 10 pieces:
@@ -106,9 +109,11 @@ env --default-signal true 2> /dev/null && SPAWN="env --default-signal"
 
 WORK=$(mktemp -d /tmp/ebph-kcost.XXXXXX) || die "cannot create a work directory"
 TRACER_PID=
+CONTROL_PID=
 MOUNTED_TRACEFS=0
 cleanup() {
 	stop_tracer
+	stop_control
 	[ "$MOUNTED_TRACEFS" = 1 ] && umount /sys/kernel/tracing 2> /dev/null
 	[ -n "${KCOST_KEEP:-}" ] || rm -rf "$WORK"
 }
@@ -149,6 +154,31 @@ start_tracer() {
 	printf 'kcost: %s did not attach within %ss\n' "$name" "$ATTACH_TIMEOUT" >&2
 	stop_tracer
 	return 1
+}
+
+# The control: an empty program on sys_exit next to the tracer measured, so
+# that both are measured over the same calls at the same time; their ratio
+# leaves out what the machine's state does to both (other work on the
+# CPUs, caches), which moves the absolute figures by up to 2x between runs.
+start_control() {
+	local i
+	$AWAY "$BIN/hook" > "$WORK/c.out" 2>&1 &
+	CONTROL_PID=$!
+	for i in $(seq 400); do
+		grep -q ready "$WORK/c.out" && return 0
+		kill -0 "$CONTROL_PID" 2> /dev/null || break
+		sleep 0.05
+	done
+	printf 'kcost: the control hook did not attach\n' >&2
+	stop_control
+	return 1
+}
+
+stop_control() {
+	[ -n "$CONTROL_PID" ] || return 0
+	kill -INT "$CONTROL_PID" 2> /dev/null
+	wait "$CONTROL_PID" 2> /dev/null
+	CONTROL_PID=
 }
 
 # SIGINT the tracer we started and wait for it (SIGKILL after 20 s).
@@ -207,8 +237,9 @@ measure() {
 		printf 'kcost: round %s: %s: the measurement failed\n' "$round" "$cfg" >&2
 		return 1
 	fi
-	jq -c --arg c "$cfg" --argjson r "$round" 'select(.run_cnt > 0) |
-		{config: $c, round: $r, chunk: .seq, id, name, tp, run_cnt, ns_per_run}' \
+	jq -c --arg c "$cfg" --argjson r "$round" --arg ctl " ${4:-} " 'select(.run_cnt > 0) |
+		{config: $c, round: $r, chunk: .seq, id, name, tp, run_cnt, ns_per_run,
+		 control: (.id as $i | $ctl | contains(" \($i) "))}' \
 		"$WORK/k.out" >> "$WORK/all.jsonl"
 }
 
@@ -235,7 +266,14 @@ else
 			ebph_normal) warm_until normal || { stop_tracer; die "$cfg: the loop's profile never became normal within ${WARM_TIMEOUT}s"; } ;;
 			ebph_train) "$OPS" -c "$CPU" -o null -n $((N / CHUNKS)) -q ;;	# a profile exists, rows allocated
 			esac
-			measure "$cfg" "$round" "-p $TRACER_PID" || exit 1
+			if [ "$cfg" = empty_hook ]; then
+				measure "$cfg" "$round" "-p $TRACER_PID" || exit 1
+			else
+				start_control || exit 1
+				measure "$cfg" "$round" "-p $TRACER_PID -p $CONTROL_PID" \
+					"$(grep -h '^prog_id:' /proc/$CONTROL_PID/fdinfo/* | awk '{ print $2 }' | tr '\n' ' ')" || exit 1
+				stop_control
+			fi
 			case $cfg in ebph_*)
 				if grep -F '"type":"anomaly"' "$WORK/t.out" | grep -qF "\"path\":\"$OPS\""; then
 					printf 'kcost: round %s: %s: anomalies in the loop'"'"'s profile\n' "$round" "$cfg" >&2
@@ -255,13 +293,24 @@ SUMMARY=$(jq -sc --arg order "$CONFIGS" --argjson busy "$BUSY" --argjson load "$
 	def med: sort | if length == 0 then null else .[(length - 1) / 2 | floor] end;
 	def r1: . * 10 | round / 10;
 	($order | split(" ") | map(select(. != ""))) as $cfgs |
-	[$cfgs[] as $c | [.[] | select(.config == $c)] as $rows |
+	. as $all |
+	[$cfgs[] as $c | [.[] | select(.config == $c and (.control | not))] as $rows |
+	 [$all[] | select(.config == $c and .control)] as $ctl |
 	 ($rows | map(select(.tp == "sys_exit")) | if length > 0 then . else
 		($rows | group_by([.round, .chunk]) | map((map(.run_cnt) | max) as $m |
 			map(select(.run_cnt * 2 >= $m))) | add) end) as $sel |
 	 ($sel | group_by(.id) | map(.[0].name) | unique) as $names |
 	 ($sel | group_by(.round) | map(group_by(.chunk) | map(map(.ns_per_run) | add) | med)) as $per |
+	 # Per piece: the tracer over the control measured at the same time.
+	 ($sel | group_by(.round) | map(group_by(.chunk) | map(.[0] as $x |
+		([$ctl[] | select(.round == $x.round and .chunk == $x.chunk)] | first) as $k |
+		if $k and $k.ns_per_run > 0 then (map(.ns_per_run) | add) / $k.ns_per_run
+		else empty end) | med) | map(select(. != null))) as $rat |
 	 {config: $c, programs: $names, rounds: ($per | length),
+	  ratio_to_control: (if $c == "empty_hook" then 1 else ($rat | med |
+		if . then . * 100 | round / 100 else null end) end),
+	  ratio_to_control_min: ($rat | min | if . then . * 100 | round / 100 else null end),
+	  ratio_to_control_max: ($rat | max | if . then . * 100 | round / 100 else null end),
 	  ns_per_run: ($per | med | if . then r1 else null end),
 	  min: ($per | min | if . then r1 else null end), max: ($per | max | if . then r1 else null end),
 	  runs: ($sel | map(.run_cnt) | add)}] as $s |
@@ -277,10 +326,13 @@ if [ "$JSON" = 1 ]; then
 fi
 printf 'in-kernel ns per run of the sys_exit program, %s getppid calls in %s pieces, %s rounds (CPU %s)\n' \
 	"$N" "$CHUNKS" "$ROUNDS" "$CPU"
-printf '%-12s %8s %19s %8s  %s\n' CONFIG NS/RUN "[MIN..MAX]" X_EMPTY PROGRAM
+printf '%-12s %8s %15s %8s %10s %15s  %s\n' CONFIG NS/RUN "[MIN..MAX]" X_EMPTY X_CONTROL "[MIN..MAX]" PROGRAM
 echo "$SUMMARY" | jq -r '.configs[] | [.config, (.ns_per_run // "-"), "[\(.min // "-")..\(.max // "-")]",
-	(.ratio_to_empty // "-"), (.programs | join("+"))] | @tsv' |
-	awk -F'\t' '{ printf "%-12s %8s %19s %8s  %s\n", $1, $2, $3, $4, $5 }'
+	(.ratio_to_empty // "-"), (.ratio_to_control // "-"),
+	"[\(.ratio_to_control_min // "-")..\(.ratio_to_control_max // "-")]", (.programs | join("+"))] | @tsv' |
+	awk -F'\t' '{ printf "%-12s %8s %15s %8s %10s %15s  %s\n", $1, $2, $3, $4, $5, $6, $7 }'
+echo "X_EMPTY: over empty_hook run on its own; X_CONTROL: over an empty program attached"
+echo "next to it, measured over the same calls (steadier: the machine's state cancels out)"
 echo "$SUMMARY" | jq -r '"machine \(.machine_busy * 100 | round)% busy meanwhile (all CPUs, this run included), load average \(.loadavg)" +
 	(if .machine_busy > 0.6 then ": other work ran, figures are higher and noisier than on a quiet machine" else "" end)'
 if [ -n "$PID" ]; then
