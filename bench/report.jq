@@ -143,7 +143,20 @@ def startup_stats($t):
                    | from_entries),
     # Each tracer's programs over the whole in-kernel run of the operations
     # (median of the rounds): which programs, how often they ran, their cost.
-    programs: (reduce $kprogs[] as $p ({}; .[$p.config][$p.id | tostring] += [$p])
+    # Per round over the whole in-kernel run: the tracer's run time per run
+    # of its busiest program, over the control's (an empty program attached
+    # next to it, same calls, same time); median and range of the rounds.
+    ratio_to_control: ([traced[] as $c | {key: $c, value: (
+      [$kprogs[] | select(.config == $c)] | group_by(.round) |
+      map([.[] | select(.control | not)] as $t | [.[] | select(.control)] as $k |
+        if ($k | length) == 0 or ($t | length) == 0 or $k[0].run_cnt == 0 then empty
+        else (([$t[].run_time_ns] | add) / ([$t[].run_cnt] | max)) /
+             ($k[0].run_time_ns / $k[0].run_cnt) end) |
+      if length == 0 then (if $c == "empty_hook" and ($kops | length) > 0 then
+        {median: 1, min: 1, max: 1} else null end)
+      else {median: (quant(0.5) | r3), min: (min | r3), max: (max | r3)} end)}]
+      | from_entries),
+    programs: (reduce ($kprogs[] | select(.control | not)) as $p ({}; .[$p.config][$p.id | tostring] += [$p])
       | map_values([.[] | {name: .[0].name, type: .[0].type, tp: .[0].tp,
           runs: ([.[].run_cnt] | quant(0.5) | floor),
           ns_per_run: ([.[] | select(.run_cnt > 0) | .run_time_ns / .run_cnt] | quant(0.5) | r1)}]

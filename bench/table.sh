@@ -57,7 +57,10 @@ jq -r 'if .kernel == null then empty else
 	    " (x\($r[$k] // "-"))" end)] | join(", ")) +
 	"\nin-kernel ratio to empty_hook, round by round: " +
 	([.kernel.ratio_rounds | to_entries[] | select(.value != null and .key != "empty_hook") |
-	  "\(.key) \(.value.min)..\(.value.max)"] | join(", "))
+	  "\(.key) \(.value.min)..\(.value.max)"] | join(", ")) +
+	"\nin-kernel ratio to a control (an empty program next to it, same calls), median [range] of the rounds: " +
+	([(.kernel.ratio_to_control // {}) | to_entries[] | select(.value != null and .key != "empty_hook") |
+	  "\(.key) \(.value.median) [\(.value.min)..\(.value.max)]"] | join(", "))
 	end' --argjson r "$(jq -c '.kernel.ratio_to_empty // {}' "$F")" "$F"
 
 jq -r '"added ns per syscall (null op): " +

@@ -31,6 +31,7 @@ def cfgkeys: ["bpftrace", "ebph_frozen", "ebph_normal", "ebph_train", "empty_hoo
 (.kernel == null or (.kernel |
 	(.ns_per_syscall | type == "object" and keys == cfgkeys and all(.[]; numornull)) and
 	(.ratio_to_empty | type == "object" and keys == cfgkeys and all(.[]; numornull)) and
+	(.ratio_to_control | type == "object" and keys == cfgkeys) and
 	(.programs | type == "object" and all(.[]; type == "array" and all(.[];
 		(.name | type == "string") and (.runs | num) and (.ns_per_run | numornull)))))) and
 (has("flood") and has("workload") and has("ebph_frozen")) and
