@@ -5,6 +5,7 @@
 set -u
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH_DIR/tracer.sh"
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 BIN=$BENCH_DIR/bin
 EBPH=$ROOT/ebph
@@ -181,19 +182,6 @@ stop_control() {
 	CONTROL_PID=
 }
 
-# SIGINT the tracer we started and wait for it (SIGKILL after 20 s).
-stop_tracer() {
-	local pid=$TRACER_PID i
-	[ -n "$pid" ] || return 0
-	kill -INT "$pid" 2> /dev/null
-	for i in $(seq 400); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2> /dev/null
-	wait "$pid" 2> /dev/null
-	TRACER_PID=
-}
 
 # An ebph config: normal_wait $1, then extra lines; a fresh state directory.
 ebph_cfg() {

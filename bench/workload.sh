@@ -5,6 +5,7 @@
 set -u
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH_DIR/tracer.sh"
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 EBPH=$ROOT/ebph
 ROUNDS=3
@@ -162,18 +163,6 @@ start_tracer() {
 	return 1
 }
 
-stop_tracer() {
-	local pid=$TRACER_PID i
-	[ -n "$pid" ] || return 0
-	kill -INT "$pid" 2> /dev/null
-	for i in $(seq 400); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2> /dev/null
-	wait "$pid" 2> /dev/null
-	TRACER_PID=
-}
 
 
 : > "$WORK/samples.jsonl"
