@@ -129,9 +129,9 @@ static void resolve_fs_offsets(const struct ebph_btf *btf, __u32 *fs_offs, int q
 	for (i = 0; i < fill_fs_nmembers; i++) {
 		fm = &fill_fs_members[i];
 		if (!strncmp(fm->type, "enum ", 5))
-			ret = btf_enum_value(btf, fm->type + 5, fm->member, &fs_offs[i], NULL, 0);
+			ret = kbtf_enum_value(btf, fm->type + 5, fm->member, &fs_offs[i], NULL, 0);
 		else
-			ret = btf_offset(btf, fm->type, fm->member, &fs_offs[i], NULL, 0);
+			ret = kbtf_offset(btf, fm->type, fm->member, &fs_offs[i], NULL, 0);
 		if (ret)
 			fs_offs[i] = FILL_MISSING;
 	}
@@ -160,7 +160,7 @@ static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int 
 	unsigned int i;
 	int ret;
 
-	ret = btf_open(&btf, BTF_VMLINUX, err, sizeof(err));
+	ret = kbtf_open(&btf, BTF_VMLINUX, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "ebph: %s\n", err);
 		if (ret == -ENOENT)
@@ -169,7 +169,7 @@ static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int 
 		return ret;
 	}
 	for (i = 0; i < fill_nmembers; i++) {
-		ret = btf_offset(btf, fill_members[i].type, fill_members[i].member, &offs[i], err,
+		ret = kbtf_offset(btf, fill_members[i].type, fill_members[i].member, &offs[i], err,
 				 sizeof(err));
 		if (ret && fill_optional(i)) {
 			offs[i] = FILL_OFF_NONE;
@@ -182,9 +182,9 @@ static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int 
 	}
 	if (!ret)
 		resolve_fs_offsets(btf, fs_offs, quiet);
-	if (btf_type_id(btf, "btf_trace_sys_exit", BTF_KIND_TYPEDEF, sys_exit_id))
+	if (kbtf_type_id(btf, "btf_trace_sys_exit", BTF_KIND_TYPEDEF, sys_exit_id))
 		*sys_exit_id = 0;
-	btf_close(btf);
+	kbtf_close(btf);
 	return ret;
 }
 
