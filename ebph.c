@@ -16,6 +16,7 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <bcc/libbpf.h>
+#include <bpf/libbpf.h>
 
 #include "syscalls.h"
 #include "ebph.h"
@@ -93,30 +94,6 @@ static __u64 now_ns(clockid_t clk)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Number of possible CPUs, the stride of per-CPU map values. */
-static int possible_cpus(void)
-{
-	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
-	int lo, hi, n = 0;
-	char sep;
-
-	if (!f)
-		return (int)sysconf(_SC_NPROCESSORS_CONF);
-	while (fscanf(f, "%d", &lo) == 1) {
-		hi = lo;
-		if (fscanf(f, "%c", &sep) == 1 && sep == '-') {
-			if (fscanf(f, "%d", &hi) != 1)
-				break;
-			if (fscanf(f, "%c", &sep) != 1)
-				sep = 0;
-		}
-		n += hi - lo + 1;
-		if (sep != ',')
-			break;
-	}
-	fclose(f);
-	return n > 0 ? n : 1;
-}
 
 /* The optional file-system members (FILL_MISSING when absent), and one note
  * per file system whose identity rule is off for want of them. */
@@ -995,7 +972,12 @@ static int mon_run(struct monitor *m)
 		free(text);
 		return 1;
 	}
-	m->ncpus = possible_cpus();
+	m->ncpus = libbpf_num_possible_cpus();
+	if (m->ncpus < 1) {
+		fprintf(stderr, "ebph: cannot count the possible CPUs: %s\n", strerror(-m->ncpus));
+		free(text);
+		return 1;
+	}
 	m->paths = calloc(m->cfg.max_profiles, sizeof(*m->paths));
 	m->sup_lines = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_lines));
 	m->sup_anoms = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_anoms));
