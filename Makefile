@@ -8,8 +8,10 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I. -Igen
-CFLAGS += $(shell pkg-config --cflags libbcc yaml-0.1 2>/dev/null)
-LDLIBS = -lbcc -l:libbpf.so.1 $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+CFLAGS += $(shell pkg-config --cflags libbcc libbpf yaml-0.1 zlib 2>/dev/null)
+# Libraries of the pure modules (unit-tested): libbpf (BTF), libyaml, zlib (CRC-32).
+PURE_LIBS = $(shell pkg-config --libs libbpf yaml-0.1 zlib 2>/dev/null || echo -lbpf -lyaml -lz)
+LDLIBS = -lbcc $(PURE_LIBS)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -48,7 +50,7 @@ gen/suites.h: $(TEST_SRCS)
 
 tests/unit: tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c gen/suites.h $(HDRS)
 	$(CC) $(CFLAGS) -o $@ tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c \
-		$(LDFLAGS) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(CHECK_LIBS)
+		$(LDFLAGS) $(PURE_LIBS) $(CHECK_LIBS)
 
 unit: tests/unit
 	CK_DEFAULT_TIMEOUT=60 ./tests/unit

@@ -23,6 +23,10 @@
 #include <linux/bpf.h>
 #include <bcc/bcc_common.h>
 #include <bcc/libbpf.h>
+#include <bpf/bpf.h>
+#if __has_include(<bpf/libbpf_version.h>)
+#include <bpf/libbpf_version.h>
+#endif
 
 #include "syscalls.h"
 #include "ebph.h"
@@ -1907,15 +1911,17 @@ static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
 static int live_command(const struct admin_live *l, __u32 op, __u32 slot)
 {
 	__u64 args[2] = { op, slot };
-	union bpf_attr attr;
+#if defined(LIBBPF_MAJOR_VERSION) && (LIBBPF_MAJOR_VERSION > 0 || LIBBPF_MINOR_VERSION >= 7)
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+	int ret = bpf_prog_test_run_opts(l->fd[L_CMD], &opts);
+#else	/* libbpf before 0.7 (Debian 11) */
+	struct bpf_prog_test_run_attr opts = {
+		.prog_fd = l->fd[L_CMD], .ctx_in = args, .ctx_size_in = sizeof(args),
+	};
+	int ret = bpf_prog_test_run_xattr(&opts);
+#endif
 
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = (__u32)l->fd[L_CMD];
-	attr.test.ctx_in = (__u64)(unsigned long)args;
-	attr.test.ctx_size_in = sizeof(args);
-	if (syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr, sizeof(attr)))
-		return -errno;
-	return (int)attr.test.retval;
+	return ret < 0 ? -errno : (int)opts.retval;
 }
 
 /* Would op change nothing in live slot (*why says why)? 0, or -errno if the

@@ -16,6 +16,7 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <bcc/libbpf.h>
+#include <bpf/libbpf.h>
 
 #include "syscalls.h"
 #include "ebph.h"
@@ -93,30 +94,6 @@ static __u64 now_ns(clockid_t clk)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Number of possible CPUs, the stride of per-CPU map values. */
-static int possible_cpus(void)
-{
-	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
-	int lo, hi, n = 0;
-	char sep;
-
-	if (!f)
-		return (int)sysconf(_SC_NPROCESSORS_CONF);
-	while (fscanf(f, "%d", &lo) == 1) {
-		hi = lo;
-		if (fscanf(f, "%c", &sep) == 1 && sep == '-') {
-			if (fscanf(f, "%d", &hi) != 1)
-				break;
-			if (fscanf(f, "%c", &sep) != 1)
-				sep = 0;
-		}
-		n += hi - lo + 1;
-		if (sep != ',')
-			break;
-	}
-	fclose(f);
-	return n > 0 ? n : 1;
-}
 
 /* The optional file-system members (FILL_MISSING when absent), and one note
  * per file system whose identity rule is off for want of them. */
@@ -129,9 +106,9 @@ static void resolve_fs_offsets(const struct ebph_btf *btf, __u32 *fs_offs, int q
 	for (i = 0; i < fill_fs_nmembers; i++) {
 		fm = &fill_fs_members[i];
 		if (!strncmp(fm->type, "enum ", 5))
-			ret = btf_enum_value(btf, fm->type + 5, fm->member, &fs_offs[i], NULL, 0);
+			ret = kbtf_enum_value(btf, fm->type + 5, fm->member, &fs_offs[i], NULL, 0);
 		else
-			ret = btf_offset(btf, fm->type, fm->member, &fs_offs[i], NULL, 0);
+			ret = kbtf_offset(btf, fm->type, fm->member, &fs_offs[i], NULL, 0);
 		if (ret)
 			fs_offs[i] = FILL_MISSING;
 	}
@@ -160,7 +137,7 @@ static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int 
 	unsigned int i;
 	int ret;
 
-	ret = btf_open(&btf, BTF_VMLINUX, err, sizeof(err));
+	ret = kbtf_open(&btf, BTF_VMLINUX, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "ebph: %s\n", err);
 		if (ret == -ENOENT)
@@ -169,7 +146,7 @@ static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int 
 		return ret;
 	}
 	for (i = 0; i < fill_nmembers; i++) {
-		ret = btf_offset(btf, fill_members[i].type, fill_members[i].member, &offs[i], err,
+		ret = kbtf_offset(btf, fill_members[i].type, fill_members[i].member, &offs[i], err,
 				 sizeof(err));
 		if (ret && fill_optional(i)) {
 			offs[i] = FILL_OFF_NONE;
@@ -182,9 +159,9 @@ static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int 
 	}
 	if (!ret)
 		resolve_fs_offsets(btf, fs_offs, quiet);
-	if (btf_type_id(btf, "btf_trace_sys_exit", BTF_KIND_TYPEDEF, sys_exit_id))
+	if (kbtf_type_id(btf, "btf_trace_sys_exit", BTF_KIND_TYPEDEF, sys_exit_id))
 		*sys_exit_id = 0;
-	btf_close(btf);
+	kbtf_close(btf);
 	return ret;
 }
 
@@ -995,7 +972,12 @@ static int mon_run(struct monitor *m)
 		free(text);
 		return 1;
 	}
-	m->ncpus = possible_cpus();
+	m->ncpus = libbpf_num_possible_cpus();
+	if (m->ncpus < 1) {
+		fprintf(stderr, "ebph: cannot count the possible CPUs: %s\n", strerror(-m->ncpus));
+		free(text);
+		return 1;
+	}
 	m->paths = calloc(m->cfg.max_profiles, sizeof(*m->paths));
 	m->sup_lines = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_lines));
 	m->sup_anoms = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_anoms));

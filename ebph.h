@@ -46,7 +46,6 @@
 #define EBPH_EMPTY		0xffff	/* empty window slot */
 #define EBPH_NO_ROW		0	/* row index 0 is never allocated */
 #define EBPH_ROW_BYTES		((EBPH_NR_CALLS + 7) & ~7)
-#define EBPH_ROWS_MAX		65535	/* row indices are 16 bits */
 #define EBPH_CALL_WORDS		((EBPH_NR_CALLS + 63) / 64)	/* bitmap of calls */
 
 /* Profile states. */
@@ -66,7 +65,7 @@ enum ebph_reason {
 	EBPH_R_NORMALIZE = 5,		/* operator commands */
 	EBPH_R_SENSITIZE = 6,
 	EBPH_R_TOLERIZE = 7,
-	EBPH_R_LOADED = 8,		/* restored from state_dir */
+	EBPH_R_DELETE = 8,		/* delete: training, testing data and counters forgotten */
 	EBPH_R_COUNT
 };
 

@@ -17,14 +17,14 @@ static const char *const state_names[] = { "training", "frozen", "normal" };
 
 static const char *const reason_names[EBPH_R_COUNT] = {
 	[EBPH_R_STABLE] = "stable",
-	[EBPH_R_NORMAL_WAIT] = "normal_wait elapsed",
-	[EBPH_R_NEW_BEHAVIOUR] = "new behaviour",
+	[EBPH_R_NORMAL_WAIT] = "normal_wait_elapsed",
+	[EBPH_R_NEW_BEHAVIOUR] = "new_behaviour",
 	[EBPH_R_ANOMALY_LIMIT] = "anomaly_limit",
 	[EBPH_R_TOLERIZE_LIMIT] = "tolerize_limit",
 	[EBPH_R_NORMALIZE] = "normalize",
 	[EBPH_R_SENSITIZE] = "sensitize",
 	[EBPH_R_TOLERIZE] = "tolerize",
-	[EBPH_R_LOADED] = "loaded",
+	[EBPH_R_DELETE] = "delete",
 };
 
 const char *out_state_name(__u32 state)

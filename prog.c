@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 #include <bcc/bcc_common.h>
 #include <bcc/libbpf.h>
+#include <bpf/libbpf.h>
 
 #include "prog.h"
 
@@ -105,7 +106,7 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 		if (type == BPF_MAP_TYPE_RINGBUF)
 			p->map_bytes += entries;
 		else if (type == BPF_MAP_TYPE_PERCPU_ARRAY)
-			p->map_bytes += entries * leaf * sysconf(_SC_NPROCESSORS_CONF);
+			p->map_bytes += entries * leaf * libbpf_num_possible_cpus();
 		else
 			p->map_bytes += entries * (key + leaf);
 	}

@@ -87,6 +87,7 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "store.h"
 #include "output.h"
@@ -134,43 +135,10 @@ _Static_assert(EBPH_ROW_BYTES >= EBPH_NR_CALLS, "a row covers the alphabet");
 _Static_assert(STORE_OLD_ROW_BYTES <= EBPH_ROW_BYTES, "old rows fit new rows");
 _Static_assert(EBPH_PATH_MAX - 1 <= 0xffff, "path length fits a u16");
 
-/*
- * CRC-32 (reflected polynomial 0xedb88320, as zlib's crc32()), table-driven,
- * eight bytes per step ("slicing-by-8"): crc_tab[0][b] is the CRC of byte b,
- * crc_tab[k][b] that of byte b followed by k zero bytes.
- */
-static __u32 crc_tab[8][256];
-
-__attribute__((constructor)) static void crc_init(void)
-{
-	__u32 i, k, c;
-
-	for (i = 0; i < 256; i++) {
-		for (c = i, k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320 ^ (c >> 1) : c >> 1;
-		crc_tab[0][i] = c;
-	}
-	for (i = 0; i < 256; i++)
-		for (k = 1; k < 8; k++)
-			crc_tab[k][i] = (crc_tab[k - 1][i] >> 8) ^ crc_tab[0][crc_tab[k - 1][i] & 0xff];
-}
-
+/* CRC-32 (IEEE 802.3) of len bytes after crc: zlib's, so files stay byte-identical. */
 static __u32 crc32_update(__u32 crc, const __u8 *b, size_t len)
 {
-	__u32 lo, hi;
-
-	crc = ~crc;
-	for (; len >= 8; b += 8, len -= 8) {
-		lo = crc ^ (b[0] | b[1] << 8 | b[2] << 16 | (__u32)b[3] << 24);
-		hi = b[4] | b[5] << 8 | b[6] << 16 | (__u32)b[7] << 24;
-		crc = crc_tab[7][lo & 0xff] ^ crc_tab[6][(lo >> 8) & 0xff] ^
-		      crc_tab[5][(lo >> 16) & 0xff] ^ crc_tab[4][lo >> 24] ^
-		      crc_tab[3][hi & 0xff] ^ crc_tab[2][(hi >> 8) & 0xff] ^
-		      crc_tab[1][(hi >> 16) & 0xff] ^ crc_tab[0][hi >> 24];
-	}
-	while (len--)
-		crc = crc_tab[0][(crc ^ *b++) & 0xff] ^ (crc >> 8);
-	return ~crc;
+	return (__u32)crc32_z(crc, b, len);
 }
 
 static __u32 store_window;	/* set by store_set_window(), used by store_save() */

@@ -6,7 +6,7 @@ set -eu
 
 # bpfcc-tools (syscount) and bpftrace: peers for make bench; libxml2-utils
 # (xmllint) and btrfs-progs: tests.
-PKGS="build-essential pkg-config libbpfcc-dev bpfcc-tools libyaml-dev check jq bpftool procps libxml2-utils btrfs-progs bpftrace"
+PKGS="build-essential pkg-config libbpfcc-dev libbpf-dev zlib1g-dev bpfcc-tools libyaml-dev check jq bpftool procps libxml2-utils btrfs-progs bpftrace"
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 

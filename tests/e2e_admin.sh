@@ -228,6 +228,8 @@ check "save: p2's profile file exists" [ -n "$f2" ]
 check "delete: exit 0, forgotten, file removed" \
 	jqt ".command == \"delete\" and .profile == \"$K2\" and .file_removed == true and .train_count == 0" "$T/cmd.json"
 check "delete: the saved file is gone" [ ! -e "$T/state/$f2" ]
+check "delete: profile_state (reason delete, not sensitize)" \
+	wait_for "$OUT" ".type == \"profile_state\" and .profile == \"$K2\" and .reason == \"delete\"" 5
 check "delete: no training data left" \
 	jqt "select(.profile == \"$K2\") | .train_count == 0 and .train_pairs == 0 and .test_pairs == 0" \
 	"$("$EBPH" profiles -j > "$T/p.json"; echo "$T/p.json")"

@@ -87,8 +87,8 @@ else
 	fail "1: t1 became normal within $MAXRUNS runs"
 fi
 states=$(jq -r "select(.type == \"profile_state\" and .profile == \"$K1\") | \"\(.state)/\(.reason)\"" "$OUT" | tr '\n' ' ')
-check "1: profile_state events of t1 are frozen/stable then normal/normal_wait elapsed (got: $states)" \
-	[ "$states" = "frozen/stable normal/normal_wait elapsed " ]
+check "1: profile_state events of t1 are frozen/stable then normal/normal_wait_elapsed (got: $states)" \
+	[ "$states" = "frozen/stable normal/normal_wait_elapsed " ]
 gap=$(jq -s "[.[] | select(.type == \"profile_state\" and .profile == \"$K1\")] |
 	(map(select(.state == \"normal\"))[0].ts) - (map(select(.state == \"frozen\"))[0].ts)" "$OUT")
 check "1: normal came normal_wait (1 s) after frozen (gap $gap s)" \

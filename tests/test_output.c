@@ -503,8 +503,8 @@ END_TEST
 START_TEST(test_output_state_and_reason_names)
 {
 	static const char *const reasons[] = {
-		"stable", "normal_wait elapsed", "new behaviour", "anomaly_limit", "tolerize_limit",
-		"normalize", "sensitize", "tolerize", "loaded",
+		"stable", "normal_wait_elapsed", "new_behaviour", "anomaly_limit", "tolerize_limit",
+		"normalize", "sensitize", "tolerize", "delete",
 	};
 	unsigned int i;
 
@@ -856,8 +856,8 @@ END_TEST
 START_TEST(test_output_json_profile_state_each_reason)
 {
 	static const char *const reasons[] = {
-		"stable", "normal_wait elapsed", "new behaviour", "anomaly_limit", "tolerize_limit",
-		"normalize", "sensitize", "tolerize", "loaded",
+		"stable", "normal_wait_elapsed", "new_behaviour", "anomaly_limit", "tolerize_limit",
+		"normalize", "sensitize", "tolerize", "delete",
 	};
 	static const char *const states[] = { "training", "frozen", "normal", "unknown" };
 	struct ebph_event e;
@@ -1134,7 +1134,7 @@ START_TEST(test_output_text_each_event)
 	e.reason = EBPH_R_NORMAL_WAIT;
 	l = render_event(0, 0, &e, "/bin/bash");
 	ck_assert_str_eq(l, "profile_state     1234 bash             /bin/bash -> normal "
-			 "(normal_wait elapsed)\n");
+			 "(normal_wait_elapsed)\n");
 	free(l);
 	e.state = 9;
 	e.reason = 99;
@@ -1251,13 +1251,13 @@ END_TEST
 /* Header and events of a short path fit 80 columns (without TIME). */
 START_TEST(test_output_text_under_80_columns)
 {
-	/* The state each reason leads to (loaded: the longest name). */
+	/* The state each reason leads to (normal_wait_elapsed: the longest name). */
 	static const __u32 reason_state[EBPH_R_COUNT] = {
 		[EBPH_R_STABLE] = EBPH_FROZEN, [EBPH_R_NORMAL_WAIT] = EBPH_NORMAL,
 		[EBPH_R_NEW_BEHAVIOUR] = EBPH_TRAINING, [EBPH_R_ANOMALY_LIMIT] = EBPH_TRAINING,
 		[EBPH_R_TOLERIZE_LIMIT] = EBPH_TRAINING, [EBPH_R_NORMALIZE] = EBPH_NORMAL,
 		[EBPH_R_SENSITIZE] = EBPH_TRAINING, [EBPH_R_TOLERIZE] = EBPH_TRAINING,
-		[EBPH_R_LOADED] = EBPH_TRAINING,
+		[EBPH_R_DELETE] = EBPH_TRAINING,
 	};
 	struct ebph_event e;
 	char *l;
