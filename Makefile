@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Makefile: build, embed, test, bench, install and clean ebph.
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin

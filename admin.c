@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* admin.c: ebph's sub-commands (ps, profiles, show, normalize, sensitize,
  * tolerize, delete, save), against the running monitor through its pinned
  * maps and command program or, with none running, on the profiles saved in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* btf.c: raw BTF parsing, validation and struct member offsets (btf.h). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* mremap */

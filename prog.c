@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* prog.c: the BPF side's life cycle through libbcc's C API: compile the
  * filled text, load and attach the raw tracepoints, find the maps, detach. */
 #include <errno.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # gen-syscalls.sh OUTDIR: the syscall alphabet of the build machine's
 # architecture, from the installed libc/kernel headers (never typed by hand):
 # OUTDIR/syscalls_gen.h (EBPH_NR_SYSCALLS) and OUTDIR/syscall_names.c (names).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # gen-uring.sh OUTDIR: names of the io_uring operations of the build
 # machine's <linux/io_uring.h> (enum io_uring_op, never typed by hand):
 # OUTDIR/uring_names.c. The enum's members are read with the preprocessor;

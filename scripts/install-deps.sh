@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # install-deps.sh: install ebph's build, run and test dependencies from the
 # distribution's packages (Debian/Ubuntu), and make kernel headers visible to
 # bcc. Idempotent; silent when everything is already in place.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_docs.sh: --help, man/ebph.8, README.md and config/ebph.yaml describe the
 # same options and keys; the README's commands are the ones CI runs.
 . tests/lib.sh
@@ -69,5 +70,32 @@ ci=$(grep -E '^sudo ' .ci/run)
 check ".ci/run runs the README's test command" grep -qF "    $ci" README.md
 check "README has a run command" grep -qE '^    sudo ./scripts/install-deps.sh && make && sudo ./ebph$' README.md
 check "man page renders without warnings" sh -c "MANWIDTH=80 man --warnings -l man/ebph.8 2>&1 >/dev/null | grep -v '^$' | (! grep .)"
+
+# Licence (issue 14.7): LICENSE is the GPL-2.0 text, and every source file
+# (C, headers, the BPF template, scripts, Makefiles) says so in its first lines.
+if [ -r /usr/share/common-licenses/GPL-2 ]; then
+	check "LICENSE is the GPL-2.0 text" cmp -s LICENSE /usr/share/common-licenses/GPL-2
+else
+	check "LICENSE is the GPL-2.0 text" grep -q 'GNU GENERAL PUBLIC LICENSE' LICENSE
+fi
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	srcs=$(git ls-files -co --exclude-standard)
+else
+	srcs=$(find . -path ./.git -prune -o -type f -print | sed 's|^\./||')
+fi
+nsrc=0
+for f in $srcs; do
+	case $f in
+	gen/* | debian/.debhelper/* | debian/ebph/* | debian/tmp/*) continue ;;
+	*.c | *.h | *.in | *.sh | *.mk | *.jq | *.bash | Makefile | */Makefile | \
+	debian/rules | .ci/run | bench/run | scripts/*) ;;
+	*) continue ;;
+	esac
+	[ -f "$f" ] || continue
+	nsrc=$((nsrc + 1))
+	head -n 3 "$f" | grep -q 'SPDX-License-Identifier: GPL-2.0-only' ||
+		fail "$f has no 'SPDX-License-Identifier: GPL-2.0-only' line in its first 3 lines"
+done
+check "SPDX check saw the source files ($nsrc)" [ "$nsrc" -gt 50 ]
 
 summary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_btf.c: BTF parsing, validation and member offsets (btf.c). */
 #include <errno.h>
 #include <fcntl.h>
