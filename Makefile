@@ -4,13 +4,20 @@ PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I. -Igen
-CFLAGS += $(shell pkg-config --cflags libbcc yaml-0.1 2>/dev/null)
-LDLIBS = -lbcc -l:libbpf.so.1 $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+# libbcc, libbpf and libyaml through pkg-config (any distribution's paths and
+# sonames); without a .pc file, the plain library names.
+PKG_CONFIG ?= pkg-config
+CFLAGS += $(shell $(PKG_CONFIG) --cflags libbcc libbpf yaml-0.1 2>/dev/null)
+LDLIBS = $(shell $(PKG_CONFIG) --libs libbcc 2>/dev/null || echo -lbcc) \
+	$(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) \
+	$(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -36,11 +43,16 @@ gen/uring_names.c: scripts/gen-uring.sh
 	@mkdir -p gen
 	CC="$(CC)" sh scripts/gen-uring.sh gen
 
+# Which form of bcc's C API the installed headers declare (bcc 0.18 to 0.26+).
+gen/bcc_api.h: scripts/probe-bcc.sh
+	@mkdir -p gen
+	CC="$(CC)" CFLAGS="$(CFLAGS)" sh scripts/probe-bcc.sh $@
+
 gen/embed.c: scripts/embed.sh bpf_prog.c.in ebph.h ph.h
 	@mkdir -p gen
 	sh scripts/embed.sh $@ bpf_prog.c.in ebph.h ph.h
 
-ebph: $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c $(HDRS)
+ebph: $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c gen/bcc_api.h $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c $(LDFLAGS) $(LDLIBS)
 
 gen/suites.h: $(TEST_SRCS)
@@ -70,15 +82,31 @@ test: ebph tests/unit tests-fixtures
 	CK_DEFAULT_TIMEOUT=60 ./tests/unit
 	sh tests/e2e.sh
 
+# The configuration is installed once: an edited /etc/ebph/ebph.yaml is kept.
 install: ebph
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ebph
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ebph \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 ebph $(DESTDIR)$(SBINDIR)/ebph
 	install -m 0644 man/ebph.8 $(DESTDIR)$(MANDIR)/man8/ebph.8
-	install -m 0644 config/ebph.yaml $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml.example
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/ebph.service.in > $(DESTDIR)$(UNITDIR)/ebph.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ebph.service
+	install -m 0644 completions/ebph.bash $(DESTDIR)$(BASHCOMPDIR)/ebph
+	if [ -e $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml (the default is config/ebph.yaml)"; \
+	else \
+		install -m 0644 config/ebph.yaml $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml; \
+	fi
 
+# The configuration goes only if it is still the default one.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ebph $(DESTDIR)$(MANDIR)/man8/ebph.8
-	rm -f $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml.example
+	rm -f $(DESTDIR)$(UNITDIR)/ebph.service $(DESTDIR)$(BASHCOMPDIR)/ebph
+	if cmp -s config/ebph.yaml $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml: it differs from the default"; \
+	fi
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/ebph 2>/dev/null
 
 clean:
