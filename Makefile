@@ -27,7 +27,7 @@ CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c
 BIN_SRCS = ebph.c prog.c maps.c admin.c $(PURE_SRCS)
 GEN = gen/syscalls_gen.h gen/syscall_names.c gen/uring_names.c gen/embed.c
-HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h gen/syscalls_gen.h
+HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h gen/syscalls_gen.h gen/bcc_api.h
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 
@@ -52,7 +52,7 @@ gen/embed.c: scripts/embed.sh bpf_prog.c.in ebph.h ph.h
 	@mkdir -p gen
 	sh scripts/embed.sh $@ bpf_prog.c.in ebph.h ph.h
 
-ebph: $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c gen/bcc_api.h $(HDRS)
+ebph: $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c $(LDFLAGS) $(LDLIBS)
 
 gen/suites.h: $(TEST_SRCS)

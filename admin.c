@@ -26,6 +26,7 @@
 #include <bcc/libbpf.h>
 
 #include "syscalls.h"
+#include "bcc_api.h"
 #include "ebph.h"
 #include "show.h"
 #include "admin.h"
@@ -34,6 +35,14 @@
 #include "maps.h"
 #include "output.h"
 #include "store.h"
+
+#if !EBPH_BCC_LOOKUP_BATCH
+/* bcc before 0.19 lacks bpf_lookup_batch: libbpf's call, with no options. */
+int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+			 __u32 *count, const void *opts);
+#define bpf_lookup_batch(fd, in, out, keys, values, count) \
+	bpf_map_lookup_batch(fd, in, out, keys, values, count, NULL)
+#endif
 
 /*
  * The first part of this file is pure (argument parsing, PROFILE keys, the

@@ -45,7 +45,7 @@ struct ebph_btf {
 	__u32 nr_composite;
 };
 
-static const char *const btf_kind_names[NR_BTF_KINDS] = {
+static const char *const btf_kind_names[EBPH_BTF_NR_KINDS] = {
 	[BTF_KIND_UNKN] = "unknown",	[BTF_KIND_INT] = "int",
 	[BTF_KIND_PTR] = "pointer",	[BTF_KIND_ARRAY] = "array",
 	[BTF_KIND_STRUCT] = "struct",	[BTF_KIND_UNION] = "union",
@@ -54,8 +54,8 @@ static const char *const btf_kind_names[NR_BTF_KINDS] = {
 	[BTF_KIND_CONST] = "const",	[BTF_KIND_RESTRICT] = "restrict",
 	[BTF_KIND_FUNC] = "function",	[BTF_KIND_FUNC_PROTO] = "function prototype",
 	[BTF_KIND_VAR] = "variable",	[BTF_KIND_DATASEC] = "data section",
-	[BTF_KIND_FLOAT] = "float",	[BTF_KIND_DECL_TAG] = "decl tag",
-	[BTF_KIND_TYPE_TAG] = "type tag", [BTF_KIND_ENUM64] = "enum64",
+	[EBPH_BTF_KIND_FLOAT] = "float",	[EBPH_BTF_KIND_DECL_TAG] = "decl tag",
+	[EBPH_BTF_KIND_TYPE_TAG] = "type tag", [EBPH_BTF_KIND_ENUM64] = "enum64",
 };
 
 static void btf_err(char *err, size_t errlen, const char *fmt, ...)
@@ -74,7 +74,7 @@ static void btf_err(char *err, size_t errlen, const char *fmt, ...)
 
 static const char *btf_kind_name(__u32 kind)
 {
-	return kind < NR_BTF_KINDS ? btf_kind_names[kind] : "unknown";
+	return kind < EBPH_BTF_NR_KINDS ? btf_kind_names[kind] : "unknown";
 }
 
 /* Only for ids already checked to be in 1..nr_types. */
@@ -94,7 +94,7 @@ static long btf_extra_size(const struct btf_type *t)
 {
 	long vlen = BTF_INFO_VLEN(t->info);
 
-	switch (BTF_INFO_KIND(t->info)) {
+	switch (EBPH_BTF_INFO_KIND(t->info)) {
 	case BTF_KIND_INT:
 		return sizeof(__u32);
 	case BTF_KIND_PTR:
@@ -104,8 +104,8 @@ static long btf_extra_size(const struct btf_type *t)
 	case BTF_KIND_CONST:
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_FUNC:
-	case BTF_KIND_FLOAT:
-	case BTF_KIND_TYPE_TAG:
+	case EBPH_BTF_KIND_FLOAT:
+	case EBPH_BTF_KIND_TYPE_TAG:
 		return 0;
 	case BTF_KIND_ARRAY:
 		return sizeof(struct btf_array);
@@ -120,10 +120,10 @@ static long btf_extra_size(const struct btf_type *t)
 		return sizeof(struct btf_var);
 	case BTF_KIND_DATASEC:
 		return vlen * sizeof(struct btf_var_secinfo);
-	case BTF_KIND_DECL_TAG:
-		return sizeof(struct btf_decl_tag);
-	case BTF_KIND_ENUM64:
-		return vlen * sizeof(struct btf_enum64);
+	case EBPH_BTF_KIND_DECL_TAG:
+		return sizeof(struct ebph_btf_decl_tag);
+	case EBPH_BTF_KIND_ENUM64:
+		return vlen * sizeof(struct ebph_btf_enum64);
 	default:
 		return -1;
 	}
@@ -143,7 +143,7 @@ static __u32 btf_hash(const char *name, size_t len)
 
 static bool btf_is_composite(const struct btf_type *t)
 {
-	__u32 kind = BTF_INFO_KIND(t->info);
+	__u32 kind = EBPH_BTF_INFO_KIND(t->info);
 
 	return kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION;
 }
@@ -303,7 +303,7 @@ static int btf_check_extra(const struct ebph_btf *btf, const char *name, __u32 i
 	const void *extra = t + 1;
 
 #define BTF_MAX(x) do { if ((x) > max) max = (x); } while (0)
-	switch (BTF_INFO_KIND(t->info)) {
+	switch (EBPH_BTF_INFO_KIND(t->info)) {
 	case BTF_KIND_PTR:
 	case BTF_KIND_TYPEDEF:
 	case BTF_KIND_VOLATILE:
@@ -311,8 +311,8 @@ static int btf_check_extra(const struct ebph_btf *btf, const char *name, __u32 i
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_FUNC:
 	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-	case BTF_KIND_TYPE_TAG:
+	case EBPH_BTF_KIND_DECL_TAG:
+	case EBPH_BTF_KIND_TYPE_TAG:
 		max = t->type;
 		break;
 	case BTF_KIND_ARRAY: {
@@ -346,8 +346,8 @@ static int btf_check_extra(const struct ebph_btf *btf, const char *name, __u32 i
 		}
 		break;
 	}
-	case BTF_KIND_ENUM64: {
-		const struct btf_enum64 *e = extra;
+	case EBPH_BTF_KIND_ENUM64: {
+		const struct ebph_btf_enum64 *e = extra;
 
 		for (i = 0; i < vlen; i++) {
 			if (e[i].name_off >= btf->str_len) {
@@ -387,7 +387,7 @@ static int btf_check_extra(const struct ebph_btf *btf, const char *name, __u32 i
 bad_name:
 	btf_err(err, errlen,
 		"%s: BTF type %u (%s): item %u name offset %u is outside the string section (%u bytes)",
-		name, id, btf_kind_name(BTF_INFO_KIND(t->info)), i, name_off, btf->str_len);
+		name, id, btf_kind_name(EBPH_BTF_INFO_KIND(t->info)), i, name_off, btf->str_len);
 	return -EINVAL;
 }
 
@@ -419,7 +419,7 @@ static int btf_parse_types(struct ebph_btf *btf, const char *name, char *err, si
 				id, pos, left, sizeof(*t));
 			return -EINVAL;
 		}
-		kind = BTF_INFO_KIND(t->info);
+		kind = EBPH_BTF_INFO_KIND(t->info);
 		extra = btf_extra_size(t);
 		if (kind == BTF_KIND_UNKN || extra < 0) {
 			btf_err(err, errlen, "%s: BTF type %u at offset %u has unknown kind %u",
@@ -466,7 +466,7 @@ static int btf_parse_types(struct ebph_btf *btf, const char *name, char *err, si
 		btf_err(err, errlen,
 			"%s: BTF type %u (%s) refers to type %u, but the last type is %u",
 			name, max_ref_id,
-			btf_kind_name(BTF_INFO_KIND(btf_type_by_id(btf, max_ref_id)->info)),
+			btf_kind_name(EBPH_BTF_INFO_KIND(btf_type_by_id(btf, max_ref_id)->info)),
 			max_ref, btf->nr_types);
 		return -EINVAL;
 	}
@@ -644,12 +644,12 @@ static const struct btf_type *btf_skip_mods(const struct ebph_btf *btf, __u32 id
 	for (i = 0; i < BTF_DEPTH_MAX && id; i++) {
 		const struct btf_type *t = btf_type_by_id(btf, id);
 
-		switch (BTF_INFO_KIND(t->info)) {
+		switch (EBPH_BTF_INFO_KIND(t->info)) {
 		case BTF_KIND_TYPEDEF:
 		case BTF_KIND_CONST:
 		case BTF_KIND_VOLATILE:
 		case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPE_TAG:
+		case EBPH_BTF_KIND_TYPE_TAG:
 			id = t->type;
 			break;
 		default:
@@ -718,7 +718,7 @@ static bool btf_is_bitfield(const struct ebph_btf *btf, const struct btf_member 
 		return BTF_MEMBER_BITFIELD_SIZE(m->offset) != 0;
 	/* Without kind_flag a bitfield is an int whose bits differ from its size. */
 	t = btf_skip_mods(btf, m->type);
-	if (!t || BTF_INFO_KIND(t->info) != BTF_KIND_INT)
+	if (!t || EBPH_BTF_INFO_KIND(t->info) != BTF_KIND_INT)
 		return false;
 	enc = *(const __u32 *)(t + 1);
 	return BTF_INT_OFFSET(enc) || BTF_INT_BITS(enc) != (__u64)t->size * 8;
@@ -726,7 +726,7 @@ static bool btf_is_bitfield(const struct ebph_btf *btf, const struct btf_member 
 
 static const char *btf_composite_kind(const struct btf_type *t)
 {
-	return BTF_INFO_KIND(t->info) == BTF_KIND_UNION ? "union" : "struct";
+	return EBPH_BTF_INFO_KIND(t->info) == BTF_KIND_UNION ? "union" : "struct";
 }
 
 int btf_offset(const struct ebph_btf *btf, const char *type, const char *members, __u32 *off,
@@ -800,7 +800,7 @@ int btf_offset(const struct ebph_btf *btf, const char *type, const char *members
 			return -ENOENT;
 		}
 		if (!btf_is_composite(t)) {
-			const char *kind = btf_kind_name(BTF_INFO_KIND(t->info));
+			const char *kind = btf_kind_name(EBPH_BTF_INFO_KIND(t->info));
 
 			btf_err(err, errlen, "BTF: %s.%.*s is %s %s, not a struct or union", type,
 				chain, members, strchr("aeiou", kind[0]) ? "an" : "a", kind);
@@ -823,7 +823,7 @@ int btf_type_id(const struct ebph_btf *btf, const char *name, unsigned int kind,
 	for (i = 1; i <= btf->nr_types; i++) {
 		const struct btf_type *t = btf_type_by_id(btf, i);
 
-		if (BTF_INFO_KIND(t->info) == kind && !strcmp(btf_str(btf, t->name_off), name)) {
+		if (EBPH_BTF_INFO_KIND(t->info) == kind && !strcmp(btf_str(btf, t->name_off), name)) {
 			*id = i;
 			return 0;
 		}

@@ -8,6 +8,27 @@
 
 #define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
 
+/* BTF kinds and records newer than some distributions' <linux/btf.h>
+ * (Debian 11 ships Linux 5.10's, Ubuntu 22.04 5.15's); BTF's numbering and
+ * layout are a stable ABI, so ebph defines them itself. */
+enum {
+	EBPH_BTF_KIND_FLOAT = 16,
+	EBPH_BTF_KIND_DECL_TAG = 17,
+	EBPH_BTF_KIND_TYPE_TAG = 18,
+	EBPH_BTF_KIND_ENUM64 = 19,
+	EBPH_BTF_NR_KINDS = 20,
+};
+/* A type's kind: 5 bits (Linux 5.10's header masks 4: no kind past 15). */
+#define EBPH_BTF_INFO_KIND(info) (((info) >> 24) & 0x1f)
+struct ebph_btf_decl_tag {
+	__s32 component_idx;
+};
+struct ebph_btf_enum64 {
+	__u32 name_off;
+	__u32 val_lo32;
+	__u32 val_hi32;
+};
+
 struct ebph_btf;
 
 /* Read and index a raw BTF blob (e.g. BTF_VMLINUX). 0 or -errno; err says why. */

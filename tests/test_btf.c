@@ -162,10 +162,10 @@ static __u32 bb_enum(struct bb *b, const char *name, const char *const *names, _
 
 static __u32 bb_enum64(struct bb *b, const char *name, const char *const *names, __u32 n)
 {
-	__u32 i, id = bb_type(b, name, BTF_KIND_ENUM64, n, false, 8);
+	__u32 i, id = bb_type(b, name, EBPH_BTF_KIND_ENUM64, n, false, 8);
 
 	for (i = 0; i < n; i++) {
-		struct btf_enum64 e = {
+		struct ebph_btf_enum64 e = {
 			.name_off = bb_str(b, names[i]), .val_lo32 = i, .val_hi32 = 0x80000000u,
 		};
 
@@ -233,8 +233,8 @@ static void bb_sample(struct bb *b)
 	bb_type(b, ".data", BTF_KIND_DATASEC, 1, false, 4);
 	vs = (struct btf_var_secinfo){ .type = t_var, .offset = 0, .size = 4 };
 	bb_put(b, &vs, sizeof(vs));
-	bb_type(b, "double", BTF_KIND_FLOAT, 0, false, 8);
-	bb_type(b, "tag", BTF_KIND_DECL_TAG, 0, false, t_var);
+	bb_type(b, "double", EBPH_BTF_KIND_FLOAT, 0, false, 8);
+	bb_type(b, "tag", EBPH_BTF_KIND_DECL_TAG, 0, false, t_var);
 	bb_u32(b, (__u32)-1);
 	t_rptr = bb_ref(b, BTF_KIND_RESTRICT, NULL, t_ptr);
 
@@ -244,7 +244,7 @@ static void bb_sample(struct bb *b)
 	t_inner_t = bb_ref(b, BTF_KIND_TYPEDEF, "inner_t", t_inner);
 	t_cinner = bb_ref(b, BTF_KIND_CONST, NULL, t_inner_t);
 	t_vinner = bb_ref(b, BTF_KIND_VOLATILE, NULL, t_inner_t);
-	t_tagged = bb_ref(b, BTF_KIND_TYPE_TAG, "user", t_vinner);
+	t_tagged = bb_ref(b, EBPH_BTF_KIND_TYPE_TAG, "user", t_vinner);
 	/* union { int u1; long u2; } */
 	t_anon_u = bb_composite(b, BTF_KIND_UNION, NULL, 8, false, (const struct bb_member[]){
 		{ "u1", t_int, 0, 0 }, { "u2", t_long, 0, 0 } }, 2);
@@ -785,7 +785,7 @@ START_TEST(test_btf_truncated_trailing_data)
 
 	/* an enum64 with one of two values */
 	bb_init(&b);
-	bb_type(&b, "e", BTF_KIND_ENUM64, 2, false, 8);
+	bb_type(&b, "e", EBPH_BTF_KIND_ENUM64, 2, false, 8);
 	bb_put(&b, (const __u32[]){ 0, 1, 2 }, 12);
 	blob = bb_blob(&b, &size);
 	mem_fails(blob, size, "(enum64) at offset 0 is truncated: 24 bytes");
