@@ -31,7 +31,7 @@ HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 
-.PHONY: all clean test unit e2e install uninstall tests-fixtures
+.PHONY: all clean test unit e2e install uninstall tests-fixtures deb test-deb
 
 all: ebph
 
@@ -109,8 +109,25 @@ uninstall:
 	fi
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/ebph 2>/dev/null
 
+# make deb: a Debian package built by dpkg-buildpackage in a copy of the
+# source tree (build-deb/), so that nothing is written outside this tree.
+DEB_SRC = build-deb/ebph-$(VERSION)
+deb:
+	rm -rf build-deb
+	mkdir -p $(DEB_SRC)
+	{ git ls-files -co --exclude-standard 2>/dev/null || find . -type f ! -path './.git/*'; } | \
+		grep -v '^build-deb/' | tar -cf - -T - | tar -xf - -C $(DEB_SRC)
+	rm -rf $(DEB_SRC)/gen
+	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc
+	@ls build-deb/*.deb
+
+# Build, install, check, remove and purge the package (root; also part of
+# make test, as tests/e2e_deb.sh).
+test-deb:
+	sh tests/e2e_deb.sh
+
 clean:
-	rm -rf ebph tests/unit gen tests/fixtures/bin bench/bin
+	rm -rf ebph tests/unit gen build-deb tests/fixtures/bin bench/bin
 
 # make bench, make bench-quick, make bench-build (see bench/README or README.md)
 -include bench/bench.mk

@@ -113,9 +113,10 @@ fi
 nsrc=0
 for f in $srcs; do
 	case $f in
-	gen/* | debian/.debhelper/* | debian/ebph/* | debian/tmp/*) continue ;;
+	gen/* | build-deb/* | debian/.debhelper/* | debian/ebph/* | debian/tmp/*) continue ;;
 	*.c | *.h | *.in | *.sh | *.mk | *.jq | *.bash | Makefile | */Makefile | \
-	debian/rules | .ci/run | bench/run | scripts/*) ;;
+	debian/rules | debian/*.postrm | debian/*.postinst | debian/*.prerm | debian/*.preinst | \
+	.ci/run | bench/run | scripts/*) ;;
 	*) continue ;;
 	esac
 	[ -f "$f" ] || continue
