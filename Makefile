@@ -14,7 +14,7 @@ CFLAGS += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I. -Igen
 # libbcc, libbpf and libyaml through pkg-config (any distribution's paths and
 # sonames); without a .pc file, the plain library names.
 PKG_CONFIG ?= pkg-config
-CFLAGS += $(shell $(PKG_CONFIG) --cflags libbcc libbpf yaml-0.1 2>/dev/null)
+CFLAGS += $(foreach p,libbcc libbpf yaml-0.1,$(shell $(PKG_CONFIG) --cflags $(p) 2>/dev/null))
 LDLIBS = $(shell $(PKG_CONFIG) --libs libbcc 2>/dev/null || echo -lbcc) \
 	$(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) \
 	$(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
