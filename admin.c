@@ -37,7 +37,7 @@
 #include "store.h"
 
 #if !EBPH_BCC_LOOKUP_BATCH
-/* bcc before 0.19 lacks bpf_lookup_batch: libbpf's call, with no options. */
+/* bcc 0.18 (Debian 11) lacks bpf_lookup_batch: libbpf's call, no options. */
 int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
 			 __u32 *count, const void *opts);
 #define bpf_lookup_batch(fd, in, out, keys, values, count) \

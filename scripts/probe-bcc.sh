@@ -3,7 +3,7 @@
 # probe-bcc.sh OUT: detect at build time which form of libbcc's C API the
 # installed headers declare, by compiling small probes with $CC $CFLAGS, and
 # write OUT, a header of EBPH_BCC_* defines that prog.c uses.
-# bcc_func_load took 11 arguments before bcc 0.21 (no attach_type).
+# bcc_func_load took 11 arguments in bcc 0.18 (no attach_type).
 set -eu
 out=$1
 cc=${CC:-cc}
@@ -26,7 +26,7 @@ else
 	cat "$tmp/load12.err" >&2
 	exit 1
 fi
-# bpf_lookup_batch: bcc 0.19 and later (older ones: libbpf's own call).
+# bpf_lookup_batch: not in bcc 0.18 (then admin.c calls libbpf's own).
 batch=0
 probe batch 'return bpf_lookup_batch(0, 0, 0, m, m, 0);' && batch=1
 {
