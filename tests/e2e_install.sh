@@ -48,6 +48,19 @@ check "ExecStart under the unit's capabilities: attached" grep -q '^Tracing' "$T
 check "ExecStart under the unit's capabilities: a final status" \
 	sh -c "jq -e 'select(.type == \"status\" and .final)' '$T/svc.out' >/dev/null"
 check "ExecStart: no BPF program left behind" [ "$(bpf_progs)" -eq "$before" ]
+# ProtectSystem=strict and PrivateNetwork, approximated (systemd may not be
+# PID 1 here): in a private mount namespace whose / is read-only (the API
+# file systems /proc, /sys, /dev stay writable), with no network, and the
+# unit's capabilities only, the same line loads, pins and stops cleanly.
+unshare -m -n sh -c 'mount --make-rprivate / && mount -o remount,bind,ro / && exec "$@"' sh \
+	setpriv --bounding-set=-all,"$caps" --inh-caps=-all --no-new-privs \
+	$exec_start --no-load --no-save -j -d 3 > "$T/svc.out" 2> "$T/svc.err"
+rc=$?
+check "ExecStart, read-only /, no network, the unit's capabilities: exit 0" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || cat "$T/svc.err"
+check "ExecStart, read-only /, no network: a final status" \
+	sh -c "jq -e 'select(.type == \"status\" and .final)' '$T/svc.out' >/dev/null"
+check "ExecStart: no BPF program left behind (read-only /)" [ "$(bpf_progs)" -eq "$before" ]
 # Without CAP_BPF and CAP_SYS_ADMIN the same line fails with exit 1.
 setpriv --bounding-set=-all,+perfmon,+sys_resource --inh-caps=-all --no-new-privs \
 	$exec_start --no-load --no-save -d 3 > /dev/null 2> "$T/svc.err"
