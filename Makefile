@@ -1,17 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Makefile: build, embed, test, bench, install and clean ebph.
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I. -Igen
-CFLAGS += $(shell pkg-config --cflags libbcc libbpf yaml-0.1 zlib 2>/dev/null)
-# Libraries of the pure modules (unit-tested): libbpf (BTF), libyaml, zlib (CRC-32).
-PURE_LIBS = $(shell pkg-config --libs libbpf yaml-0.1 zlib 2>/dev/null || echo -lbpf -lyaml -lz)
-LDLIBS = -lbcc $(PURE_LIBS)
+# libbcc, libbpf, libyaml and zlib through pkg-config (any distribution's
+# paths and sonames); without a .pc file, the plain library names. The pure
+# modules (unit-tested) need libbpf (BTF), libyaml and zlib (CRC-32).
+PKG_CONFIG ?= pkg-config
+CFLAGS += $(foreach p,libbcc libbpf yaml-0.1 zlib,$(shell $(PKG_CONFIG) --cflags $(p) 2>/dev/null))
+PURE_LIBS = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) \
+	$(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml) \
+	$(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
+LDLIBS = $(shell $(PKG_CONFIG) --libs libbcc 2>/dev/null || echo -lbcc) $(PURE_LIBS)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -21,11 +29,11 @@ CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c
 BIN_SRCS = ebph.c prog.c maps.c admin.c $(PURE_SRCS)
 GEN = gen/syscalls_gen.h gen/syscall_names.c gen/uring_names.c gen/embed.c
-HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h gen/syscalls_gen.h
+HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h gen/syscalls_gen.h gen/bcc_api.h
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 
-.PHONY: all clean test unit e2e install uninstall tests-fixtures
+.PHONY: all clean test unit e2e install uninstall tests-fixtures deb test-deb
 
 all: ebph
 
@@ -36,6 +44,11 @@ gen/syscalls_gen.h gen/syscall_names.c: scripts/gen-syscalls.sh
 gen/uring_names.c: scripts/gen-uring.sh
 	@mkdir -p gen
 	CC="$(CC)" sh scripts/gen-uring.sh gen
+
+# Which form of bcc's C API the installed headers declare (bcc 0.18 to 0.26+).
+gen/bcc_api.h: scripts/probe-bcc.sh
+	@mkdir -p gen
+	CC="$(CC)" CFLAGS="$(CFLAGS)" sh scripts/probe-bcc.sh $@
 
 gen/embed.c: scripts/embed.sh bpf_prog.c.in ebph.h ph.h
 	@mkdir -p gen
@@ -71,19 +84,52 @@ test: ebph tests/unit tests-fixtures
 	CK_DEFAULT_TIMEOUT=60 ./tests/unit
 	sh tests/e2e.sh
 
+# The configuration is installed once: an edited /etc/ebph/ebph.yaml is kept.
 install: ebph
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ebph
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ebph \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 ebph $(DESTDIR)$(SBINDIR)/ebph
 	install -m 0644 man/ebph.8 $(DESTDIR)$(MANDIR)/man8/ebph.8
-	install -m 0644 config/ebph.yaml $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml.example
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/ebph.service.in > $(DESTDIR)$(UNITDIR)/ebph.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ebph.service
+	install -m 0644 completions/ebph.bash $(DESTDIR)$(BASHCOMPDIR)/ebph
+	if [ -e $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml (the default is config/ebph.yaml)"; \
+	else \
+		install -m 0644 config/ebph.yaml $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml; \
+	fi
 
+# The configuration goes only if it is still the default one.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ebph $(DESTDIR)$(MANDIR)/man8/ebph.8
-	rm -f $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml.example
+	rm -f $(DESTDIR)$(UNITDIR)/ebph.service $(DESTDIR)$(BASHCOMPDIR)/ebph
+	if cmp -s config/ebph.yaml $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/ebph/ebph.yaml: it differs from the default"; \
+	fi
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/ebph 2>/dev/null
 
+# make deb: a Debian package built by dpkg-buildpackage in a copy of the
+# source tree (build-deb/), so that nothing is written outside this tree.
+DEB_SRC = build-deb/ebph-$(VERSION)
+deb:
+	rm -rf build-deb
+	mkdir -p $(DEB_SRC)
+	{ git ls-files -co --exclude-standard 2>/dev/null || find . -type f ! -path './.git/*'; } | \
+		grep -v '^build-deb/' | tar -cf - -T - | tar -xf - -C $(DEB_SRC)
+	rm -rf $(DEB_SRC)/gen
+	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc
+	@ls build-deb/*.deb
+
+# Build, install, check, remove and purge the package (root; also part of
+# make test, as tests/e2e_deb.sh).
+test-deb:
+	sh tests/e2e_deb.sh
+
 clean:
-	rm -rf ebph tests/unit gen tests/fixtures/bin bench/bin
+	rm -rf ebph tests/unit gen build-deb tests/fixtures/bin bench/bin
 
 # make bench, make bench-quick, make bench-build (see bench/README or README.md)
 -include bench/bench.mk

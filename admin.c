@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* admin.c: ebph's sub-commands (ps, profiles, show, normalize, sensitize,
  * tolerize, delete, save), against the running monitor through its pinned
  * maps and command program or, with none running, on the profiles saved in
@@ -29,6 +30,7 @@
 #endif
 
 #include "syscalls.h"
+#include "bcc_api.h"
 #include "ebph.h"
 #include "show.h"
 #include "admin.h"
@@ -37,6 +39,14 @@
 #include "maps.h"
 #include "output.h"
 #include "store.h"
+
+#if !EBPH_BCC_LOOKUP_BATCH
+/* bcc 0.18 (Debian 11) lacks bpf_lookup_batch: libbpf's call, no options. */
+int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+			 __u32 *count, const void *opts);
+#define bpf_lookup_batch(fd, in, out, keys, values, count) \
+	bpf_map_lookup_batch(fd, in, out, keys, values, count, NULL)
+#endif
 
 /*
  * The first part of this file is pure (argument parsing, PROFILE keys, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* admin.h: sub-commands that inspect and steer a running ebph (through its
  * pinned maps and command program) or, with none running, saved profiles. */
 #ifndef EBPH_ADMIN_H

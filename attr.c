@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* attr.c: what the monitor knows of the processes behind events: the exec
  * that started each, and cgroup v2 ids resolved to paths. */
 #include <errno.h>

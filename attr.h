@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* attr.h: what the monitor knows of the processes behind events: the exec
  * that started each (its command line, parent, user), and cgroup paths. */
 #ifndef EBPH_ATTR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * btf.c: struct member offsets from the running kernel's BTF (btf.h).
  * libbpf parses and validates the BTF (btf__parse_raw, btf__new); what is
@@ -26,10 +27,19 @@
 #if !defined(LIBBPF_MAJOR_VERSION) || (LIBBPF_MAJOR_VERSION == 0 && LIBBPF_MINOR_VERSION < 7)
 #define btf__type_cnt(b) (btf__get_nr_types(b) + 1)
 #endif
-#ifndef BTF_KIND_TYPE_TAG
-#define BTF_KIND_DECL_TAG	17
-#define BTF_KIND_TYPE_TAG	18
-#endif
+/* BTF kinds newer than some distributions' <linux/btf.h> (enum constants
+ * there, so not testable with #ifdef), and the kind's 5 bits (5.10's
+ * BTF_INFO_KIND masks 4). */
+#define KBTF_KIND_FLOAT		16
+#define KBTF_KIND_DECL_TAG	17
+#define KBTF_KIND_TYPE_TAG	18
+#define KBTF_KIND_ENUM64	19
+#define KBTF_KIND(t)		(((t)->info >> 24) & 0x1f)
+struct kbtf_enum64 {
+	__u32 name_off;
+	__u32 val_lo32;
+	__u32 val_hi32;
+};
 
 #define KBTF_DEPTH_MAX	32		/* modifier chains, anonymous nesting */
 #define KBTF_VISIT_MAX	(1u << 20)	/* members one lookup may visit (loops) */
@@ -430,13 +440,10 @@ static const char *kbtf_kind_name(const struct btf_type *t)
 		[BTF_KIND_CONST] = "const",	[BTF_KIND_RESTRICT] = "restrict",
 		[BTF_KIND_FUNC] = "function",	[BTF_KIND_FUNC_PROTO] = "function prototype",
 		[BTF_KIND_VAR] = "variable",	[BTF_KIND_DATASEC] = "data section",
-		[BTF_KIND_FLOAT] = "float",	[BTF_KIND_DECL_TAG] = "decl tag",
-		[BTF_KIND_TYPE_TAG] = "type tag",
-#ifdef BTF_KIND_ENUM64
-		[BTF_KIND_ENUM64] = "enum64",
-#endif
+		[KBTF_KIND_FLOAT] = "float",	[KBTF_KIND_DECL_TAG] = "decl tag",
+		[KBTF_KIND_TYPE_TAG] = "type tag", [KBTF_KIND_ENUM64] = "enum64",
 	};
-	__u16 k = btf_kind(t);
+	__u16 k = KBTF_KIND(t);
 
 	return k < sizeof(names) / sizeof(names[0]) && names[k] ? names[k] : "unknown";
 }
@@ -455,10 +462,10 @@ static int kbtf_validate(const struct btf *btf, char *why, size_t whylen)
 
 		if (name_bad)
 			bad_name = t->name_off;
-		switch (btf_kind(t)) {
+		switch (KBTF_KIND(t)) {
 		case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
 		case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC:
-		case BTF_KIND_TYPE_TAG: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
+		case KBTF_KIND_TYPE_TAG: case BTF_KIND_VAR: case KBTF_KIND_DECL_TAG:
 			ref_bad = !KBTF_ID_OK(t->type);
 			bad_ref = t->type;
 			break;
@@ -496,14 +503,14 @@ static int kbtf_validate(const struct btf *btf, char *why, size_t whylen)
 				bad_name = btf_enum(t)[i].name_off;
 			}
 			break;
-#ifdef BTF_KIND_ENUM64
-		case BTF_KIND_ENUM64:
+		case KBTF_KIND_ENUM64:
 			for (i = 0; i < vlen && !name_bad; i++) {
-				name_bad = !KBTF_NAME_OK(btf_enum64(t)[i].name_off);
-				bad_name = btf_enum64(t)[i].name_off;
+				const struct kbtf_enum64 *e = (const struct kbtf_enum64 *)(t + 1) + i;
+
+				name_bad = !KBTF_NAME_OK(e->name_off);
+				bad_name = e->name_off;
 			}
 			break;
-#endif
 		case BTF_KIND_DATASEC:
 			for (i = 0; i < vlen && !ref_bad; i++) {
 				ref_bad = !KBTF_ID_OK(btf_var_secinfos(t)[i].type);

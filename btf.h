@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* btf.h: kernel struct member offsets from the running kernel's BTF (parsed by libbpf). */
 #ifndef EBPH_BTF_H
 #define EBPH_BTF_H

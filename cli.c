@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cli.c: parses ebph's options and prints its usage. */
 #include <errno.h>
 #include <getopt.h>

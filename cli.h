@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* cli.h: ebph's command line. */
 #ifndef EBPH_CLI_H
 #define EBPH_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config.c: ebph's configuration: key table, defaults, YAML loading and validation, writing. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* config.h: ebph's configuration: defaults, YAML loading, validation. */
 #ifndef EBPH_CONFIG_H
 #define EBPH_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ebph.c: main: options, start-up checks, the monitor loop, shutdown. */
 #include <dirent.h>
 #include <errno.h>

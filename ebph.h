@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ebph.h: the only definitions shared by user space and the BPF program. */
 #ifndef EBPH_H
 #define EBPH_H

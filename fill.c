@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fill.c: turns the validated configuration and kernel offsets into BPF C text. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fill.h: fill the BPF program template from the configuration and kernel layouts. */
 #ifndef EBPH_FILL_H
 #define EBPH_FILL_H

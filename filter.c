@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* filter.c: selects the events the monitor prints (-p, --tree, -n). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* filter.h: which events the monitor prints: -p PID (with --tree, and its
  * descendants) and -n COMM. */
 #ifndef EBPH_FILTER_H

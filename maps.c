@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* maps.c: converts between the BPF maps' copy-on-write profile layout and
  * store images (training and testing views), for saving, loading and the
  * admin commands. The views are computed by ph.h, as in the BPF program. */

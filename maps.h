@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* maps.h: profiles in the live BPF maps, read and written as store images. */
 #ifndef EBPH_MAPS_H
 #define EBPH_MAPS_H

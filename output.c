@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* output.c: text columns and JSON lines for events, status and profiles. */
 #include <stdarg.h>
 #include <stdio.h>

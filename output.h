@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* output.h: ebph's events and status as text columns or JSON lines. */
 #ifndef EBPH_OUTPUT_H
 #define EBPH_OUTPUT_H

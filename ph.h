@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ph.h: the pH algorithm as pure functions on plain data, shared by the BPF
  * program and user space (unit-tested on arrays). */
 #ifndef PH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* prog.c: the BPF side's life cycle through libbcc's C API: compile the
  * filled text, load and attach the raw tracepoints, find the maps, detach. */
 #include <errno.h>
@@ -10,6 +11,15 @@
 #include <bpf/libbpf.h>
 
 #include "prog.h"
+#include "bcc_api.h"
+
+/* bcc_func_load gained a last argument, attach_type, after bcc 0.18 (gen/bcc_api.h
+ * says which form the headers declare: scripts/probe-bcc.sh). */
+#if EBPH_BCC_FUNC_LOAD_ARGS == 12
+#define prog_func_load(...) bcc_func_load(__VA_ARGS__, 0)
+#else
+#define prog_func_load(...) bcc_func_load(__VA_ARGS__)
+#endif
 
 #include <sys/syscall.h>
 
@@ -141,9 +151,9 @@ static int prog_load_fn(struct ebph_prog *p, const char *fn, char *err, size_t e
 		return -1;
 	}
 	log[0] = 0;
-	fd = bcc_func_load(p->mod, BPF_PROG_TYPE_RAW_TRACEPOINT, fn, insns, (int)size,
-			   bpf_module_license(p->mod), bpf_module_kern_version(p->mod), 0, log,
-			   sizeof(log), NULL, 0);
+	fd = prog_func_load(p->mod, BPF_PROG_TYPE_RAW_TRACEPOINT, fn, insns, (int)size,
+			    bpf_module_license(p->mod), bpf_module_kern_version(p->mod), 0, log,
+			    sizeof(log), NULL);
 	if (fd < 0) {
 		int e = errno;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* prog.h: compile, load, attach and detach the BPF program with libbcc. */
 #ifndef EBPH_PROG_H
 #define EBPH_PROG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* show.c: a profile's lookahead pairs for a person: compact per-call lines,
  * the full pair list, the difference between training and testing data, and
  * an SVG heat map. Pure: works on saved-profile images (store.h). */

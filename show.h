@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* show.h: a profile's lookahead pairs for a person (ebph show). */
 #ifndef EBPH_SHOW_H
 #define EBPH_SHOW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* store.c: profiles on disk: the file format, atomic saves, checked loads, pruning. */
 /*
  * PROFILE FILE FORMAT, version 2 (version 1 files are still read)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* store.h: profiles on disk under state_dir: one file per profile, written
  * atomically, versioned and checksummed. */
 #ifndef EBPH_STORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* syscalls.c: names of the calls in the alphabet: system calls and io_uring
  * operations from the generated tables, then ebph's pseudo-calls (ebph.h). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* syscalls.h: names of the calls in the alphabet (system calls from the
  * generated table, then ebph's pseudo-calls). */
 #ifndef EBPH_SYSCALLS_H

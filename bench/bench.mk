@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/bench.mk: make bench, bench-quick, bench-kernel, bench-flood, bench-build (included by the top Makefile).
 BENCH_BINS = bench/bin/ops bench/bin/hook bench/bin/startup bench/bin/hello bench/bin/kstat bench/bin/flood
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bench/flood.c: an anomaly flood: learn one behaviour, then make system calls never seen. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/flood.sh: event throughput: how many of a host-wide flood of anomaly
 # events ebph gets to stdout per second, and how many it loses.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bench/hook.c: the floor (an empty raw tracepoint on sys_exit) and a syscall-event counter. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/kcost.sh: the in-kernel cost per run of ebph's sys_exit program (BPF
 # run-time statistics) under a getppid loop, next to an empty program: quick
 # before/after figures for hot-path changes. Run it under the e2e lock.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bench/kstat.c: the in-kernel cost of BPF programs (run-time statistics) over a command. */
 #include <dirent.h>
 #include <errno.h>

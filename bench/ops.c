@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bench/ops.c: the benchmark's operations, each timed in a tight loop (lmbench style). */
 #include <errno.h>
 #include <fcntl.h>

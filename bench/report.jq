@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/report.jq: the bench's samples, counts, memory and startup -> results.json (see README.md).
 
 # Linear-interpolated quantile of an array of numbers; null when empty.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/shelljob.sh: a shell-script-heavy job (many short processes) for bench/workload.sh.
 n=${1:-300}
 i=0

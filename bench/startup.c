@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* bench/startup.c: time from exec of a tracer to its "attached" banner, then stop it. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/table.sh: print a bench results.json as readable tables.
 # usage: sh bench/table.sh [bench/results.json]
 set -eu

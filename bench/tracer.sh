@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/tracer.sh: shared by bench scripts (sourced; bash): stop the tracer
 # they started, whose PID is in TRACER_PID.
 

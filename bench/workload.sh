@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/workload.sh: the overhead of tracing on real work: a build of ebph
 # from clean (make -j2) and a shell-script-heavy job, as % of elapsed and of
 # system time, under ebph (training, normal) and syscount, against none.

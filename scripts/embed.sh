@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # embed.sh OUT FILE...: embed text files in the binary as C strings, named
 # ebph_text_<basename with non-alnum as _> (bpf_prog.c.in -> ebph_text_bpf_prog_c_in).
 set -eu

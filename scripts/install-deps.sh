@@ -1,12 +1,44 @@
 #!/bin/sh
-# install-deps.sh: install ebph's build, run and test dependencies from the
-# distribution's packages (Debian/Ubuntu), and make kernel headers visible to
-# bcc. Idempotent; silent when everything is already in place.
+# SPDX-License-Identifier: GPL-2.0-only
+# install-deps.sh [--test] [--no-headers] [--list]: install from the
+# distribution's packages (Debian/Ubuntu) what ebph needs to build and run,
+# and with --test what its tests need too; make kernel headers visible to bcc
+# (not with --no-headers: a chroot that only builds). --list prints the
+# package names and installs nothing. Idempotent; silent when all is in place.
 set -eu
 
-# bpfcc-tools (syscount) and bpftrace: peers for make bench; libxml2-utils
-# (xmllint) and btrfs-progs: tests.
-PKGS="build-essential pkg-config libbpfcc-dev libbpf-dev zlib1g-dev bpfcc-tools libyaml-dev check jq bpftool procps libxml2-utils btrfs-progs bpftrace"
+# Build and run: a C toolchain, bcc's and libbpf's development packages
+# (pkg-config finds them), libyaml, zlib.
+PKGS="build-essential pkg-config libbpfcc-dev libbpf-dev libyaml-dev zlib1g-dev procps"
+# make test: check (unit tests), jq, bpftool, systemd (systemd-analyze),
+# man-db, libxml2-utils (xmllint) and btrfs-progs; bpfcc-tools (syscount) and
+# bpftrace: peers for make bench; dpkg-dev and debhelper: make test-deb.
+TEST_PKGS="check jq systemd man-db libxml2-utils btrfs-progs bpfcc-tools bpftrace dpkg-dev debhelper"
+
+test=0
+headers=1
+list=0
+for a in "$@"; do
+	case $a in
+	--test) test=1 ;;
+	--no-headers) headers=0 ;;
+	--list) list=1 ;;
+	-h | --help)
+		sed -n '3,7s/^# //p' "$0"
+		exit 0
+		;;
+	*)
+		echo "install-deps: unknown argument '$a' (--test, --no-headers, --list)" >&2
+		exit 2
+		;;
+	esac
+done
+[ "$test" -eq 0 ] || PKGS="$PKGS $TEST_PKGS"
+if [ "$list" -eq 1 ]; then
+	echo $PKGS
+	[ "$test" -eq 0 ] || echo bpftool
+	exit 0
+fi
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 
@@ -50,6 +82,26 @@ if [ -n "$missing" ]; then
 	apt_install $missing
 fi
 
+# bpftool is a real package on Debian; on Ubuntu 24.04 a virtual one, whose
+# /usr/sbin/bpftool (linux-tools-common) runs the kernel's own build from
+# linux-tools-$(uname -r).
+install_bpftool() {
+	apt_update
+	if apt-cache show --no-all-versions bpftool >/dev/null 2>&1; then
+		say "installing bpftool"
+		apt_install bpftool
+	elif apt-cache show --no-all-versions "linux-tools-$kver" >/dev/null 2>&1; then
+		say "bpftool is virtual here: installing linux-tools-common linux-tools-$kver"
+		apt_install linux-tools-common "linux-tools-$kver"
+	else
+		say "no bpftool package for kernel $kver: skipped (the end-to-end tests need bpftool in PATH)"
+	fi
+}
+if [ "$test" -eq 1 ] && ! bpftool version >/dev/null 2>&1; then
+	install_bpftool
+fi
+
+[ "$headers" -eq 1 ] || exit 0
 [ "$need_headers" -eq 1 ] || exit 0
 
 # Prefer the headers package that matches the running kernel.

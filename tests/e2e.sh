@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e.sh: run every end-to-end test script (tests/e2e_*.sh) as root against
 # the real kernel, then print one closing line "N passed, N failed".
 set -u

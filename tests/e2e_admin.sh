@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_admin.sh: the sub-commands end to end on the real kernel: ps, profiles,
 # show, normalize, sensitize, tolerize, delete, save and check against a live
 # monitor with real processes and on saved profiles; pins, one monitor at a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_attr.sh: events say who did it (issue 11, item 1): a normal program
 # made to start a shell yields anomalies naming its parent, user, login uid,
 # command line, cgroup (id and path) and the host; its exec and the exec of

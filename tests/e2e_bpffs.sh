@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_bpffs.sh: ebph's pin directory on a hostile bpffs (issue 10, item 7):
 # on a world-writable bpffs root (1777, what a plain `mount -t bpf` gives)
 # another user's /sys/fs/bpf/ebph, a symbolic link to another tool's pins,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_core.sh: ebph end to end on the real kernel: new_profile identities,
 # clean start and stop, errors that must not load anything.
 . tests/lib.sh

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_docs.sh: --help, man/ebph.8, README.md and config/ebph.yaml describe the
 # same options and keys; the README's commands are the ones CI runs.
 . tests/lib.sh
@@ -69,5 +70,60 @@ ci=$(grep -E '^sudo ' .ci/run)
 check ".ci/run runs the README's test command" grep -qF "    $ci" README.md
 check "README has a run command" grep -qE '^    sudo ./scripts/install-deps.sh && make && sudo ./ebph$' README.md
 check "man page renders without warnings" sh -c "MANWIDTH=80 man --warnings -l man/ebph.8 2>&1 >/dev/null | grep -v '^$' | (! grep .)"
+
+# Bash completion (issue 14.7): completions/ebph.bash offers exactly the
+# options and commands that --help and each 'ebph COMMAND --help' list.
+comp=completions/ebph.bash
+# helpopts: the short and long options of a --help text's option lines.
+helpopts() { grep -oE '^ +(-[a-zA-Z], +)?--[a-z][a-z-]*' | grep -oE -- '--[a-z][a-z-]*|-[a-zA-Z]' | sort -u; }
+compvar() { sed -n "s/^$1='\(.*\)'\$/\1/p" "$comp" | tr ' ' '\n' | sort -u; }
+"$EBPH" --help | sed '/^COMMANDS/q' | helpopts > "$T/hopts"
+compvar _ebph_opts > "$T/copts"
+check "completion: ebph's options are those of --help" cmp "$T/hopts" "$T/copts"
+check "completion: the commands are those of --help" [ "$(compvar _ebph_cmds | tr '\n' ' ')" = "$(echo $cmds) " ]
+for c in $cmds; do
+	"$EBPH" "$c" --help | helpopts > "$T/hopts"
+	compvar "_ebph_cmd_$c" > "$T/copts"
+	check "completion: the options of $c are those of 'ebph $c --help'" cmp "$T/hopts" "$T/copts"
+done
+# complete WORDS...: what the completion offers for the last word.
+complete_words() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _ebph; echo "${COMPREPLY[*]}"' \
+		sh "$comp" "$@"
+}
+check "completion: 'ebph pr' offers profiles and prune" [ "$(complete_words ebph pr)" = "profiles prune" ]
+check "completion: 'ebph --no' offers --no-load and --no-save" \
+	[ "$(complete_words ebph --no)" = "--no-load --no-save" ]
+check "completion: 'ebph show --p' offers --pid and --pairs" [ "$(complete_words ebph show --p)" = "--pid --pairs" ]
+check "completion: 'ebph -j prune --d' offers --dry-run" [ "$(complete_words ebph -j prune --d)" = "--dry-run" ]
+check "completion: 'ebph help s' offers the commands" [ "$(complete_words ebph help s)" = "show sensitize save" ]
+
+# Licence (issue 14.7): LICENSE is the GPL-2.0 text, and every source file
+# (C, headers, the BPF template, scripts, Makefiles) says so in its first lines.
+if [ -r /usr/share/common-licenses/GPL-2 ]; then
+	check "LICENSE is the GPL-2.0 text" cmp -s LICENSE /usr/share/common-licenses/GPL-2
+else
+	check "LICENSE is the GPL-2.0 text" grep -q 'GNU GENERAL PUBLIC LICENSE' LICENSE
+fi
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	srcs=$(git ls-files -co --exclude-standard)
+else
+	srcs=$(find . -path ./.git -prune -o -type f -print | sed 's|^\./||')
+fi
+nsrc=0
+for f in $srcs; do
+	case $f in
+	gen/* | build-deb/* | debian/.debhelper/* | debian/ebph/* | debian/tmp/*) continue ;;
+	*.c | *.h | *.in | *.sh | *.mk | *.jq | *.bash | Makefile | */Makefile | \
+	debian/rules | debian/*.postrm | debian/*.postinst | debian/*.prerm | debian/*.preinst | \
+	.ci/run | bench/run | scripts/*) ;;
+	*) continue ;;
+	esac
+	[ -f "$f" ] || continue
+	nsrc=$((nsrc + 1))
+	head -n 3 "$f" | grep -q 'SPDX-License-Identifier: GPL-2.0-only' ||
+		fail "$f has no 'SPDX-License-Identifier: GPL-2.0-only' line in its first 3 lines"
+done
+check "SPDX check saw the source files ($nsrc)" [ "$nsrc" -gt 50 ]
 
 summary

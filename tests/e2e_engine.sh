@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_engine.sh: the pH engine end to end on the real kernel (issue 3):
 # profiles go frozen then normal, anomalies, fork, exec, signals,
 # tolerize_limit, anomaly_limit, a task that ran before ebph, a restarted

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_explain.sh: anomalies explain themselves (issue 11, item 2): each
 # anomaly names the lookahead pairs that were missing from the profile's
 # testing data (the previous call and its distance) and says when the call

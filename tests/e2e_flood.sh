@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_flood.sh: bounded, lossless reporting and evidence (issue 11 items 3
 # and 4, issue 10 item 4) and executables that evade their own profile
 # (issue 10 item 6), on the real kernel. The attacker parts run as an

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_fsid.sh: every executable its own profile, keyed as stat(2) reports it,
 # on real file systems: btrfs subvolumes and a snapshot (one superblock, the
 # same inode number 257); overlayfs with two tmpfs lowers and an upper

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_limits.sh: saved profiles when a table or the disk is full (issue 10,
 # items 2 and 8): a profile refused at load is never overwritten; a reload
 # needs no more rows than the profile used live; a full state_dir is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_names.sh: names and filters end to end. Processes renamed with a
 # newline, an ESC sequence, UTF-8 and invalid bytes are shown with the same
 # escaped bytes by ebph ps (text and JSON) and in the events (JSON, and text

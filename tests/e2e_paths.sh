@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_paths.sh: a profile's path names its executable's file (resolved,
 # absolute, from the host's root) or is marked: execveat(fd, "",
 # AT_EMPTY_PATH), a symbolic link, a chroot, a path longer than 255 bytes, a

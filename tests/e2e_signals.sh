@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_signals.sh: every system call the kernel runs is seen with the number
 # the kernel uses, and a signal handler's window is its own (issue 9, items
 # 1, 2 and 4): call numbers with the upper 32 bits of rax set, syscall(-1)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_store.sh: saved profiles end to end on the real kernel: a profile
 # survives a restart with its state and counters and detects at once,
 # SIGKILL during saves never leaves a missing or corrupt file, bad files are

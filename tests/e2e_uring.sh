@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # e2e_uring.sh: io_uring operations are pseudo-calls of the task that
 # submits them, learned and tested like system calls (issue 9, item 3).
 # tests/fixtures/uring.c drives a ring with raw system calls: NOP, READ,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # lib.sh: shared helpers for ebph's end-to-end tests (sourced; POSIX sh + jq).
 # Each test script sets EBPH (binary) and uses a private temp dir $T.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_admin.c: check suite for admin.c's pure part (argument parsing,
  * PROFILE keys, the offline commands on saved profiles, text and JSON). */
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/test_bench.sh: the benchmark builds, its smoke run works and writes
 # well-formed JSON, and it leaves no BPF programs behind. Run from anywhere.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_cli.c: check suite for cli.c (option parsing, messages, usage text). */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_config.c: check suite for config.c (defaults, YAML loading, errors, writing). */
 #include <errno.h>
 #include <stdio.h>

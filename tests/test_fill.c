@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_fill.c: check suite for fill.c (BPF template #defines and header splicing). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,7 +317,7 @@ START_TEST(test_fill_program_is_fill_text)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_str_eq(a, b);
-	block = strstr(a, "/* bpf_prog.c.in: ");
+	block = strstr(a, "/* SPDX-License-Identifier: GPL-2.0-only */\n/* bpf_prog.c.in: ");
 	ck_assert_ptr_nonnull(block);
 	ck_assert_uint_eq(strlen(a), (size_t)(block - a) + strlen(ebph_text_bpf_prog_c_in) -
 			  strlen("#include \"ebph.h\"\n") - strlen("#include \"ph.h\"\n") +

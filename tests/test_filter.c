@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_filter.c: check suite for filter.c (-p, --tree, -n) on a fake
  * process table. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_output.c: check suite for output.c (text columns, JSON lines, escaping). */
 #include <stdio.h>
 #include <stdlib.h>

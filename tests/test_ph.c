@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_ph.c: the pH algorithm of ph.h driven on plain arrays (check suite). */
 #include <linux/types.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_store.c: check suite for store.c (file format, saves, loads, bad files, pruning). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* test_syscalls.c: names of the alphabet's calls (system calls, io_uring
  * operations from the generated tables, pseudo-calls). */
 #include <check.h>

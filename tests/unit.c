@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* unit.c: runs every check suite (pure logic, no root needed). */
 #include <stdlib.h>
 #include <check.h>
