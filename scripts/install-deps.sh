@@ -7,6 +7,12 @@ set -eu
 # bpfcc-tools (syscount) and bpftrace: peers for make bench; libxml2-utils
 # (xmllint) and btrfs-progs: tests.
 PKGS="build-essential pkg-config libbpfcc-dev bpfcc-tools libyaml-dev check jq bpftool procps libxml2-utils btrfs-progs bpftrace"
+# --eval: also the binaries make eval copies and runs (eval/cases).
+case "${1:-}" in
+--eval) PKGS="$PKGS findutils tar mawk sed python3 perl coreutils git zip unzip make util-linux ed bash gzip" ;;
+"") ;;
+*) printf 'install-deps: unknown option %s (usage: install-deps.sh [--eval])\n' "$1" >&2; exit 2 ;;
+esac
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 
