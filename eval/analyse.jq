@@ -21,7 +21,8 @@ def of_profile($k):
 | [$ev[] | select(of_profile($key))] as $mine
 | ($inv | map(select(.kind == "train"))) as $train
 | ([$inv[] | select(.kind != "train") | .t0] | min) as $test_start
-| [$mine[] | select(.type == "profile_state" and .ts < $test_start)] as $states
+| [$mine[] | select(.type == "profile_state" and .ts < $test_start
+	and .state != "normal")] as $states
 | {
 	binary: $bin, profile: $key, source: $src,
 	train_invocations: ($train | map(select(.round == 1)) | length),
@@ -35,8 +36,11 @@ def of_profile($k):
 		else null end),
 	thawed: ([$states[] | select(.state == "training")] | length),
 	normalized: ([$mine[] | select(.type == "profile_state" and .state == "normal")] | length > 0),
-	invocations: [$inv[] | select(.kind != "train") | . as $i
-		| [$mine[] | select(.ts >= $i.t0 - 0.002 and .ts <= $i.t1 + 0.002)] as $e
+	# an invocation's events: from its start to the next one's (a burst's
+	# summary can be printed after the invocation's end)
+	invocations: [range(0; $inv | length) as $j | $inv[$j] | select(.kind != "train")
+		| . as $i | (($inv[$j + 1].t0) // 1e12) as $next
+		| [$mine[] | select(.ts >= $i.t0 and .ts < $next)] as $e
 		| [$e[] | select(is_exec_anomaly)] as $x
 		| [$e[] | select(.type == "anomaly" and (is_exec_anomaly | not))] as $a
 		| [$e[] | select(.type == "anomaly_summary")] as $s
