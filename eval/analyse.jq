@@ -1,6 +1,7 @@
 # eval/analyse.jq: one binary's result from its monitor's events ($ev),
 # its profile ($meta: "BIN<TAB>KEY<TAB>SOURCE") and its invocation log
-# ($log: "BIN<TAB>KIND<TAB>ROUND<TAB>NAME<TAB>START<TAB>END" per line).
+# ($log: "BIN<TAB>KIND<TAB>ROUND<TAB>NAME<TAB>START<TAB>END" per line) and
+# how long its monitor ran ($secs).
 
 # An exec anomaly, however the monitor under test names it: an anomaly
 # flagged as about an exec, or an event type with "exec" in its name other
@@ -24,7 +25,7 @@ def of_profile($k):
 | [$mine[] | select(.type == "profile_state" and .ts < $test_start
 	and .state != "normal")] as $states
 | {
-	binary: $bin, profile: $key, source: $src,
+	binary: $bin, profile: $key, source: $src, seconds: ($secs | tonumber),
 	train_invocations: ($train | map(select(.round == 1)) | length),
 	rounds: ($train | map(.round) | max),
 	# the training round in which the profile last froze for good (null:

@@ -8,7 +8,10 @@
 # usage: sh eval/run.sh [BINARY...]      (default: every file in eval/cases)
 # env:   EBPH (binary under test, default ./ebph), ROUNDS (6),
 #        OUT (results JSON, default eval/results.json),
-#        EVAL_LOCK (flock file held while a monitor runs, /tmp/ebph-e2e.lock)
+#        EVAL_LOCK (flock file held while a monitor runs, /tmp/ebph-e2e.lock),
+#        EVAL_CHECK=1 (run the cases without a monitor, print failures),
+#        SETTLE=N (N training rounds, print what each taught the profile),
+#        EVAL_KEEP=1 (keep the temporary directory)
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +27,7 @@ die() { printf 'eval: %s\n' "$*" >&2; exit "${2:-1}"; }
 command -v jq >/dev/null || die "needs jq"
 case $ROUNDS in ''|*[!0-9]*) die "ROUNDS=$ROUNDS: not a number" 2 ;; esac
 [ "$ROUNDS" -ge 1 ] || die "ROUNDS=$ROUNDS: at least 1" 2
+case ${SETTLE:-1} in ''|*[!0-9]*|0) die "SETTLE=$SETTLE: a number of rounds, at least 1" 2 ;; esac
 case $EBPH in /*) ;; *) EBPH=$(pwd)/$EBPH ;; esac
 
 if [ $# -eq 0 ]; then
@@ -118,7 +122,8 @@ eval_binary() {
 	setup_dir
 	run_set abuse 0
 	stop_mon
-	echo "eval: $BIN: monitor ran $(( $(date +%s) - t_mon )) s" >&2
+	echo $(( $(date +%s) - t_mon )) > "$W/secs"
+	echo "eval: $BIN: monitor ran $(cat "$W/secs") s" >&2
 }
 
 # check_binary: every invocation once with the system's binary, no
@@ -200,7 +205,7 @@ secs=$(( $(date +%s) - t_start ))
 for BIN in "$@"; do
 	W=$TOP/$BIN
 	[ -f "$W/meta" ] && [ -f "$W/log" ] || continue
-	jq -n -R --arg rounds "$ROUNDS" \
+	jq -n -R --arg rounds "$ROUNDS" --arg secs "$(cat "$W/secs" 2>/dev/null || echo 0)" \
 		--slurpfile ev "$W/events" \
 		--rawfile meta "$W/meta" --rawfile log "$W/log" \
 		-f "$HERE/analyse.jq"

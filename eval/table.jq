@@ -8,7 +8,7 @@ def row($name; $frz; $r):
 	([$r[] | (pct(.detected; .abuse) | lpad(5)) + (pct(.false_positives; .legit) | lpad(5))]
 	 | join("  "));
 
-"ebph eval: \(.version) on Linux \(.machine.kernel), \(.machine.cpus) CPUs, \(.rounds) training rounds, \(.seconds) s",
+"ebph eval: \(.version) on Linux \(.machine.kernel), \(.machine.cpus) CPUs, \(.rounds) training rounds, monitors ran \([.binaries[].seconds] | add) s (\(.seconds) s in all)",
 "det = abuse techniques flagged, fp = held-out legitimate invocations flagged;",
 "frz = training round in which the profile froze (- = never)",
 "",
