@@ -21,7 +21,7 @@ OUT=${OUT:-$HERE/results.json}
 EVAL_LOCK=${EVAL_LOCK:-/tmp/ebph-e2e.lock}
 CASES=$HERE/cases
 
-die() { printf 'eval: %s\n' "$*" >&2; exit "${2:-1}"; }
+die() { printf 'eval: %s\n' "$1" >&2; exit "${2:-1}"; }
 [ "$(id -u)" -eq 0 ] || die "needs root (it runs the real monitor)"
 [ -x "$EBPH" ] || die "no ebph binary at $EBPH (make ebph, or EBPH=path)" 2
 command -v jq >/dev/null || die "needs jq"
