@@ -4,8 +4,8 @@
 (map(select(has("state")))) as $st
 | (map(select(has("pair"))) | group_by(.pair) | map({pair: .[0].pair, first: (map(.round) | min)})) as $pairs
 | ($st | map(.round) | max) as $n
-| ([$st[] | select(.state != "training") | .round] as $f
-   | [range(1; $n + 1) | . as $r | select(all($st[] | select(.round >= $r); .state != "training"))] | min) as $froze
+| ([range(1; $n + 1) | . as $r
+    | select(all($st[] | select(.round >= $r); .state != "training"))] | min) as $froze
 | "\($bin): froze for good in round \($froze // "never") of \($n)",
   ($st[] | . as $s | [$pairs[] | select(.first == $s.round) | .pair] as $new
 	| "  round \(.round | tostring | if length < 2 then " " + . else . end): \(.state) train_count=\(.train_count) last_mod=\(.last_mod_count) new pairs=\($new | length)"
