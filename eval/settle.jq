@@ -6,7 +6,8 @@
 | ($st | map(.round) | max) as $n
 | ([range(1; $n + 1) | . as $r
     | select(all($st[] | select(.round >= $r); .state != "training"))] | min) as $froze
-| "\($bin): froze for good in round \($froze // "never") of \($n)",
+| (if $froze then "\($bin): froze for good in round \($froze) of \($n)"
+   else "\($bin): not frozen after \($n) rounds" end),
   ($st[] | . as $s | [$pairs[] | select(.first == $s.round) | .pair] as $new
 	| "  round \(.round | tostring | if length < 2 then " " + . else . end): \(.state) train_count=\(.train_count) last_mod=\(.last_mod_count) new pairs=\($new | length)"
 	  + (if ($new | length) > 0 and ($new | length) <= 12 and .round > 1 then " " + ($new | join(" ")) else "" end))
