@@ -131,5 +131,12 @@ test-deb:
 clean:
 	rm -rf ebph tests/unit gen build-deb tests/fixtures/bin bench/bin
 
+# make eval: detection and false-positive rates on common binaries (minutes,
+# root; not part of make test). EBPH=path evaluates another ebph binary.
+EBPH ?= $(CURDIR)/ebph
+.PHONY: eval
+eval: $(if $(filter $(CURDIR)/ebph,$(EBPH)),ebph,)
+	EBPH="$(EBPH)" sh eval/run.sh
+
 # make bench, make bench-quick, make bench-build (see bench/README or README.md)
 -include bench/bench.mk

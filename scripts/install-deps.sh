@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# install-deps.sh [--test] [--no-headers] [--list]: install from the
-# distribution's packages (Debian/Ubuntu) what ebph needs to build and run,
-# and with --test what its tests need too; make kernel headers visible to bcc
-# (not with --no-headers: a chroot that only builds). --list prints the
-# package names and installs nothing. Idempotent; silent when all is in place.
+# install-deps.sh [--test] [--eval] [--no-headers] [--list]: install from
+# the distribution's packages (Debian/Ubuntu) what ebph needs to build and
+# run, with --test what its tests need too, with --eval what make eval runs;
+# make kernel headers visible to bcc (not with --no-headers: a chroot that
+# only builds). --list prints the package names and installs nothing.
+# Idempotent; silent when all is in place.
 set -eu
 
 # Build and run: a C toolchain, bcc's and libbpf's development packages
@@ -14,26 +15,31 @@ PKGS="build-essential pkg-config libbpfcc-dev libbpf-dev libyaml-dev zlib1g-dev 
 # man-db, libxml2-utils (xmllint) and btrfs-progs; bpfcc-tools (syscount) and
 # bpftrace: peers for make bench; dpkg-dev and debhelper: make test-deb.
 TEST_PKGS="check jq systemd man-db libxml2-utils btrfs-progs bpfcc-tools bpftrace dpkg-dev debhelper"
+# make eval: the binaries it copies and runs (eval/cases).
+EVAL_PKGS="findutils tar mawk sed python3 perl coreutils git zip unzip make util-linux ed bash gzip"
 
 test=0
+eval=0
 headers=1
 list=0
 for a in "$@"; do
 	case $a in
 	--test) test=1 ;;
+	--eval) eval=1 ;;
 	--no-headers) headers=0 ;;
 	--list) list=1 ;;
 	-h | --help)
-		sed -n '3,7s/^# //p' "$0"
+		sed -n '3,8s/^# //p' "$0"
 		exit 0
 		;;
 	*)
-		echo "install-deps: unknown argument '$a' (--test, --no-headers, --list)" >&2
+		echo "install-deps: unknown argument '$a' (--test, --eval, --no-headers, --list)" >&2
 		exit 2
 		;;
 	esac
 done
 [ "$test" -eq 0 ] || PKGS="$PKGS $TEST_PKGS"
+[ "$eval" -eq 0 ] || PKGS="$PKGS $EVAL_PKGS"
 if [ "$list" -eq 1 ]; then
 	echo $PKGS
 	[ "$test" -eq 0 ] || echo bpftool
