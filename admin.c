@@ -42,8 +42,6 @@
 
 #if !EBPH_BCC_LOOKUP_BATCH
 /* bcc 0.18 (Debian 11) lacks bpf_lookup_batch: libbpf's call, no options. */
-int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
-			 __u32 *count, const void *opts);
 #define bpf_lookup_batch(fd, in, out, keys, values, count) \
 	bpf_map_lookup_batch(fd, in, out, keys, values, count, NULL)
 #endif

@@ -129,7 +129,9 @@ static struct btf *bt_sample(void)
 	t_var = bt_check(btf__add_var(b, "global_var", BTF_VAR_GLOBAL_ALLOCATED, t_int));
 	bt_check(btf__add_datasec(b, ".data", 4));
 	ck_assert_int_eq(btf__add_datasec_var_info(b, t_var, 0, 4), 0);
+#if BT_LIBBPF_AT_LEAST(0, 4)
 	bt_check(btf__add_float(b, "double", 8));
+#endif
 #if BT_LIBBPF_AT_LEAST(0, 6)
 	bt_check(btf__add_decl_tag(b, "tag", t_var, -1));
 #endif
