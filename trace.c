@@ -313,7 +313,7 @@ static int parse_ebph(struct trace *t, const char *text, size_t len, char *err, 
 		}
 		if (!n || s[0] == '#')
 			continue;
-		k = split(s, n, tok, tl, 6);
+		k = split(s, n, tok, tl, 8);
 		if (k < 3 || tl[2] != 1 || (unsigned char)tok[2][0] >= 128 ||
 		    (!nargs[(unsigned char)tok[2][0]] && tok[2][0] != 'e'))
 			return trace_err(err, errlen, line, "not a record (TS TID KIND ...)");
@@ -325,14 +325,12 @@ static int parse_ebph(struct trace *t, const char *text, size_t len, char *err, 
 						 "TS TID x OLD_TID DEV INO PATH");
 		} else if (k != 3 + want) {
 			return trace_err(err, errlen, line, "'%c' record: expected %d fields, got %d",
-					 kind, 3 + want, k > 6 ? 7 : k);
+					 kind, 3 + want, k);
 		}
 		for (i = 0; i < 2; i++)
 			if (parse_s64(tok[i], tl[i], &v[i]) || v[i] < 0)
 				return trace_err(err, errlen, line, "field %d: '%.*s' is not a number",
 						 i + 1, (int)(tl[i] > 20 ? 20 : tl[i]), tok[i]);
-		if (kind == 's')	/* five numbers: split again past the first six */
-			k = split(s, n, tok, tl, 8);
 		for (i = 3; i < (kind == 'x' ? 6 : 3 + want); i++)
 			if (parse_s64(tok[i], tl[i], &v[i - 1]))
 				return trace_err(err, errlen, line, "field %d: '%.*s' is not a number",
