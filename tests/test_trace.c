@@ -205,7 +205,7 @@ START_TEST(test_trace_ebph)
 	ck_assert_int_eq(t.ev[6].nr, 3);
 	trace_free(&t);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_int_eq(parse(&t, bad[i].text, TF_AUTO, err), -EINVAL);
+		ck_assert_int_eq(parse(&t, bad[i].text, TF_EBPH, err), -EINVAL);
 		ck_assert_str_eq(err, bad[i].err);
 		trace_free(&t);
 	}
