@@ -90,7 +90,7 @@ static const struct admin_cmd {
 	  "check every profile's invariants" },
 	{ "replay", ADM_REPLAY, 0, ADM_F_NOJSON | ADM_F_NOCONFIG,
 	  "replay [OPTIONS] (TRACE... | --train DIR --normal DIR --attack DIR)",
-	  "run the detector over recorded traces\n\t(strace, ADFA-LD, UNM, ebph record); evaluate it" },
+	  "run the detector over recorded traces\n\t(strace, ADFA-LD, UNM, ebph); evaluate it" },
 	{ "record", ADM_RECORD, 0, ADM_F_NOJSON | ADM_F_NOCONFIG,
 	  "record -o FILE (-p PID | -n COMM | -- CMD ARGS...)",
 	  "record processes' system calls for replay" },
