@@ -311,6 +311,11 @@ static void rp_emit(struct ebph_event *e, const struct trace_ev *ev)
 	if (e->profile < rp->nprofs)
 		path = rp->profs[e->profile].name;
 	e->ts = rp->now;
+	if (!e->comm[0] && path) {	/* the task's name: its program's (traces have none) */
+		const char *b = strrchr(path, '/');
+
+		strncpy(e->comm, b ? b + 1 : path, sizeof(e->comm) - 1);
+	}
 	if (!e->pid)
 		e->pid = ev->tid;
 	if (!e->tid)
