@@ -504,8 +504,9 @@ out:
 	if (rb)
 		bpf_free_ringbuf(rb);
 	rec_close(&r);
-	if (child > 0) {
-		kill(child, SIGTERM);
+	if (child > 0) {	/* recording over (--max-size, -d, a failure): it runs on */
+		if (rec_stop || ret)
+			kill(child, SIGTERM);
 		waitpid(child, &status, 0);
 	}
 	if (fclose(r.f) && !ret) {
