@@ -1394,10 +1394,10 @@ static int replay_traces(const struct replay_opts *o, const struct ebph_config *
 			break;
 	}
 	fprintf(stderr, "ebph: replayed %zu traces (%zu skipped): %llu calls, %llu anomalies, "
-		"%zu profiles:", traces, skipped, (unsigned long long)calls,
+		"%zu profiles", traces, skipped, (unsigned long long)calls,
 		(unsigned long long)anomalies, e.nprofs);
 	for (p = 0; p < e.nprofs; p++)
-		fprintf(stderr, " %s", out_state_name(e.profs[p].p.state));
+		fprintf(stderr, "%s%s", p ? " " : ": ", out_state_name(e.profs[p].p.state));
 	fputc('\n', stderr);
 	rp_free(&e);
 	rp = NULL;
