@@ -23,6 +23,13 @@
 #define RP_ERESTARTNOHAND	514
 #define RP_ERESTART_BLOCK	516
 
+/* ph.h's environment, defined below on the engine rp. */
+static struct ebph_row *ph_row_get(__u32 idx);
+static __u32 ph_row_alloc(void);
+static __u64 ph_now(void);
+
+#include "ph.h"
+
 /* A set of call sequences (stide's database): open addressing. */
 struct rp_seq {
 	__u64 h[2];		/* the k - 1 calls before, as ebph_hist, masked */
@@ -52,11 +59,7 @@ struct rp_task {
 /* The engine: profiles, rows, tasks, the virtual clock. One at a time (ph.h
  * reaches it through the static functions below). */
 struct rp_engine {
-	struct ph_params_copy {
-		__u64 normal_wait_ns;
-		__u32 window, normal_factor, normal_factor_den, anomaly_limit;
-		__u32 tolerize_limit, lfc_window;
-	} par;
+	struct ph_params par;
 	int detector;
 	__u32 k;
 	struct rp_prof *profs;
@@ -115,20 +118,6 @@ static __u32 ph_row_alloc(void)
 static __u64 ph_now(void)
 {
 	return rp->now;
-}
-
-#include "ph.h"
-
-static void rp_params(const struct rp_engine *e, struct ph_params *pp)
-{
-	memset(pp, 0, sizeof(*pp));
-	pp->normal_wait_ns = e->par.normal_wait_ns;
-	pp->window = e->par.window;
-	pp->normal_factor = e->par.normal_factor;
-	pp->normal_factor_den = e->par.normal_factor_den;
-	pp->anomaly_limit = e->par.anomaly_limit;
-	pp->tolerize_limit = e->par.tolerize_limit;
-	pp->lfc_window = e->par.lfc_window;
 }
 
 static void rp_init(struct rp_engine *e, const struct ebph_config *cfg, int detector, __u32 k,
@@ -508,18 +497,17 @@ static void rp_call(struct rp_task *rt, __u32 call, const struct trace_ev *ev)
 	struct ebph_task *t = &rt->t;
 	struct ph_result res = { 0 };
 	struct ebph_hist *w = &t->frame[t->depth & (EBPH_FRAMES - 1)], hist = *w;
-	struct ph_params pp;
+	const struct ph_params *pp = &rp->par;
 
-	rp_params(rp, &pp);
 	rp->calls++;
 	rt->calls++;
 	if (rp->detector == RP_STIDE) {
 		if (call < EBPH_NR_CALLS) {
-			stide_step(&pp, rpf, t, w, call, rp->k, &res);
+			stide_step(pp, rpf, t, w, call, rp->k, &res);
 			ph_push(w, call);
 		}
 	} else {
-		ph_call(&pp, &rpf->p, t, w, call, &res);
+		ph_call(pp, &rpf->p, t, w, call, &res);
 	}
 	if (t->lfc_max > rp->max_lfc)
 		rp->max_lfc = t->lfc_max;
