@@ -67,6 +67,19 @@ static struct trace_ev *trace_add(struct trace *t, __u32 kind, __u32 tid, __u32 
 	return e;
 }
 
+/* A new zeroed event at index idx of t, the later ones moved up; NULL. */
+static struct trace_ev *trace_insert(struct trace *t, size_t idx)
+{
+	struct trace_ev *e = trace_add(t, 0, 0, 0);
+
+	if (!e)
+		return NULL;
+	memmove(&t->ev[idx + 1], &t->ev[idx], (t->n - 1 - idx) * sizeof(*e));
+	e = &t->ev[idx];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
 static int trace_err(char *err, size_t errlen, __u32 line, const char *fmt, ...)
 {
 	va_list ap;
@@ -894,6 +907,27 @@ static int parse_strace(struct trace *t, const char *text, size_t len, char *err
 						ret = -ENOMEM;
 						goto out;
 					}
+				}
+				/* the child's first event: its own return from the call,
+				 * which strace does not print but the kernel's sys_exit sees */
+				{
+					size_t at = start >= 0 ? (size_t)start + 1 : t->n, k;
+					__u64 fts = ev->ts;
+					__u32 fline = ev->line;
+
+					ev = trace_insert(t, at);
+					if (!ev) {
+						ret = -ENOMEM;
+						goto out;
+					}
+					ev->kind = TR_CALL;
+					ev->tid = (__u32)r;
+					ev->line = fline;
+					ev->ts = fts;
+					ev->nr = nr;
+					for (k = 0; k < st.ntasks; k++)
+						if (st.tasks[k].start >= (long)at)
+							st.tasks[k].start++;
 				}
 				child = st_task(&st, (__u32)r);
 				task = st_task(&st, (__u32)tid);	/* st.tasks may have moved */

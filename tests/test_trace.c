@@ -113,18 +113,20 @@ START_TEST(test_trace_strace)
 	/* exec + execve, rt_sigaction, fork at clone's start, child getpid,
 	 * clone, read (restart), SIGUSR1 (handled; SIGCHLD is not), rt_sigreturn,
 	 * read, exit_group, exit, open */
-	/* the read's start is a nop; the child forks at clone's start; SIGCHLD
-	 * has no handler: no window */
-	ck_assert_str_eq(kinds(&t), "xccfccncscccec");
+	/* the read's start is a nop; the child forks at clone's start and its
+	 * first call is its return from clone; SIGCHLD has no handler: no window */
+	ck_assert_str_eq(kinds(&t), "xccfcccncscccec");
+	ck_assert_uint_eq(t.ev[4].tid, 101);
+	ck_assert_int_eq(t.ev[4].nr, syscall_number("clone"));
 	ck_assert_str_eq(t.ev[0].path, "/usr/bin/x\"y");
 	ck_assert_uint_eq(t.ev[3].tid, 100);
 	ck_assert_uint_eq(t.ev[3].a, 101);
 	ck_assert_uint_eq(t.ev[3].line, 3);
 	ck_assert_int_eq(t.ev[3].flags, 0);
-	ck_assert_int_eq(t.ev[4].nr, syscall_number("getpid"));
-	ck_assert_int_eq(t.ev[7].ret, -512);
-	ck_assert_int_eq(t.ev[8].flags, TR_F_RESTART);
-	ck_assert_int_eq(t.ev[9].nr, -1);
+	ck_assert_int_eq(t.ev[5].nr, syscall_number("getpid"));
+	ck_assert_int_eq(t.ev[8].ret, -512);
+	ck_assert_int_eq(t.ev[9].flags, TR_F_RESTART);
+	ck_assert_int_eq(t.ev[10].nr, -1);
 	ck_assert_uint_eq(t.ev[0].ts, 1700000000000001000ULL);
 	trace_free(&t);
 	/* no pid column (strace without -o): the first process's pid */
@@ -310,6 +312,87 @@ START_TEST(test_replay_evaluate)
 }
 END_TEST
 
+static void put_text(const char *dir, const char *name, const char *text)
+{
+	put_file(dir, name, text, 0, "");
+}
+
+#define P_HEAD	"1 1.000001 execve(\"/bin/p\", [\"p\"], 0x0 /* 0 vars */) = 0\n" \
+		"1 1.000002 getpid() = 1\n"
+#define P_READ	"1 1.000003 read(0, \"\", 1) = 0\n"
+#define P_SIG	"1 1.000004 rt_sigaction(SIGUSR1, {sa_handler=0x401000, sa_mask=[], " \
+		"sa_flags=SA_RESTORER}, NULL, 8) = 0\n"
+#define P_TAIL	"1 1.000007 clone(child_stack=NULL, flags=SIGCHLD) = 2\n" \
+		"2 1.000008 getppid() = 1\n" \
+		"2 1.000009 exit_group(0) = ?\n" \
+		"1 1.000010 wait4(-1, NULL, 0, NULL) = 2\n" \
+		"1 1.000011 exit_group(0) = ?\n"
+
+/*
+ * The monitor's task rules over strace traces, through an evaluation
+ * trained on one trace: a write made in a signal handler's window (the
+ * trace shows the handler installed) is learned there; the same write
+ * without the signal lands in the main window: the write (no pairs at
+ * all) and the 6 calls whose windows hold it are anomalies, the forked
+ * child's included (it starts with the parent's window and its own return
+ * from clone). A call restarted after ERESTARTNOHAND counts once.
+ */
+START_TEST(test_replay_strace_rules)
+{
+	char base[] = "/tmp/ebph-test-rules.XXXXXX", tr[600], no[600], at[600];
+	struct ebph_config cfg;
+	struct rp_eval_opts o = { 0 };
+	struct rp_eval ev;
+
+	ck_assert_ptr_nonnull(mkdtemp(base));
+	snprintf(tr, sizeof(tr), "%s/train", base);
+	snprintf(no, sizeof(no), "%s/normal", base);
+	snprintf(at, sizeof(at), "%s/attack", base);
+	ck_assert_int_eq(mkdir(tr, 0700), 0);
+	ck_assert_int_eq(mkdir(no, 0700), 0);
+	ck_assert_int_eq(mkdir(at, 0700), 0);
+	put_text(tr, "t", P_HEAD P_READ P_SIG
+		 "1 1.000005 --- SIGUSR1 {si_signo=SIGUSR1} ---\n"
+		 "1 1.000005 write(1, \"x\", 1) = 1\n"
+		 "1 1.000006 rt_sigreturn({mask=[]}) = 0\n" P_TAIL);
+	put_text(no, "same", P_HEAD P_READ P_SIG
+		 "1 1.000005 --- SIGUSR1 {si_signo=SIGUSR1} ---\n"
+		 "1 1.000005 write(1, \"x\", 1) = 1\n"
+		 "1 1.000006 rt_sigreturn({mask=[]}) = 0\n" P_TAIL);
+	put_text(at, "a1-nosignal", P_HEAD P_READ P_SIG
+		 "1 1.000005 write(1, \"x\", 1) = 1\n" P_TAIL);
+	put_text(at, "a2-restart", P_HEAD
+		 "1 1.000003 read(0,  <unfinished ...>\n"
+		 "1 1.000003 <... read resumed>\"\", 1) = ? ERESTARTNOHAND (To be restarted)\n"
+		 P_READ P_SIG
+		 "1 1.000005 --- SIGUSR1 {si_signo=SIGUSR1} ---\n"
+		 "1 1.000005 write(1, \"x\", 1) = 1\n"
+		 "1 1.000006 rt_sigreturn({mask=[]}) = 0\n" P_TAIL);
+	cfg_defaults(&cfg);
+	o.cfg = &cfg;
+	o.k = 6;
+	o.profile = "trace";
+	o.train = tr;
+	o.normal = no;
+	o.attack = at;
+	ck_assert_int_eq(replay_evaluate(&o, &ev), 0);
+	ck_assert_uint_eq(ev.n, 3);
+	ck_assert_uint_eq(ev.res[0].anomalies, 0);	/* the same trace */
+	ck_assert_uint_eq(ev.res[0].calls, 11);	/* rt_sigreturn is no call */
+	ck_assert_uint_eq(ev.res[1].anomalies, 7);	/* no signal window */
+	ck_assert_uint_eq(ev.res[1].first, 5);
+	ck_assert_uint_eq(ev.res[2].anomalies, 0);	/* the restarted read once */
+	ck_assert_uint_eq(ev.res[2].calls, 11);
+	replay_eval_free(&ev);
+	{
+		char cmd[700];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
 	Suite *s = suite_create("trace");
@@ -321,6 +404,7 @@ Suite *trace_suite(void)
 	tcase_add_test(tc, test_trace_strace_malformed);
 	tcase_add_test(tc, test_trace_ebph);
 	tcase_add_test(tc, test_replay_evaluate);
+	tcase_add_test(tc, test_replay_strace_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
