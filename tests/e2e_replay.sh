@@ -26,12 +26,12 @@ check "record reports no lost records" grep -q ' 0 lost$' "$T/rec.err"
 check "the recording starts with its magic line" sh -c "head -n 1 '$T/rec' | grep -q '^# ebph-record 1 '"
 sleep 1
 stop_ebph
-live=$(jq -c "select(.type == \"anomaly\" and .profile == \"$K\") | [.syscall, .sequence, .misses, .lfc]" "$OUT")
+live=$(jq -c "select(.type == \"anomaly\" and .profile == \"$K\") | [.tid, .syscall, .sequence, .misses, .lfc]" "$OUT")
 check "the live monitor saw anomalies of the fixture" [ -n "$live" ]
 
 "$EBPH" replay -j -c "$T/c.yaml" "$T/rec" > "$T/rp.out" 2> "$T/rp.err"
 check "replay exits 0" [ $? -eq 0 ]
-rep=$(jq -c "select(.type == \"anomaly\" and .profile == \"$K\") | [.syscall, .sequence, .misses, .lfc]" "$T/rp.out")
+rep=$(jq -c "select(.type == \"anomaly\" and .profile == \"$K\") | [.tid, .syscall, .sequence, .misses, .lfc]" "$T/rp.out")
 check "replay gives the live monitor's anomalies ($(echo "$live" | grep -c .) of them)" [ "$live" = "$rep" ]
 [ "$live" = "$rep" ] || { echo "live:"; echo "$live"; echo "replay:"; echo "$rep"; }
 check "replay's anomalies name the trace, line and call" \
