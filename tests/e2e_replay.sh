@@ -1,8 +1,8 @@
 #!/bin/sh
 # e2e_replay.sh: ebph record captures a fixture's run live while a monitor
 # watches it; ebph replay of that recording with the same configuration
-# gives the same anomalies (calls, windows, misses, lfc, in order) as the
-# live monitor (issue 16). Run under the e2e lock.
+# gives the same anomalies (threads, calls, windows, misses, lfc, in order)
+# as the live monitor (issue 16). Run under the e2e lock.
 . tests/lib.sh
 FX=tests/fixtures/bin
 
