@@ -26,10 +26,10 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 
 # Pure modules: no libbcc, unit-tested without root.
-PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c
-BIN_SRCS = ebph.c prog.c maps.c admin.c $(PURE_SRCS)
+PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c trace.c replay.c
+BIN_SRCS = ebph.c prog.c maps.c admin.c record.c $(PURE_SRCS)
 GEN = gen/syscalls_gen.h gen/syscall_names.c gen/uring_names.c gen/embed.c
-HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h gen/syscalls_gen.h gen/bcc_api.h
+HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h trace.h replay.h record.h gen/syscalls_gen.h gen/bcc_api.h
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 
@@ -50,9 +50,9 @@ gen/bcc_api.h: scripts/probe-bcc.sh
 	@mkdir -p gen
 	CC="$(CC)" CFLAGS="$(CFLAGS)" sh scripts/probe-bcc.sh $@
 
-gen/embed.c: scripts/embed.sh bpf_prog.c.in ebph.h ph.h
+gen/embed.c: scripts/embed.sh bpf_prog.c.in ebph.h ph.h record.bpf.c.in record.h
 	@mkdir -p gen
-	sh scripts/embed.sh $@ bpf_prog.c.in ebph.h ph.h
+	sh scripts/embed.sh $@ bpf_prog.c.in ebph.h ph.h record.bpf.c.in record.h
 
 ebph: $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c $(LDFLAGS) $(LDLIBS)

@@ -39,6 +39,7 @@
 #include "maps.h"
 #include "output.h"
 #include "store.h"
+#include "replay.h"
 
 #if !EBPH_BCC_LOOKUP_BATCH
 /* bcc 0.18 (Debian 11) lacks bpf_lookup_batch: libbpf's call, no options. */
@@ -54,7 +55,7 @@
 
 enum admin_cmd_id {
 	ADM_PS, ADM_PROFILES, ADM_SHOW, ADM_NORMALIZE, ADM_SENSITIZE, ADM_TOLERIZE, ADM_DELETE,
-	ADM_SAVE, ADM_PRUNE, ADM_HELP, ADM_CHECK,
+	ADM_SAVE, ADM_PRUNE, ADM_HELP, ADM_CHECK, ADM_REPLAY, ADM_RECORD,
 };
 
 #define ADM_F_PROFILE	1	/* takes PROFILE or --pid */
@@ -99,6 +100,12 @@ static const struct admin_cmd {
 	  "ebph's usage, or a command's" },
 	{ "check", ADM_CHECK, 0, ADM_F_HIDDEN, "check [-j] [-c FILE]",
 	  "check every profile's invariants" },
+	{ "replay", ADM_REPLAY, 0, ADM_F_NOJSON | ADM_F_NOCONFIG,
+	  "replay [OPTIONS] (TRACE... | --train DIR --normal DIR --attack DIR)",
+	  "run the detector over recorded traces\n\t(strace, ADFA-LD, UNM, ebph); evaluate it" },
+	{ "record", ADM_RECORD, 0, ADM_F_NOJSON | ADM_F_NOCONFIG,
+	  "record -o FILE (-p PID | -n COMM | -- CMD ARGS...)",
+	  "record processes' system calls for replay" },
 };
 
 #define ADMIN_NCMDS (sizeof(admin_cmds) / sizeof(admin_cmds[0]))
@@ -192,6 +199,10 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 		      f);
 	if (c->id == ADM_PRUNE)
 		fputs("  -n, --dry-run      only list what would be deleted\n", f);
+	if (c->id == ADM_REPLAY)
+		fputs(replay_help_text, f);
+	if (c->id == ADM_RECORD)
+		fputs(record_help_text, f);
 	if (c->id == ADM_SHOW)
 		fputs("      --pairs        one line per lookahead pair (call, previous call,\n"
 		      "                     distance) instead of one line per call\n"
@@ -203,6 +214,14 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 		if (!(admin_cmds[i].flags & ADM_F_HIDDEN))
 			fprintf(f, " %s", admin_cmds[i].name);
 	fputs("\nSee 'ebph --help' and ebph(8).\n", f);
+}
+
+void admin_help(FILE *f, const char *name)
+{
+	const struct admin_cmd *c = admin_find(name);
+
+	if (c)
+		admin_cmd_help(f, c);
 }
 
 static int admin_usage_error(char *err, size_t errlen, const char *fmt, const char *arg)
@@ -2244,6 +2263,10 @@ int admin_main(int argc, char **argv)
 	pid_t pid;
 	int ret;
 
+	if (!strcmp(argv[0], "replay"))
+		return replay_main(argc, argv);
+	if (!strcmp(argv[0], "record"))
+		return record_main(argc, argv);
 	if (admin_parse(argc, argv, &o, err, sizeof(err))) {
 		out_warn("ebph: %s", err);
 		if (o.cmd)

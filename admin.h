@@ -18,6 +18,9 @@ int admin_is_command(const char *name);
 /* The COMMANDS section of ebph --help, from the command table. */
 void admin_usage(FILE *f);
 
+/* ebph COMMAND --help for command name (replay and record use it). */
+void admin_help(FILE *f, const char *name);
+
 /* Run a sub-command: argv[0] is its name. Returns the exit status
  * (0 ok, 1 runtime failure, 2 usage error). */
 int admin_main(int argc, char **argv);

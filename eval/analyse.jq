@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # eval/analyse.jq: one binary's result from its monitor's events ($ev),
 # its profile ($meta: "BIN<TAB>KEY<TAB>SOURCE") and its invocation log
 # ($log: "BIN<TAB>KIND<TAB>ROUND<TAB>NAME<TAB>START<TAB>END" per line) and

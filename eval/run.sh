@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # eval/run.sh: detection and false-positive rates of the real monitor on
 # common binaries. Each binary runs from a private copy (its own inode, so
 # its own profile), is trained on legitimate invocations (ROUNDS rounds),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # eval/settle.jq: what a profile learned in each round of identical training
 # (SETTLE=N sh eval/run.sh BIN): per round its state and counters, the
 # pairs first seen in that round; then the round it froze for good.

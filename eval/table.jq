@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # eval/table.jq: the results JSON as a table (detection rate over abuse
 # techniques, false-positive rate over held-out legitimate invocations).
 def pct($a; $b): if $b == 0 then "-" else ((100 * $a / $b + 0.5) | floor | tostring) + "%" end;

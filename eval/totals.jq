@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # eval/totals.jq: the per-binary results (an array on input) with rates per
 # decision rule, per binary and in total.
 
