@@ -168,20 +168,20 @@ static char *rec_program(char *err, size_t errlen)
 	FILE *m;
 	__u32 off;
 
-	if (btf_open(&btf, BTF_VMLINUX, err, errlen))
+	if (kbtf_open(&btf, BTF_VMLINUX, err, errlen))
 		return NULL;
 	m = open_memstream(&text, &len);
 	if (!m) {
-		btf_close(btf);
+		kbtf_close(btf);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	fprintf(m, "#define REC_RINGBUF_PAGES %u\n", 1024U);
 	for (i = 0; i < fill_nmembers; i++)
-		if (!btf_offset(btf, fill_members[i].type, fill_members[i].member, &off, err,
+		if (!kbtf_offset(btf, fill_members[i].type, fill_members[i].member, &off, err,
 				errlen))
 			fprintf(m, "#define %s %u\n", fill_members[i].macro, off);
-	btf_close(btf);
+	kbtf_close(btf);
 	at = strstr(ebph_text_record_bpf_c_in, inc);
 	if (at) {
 		fwrite(ebph_text_record_bpf_c_in, 1, at - ebph_text_record_bpf_c_in, m);
