@@ -144,6 +144,9 @@ static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int 
 		if (ret == -ENOENT)
 			fprintf(stderr, "ebph: this kernel has no BTF: ebph needs a kernel built "
 				"with CONFIG_DEBUG_INFO_BTF=y\n");
+		else if (ret == -EINVAL)
+			fprintf(stderr, "ebph: the libbpf ebph is linked with may be older than this "
+				"kernel's BTF (kernels 6.0 and later need libbpf 1.0 or later)\n");
 		return ret;
 	}
 	for (i = 0; i < fill_nmembers; i++) {

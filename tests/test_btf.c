@@ -820,6 +820,13 @@ static struct ebph_btf *vmlinux_open(void)
 		return NULL;
 	}
 	ret = kbtf_open(&btf, BTF_VMLINUX, err, sizeof(err));
+	if (ret == -EINVAL && !BT_LIBBPF_AT_LEAST(1, 0)) {
+		/* a libbpf older than the running kernel's BTF kinds (a chroot of an
+		 * old release on a new kernel): documented, not a fault here */
+		fprintf(stderr, "test_btf: skipped: this libbpf cannot read %s: %s\n",
+			BTF_VMLINUX, err);
+		return NULL;
+	}
 	ck_assert_msg(ret == 0, "%d %s", ret, err);
 	return btf;
 }
