@@ -600,7 +600,7 @@ int resp_poll(struct resp *r)
 			next = now + 10000000ULL;
 	if (!next)
 		return -1;
-	return (int)((next - now) / 1000000) + 1;
+	return (int)((next - now + 999999) / 1000000);
 }
 
 void resp_counts(const struct resp *r, __u64 *held, __u64 *traced)
