@@ -81,16 +81,6 @@ note "K=2 with 30 SIGCONTs: $(ms "$us") ms"
 check "act: a sibling's SIGCONT does not shorten the delay (at least 90% of N x 16 ms)" \
 	within "$((us - u0))" $((N * 16000)) 0.9 2
 
-# a delayed foreground job of an interactive shell: the shell sees no stop
-( sleep 0.5; echo "'$T/d' loop 2 $N $SLEEP > '$T/shloop'; echo EXIT=\$?"; sleep 3
-  echo 'jobs; echo JOBS-END; exit' ) | script -qfc "bash --norc -i" /dev/null 2>&1 |
-	tr -d '\r' > "$T/sh.out"
-us=$(cat "$T/shloop" 2>/dev/null)
-note "interactive shell, K=2: $(ms "${us:-0}") ms"
-check "shell: the job finished with status 0, in the foreground" grep -q '^EXIT=0' "$T/sh.out"
-check "shell: no 'Stopped' job, nothing in jobs" sh -c "! grep -q 'Stopped' '$T/sh.out' && ! grep -q '^\[1\]' '$T/sh.out'"
-check "shell: the job was delayed all the same" within "$((${us:-0} - u0))" $((N * 16000)) 0.9 2
-
 # execve of a task with lfc >= 4 (K=2) is held until released
 "$T/ex" exec 2 $SLEEP > "$T/exo" &
 PX=$!
@@ -98,14 +88,26 @@ STARTED_PIDS="$STARTED_PIDS $PX"
 check "act: suspend event for the exec (lfc 4)" \
 	wait_for "$OUT" ".type == \"suspend\" and .pid == $PX and .action == \"act\" and .lfc == 4 and .late == false" 10
 sleep 1
-check "act: the held task is still there, traced-stopped by ebph, 1 s later" \
-	sh -c "kill -0 $PX && stopped $PX && [ \"\$(tracer $PX)\" = $EBPH_PID ]"
+held_by_ebph() { kill -0 "$1" && stopped "$1" && [ "$(tracer "$1")" = "$EBPH_PID" ]; }
+check "act: the held task is still there, traced-stopped by ebph, 1 s later" held_by_ebph "$PX"
+note "suspend: $(last "$OUT" ".type == \"suspend\" and .pid == $PX" | jq -c '[.lfc, .late, .action]' 2>/dev/null)"
 check "act: ebph ps shows it SUSPENDED" sh -c "'$EBPH' ps | grep -q '^ *$PX .*SUSPENDED'"
 check "act: ebph release PID lets it go" "$EBPH" release "$PX"
 i=0; while kill -0 "$PX" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+note "after release: $(grep -E '^(State|TracerPid)' /proc/$PX/status 2>/dev/null | tr '\n' ' ')"
 check "act: released, it exec'd and finished (printed done)" grep -qx done "$T/exo"
 check "act: release event by operator" \
 	wait_for "$OUT" ".type == \"release\" and .pid == $PX and .by == \"operator\" and .held == \"suspend\"" 5
+
+# a delayed foreground job of an interactive shell: the shell sees no stop
+( sleep 0.5; echo "'$T/d' loop 2 $N $SLEEP > '$T/shloop'; echo EXIT=\$?"; sleep 3
+  echo 'jobs; echo JOBS-END; exit' ) | script -qfc "bash --norc -i" /dev/null 2>&1 |
+	tr -d '\r' > "$T/sh.out"
+us=$(cat "$T/shloop" 2>/dev/null)
+note "interactive shell, K=2: $(ms "${us:-0}") ms"
+check "shell: the job finished with status 0, in the foreground" grep -q 'EXIT=0$' "$T/sh.out"
+check "shell: no 'Stopped' job, nothing in jobs" sh -c "! grep -q 'Stopped' '$T/sh.out' && ! grep -q '^\[1\]' '$T/sh.out'"
+check "shell: the job was delayed all the same" within "$((${us:-0} - u0))" $((N * 16000)) 0.9 2
 
 # an exempt path is never held
 "$T/exm" exec 2 $SLEEP > "$T/exmo"
@@ -180,6 +182,7 @@ check "off: no response events" \
 	test "$(count "$OUT" ".type == \"response\" or .type == \"suspend\" or .type == \"release\"")" -eq 0
 stop_ebph
 
+[ -z "${KEEP:-}" ] || cp -r "$T" "$KEEP"
 # nothing of ours is left stopped
 left=0
 for p in $STARTED_PIDS; do stopped "$p" && left=$((left + 1)); done
