@@ -366,6 +366,8 @@ void resp_event(struct resp *r, const struct ebph_event *e)
 	case EBPH_EV_ANOMALY_SUMMARY:
 		if (!t || e->reason == EBPH_B_INTERVAL || t->traced)
 			return;
+		if (t->pardoned && e->reason == EBPH_B_EXEC)
+			return;	/* the pardon covers the exec: its event comes next */
 		if (t->logged)	/* the burst is over: the would-be episode too */
 			resp_emit(r, t, EBPH_EV_RESPONSE, fill_end, e->lfc | 0x80000000ULL);
 		resp_remove(r, t);	/* logged or pardoned: a new burst starts afresh */
@@ -378,6 +380,10 @@ void resp_event(struct resp *r, const struct ebph_event *e)
 
 			lt.until = boot_ns() + cfg->suspend_execve_time * 1000000000ULL;
 			resp_emit(r, &lt, EBPH_EV_SUSPEND, fill_suspend, e->lfc | 0x80000000ULL);
+			return;
+		}
+		if (t && t->pardoned && !t->traced) {
+			resp_remove(r, t);	/* released by the operator: the new program starts afresh */
 			return;
 		}
 		if (t && (t->exec_ok || t->pardoned)) {

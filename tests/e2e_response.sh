@@ -81,12 +81,13 @@ note "K=2 with 30 SIGCONTs: $(ms "$us") ms"
 check "act: a sibling's SIGCONT does not shorten the delay (at least 90% of N x 16 ms)" \
 	within "$((us - u0))" $((N * 16000)) 0.9 2
 
-# execve of a task with lfc >= 4 (K=2) is held until released
+# execve of a task with lfc >= 4 (K=2: 5, the exec run's training has no
+# getppid after getppid) is held until released
 "$T/ex" exec 2 $SLEEP > "$T/exo" &
 PX=$!
 STARTED_PIDS="$STARTED_PIDS $PX"
-check "act: suspend event for the exec (lfc 4)" \
-	wait_for "$OUT" ".type == \"suspend\" and .pid == $PX and .action == \"act\" and .lfc == 4 and .late == false" 10
+check "act: suspend event for the exec (lfc 5), held before it" \
+	wait_for "$OUT" ".type == \"suspend\" and .pid == $PX and .action == \"act\" and .lfc == 5 and .late == false" 10
 sleep 1
 held_by_ebph() { kill -0 "$1" && stopped "$1" && [ "$(tracer "$1")" = "$EBPH_PID" ]; }
 check "act: the held task is still there, traced-stopped by ebph, 1 s later" held_by_ebph "$PX"
@@ -98,6 +99,8 @@ note "after release: $(grep -E '^(State|TracerPid)' /proc/$PX/status 2>/dev/null
 check "act: released, it exec'd and finished (printed done)" grep -qx done "$T/exo"
 check "act: release event by operator" \
 	wait_for "$OUT" ".type == \"release\" and .pid == $PX and .by == \"operator\" and .held == \"suspend\"" 5
+check "act: a released task is not held again at its exec" \
+	test "$(count "$OUT" ".type == \"suspend\" and .pid == $PX")" -eq 1
 
 # a delayed foreground job of an interactive shell: the shell sees no stop
 ( sleep 0.5; echo "'$T/d' loop 2 $N $SLEEP > '$T/shloop'; echo EXIT=\$?"; sleep 3
