@@ -41,7 +41,7 @@ train_all() {
 	teach "$T/d" loop 0 $N 0 && teach "$T/ex" exec 0 0 && teach "$T/exm" exec 0 0
 }
 
-# ---- session 1: response act; normal_wait 1s ----
+# ---- session 1: response act (normal_wait 1h: only what ebph normalize makes normal) ----
 OUT=$T/out
 write_config "$T/act.yaml" normal_wait=1h window=2 anomaly_limit=100000 response=act \
 	delay_factor=1 max_delay=2000 suspend_execve=4 suspend_execve_time=1h \
