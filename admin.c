@@ -46,6 +46,7 @@
 #define bpf_lookup_batch(fd, in, out, keys, values, count) \
 	bpf_map_lookup_batch(fd, in, out, keys, values, count, NULL)
 #endif
+#include "response.h"
 
 /*
  * The first part of this file is pure (argument parsing, PROFILE keys, the
@@ -55,7 +56,7 @@
 
 enum admin_cmd_id {
 	ADM_PS, ADM_PROFILES, ADM_SHOW, ADM_NORMALIZE, ADM_SENSITIZE, ADM_TOLERIZE, ADM_DELETE,
-	ADM_SAVE, ADM_PRUNE, ADM_HELP, ADM_CHECK, ADM_REPLAY, ADM_RECORD,
+	ADM_SAVE, ADM_PRUNE, ADM_HELP, ADM_CHECK, ADM_REPLAY, ADM_RECORD, ADM_RELEASE,
 };
 
 #define ADM_F_PROFILE	1	/* takes PROFILE or --pid */
@@ -94,6 +95,9 @@ static const struct admin_cmd {
 	  "forget a profile and delete its saved file" },
 	{ "save", ADM_SAVE, 0, ADM_F_NOCONFIG, "save [-j]",
 	  "make the running monitor save now" },
+	{ "release", ADM_RELEASE, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG,
+	  "release (PID | --all)",
+	  "let a task the response holds go (PID: its\n\tthreads; --all: every task)" },
 	{ "prune", ADM_PRUNE, 0, ADM_F_NOJSON, "prune [-c FILE] [--dry-run]",
 	  "delete saved profiles of executables that\n\tno longer exist (no monitor running)" },
 	{ "help", ADM_HELP, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG, "help [COMMAND]",
@@ -118,6 +122,7 @@ struct admin_opts {
 	int json;		/* -j */
 	int threads;		/* ps -t */
 	int dry_run;		/* prune --dry-run */
+	int all;		/* release --all */
 	enum show_mode mode;	/* show: compact, --pairs, --diff */
 	const char *svg;	/* show --svg FILE */
 	int help;		/* -h */
@@ -203,6 +208,8 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 		fputs(replay_help_text, f);
 	if (c->id == ADM_RECORD)
 		fputs(record_help_text, f);
+	if (c->id == ADM_RELEASE)
+		fputs("      --all          every task the response holds or delays\n", f);
 	if (c->id == ADM_SHOW)
 		fputs("      --pairs        one line per lookahead pair (call, previous call,\n"
 		      "                     distance) instead of one line per call\n"
@@ -240,6 +247,7 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 		{ "config", required_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "all", no_argument, NULL, 'a' },
 		{ "pairs", no_argument, NULL, 'P' },
 		{ "diff", no_argument, NULL, 'D' },
 		{ "svg", required_argument, NULL, 'S' },
@@ -270,6 +278,12 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 				return admin_usage_error(err, errlen,
 							 "%s: -t is for ps only", c->name);
 			o->threads = 1;
+			break;
+		case 'a':
+			if (c->id != ADM_RELEASE)
+				return admin_usage_error(err, errlen, "%s: --all is for release "
+							 "only", c->name);
+			o->all = 1;
 			break;
 		case 'n':
 			if (c->id != ADM_PRUNE)
@@ -326,6 +340,17 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 					 "PID)", c->name);
 	if (o->target && !o->target[0])
 		return admin_usage_error(err, errlen, "empty PROFILE%s", "");
+	if (c->id == ADM_RELEASE) {
+		if (!o->all == !o->target)
+			return admin_usage_error(err, errlen, "release: which task? (PID or "
+						 "--all)%s", "");
+		if (o->target) {
+			errno = 0;
+			o->pid = strtol(o->target, &end, 10);
+			if (errno || *end || o->pid <= 0 || o->pid > 4194304)
+				return admin_usage_error(err, errlen, "bad PID '%s'", o->target);
+		}
+	}
 	if (c->id == ADM_HELP && o->target && !admin_find(o->target))
 		return admin_usage_error(err, errlen, "help: unknown command '%s'", o->target);
 	return 0;
@@ -664,6 +689,8 @@ struct admin_task {
 	__u32 lfc, lfc_max;
 	__s64 normal_time, normal_since, now;	/* wall ns */
 	__s64 last_anomaly;	/* wall ns, 0 = none */
+	__u32 held;		/* response: 0, 1 HELD (a delay), 2 SUSPENDED (execve) */
+	__s64 held_until;	/* wall ns */
 };
 
 static void admin_task_header(FILE *f, int threads)
@@ -711,6 +738,9 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 		else
 			fputs(",\"normal_in\":null", f);
 		admin_json_time(f, "normal_since", t->state == EBPH_NORMAL ? t->normal_since : 0);
+		fprintf(f, ",\"held\":%s", !t->held ? "null" :
+			t->held == 2 ? "\"suspended\"" : "\"held\"");
+		admin_json_time(f, "held_until", t->held ? t->held_until : 0);
 		fputs("}\n", f);
 		return;
 	}
@@ -721,12 +751,22 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 	fprintf(f, "%7u ", t->pid);
 	if (threads)
 		fprintf(f, "%7u ", t->tid);
-	fprintf(f, "%-15s %-8s %11llu %8llu %7s %8llu %8llu %8s %-10s %s\n",
+	fprintf(f, "%-15s %-8s %11llu %8llu %7s %8llu %8llu %8s %-10s %s",
 		out_text_buf(comm, sizeof(comm), t->comm, ADMIN_COMM_MAX), state,
 		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count, lfc,
 		(unsigned long long)t->anomalies, (unsigned long long)t->anomalies_total, ago,
 		normal,
 		out_text_buf(path, sizeof(path), t->path, EBPH_PATH_MAX));
+	if (t->held) {
+		time_t u = (time_t)(t->held_until / 1000000000);
+		struct tm tm;
+		char when[32] = "?";
+
+		if (localtime_r(&u, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(f, "  %s until %s", t->held == 2 ? "SUSPENDED" : "HELD", when);
+	}
+	fputc('\n', f);
 }
 
 /* What a steering command did to one profile. */
@@ -793,6 +833,7 @@ static void admin_change_line(FILE *f, int json, const struct admin_change *c)
  * the last ones only if the program has them (task layouts differ). */
 static const char *const pin_names[] = {
 	"tasks", "profiles", "keys", "paths", "rows", "alloc", "stats", "info", "cmd", "spill",
+	"held",
 };
 #define PIN_COUNT (sizeof(pin_names) / sizeof(pin_names[0]))
 #define PIN_REQUIRED 9	/* pin_names[PIN_REQUIRED..] are optional */
@@ -1147,6 +1188,7 @@ int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
 	const int fds[PIN_COUNT] = {
 		p->tasks, p->profiles, p->keys, p->paths, p->rows, p->alloc, p->stats, p->info,
 		p->cmd, p->mod ? bpf_table_fd(p->mod, "spill") : -1,
+		p->mod ? bpf_table_fd(p->mod, "held") : -1,
 	};
 	char path[128];
 	int lock, rootfd = -1, dfd, ret = 0;
@@ -1250,7 +1292,8 @@ struct admin_live {
 	struct maps_fds m;
 };
 
-enum { L_TASKS, L_PROFILES, L_KEYS, L_PATHS, L_ROWS, L_ALLOC, L_STATS, L_INFO, L_CMD, L_SPILL };
+enum { L_TASKS, L_PROFILES, L_KEYS, L_PATHS, L_ROWS, L_ALLOC, L_STATS, L_INFO, L_CMD, L_SPILL,
+	L_HELD };
 
 static void live_close(struct admin_live *l)
 {
@@ -1557,7 +1600,7 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 {
 	struct prof_cache cache = { 0 };
 	struct live_task *all = NULL;
-	size_t n = 0, i, j;
+	size_t n = 0, i, j, k;
 	__u64 boot = now_boot();
 	__s64 now = (__s64)boot + l->info.boot_to_wall_ns;
 	int ret;
@@ -1621,6 +1664,16 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 			if (prof->normal_since)
 				t.normal_since = (__s64)prof->normal_since +
 						 l->info.boot_to_wall_ns;
+		}
+		for (k = i; k < j; k++) {
+			struct ebph_hold h;
+			__u32 id = all[k].tid;
+
+			if (l->fd[L_HELD] >= 0 && !bpf_lookup_elem(l->fd[L_HELD], &id, &h) &&
+			    h.kind > t.held) {
+				t.held = h.kind;
+				t.held_until = (__s64)h.until + l->info.boot_to_wall_ns;
+			}
 		}
 		admin_task_line(stdout, o->json, o->threads, &t);
 	}
@@ -2088,7 +2141,7 @@ static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config 
 /* Does process pid catch sig (its SigCgt mask)? */
 static int proc_catches(pid_t pid, int sig)
 {
-	char path[64], line[128];
+	char path[600], line[128];
 	unsigned long long mask;
 	int yes = 0;
 	FILE *f;
@@ -2104,6 +2157,82 @@ static int proc_catches(pid_t pid, int sig)
 		}
 	fclose(f);
 	return yes;
+}
+
+/* Tasks (threads) traced by process tracer, of process pid (0: any). */
+static int traced_by(pid_t tracer, pid_t pid)
+{
+	char path[600], line[128];
+	struct dirent *d, *td;
+	DIR *dir, *tdir;
+	int n = 0;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9' || (pid && atoi(d->d_name) != pid))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", d->d_name);
+		tdir = opendir(path);
+		if (!tdir)
+			continue;
+		while ((td = readdir(tdir))) {
+			FILE *f;
+
+			if (td->d_name[0] < '1' || td->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/status", d->d_name,
+				 td->d_name);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			while (fgets(line, sizeof(line), f))
+				if (!strncmp(line, "TracerPid:", 10)) {
+					n += atoi(line + 10) == tracer;
+					break;
+				}
+			fclose(f);
+		}
+		closedir(tdir);
+	}
+	closedir(dir);
+	return n;
+}
+
+/* ebph release: ask the monitor (a queued signal carrying the PID, 0 for
+ * all) to let go the tasks it traces, and wait until it has. */
+static int cmd_release(const struct admin_opts *o, pid_t mon)
+{
+	union sigval v = { .sival_int = o->all ? 0 : (int)o->pid };
+	int i, n;
+
+	if (!mon) {
+		fprintf(stderr, "ebph: no running ebph monitor: no task is held\n");
+		return 1;
+	}
+	n = traced_by(mon, o->all ? 0 : (pid_t)o->pid);
+	if (!n) {
+		if (o->all)
+			printf("no task is held or delayed\n");
+		else
+			fprintf(stderr, "ebph: process %ld is not held or delayed by ebph\n",
+				o->pid);
+		return o->all ? 0 : 1;
+	}
+	if (sigqueue(mon, RESP_RELEASE_SIG, v)) {
+		fprintf(stderr, "ebph: cannot signal the monitor (PID %d): %s\n", (int)mon,
+			strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < 100 && traced_by(mon, o->all ? 0 : (pid_t)o->pid); i++)
+		usleep(50000);
+	if (traced_by(mon, o->all ? 0 : (pid_t)o->pid) && !o->all) {
+		fprintf(stderr, "ebph: process %ld is still traced by ebph after 5 s\n", o->pid);
+		return 1;
+	}
+	printf("released %d task%s\n", n, n == 1 ? "" : "s");
+	return 0;
 }
 
 static int cmd_save(const struct admin_opts *o, pid_t pid)
@@ -2300,6 +2429,8 @@ int admin_main(int argc, char **argv)
 	pid = admin_running();
 	if (o.cmd->id == ADM_SAVE)
 		return cmd_save(&o, pid);
+	if (o.cmd->id == ADM_RELEASE)
+		return cmd_release(&o, pid);
 	if (o.cmd->id == ADM_PRUNE)
 		return cmd_prune(&o, &cfg, pid);
 	if (o.cmd->id == ADM_PS && !pid) {

@@ -18,6 +18,8 @@ enum cfg_type {
 	CFG_POW2,	/* plain decimal integer, a power of two */
 	CFG_DURATION,	/* seconds: plain integer or digits + s, m, h, d, w */
 	CFG_PATH,	/* absolute path string, any scalar style */
+	CFG_ENUM,	/* one of names[], stored as its index */
+	CFG_PATHS,	/* a sequence of absolute paths, stored NUL-separated */
 };
 
 struct cfg_key {
@@ -29,6 +31,7 @@ struct cfg_key {
 	__u64 max;
 	__u64 def;
 	const char *def_str;	/* default of a path */
+	const char *const *names;	/* values of an enum */
 };
 
 #define CFG_MIN		60ULL
@@ -37,8 +40,12 @@ struct cfg_key {
 #define CFG_WEEK	604800ULL
 
 #define CFG_FIELD(f) offsetof(struct ebph_config, f), sizeof(((struct ebph_config *)0)->f)
-#define CFG_NUM(f, t, lo, hi, d) { #f, t, CFG_FIELD(f), lo, hi, d, NULL }
-#define CFG_STR(f, d) { #f, CFG_PATH, CFG_FIELD(f), 0, 0, 0, d }
+#define CFG_NUM(f, t, lo, hi, d) { #f, t, CFG_FIELD(f), lo, hi, d, NULL, NULL }
+#define CFG_STR(f, d) { #f, CFG_PATH, CFG_FIELD(f), 0, 0, 0, d, NULL }
+#define CFG_ENUMS(f, n, d) { #f, CFG_ENUM, CFG_FIELD(f), 0, 0, d, NULL, n }
+#define CFG_LIST(f) { #f, CFG_PATHS, CFG_FIELD(f), 0, 0, 0, "", NULL }
+
+static const char *const cfg_response_names[] = { "off", "log", "act", NULL };
 
 /* One row per key, in the order cfg_write prints them. Key name = field name. */
 static const struct cfg_key cfg_keys[] = {
@@ -59,6 +66,12 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(status_interval,   CFG_DURATION, 0, CFG_DAY,	      10),
 	CFG_STR(state_dir,	   "/var/lib/ebph"),
 	CFG_NUM(save_interval,	   CFG_DURATION, 0, CFG_WEEK,	      10 * CFG_MIN),
+	CFG_ENUMS(response,	   cfg_response_names,		      CFG_RESPONSE_OFF),
+	CFG_NUM(delay_factor,	   CFG_UINT,	 0, 60000,	      1),
+	CFG_NUM(max_delay,	   CFG_UINT,	 1, 3600000,	      2000),
+	CFG_NUM(suspend_execve,	   CFG_UINT,	 0, 128,	      10),
+	CFG_NUM(suspend_execve_time, CFG_DURATION, 1, 365 * CFG_DAY,  2 * CFG_DAY),
+	CFG_LIST(response_exempt),
 };
 
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -292,6 +305,10 @@ static const char *cfg_expected(enum cfg_type type)
 		return "a duration (seconds, or a number followed by s, m, h, d or w)";
 	case CFG_PATH:
 		return "a path";
+	case CFG_ENUM:
+		return "off, log or act";
+	case CFG_PATHS:
+		return "a list of paths";
 	default:
 		return "an integer";
 	}
@@ -360,7 +377,9 @@ static bool cfg_is_control(const unsigned char *s, size_t len, size_t i)
 	return s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] < 0xa0;
 }
 
-static int cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+/* Check a path scalar; 0 or -EINVAL with a message. room: bytes it may take with its NUL. */
+static int cfg_check_path(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev,
+			  size_t room)
 {
 	const unsigned char *s = ev->data.scalar.value;
 	size_t i, len = ev->data.scalar.length;
@@ -386,13 +405,77 @@ static int cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml
 			  cfg_excerpt(ex, s, len));
 		return -EINVAL;
 	}
-	if (len >= k->size) {
+	if (len >= room) {
 		cfg_error(ctx, &ev->start_mark, "%s: path is too long (%zu bytes, at most %zu)",
-			  k->name, len, k->size - 1);
+			  k->name, len, room ? room - 1 : 0);
 		return -EINVAL;
 	}
-	cfg_put_str(&ctx->cfg, k, (const char *)s, len);
 	return 0;
+}
+
+static int cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+{
+	int ret = cfg_check_path(ctx, k, ev, k->size);
+
+	if (!ret)
+		cfg_put_str(&ctx->cfg, k, (const char *)ev->data.scalar.value,
+			    ev->data.scalar.length);
+	return ret;
+}
+
+/* One of k's names, a plain scalar. */
+static int cfg_set_enum(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+{
+	size_t i;
+
+	if (cfg_is_plain(ev))
+		for (i = 0; k->names[i]; i++)
+			if (!strcmp(k->names[i], (const char *)ev->data.scalar.value)) {
+				cfg_put(&ctx->cfg, k, i);
+				return 0;
+			}
+	return cfg_type_error(ctx, k, ev);
+}
+
+static int cfg_next(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev);
+static int cfg_check_anchor(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev);
+
+/* A sequence of absolute paths (ev: its start), each stored NUL-ended,
+ * the whole list in k->size bytes with a final empty string. */
+static int cfg_set_paths(struct cfg_ctx *ctx, const struct cfg_key *k, yaml_parser_t *p,
+			 yaml_event_t *ev)
+{
+	char *buf = (char *)&ctx->cfg + k->off;
+	size_t used = 0;
+	int ret;
+
+	if (ev->type != YAML_SEQUENCE_START_EVENT)
+		return cfg_type_error(ctx, k, ev);
+	memset(buf, 0, k->size);
+	for (;;) {
+		yaml_event_delete(ev);
+		ret = cfg_next(ctx, p, ev);
+		if (ret)
+			return ret;
+		if (ev->type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		ret = cfg_check_anchor(ctx, k, ev);
+		if (ret)
+			return ret;
+		if (ev->type != YAML_SCALAR_EVENT)
+			return cfg_type_error(ctx, k, ev);
+		/* room for this path's NUL and the list's final one */
+		if (used + 2 > k->size) {
+			cfg_error(ctx, &ev->start_mark, "%s: the list is too long (at most %zu "
+				  "bytes)", k->name, k->size - 1);
+			return -EINVAL;
+		}
+		ret = cfg_check_path(ctx, k, ev, k->size - used - 1);
+		if (ret)
+			return ret;
+		memcpy(buf + used, ev->data.scalar.value, ev->data.scalar.length);
+		used += ev->data.scalar.length + 1;
+	}
 }
 
 /* Anchors and aliases: refused wherever they appear. */
@@ -559,6 +642,10 @@ static int cfg_pair(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
 		return ret;
 	if (k->type == CFG_PATH)
 		return cfg_set_path(ctx, k, ev);
+	if (k->type == CFG_ENUM)
+		return cfg_set_enum(ctx, k, ev);
+	if (k->type == CFG_PATHS)
+		return cfg_set_paths(ctx, k, p, ev);
 	return cfg_set_number(ctx, k, ev);
 }
 
@@ -657,7 +744,7 @@ void cfg_defaults(struct ebph_config *cfg)
 	for (i = 0; i < CFG_NKEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
-		if (k->type == CFG_PATH)
+		if (k->type == CFG_PATH || k->type == CFG_PATHS)
 			cfg_put_str(cfg, k, k->def_str, strlen(k->def_str));
 		else
 			cfg_put(cfg, k, k->def);
@@ -844,6 +931,22 @@ void cfg_write(FILE *f, const struct ebph_config *cfg)
 		case CFG_PATH:
 			cfg_write_path(f, (const char *)cfg + k->off, k->size);
 			break;
+		case CFG_ENUM:
+			fputs(k->names[cfg_get(cfg, k)], f);
+			break;
+		case CFG_PATHS: {
+			const char *s = (const char *)cfg + k->off;
+			const char *sep = "";
+
+			fputc('[', f);
+			for (; *s; s += strlen(s) + 1) {
+				fputs(sep, f);
+				cfg_write_path(f, s, CFG_EXEMPT_MAX);
+				sep = ", ";
+			}
+			fputc(']', f);
+			break;
+		}
 		case CFG_DURATION:
 			fputs(cfg_fmt_duration(buf, sizeof(buf), cfg_get(cfg, k)), f);
 			break;

@@ -9,6 +9,14 @@
 
 #define CFG_STATE_DIR_MAX 4096
 #define CFG_FILE_MAX (1U << 20)	/* bytes of a configuration file, at most */
+#define CFG_EXEMPT_MAX 4096	/* bytes of response_exempt: its paths, each NUL-ended */
+
+/* response: what ebph does to anomalous tasks (see response.h). */
+enum cfg_response {
+	CFG_RESPONSE_OFF = 0,	/* nothing */
+	CFG_RESPONSE_LOG = 1,	/* report what it would do */
+	CFG_RESPONSE_ACT = 2,	/* delay calls, suspend execve */
+};
 
 struct ebph_config {
 	__u64 normal_wait;	/* seconds */
@@ -28,6 +36,12 @@ struct ebph_config {
 	__u64 summary_interval;	/* seconds: a longer burst is summarised on its next anomaly */
 	__u32 output_rate;	/* event lines per second on stdout, 0 = no limit */
 	char state_dir[CFG_STATE_DIR_MAX];
+	__u32 response;		/* enum cfg_response */
+	__u32 delay_factor;	/* ms per call at lfc 0 (x 2^lfc), 0 = no delays */
+	__u32 max_delay;	/* ms: longest delay of one call */
+	__u32 suspend_execve;	/* lfc at which execve is held, 0 = never */
+	__u64 suspend_execve_time;	/* seconds */
+	char response_exempt[CFG_EXEMPT_MAX];	/* paths, each NUL-ended; "" ends the list */
 };
 
 /* Fill cfg with the built-in defaults. */

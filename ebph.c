@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
+#include <bcc/bcc_common.h>
 #include <bcc/libbpf.h>
 #include <bpf/libbpf.h>
 
@@ -32,6 +33,7 @@
 #include "admin.h"
 #include "filter.h"
 #include "attr.h"
+#include "response.h"
 
 _Static_assert(sizeof(struct ebph_event) == 480, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
@@ -56,6 +58,8 @@ struct monitor {
 	int out_failed;		/* stdout closed (e.g. | head) */
 	struct attr_table attr;	/* execs and cgroup paths, for attribution */
 	char hostname[256];	/* JSON "hostname" */
+	struct resp resp;	/* response: delays and execve holds */
+	int resp_on;		/* resp is set up */
 	double tokens;		/* output_rate: lines that may be printed now */
 	__u64 tokens_ns;	/* when tokens was last refilled (monotonic ns) */
 	__u64 suppressed;	/* lines left out in all */
@@ -82,6 +86,11 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	if (sig == SIGUSR1) {
 		save_requester = si && si->si_code <= 0 ? (sig_atomic_t)si->si_pid : 0;
 		save_requested = 1;
+	} else if (sig == SIGCHLD) {
+		/* a traced task stopped: the poll returns (EINTR) */
+	} else if (sig == RESP_RELEASE_SIG) {
+		if (si && si->si_code == SI_QUEUE && si->si_uid == 0)
+			resp_request((pid_t)si->si_value.sival_int);
 	} else {
 		stop_requested = 1;
 	}
@@ -434,6 +443,8 @@ static int mon_event(void *ctx, void *data, size_t size)
 	memcpy(&e, data, sizeof(e));
 	e.comm[sizeof(e.comm) - 1] = 0;
 	e.path[sizeof(e.path) - 1] = 0;
+	if (m->resp_on)
+		resp_event(&m->resp, &e);
 	if (e.type == EBPH_EV_NEW_PROFILE && e.dev == EBPH_ANON_DEV) {
 		/* "[memfd]", "[unlinked]": names of a kind, no file to resolve */
 	} else if (e.type == EBPH_EV_NEW_PROFILE && e.profile < m->cfg.max_profiles) {
@@ -544,6 +555,8 @@ static void mon_status(struct monitor *m, int final)
 	s.rows = s.rows > s.snapshot_rows ? s.rows - s.snapshot_rows : 0;
 	s.pair_bytes = (s.rows + s.snapshot_rows) * sizeof(struct ebph_row);
 	s.map_bytes = m->prog.map_bytes;
+	if (m->resp_on)
+		resp_counts(&m->resp, &s.held, &s.traced);
 	out_status(&m->out, &s);
 }
 
@@ -852,6 +865,12 @@ static void mon_loop(struct monitor *m)
 		if (end && end < wake)
 			wake = end;
 		timeout = (int)((wake - now) / 1000000) + 1;
+		if (m->resp_on) {
+			int due = resp_poll(&m->resp);
+
+			if (due >= 0 && due < timeout)
+				timeout = due;
+		}
 		ret = bpf_poll_ringbuf(m->prog.rb, timeout);
 		if (ret < 0 && ret != -EINTR) {
 			fprintf(stderr, "ebph: ring buffer: %s\n", strerror(-ret));
@@ -863,6 +882,30 @@ static void mon_loop(struct monitor *m)
 			break;
 		}
 	}
+}
+
+/* A response event (made by resp, in user space): always printed. */
+static void mon_resp_emit(void *ctx, const struct ebph_event *e)
+{
+	struct monitor *m = ctx;
+
+	mon_print(m, e);
+}
+
+/* Say which responses are in force. execve is held (ptrace) here: the
+ * -EPERM refusal needs a BPF LSM hook, which ebph does not load. */
+static void mon_resp_banner(struct monitor *m)
+{
+	const struct ebph_config *c = &m->cfg;
+	char hold[64] = "off";
+
+	if (c->suspend_execve)
+		snprintf(hold, sizeof(hold), "held at lfc >= %u for %llus", c->suspend_execve,
+			 (unsigned long long)c->suspend_execve_time);
+	fprintf(stderr, "ebph: response: %s (%s): delays %u ms x 2^lfc, at most %u ms; "
+		"execve %s\n", c->response == CFG_RESPONSE_ACT ? "act" : "log",
+		c->response == CFG_RESPONSE_ACT ? "anomalous tasks are held with ptrace" :
+		"actions are reported, none is taken", c->delay_factor, c->max_delay, hold);
 }
 
 /* Describe this monitor in the info map (for admin commands), and set up
@@ -1025,8 +1068,26 @@ static int mon_run(struct monitor *m)
 		"Hit Ctrl-C to end.\n", m->prog.uring_off ? "" : " and io_uring operations",
 		m->cfg.window, (unsigned long long)m->cfg.normal_wait);
 
+	if (m->cfg.response != CFG_RESPONSE_OFF) {
+		if (resp_init(&m->resp, &m->cfg, m->prog.tasks, bpf_table_fd(m->prog.mod, "spill"),
+			      bpf_table_fd(m->prog.mod, "held"), fill_task_slots(m->cfg.max_tasks),
+			      mon_resp_emit, m)) {
+			fprintf(stderr, "ebph: out of memory\n");
+			admin_unpin();
+			prog_close(&m->prog);
+			return 1;
+		}
+		m->resp_on = 1;
+		mon_resp_banner(m);
+	}
+
 	mon_loop(m);
 
+	if (m->resp_on) {
+		bpf_consume_ringbuf(m->prog.rb);
+		resp_stop(&m->resp);	/* every held task goes free first */
+		m->resp_on = 0;
+	}
 	prog_detach(&m->prog);	/* the final save sees the profiles at rest */
 	bpf_consume_ringbuf(m->prog.rb);
 	if (!m->out_failed) {
@@ -1105,6 +1166,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(RESP_RELEASE_SIG, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	m.out.f = stdout;
 	m.out.json = m.opts.json;

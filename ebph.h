@@ -80,6 +80,20 @@ enum ebph_event_type {
 	EBPH_EV_LOADER_EXEC = 6,	/* ld.so PROG: charged to PROG's profile */
 	EBPH_EV_ANON_EXEC = 7,		/* exec of a file without a stable identity */
 	EBPH_EV_EXEC = 8,		/* a task exec'd a program: its command line */
+	/* 9-17: other work in progress */
+	EBPH_EV_RESPONSE = 18,		/* a task's delay episode starts or ends (user space) */
+	EBPH_EV_SUSPEND = 19,		/* a task's execve is held (user space) */
+	EBPH_EV_RELEASE = 20,		/* a held task is let go (user space) */
+	EBPH_EV_RESPONSE_FAILED = 21,	/* a task could not be acted on (user space) */
+};
+
+/* Who let a held task go (release events, field reason). */
+enum ebph_release {
+	EBPH_REL_TIMER = 0,	/* its time passed */
+	EBPH_REL_OPERATOR = 1,	/* ebph release */
+	EBPH_REL_EXIT = 2,	/* ebph exits */
+	EBPH_REL_GONE = 3,	/* the task died */
+	EBPH_REL_COUNT
 };
 
 /* Why an anomaly_summary was sent (event field reason). */
@@ -112,6 +126,9 @@ enum ebph_burst_end {
 #define EBPH_F_UNSEEN		2	/* the profile's testing data never saw this call */
 /* exec flags */
 #define EBPH_F_CMDLINE_CUT	4	/* the command line is longer than path[] */
+/* response, suspend flags */
+#define EBPH_F_LOG_ONLY		8	/* response: log: the action was not taken */
+#define EBPH_F_LATE		16	/* suspend: held after the exec, not before it */
 
 /* Counters in the per-CPU "stats" array. */
 enum ebph_stat {
@@ -154,6 +171,15 @@ struct ebph_info {
 	__u32 nr_syscalls;	/* calls in the alphabet (EBPH_NR_CALLS) */
 	__u32 lfc_window;
 };
+
+/* A task held by the response, in the "held" hash by TID: written by the
+ * monitor (user space) for ebph ps; no BPF program uses it. */
+struct ebph_hold {
+	__u64 until;		/* boot-time ns it is held until */
+	__u32 kind;		/* 1: a delayed call, 2: a suspended execve */
+	__u32 pid;
+};
+#define EBPH_HOLD_MAX		4096	/* tasks held at once, at most */
 
 /* Identity of an executable: kernel dev_t (major << 20 | minor) and inode. */
 struct ebph_key {
@@ -264,7 +290,8 @@ struct ebph_event {
 	__u32 profile;		/* profile slot */
 	__u32 syscall;		/* anomaly: the call */
 	__u32 misses;		/* anomaly: absent pairs */
-	__u32 lfc;		/* anomaly, tolerize_limit; summary: highest lfc */
+	__u32 lfc;		/* anomaly, tolerize_limit; summary: highest lfc;
+				 * exec: the task's lfc before it */
 	__u32 state;		/* profile_state: the new state */
 	__u32 reason;		/* profile_state: enum ebph_reason; summary: ebph_burst_end */
 	__u32 flags;		/* new_profile: EBPH_F_*; anomaly: EBPH_F_UNSEEN; anon_exec: EBPH_ANON_* */

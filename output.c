@@ -212,6 +212,10 @@ static const char *const type_names[] = {
 	[EBPH_EV_LOADER_EXEC] = "loader_exec",
 	[EBPH_EV_ANON_EXEC] = "anon_exec",
 	[EBPH_EV_EXEC] = "exec",
+	[EBPH_EV_RESPONSE] = "response",
+	[EBPH_EV_SUSPEND] = "suspend",
+	[EBPH_EV_RELEASE] = "release",
+	[EBPH_EV_RESPONSE_FAILED] = "response_failed",
 };
 
 static const char *const burst_end_names[EBPH_B_COUNT] = {
@@ -341,6 +345,63 @@ static void out_attr_json(struct out_ctx *o, const struct ebph_event *e)
 	fprintf(f, ",\"cmdline_cut\":%s", a->cmdline && a->cmdline_cut ? "true" : "false");
 }
 
+static const char *const release_names[EBPH_REL_COUNT] = {
+	[EBPH_REL_TIMER] = "timer",
+	[EBPH_REL_OPERATOR] = "operator",
+	[EBPH_REL_EXIT] = "exit",
+	[EBPH_REL_GONE] = "gone",
+};
+
+static const char *out_release_by(__u32 by)
+{
+	return by < EBPH_REL_COUNT ? release_names[by] : "?";
+}
+
+/* The fields of the response events (user space made them), JSON or text. */
+static void out_response(struct out_ctx *o, const struct ebph_event *e, int json)
+{
+	FILE *f = o->f;
+	const char *act = e->flags & EBPH_F_LOG_ONLY ? "log" : "act";
+	__s64 until = (__s64)e->since + o->boot_to_wall_ns;
+
+	switch (e->type) {
+	case EBPH_EV_RESPONSE:
+		if (!e->reason)
+			fprintf(f, json ? ",\"action\":\"%s\",\"episode\":\"start\",\"lfc\":%u,"
+				"\"delay_ms\":%u" : " %s start lfc=%u delay_ms=%u", act, e->lfc,
+				e->misses);
+		else if (e->flags & EBPH_F_LOG_ONLY)
+			fprintf(f, json ? ",\"action\":\"log\",\"episode\":\"end\",\"lfc_max\":%u" :
+				" log end lfc_max=%u", e->lfc);
+		else
+			fprintf(f, json ? ",\"action\":\"act\",\"episode\":\"end\","
+				"\"calls_delayed\":%llu,\"total_delay_ms\":%llu" :
+				" act end calls_delayed=%llu total_delay_ms=%llu",
+				(unsigned long long)e->count, (unsigned long long)e->since);
+		break;
+	case EBPH_EV_SUSPEND:
+		fprintf(f, json ? ",\"action\":\"%s\",\"lfc\":%u,\"until\":%lld.%06lld,\"late\":%s" :
+			" %s lfc=%u until=%lld.%06lld%s", act, e->lfc,
+			(long long)(until / 1000000000), (long long)(until % 1000000000 / 1000),
+			json ? (e->flags & EBPH_F_LATE ? "true" : "false") :
+			(e->flags & EBPH_F_LATE ? " late" : ""));
+		break;
+	case EBPH_EV_RELEASE:
+		fprintf(f, json ? ",\"by\":\"%s\",\"held\":\"%s\",\"held_ms\":%llu" :
+			" by=%s held=%s held_ms=%llu", out_release_by(e->reason),
+			e->state == 2 ? "suspend" : "delay", (unsigned long long)e->count);
+		break;
+	case EBPH_EV_RESPONSE_FAILED:
+		if (json) {
+			fputs(",\"error\":", f);
+			out_json_str(f, strerror((int)e->misses), 128);
+		} else {
+			fprintf(f, " error=%s", strerror((int)e->misses));
+		}
+		break;
+	}
+}
+
 static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
 	FILE *f = o->f;
@@ -419,6 +480,12 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 		out_cmdline(f, 1, e->path, e->seq_len < sizeof(e->path) ? e->seq_len : 0);
 		fprintf(f, ",\"cmdline_cut\":%s", e->flags & EBPH_F_CMDLINE_CUT ? "true" : "false");
 		break;
+	case EBPH_EV_RESPONSE:
+	case EBPH_EV_SUSPEND:
+	case EBPH_EV_RELEASE:
+	case EBPH_EV_RESPONSE_FAILED:
+		out_response(o, e, 1);
+		break;
 	}
 	fputs("}\n", f);
 }
@@ -490,13 +557,20 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 		if (e->flags & EBPH_F_CMDLINE_CUT)
 			fputs("...", f);
 		break;
+	case EBPH_EV_RESPONSE:
+	case EBPH_EV_SUSPEND:
+	case EBPH_EV_RELEASE:
+	case EBPH_EV_RESPONSE_FAILED:
+		out_response(o, e, 0);
+		break;
 	}
 	fputc('\n', f);
 }
 
 void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
-	if (e->type < EBPH_EV_NEW_PROFILE || e->type > EBPH_EV_EXEC)
+	if (e->type < EBPH_EV_NEW_PROFILE || e->type >= sizeof(type_names) / sizeof(type_names[0]) ||
+	    !type_names[e->type])
 		return;
 	if (o->json)
 		out_event_json(o, e, path);
@@ -515,7 +589,8 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 			"\"tasks\":%llu,\"syscalls\":%llu,\"anomalies\":%llu,\"lost_events\":%llu,"
 			"\"rows\":%llu,\"snapshot_rows\":%llu,\"pair_bytes\":%llu,\"map_bytes\":%llu,"
 			"\"tasks_full\":%llu,\"profiles_full\":%llu,\"rows_full\":%llu,"
-			"\"anomalies_lost\":%llu,\"suppressed\":%llu,\"final\":%s}\n",
+			"\"anomalies_lost\":%llu,\"suppressed\":%llu,\"held\":%llu,\"traced\":%llu,"
+			"\"final\":%s}\n",
 			(unsigned long long)s->profiles, (unsigned long long)s->training,
 			(unsigned long long)s->frozen, (unsigned long long)s->normal,
 			(unsigned long long)s->tasks, (unsigned long long)s->syscalls,
@@ -524,7 +599,8 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 			(unsigned long long)s->pair_bytes, (unsigned long long)s->map_bytes,
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
 			(unsigned long long)s->rows_full, (unsigned long long)s->anomalies_lost,
-			(unsigned long long)s->suppressed, s->final ? "true" : "false");
+			(unsigned long long)s->suppressed, (unsigned long long)s->held,
+			(unsigned long long)s->traced, s->final ? "true" : "false");
 		return;
 	}
 	out_ts_text(o, s->ts);
@@ -543,6 +619,9 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 	if (s->anomalies_lost || s->suppressed)
 		fprintf(f, " anomalies_lost=%llu suppressed=%llu",
 			(unsigned long long)s->anomalies_lost, (unsigned long long)s->suppressed);
+	if (s->held || s->traced)
+		fprintf(f, " held=%llu traced=%llu", (unsigned long long)s->held,
+			(unsigned long long)s->traced);
 	fputc('\n', f);
 }
 

@@ -133,6 +133,11 @@ START_TEST(test_admin_parse_good)
 	ck_assert(o.help);
 	ck_assert_int_eq(parse("check -j", &o, err, sizeof(err)), 0);
 	ck_assert_int_eq(o.cmd->id, ADM_CHECK);
+	ck_assert_int_eq(parse("release 4242", &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(o.cmd->id, ADM_RELEASE);
+	ck_assert(o.pid == 4242 && !o.all);
+	ck_assert_int_eq(parse("release --all", &o, err, sizeof(err)), 0);
+	ck_assert(o.all && !o.pid && !o.target);
 	ck_assert_int_eq(parse("prune -c x.yaml --dry-run", &o, err, sizeof(err)), 0);
 	ck_assert(o.cmd->id == ADM_PRUNE && o.dry_run && !strcmp(o.config, "x.yaml"));
 	ck_assert_int_eq(parse("prune -n", &o, err, sizeof(err)), 0);
@@ -167,6 +172,12 @@ START_TEST(test_admin_parse_bad)
 	PARSE_FAILS("normalize --pid 99999999999999999999", "bad PID");
 	PARSE_FAILS("show -t /a", "show: -t is for ps only");
 	PARSE_FAILS("save --pid 3", "save: takes no --pid");
+	PARSE_FAILS("release", "release: which task? (PID or --all)");
+	PARSE_FAILS("release --all 7", "release: which task? (PID or --all)");
+	PARSE_FAILS("release 0", "bad PID '0'");
+	PARSE_FAILS("release 12x", "bad PID '12x'");
+	PARSE_FAILS("release -j 7", "release: has no JSON output (-j)");
+	PARSE_FAILS("ps --all", "ps: --all is for release only");
 	PARSE_FAILS("ps --pid 3", "ps: takes no --pid");
 	PARSE_FAILS("ps -x", "unknown option '-x'");
 	PARSE_FAILS("ps --bogus", "unknown option '--bogus'");
@@ -233,7 +244,7 @@ START_TEST(test_admin_cmd_help)
 	ck_assert_ptr_null(strstr(t, "--dry-run"));
 	ck_assert_ptr_null(strstr(t, "--pid"));
 	ck_assert_ptr_nonnull(strstr(t, "Commands: ps profiles show normalize sensitize tolerize "
-				    "delete save prune help replay record\n"));
+				    "delete save release prune help replay record\n"));
 	free(t);
 	mem_open(&m);
 	admin_cmd_help(m.f, admin_find("prune"));

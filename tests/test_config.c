@@ -251,7 +251,13 @@ START_TEST(test_config_write_defaults)
 			 "output_rate: 1000\n"
 			 "status_interval: 10s\n"
 			 "state_dir: /var/lib/ebph\n"
-			 "save_interval: 10m\n");
+			 "save_interval: 10m\n"
+			 "response: off\n"
+			 "delay_factor: 1\n"
+			 "max_delay: 2000\n"
+			 "suspend_execve: 10\n"
+			 "suspend_execve_time: 2d\n"
+			 "response_exempt: []\n");
 	free(buf);
 }
 END_TEST
@@ -275,6 +281,72 @@ static char *round_trip(const struct ebph_config *c)
 	ck_assert_msg(!memcmp(&back, c, sizeof(back)), "%s", buf);
 	return buf;
 }
+
+/* response, its numbers and response_exempt: values, defaults, refusals. */
+START_TEST(test_config_response_keys)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "response: on\n", "t:1:11: response: expected off, log or act, got 'on'" },
+		{ "response: \"act\"\n", "t:1:11: response: expected off, log or act, got a quoted string 'act'" },
+		{ "response: 2\n", "t:1:11: response: expected off, log or act, got '2'" },
+		{ "delay_factor: 60001\n", "t:1:15: delay_factor: 60001 is out of range (0..60000)" },
+		{ "max_delay: 0\n", "t:1:12: max_delay: 0 is out of range (1..3600000)" },
+		{ "suspend_execve: 129\n", "t:1:17: suspend_execve: 129 is out of range (0..128)" },
+		{ "suspend_execve_time: 0\n", "t:1:22: suspend_execve_time: 0 is out of range (1s..365d)" },
+		{ "response_exempt: /bin/true\n", "t:1:18: response_exempt: expected a list of paths, got '/bin/true'" },
+		{ "response_exempt: [bin/true]\n", "t:1:19: response_exempt: 'bin/true' is not an absolute path" },
+		{ "response_exempt: [[/a]]\n", "t:1:19: response_exempt: expected a list of paths, got a sequence" },
+		{ "response_exempt: [\"\"]\n", "t:1:19: response_exempt: must not be empty" },
+	};
+	struct ebph_config c;
+	char err[512], *big;
+	const char *s;
+	size_t i, n;
+
+	cfg_defaults(&c);
+	ck_assert_uint_eq(c.response, CFG_RESPONSE_OFF);
+	ck_assert_uint_eq(c.suspend_execve_time, 2 * 86400);
+	ck_assert_int_eq(c.response_exempt[0], 0);
+	s = "response: act\ndelay_factor: 0\nmax_delay: 50\nsuspend_execve: 0\n"
+	    "suspend_execve_time: 90m\nresponse_exempt:\n  - /bin/true\n  - \"/a b\"\n";
+	ck_assert_msg(cfg_load_string(&c, s, strlen(s), "t", err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.response, CFG_RESPONSE_ACT);
+	ck_assert_uint_eq(c.delay_factor, 0);
+	ck_assert_uint_eq(c.max_delay, 50);
+	ck_assert_uint_eq(c.suspend_execve, 0);
+	ck_assert_uint_eq(c.suspend_execve_time, 5400);
+	ck_assert_str_eq(c.response_exempt, "/bin/true");
+	ck_assert_str_eq(c.response_exempt + 10, "/a b");
+	ck_assert_int_eq(c.response_exempt[15], 0);
+	free(round_trip(&c));
+	s = "response: log\n";
+	ck_assert_int_eq(cfg_load_string(&c, s, strlen(s), "t", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.response, CFG_RESPONSE_LOG);
+	ck_assert_str_eq(c.response_exempt, "/bin/true");	/* kept: not in the text */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ebph_config before = c;
+
+		ck_assert_int_eq(cfg_load_string(&c, bad[i].text, strlen(bad[i].text), "t",
+						 err, sizeof(err)), -EINVAL);
+		ck_assert_str_eq(err, bad[i].msg);
+		ck_assert(!memcmp(&before, &c, sizeof(c)));
+	}
+	/* the list fills CFG_EXEMPT_MAX bytes at most, with its final NUL */
+	big = malloc(CFG_EXEMPT_MAX * 2 + 64);
+	ck_assert_ptr_nonnull(big);
+	n = (size_t)sprintf(big, "response_exempt: [");
+	for (i = 0; i < CFG_EXEMPT_MAX / 8 - 1; i++)
+		n += (size_t)sprintf(big + n, "%s/abcdef", i ? ", " : "");
+	strcpy(big + n, "]\n");
+	ck_assert_msg(cfg_load_string(&c, big, strlen(big), "t", err, sizeof(err)) == 0, "%s", err);
+	strcpy(big + n, ", /abcdef]\n");
+	ck_assert_int_eq(cfg_load_string(&c, big, strlen(big), "t", err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "response_exempt: path is too long (7 bytes, at most 6)"));
+	free(big);
+}
+END_TEST
 
 START_TEST(test_config_write_round_trip)
 {
@@ -1043,6 +1115,7 @@ Suite *config_suite(void)
 	tcase_set_timeout(tc, 60);	/* the large file, under valgrind */
 
 	tcase_add_test(tc, test_config_defaults);
+	tcase_add_test(tc, test_config_response_keys);
 	tcase_add_test(tc, test_config_defaults_clear_the_struct);
 	tcase_add_test(tc, test_config_every_key);
 	tcase_add_test(tc, test_config_flow_mapping_and_quoted_keys);

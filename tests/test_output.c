@@ -1375,6 +1375,67 @@ START_TEST(test_output_text_high_bytes_not_truncated)
 }
 END_TEST
 
+/* The response events (made in user space): their own fields, JSON and text. */
+START_TEST(test_output_response_events)
+{
+	struct ebph_event e = { 0 };
+	char *l;
+
+	e.ts = 5000000000ULL;
+	e.pid = e.tid = 42;
+	strcpy(e.comm, "victim");
+	e.type = EBPH_EV_RESPONSE;
+	e.lfc = 3;
+	e.misses = 8;
+	l = render_event(1, 0, &e, "/bin/victim");
+	ck_assert_msg(strstr(l, ",\"action\":\"act\",\"episode\":\"start\",\"lfc\":3,"
+			     "\"delay_ms\":8}\n") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+	e.reason = 1;
+	e.count = 40;
+	e.since = 640;
+	l = render_event(1, 0, &e, "/bin/victim");
+	ck_assert_msg(strstr(l, ",\"episode\":\"end\",\"calls_delayed\":40,"
+			     "\"total_delay_ms\":640}\n") != NULL, "%s", l);
+	free(l);
+	e.flags = EBPH_F_LOG_ONLY;
+	l = render_event(0, 0, &e, "/bin/victim");
+	ck_assert_msg(strstr(l, "response ") == l && strstr(l, " log end lfc_max=3\n"), "%s", l);
+	free(l);
+	e.type = EBPH_EV_SUSPEND;
+	e.flags = EBPH_F_LATE;
+	e.since = 7000000000ULL;
+	l = render_event(1, 0, &e, NULL);
+	ck_assert_msg(strstr(l, ",\"action\":\"act\",\"lfc\":3,\"until\":1700000007.000000,"
+			     "\"late\":true}\n") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+	e.type = EBPH_EV_RELEASE;
+	e.reason = EBPH_REL_OPERATOR;
+	e.state = 2;
+	e.count = 1500;
+	l = render_event(1, 0, &e, NULL);
+	ck_assert_msg(strstr(l, ",\"by\":\"operator\",\"held\":\"suspend\",\"held_ms\":1500}\n")
+		      != NULL, "%s", l);
+	free(l);
+	e.reason = 99;
+	l = render_event(0, 0, &e, NULL);
+	ck_assert_msg(strstr(l, " by=? held=suspend held_ms=1500\n") != NULL, "%s", l);
+	free(l);
+	e.type = EBPH_EV_RESPONSE_FAILED;
+	e.misses = 1;	/* EPERM */
+	l = render_event(1, 0, &e, NULL);
+	ck_assert_msg(strstr(l, ",\"error\":\"Operation not permitted\"}\n") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+	e.type = 17;	/* not ours: printed by nobody */
+	l = render_event(1, 0, &e, NULL);
+	ck_assert_str_eq(l, "");
+	free(l);
+}
+END_TEST
+
 START_TEST(test_output_status_json)
 {
 	struct out_status st;
@@ -1387,7 +1448,7 @@ START_TEST(test_output_status_json)
 			 "\"anomalies\":2,\"lost_events\":1,\"rows\":300,\"snapshot_rows\":20,"
 			 "\"pair_bytes\":65536,\"map_bytes\":40000000,\"tasks_full\":0,"
 			 "\"profiles_full\":0,\"rows_full\":5,\"anomalies_lost\":0,"
-			 "\"suppressed\":0,\"final\":true}\n");
+			 "\"suppressed\":0,\"held\":0,\"traced\":0,\"final\":true}\n");
 	assert_json_line(l);
 	free(l);
 	st.final = 0;
@@ -1503,6 +1564,7 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_comm_quote_newline_escaped);
 	tcase_add_test(tc, test_output_text_high_bytes_not_truncated);
 	tcase_add_test(tc, test_output_status_json);
+	tcase_add_test(tc, test_output_response_events);
 	tcase_add_test(tc, test_output_status_text);
 	tcase_add_test(tc, test_output_profile_json);
 	tcase_add_test(tc, test_output_profile_text);
