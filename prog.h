@@ -6,6 +6,16 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "bcc_api.h"
+
+/* bcc_func_load gained a last argument, attach_type, after bcc 0.18 (gen/bcc_api.h
+ * says which form the headers declare: scripts/probe-bcc.sh). */
+#if EBPH_BCC_FUNC_LOAD_ARGS == 12
+#define prog_func_load(...) bcc_func_load(__VA_ARGS__, 0)
+#else
+#define prog_func_load(...) bcc_func_load(__VA_ARGS__)
+#endif
+
 #define PROG_MAX_PROBES 8
 
 struct ring_buffer;

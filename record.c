@@ -25,6 +25,7 @@
 #include "btf.h"
 #include "fill.h"
 #include "output.h"
+#include "prog.h"
 #include "record.h"
 #include "replay.h"
 #include "trace.h"
@@ -232,10 +233,10 @@ static int rec_attach(struct recorder *r, char *err, size_t errlen)
 			return -1;
 		}
 		log[0] = 0;
-		fd = bcc_func_load(r->mod, BPF_PROG_TYPE_RAW_TRACEPOINT, rec_probes[i].fn, insns,
-				   (int)bpf_function_size(r->mod, rec_probes[i].fn),
-				   bpf_module_license(r->mod), bpf_module_kern_version(r->mod), 0,
-				   log, sizeof(log), NULL, 0);
+		fd = prog_func_load(r->mod, BPF_PROG_TYPE_RAW_TRACEPOINT, rec_probes[i].fn, insns,
+				    (int)bpf_function_size(r->mod, rec_probes[i].fn),
+				    bpf_module_license(r->mod), bpf_module_kern_version(r->mod), 0,
+				    log, sizeof(log), NULL);
 		if (fd < 0) {
 			if (log[0])
 				fprintf(stderr, "%s\n", log);
