@@ -17,6 +17,8 @@ enum cfg_type {
 	CFG_POW2,	/* plain decimal integer, a power of two */
 	CFG_DURATION,	/* seconds: plain integer or digits + s, m, h, d, w */
 	CFG_PATH,	/* absolute path string, any scalar style */
+	CFG_OPT_PATH,	/* CFG_PATH, or "" for none */
+	CFG_BOOL,	/* plain true or false */
 };
 
 struct cfg_key {
@@ -38,6 +40,8 @@ struct cfg_key {
 #define CFG_FIELD(f) offsetof(struct ebph_config, f), sizeof(((struct ebph_config *)0)->f)
 #define CFG_NUM(f, t, lo, hi, d) { #f, t, CFG_FIELD(f), lo, hi, d, NULL }
 #define CFG_STR(f, d) { #f, CFG_PATH, CFG_FIELD(f), 0, 0, 0, d }
+#define CFG_OPT_STR(f) { #f, CFG_OPT_PATH, CFG_FIELD(f), 0, 0, 0, "" }
+#define CFG_BOOLEAN(f, d) { #f, CFG_BOOL, CFG_FIELD(f), 0, 1, d, NULL }
 
 /* One row per key, in the order cfg_write prints them. Key name = field name. */
 static const struct cfg_key cfg_keys[] = {
@@ -58,6 +62,12 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(status_interval,   CFG_DURATION, 0, CFG_DAY,	      10),
 	CFG_STR(state_dir,	   "/var/lib/ebph"),
 	CFG_NUM(save_interval,	   CFG_DURATION, 0, CFG_WEEK,	      10 * CFG_MIN),
+	CFG_BOOLEAN(stdout,	   1),
+	CFG_BOOLEAN(journal,	   0),
+	CFG_OPT_STR(events_file),
+	CFG_NUM(events_file_kb,	   CFG_UINT,	 1, 4194304,	      10240),
+	CFG_NUM(events_file_keep,  CFG_UINT,	 0, 1000,	      5),
+	CFG_OPT_STR(metrics_file),
 };
 
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -291,6 +301,10 @@ static const char *cfg_expected(enum cfg_type type)
 		return "a duration (seconds, or a number followed by s, m, h, d or w)";
 	case CFG_PATH:
 		return "a path";
+	case CFG_OPT_PATH:
+		return "a path or \"\"";
+	case CFG_BOOL:
+		return "true or false";
 	default:
 		return "an integer";
 	}
@@ -351,6 +365,17 @@ static int cfg_set_number(struct cfg_ctx *ctx, const struct cfg_key *k, const ya
 	return 0;
 }
 
+/* A boolean: the plain scalars true and false (YAML 1.2's core schema). */
+static int cfg_set_bool(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+
+	if (!cfg_is_plain(ev) || (strcmp(s, "true") && strcmp(s, "false")))
+		return cfg_type_error(ctx, k, ev);
+	cfg_put(&ctx->cfg, k, !strcmp(s, "true"));
+	return 0;
+}
+
 /* True at a control character: C0, DEL, or C1 (U+0080..U+009F in UTF-8). */
 static bool cfg_is_control(const unsigned char *s, size_t len, size_t i)
 {
@@ -369,6 +394,10 @@ static int cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml
 	if (ev->type != YAML_SCALAR_EVENT || (tag && strcmp(tag, YAML_STR_TAG)) ||
 	    cfg_is_null(ev))
 		return cfg_type_error(ctx, k, ev);
+	if (!len && k->type == CFG_OPT_PATH) {
+		cfg_put_str(&ctx->cfg, k, "", 0);
+		return 0;
+	}
 	if (!len) {
 		cfg_error(ctx, &ev->start_mark, "%s: must not be empty", k->name);
 		return -EINVAL;
@@ -556,8 +585,10 @@ static int cfg_pair(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
 	ret = cfg_check_anchor(ctx, k, ev);
 	if (ret)
 		return ret;
-	if (k->type == CFG_PATH)
+	if (k->type == CFG_PATH || k->type == CFG_OPT_PATH)
 		return cfg_set_path(ctx, k, ev);
+	if (k->type == CFG_BOOL)
+		return cfg_set_bool(ctx, k, ev);
 	return cfg_set_number(ctx, k, ev);
 }
 
@@ -656,7 +687,7 @@ void cfg_defaults(struct ebph_config *cfg)
 	for (i = 0; i < CFG_NKEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
-		if (k->type == CFG_PATH)
+		if (k->type == CFG_PATH || k->type == CFG_OPT_PATH)
 			cfg_put_str(cfg, k, k->def_str, strlen(k->def_str));
 		else
 			cfg_put(cfg, k, k->def);
@@ -841,7 +872,11 @@ void cfg_write(FILE *f, const struct ebph_config *cfg)
 		fprintf(f, "%s: ", k->name);
 		switch (k->type) {
 		case CFG_PATH:
+		case CFG_OPT_PATH:
 			cfg_write_path(f, (const char *)cfg + k->off, k->size);
+			break;
+		case CFG_BOOL:
+			fputs(cfg_get(cfg, k) ? "true" : "false", f);
 			break;
 		case CFG_DURATION:
 			fputs(cfg_fmt_duration(buf, sizeof(buf), cfg_get(cfg, k)), f);

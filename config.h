@@ -27,6 +27,12 @@ struct ebph_config {
 	__u64 summary_interval;	/* seconds: a longer burst is summarised on its next anomaly */
 	__u32 output_rate;	/* event lines per second on stdout, 0 = no limit */
 	char state_dir[CFG_STATE_DIR_MAX];
+	__u32 stdout;		/* print events and status on stdout */
+	__u32 journal;		/* ... and send them to the systemd journal */
+	__u32 events_file_kb;	/* rotate events_file before it grows past this */
+	__u32 events_file_keep;	/* rotated events files kept (.1 newest) */
+	char events_file[CFG_STATE_DIR_MAX];	/* JSON lines appended here, "" = none */
+	char metrics_file[CFG_STATE_DIR_MAX];	/* Prometheus text, "" = none */
 };
 
 /* Fill cfg with the built-in defaults. */

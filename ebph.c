@@ -30,6 +30,7 @@
 #include "admin.h"
 #include "filter.h"
 #include "attr.h"
+#include "sink.h"
 
 _Static_assert(sizeof(struct ebph_event) == 480, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
@@ -53,6 +54,7 @@ struct monitor {
 	int ncpus;		/* possible CPUs, for per-CPU maps */
 	int out_failed;		/* stdout closed (e.g. | head) */
 	struct attr_table attr;	/* execs and cgroup paths, for attribution */
+	struct sink sink;	/* the journal and the events file */
 	char hostname[256];	/* JSON "hostname" */
 	double tokens;		/* output_rate: lines that may be printed now */
 	__u64 tokens_ns;	/* when tokens was last refilled (monotonic ns) */
@@ -71,13 +73,16 @@ struct mon_ident {
 	__u8 handle[STORE_HANDLE_MAX];
 };
 
-static volatile sig_atomic_t stop_requested, save_requested, save_requester;
+static volatile sig_atomic_t stop_requested, save_requested, save_requester, reopen_requested;
 
-/* SIGUSR1 asks for a save (remembering who sent it); SIGINT, SIGTERM stop. */
+/* SIGUSR1 asks for a save (remembering who sent it); SIGHUP to reopen the
+ * events file (logrotate); SIGINT, SIGTERM stop. */
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
-	if (sig == SIGUSR1) {
+	if (sig == SIGHUP) {
+		reopen_requested = 1;
+	} else if (sig == SIGUSR1) {
 		save_requester = si && si->si_code <= 0 ? (sig_atomic_t)si->si_pid : 0;
 		save_requested = 1;
 	} else {
@@ -543,9 +548,8 @@ static void mon_status(struct monitor *m, int final)
 {
 	struct out_status s = { 0 };
 	__u64 born, dead;
+	int ret;
 
-	if (!m->out.json && (m->opts.pid || m->opts.comm))
-		return;	/* host-wide figures: not in filtered text output */
 	s.ts = now_ns(CLOCK_BOOTTIME);
 	s.final = final;
 	mon_profiles(m, count_profile, &s);
@@ -563,6 +567,14 @@ static void mon_status(struct monitor *m, int final)
 	s.rows = s.rows > s.snapshot_rows ? s.rows - s.snapshot_rows : 0;
 	s.pair_bytes = (s.rows + s.snapshot_rows) * sizeof(struct ebph_row);
 	s.map_bytes = m->prog.map_bytes;
+	if (m->cfg.metrics_file[0]) {
+		ret = sink_metrics(m->cfg.metrics_file, &s);
+		if (ret)
+			fprintf(stderr, "ebph: metrics_file %s: cannot write: %s\n",
+				m->cfg.metrics_file, strerror(-ret));
+	}
+	if (!m->out.json && (m->opts.pid || m->opts.comm))
+		return;	/* host-wide figures: not in filtered text output */
 	out_status(&m->out, &s);
 }
 
@@ -573,6 +585,10 @@ static void print_profile(struct monitor *m, __u32 slot, const struct ebph_profi
 
 	(void)arg;
 	o.ts = now_ns(CLOCK_BOOTTIME);
+	o.source = "live";
+	o.train_pairs = o.test_pairs = -1;	/* not counted at exit */
+	o.normal_time = p->normal_time ? (__s64)p->normal_time + m->out.boot_to_wall_ns : 0;
+	o.normal_since = p->normal_since ? (__s64)p->normal_since + m->out.boot_to_wall_ns : 0;
 	o.dev = out_user_dev(p->key.dev);
 	o.ino = p->key.ino;
 	o.state = p->state;
@@ -860,6 +876,15 @@ static void mon_loop(struct monitor *m)
 			else
 				fprintf(stderr, "ebph: %s: not saving (--no-save)\n", why);
 		}
+		if (reopen_requested) {
+			char err[PATH_MAX + 128];
+
+			reopen_requested = 0;
+			if (sink_reopen(&m->sink, err, sizeof(err)))
+				out_warn("ebph: SIGHUP: %s", err);
+			else if (m->sink.file)
+				out_warn("ebph: SIGHUP: reopened %s", m->sink.file);
+		}
 		if (next_save && now >= next_save) {
 			mon_save(m, "save_interval");
 			next_save = now + save_every;
@@ -877,7 +902,7 @@ static void mon_loop(struct monitor *m)
 			break;
 		}
 		mon_report_suppressed(m, 0);
-		if (fflush(stdout) || ferror(stdout)) {
+		if (m->cfg.stdout && (fflush(stdout) || ferror(stdout))) {
 			m->out_failed = 1;
 			break;
 		}
@@ -899,6 +924,7 @@ static void mon_info(struct monitor *m)
 	info.max_rows = m->cfg.max_rows;
 	info.nr_syscalls = EBPH_NR_CALLS;
 	info.lfc_window = m->cfg.lfc_window;
+	snprintf(info.state_dir, sizeof(info.state_dir), "%s", m->cfg.state_dir);
 	bpf_update_elem(m->prog.info, &k, &info, BPF_ANY);
 	m->maps.profiles = m->prog.profiles;
 	m->maps.keys = m->prog.keys;
@@ -989,6 +1015,18 @@ static int mon_run(struct monitor *m)
 		free(text);
 		return 1;
 	}
+	ret = sink_open(&m->sink, m->cfg.journal, m->cfg.events_file,
+			(__u64)m->cfg.events_file_kb * 1024, m->cfg.events_file_keep, err,
+			sizeof(err));
+	if (ret) {
+		out_warn("ebph: %s", err);
+		free(text);
+		return 1;
+	}
+	if (m->sink.journal || m->sink.file) {
+		m->out.emit = sink_emit;
+		m->out.emit_arg = &m->sink;
+	}
 	other = admin_running();
 	if (other) {	/* fast refusal; admin_pin decides atomically */
 		fprintf(stderr, "ebph: another ebph monitor is running (PID %d)\n", (int)other);
@@ -1050,6 +1088,7 @@ static int mon_run(struct monitor *m)
 			mon_profiles(m, print_profile, NULL);
 		fflush(stdout);
 	}
+	sink_close(&m->sink);
 	ret = m->use_store ? mon_save(m, "exit") : 0;
 	admin_unpin();
 	prog_close(&m->prog);
@@ -1119,11 +1158,12 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	m.out.f = stdout;
+	m.out.f = m.cfg.stdout ? stdout : NULL;
 	m.out.json = m.opts.json;
 	m.out.timestamps = m.opts.timestamps;
-	if (m.out.json && !gethostname(m.hostname, sizeof(m.hostname) - 1))
+	if (!gethostname(m.hostname, sizeof(m.hostname) - 1))
 		m.out.hostname = m.hostname;
 
 	ret = mon_run(&m);

@@ -5,8 +5,9 @@
 set -eu
 
 # bpfcc-tools (syscount) and bpftrace: peers for make bench; libxml2-utils
-# (xmllint) and btrfs-progs: tests.
-PKGS="build-essential pkg-config libbpfcc-dev bpfcc-tools libyaml-dev check jq bpftool procps libxml2-utils btrfs-progs bpftrace"
+# (xmllint), btrfs-progs, python3-jsonschema (docs/events.schema.json) and
+# python3-prometheus-client (metrics_file's parser): tests.
+PKGS="build-essential pkg-config libbpfcc-dev bpfcc-tools libyaml-dev libsystemd-dev check jq bpftool procps libxml2-utils btrfs-progs bpftrace python3-jsonschema python3-prometheus-client"
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 

@@ -250,7 +250,13 @@ START_TEST(test_config_write_defaults)
 			 "output_rate: 1000\n"
 			 "status_interval: 10s\n"
 			 "state_dir: /var/lib/ebph\n"
-			 "save_interval: 10m\n");
+			 "save_interval: 10m\n"
+			 "stdout: true\n"
+			 "journal: false\n"
+			 "events_file: \"\"\n"
+			 "events_file_kb: 10240\n"
+			 "events_file_keep: 5\n"
+			 "metrics_file: \"\"\n");
 	free(buf);
 }
 END_TEST
