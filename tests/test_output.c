@@ -1471,6 +1471,103 @@ START_TEST(test_output_profile_text)
 }
 END_TEST
 
+/* The sinks' view: each object once, as JSON and as text, with the
+ * event's fields; stdout (f) may be off. */
+struct emitted_log {
+	int n;
+	char json[4096], text[4096], type[32], profile[48], comm[32];
+	__u32 pid;
+};
+
+static void log_emit(void *arg, const struct out_emitted *x)
+{
+	struct emitted_log *l = arg;
+
+	l->n++;
+	snprintf(l->json, sizeof(l->json), "%s", x->json);
+	snprintf(l->text, sizeof(l->text), "%s", x->text);
+	snprintf(l->type, sizeof(l->type), "%s", x->type);
+	snprintf(l->profile, sizeof(l->profile), "%s", x->profile ? x->profile : "-");
+	snprintf(l->comm, sizeof(l->comm), "%s", x->comm ? x->comm : "-");
+	l->pid = x->pid;
+}
+
+START_TEST(test_output_emit_to_sinks)
+{
+	struct emitted_log log = { 0 };
+	struct out_ctx o = { .json = 0, .timestamps = 1, .boot_to_wall_ns = WALL_OFFSET,
+			     .hostname = "h", .emit = log_emit, .emit_arg = &log };
+	struct out_status st;
+	struct ebph_event e;
+	struct mem m;
+	char *l;
+
+	base_event(&e, EBPH_EV_ANOMALY);
+	anomaly_event(&e);
+	mem_open(&m);
+	o.f = m.f;
+	out_event(&o, &e, "/bin/bash");
+	l = mem_take(&m);
+	ck_assert_int_eq(log.n, 1);
+	ck_assert_str_eq(log.type, "anomaly");
+	ck_assert_str_eq(log.profile, "2049:131");
+	ck_assert_str_eq(log.comm, "bash");
+	ck_assert_uint_eq(log.pid, 1234);
+	ck_assert_msg(!strncmp(log.json, "{\"type\":\"anomaly\"," TS_JSON ",", 40), "%s", log.json);
+	assert_json_line(log.json);
+	ck_assert_msg(!strncmp(log.text, "anomaly ", 8), "no TIME column for the journal: %s",
+		      log.text);
+	ck_assert_msg(strstr(l, "anomaly ") && l[0] != 'a', "stdout keeps -T: %s", l);
+	free(l);
+	o.f = NULL;	/* stdout: false */
+	sample_status(&st);
+	out_status(&o, &st);
+	ck_assert_int_eq(log.n, 2);
+	ck_assert_str_eq(log.type, "status");
+	ck_assert_msg(strstr(log.json, "\"final\":true}\n") != NULL, "%s", log.json);
+}
+END_TEST
+
+START_TEST(test_output_json_head_time)
+{
+	struct mem m;
+	char *l;
+
+	mem_open(&m);
+	out_json_head(m.f, "x", 1700000000123456789LL, "web\"1");
+	fputs("}\n", m.f);
+	out_json_head(m.f, "x", 951782400000001000LL, NULL);	/* 2000-02-29 */
+	fputs("}\n", m.f);
+	l = mem_take(&m);
+	ck_assert_msg(!strncmp(l, "{\"type\":\"x\",\"schema\":1,\"ts\":1700000000.123456,"
+			       "\"time\":\"2023-11-14T22:13:20.123456Z\",\"hostname\":\"web\\\"1\"}\n"
+			       "{\"type\":\"x\",\"schema\":1,\"ts\":951782400.000001,"
+			       "\"time\":\"2000-02-29T00:00:00.000001Z\",\"hostname\":", 160), "%s", l);
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_metrics)
+{
+	struct out_status st;
+	struct mem m;
+	char *l;
+
+	sample_status(&st);
+	mem_open(&m);
+	out_metrics(m.f, &st);
+	l = mem_take(&m);
+	ck_assert_msg(strstr(l, "# TYPE ebph_profiles gauge\nebph_profiles{state=\"training\"} 4\n"
+			     "ebph_profiles{state=\"frozen\"} 3\nebph_profiles{state=\"normal\"} 3\n"), "%s", l);
+	ck_assert_msg(strstr(l, "# TYPE ebph_syscalls_total counter\nebph_syscalls_total 123456\n"), "%s", l);
+	ck_assert_msg(strstr(l, "ebph_map_full_total{map=\"rows\"} 5\n"), "%s", l);
+	ck_assert_msg(strstr(l, "\nebph_held_tasks 0\n"), "%s", l);
+	ck_assert_msg(strstr(l, "\nebph_rows 320\n"), "%s", l);
+	ck_assert_msg(strstr(l, "\nebph_map_bytes 40000000\n"), "%s", l);
+	free(l);
+}
+END_TEST
+
 Suite *output_suite(void)
 {
 	Suite *s = suite_create("output");
@@ -1513,6 +1610,9 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_status_text);
 	tcase_add_test(tc, test_output_profile_json);
 	tcase_add_test(tc, test_output_profile_text);
+	tcase_add_test(tc, test_output_emit_to_sinks);
+	tcase_add_test(tc, test_output_json_head_time);
+	tcase_add_test(tc, test_output_metrics);
 	suite_add_tcase(s, tc);
 	return s;
 }
