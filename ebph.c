@@ -1027,6 +1027,9 @@ static int mon_run(struct monitor *m)
 		m->out.emit = sink_emit;
 		m->out.emit_arg = &m->sink;
 	}
+	if (!m->out.f && !m->out.emit)
+		fprintf(stderr, "ebph: note: stdout: false, and neither journal nor events_file: "
+			"events and status lines go nowhere\n");
 	other = admin_running();
 	if (other) {	/* fast refusal; admin_pin decides atomically */
 		fprintf(stderr, "ebph: another ebph monitor is running (PID %d)\n", (int)other);
