@@ -1015,6 +1015,12 @@ static int mon_run(struct monitor *m)
 		free(text);
 		return 1;
 	}
+	other = admin_running();
+	if (other) {	/* fast refusal; admin_pin decides atomically */
+		fprintf(stderr, "ebph: another ebph monitor is running (PID %d)\n", (int)other);
+		free(text);
+		return 1;
+	}
 	ret = sink_open(&m->sink, m->cfg.journal, m->cfg.events_file,
 			(__u64)m->cfg.events_file_kb * 1024, m->cfg.events_file_keep, err,
 			sizeof(err));
@@ -1030,12 +1036,6 @@ static int mon_run(struct monitor *m)
 	if (!m->out.f && !m->out.emit)
 		fprintf(stderr, "ebph: note: stdout: false, and neither journal nor events_file: "
 			"events and status lines go nowhere\n");
-	other = admin_running();
-	if (other) {	/* fast refusal; admin_pin decides atomically */
-		fprintf(stderr, "ebph: another ebph monitor is running (PID %d)\n", (int)other);
-		free(text);
-		return 1;
-	}
 	m->ncpus = possible_cpus();
 	m->paths = calloc(m->cfg.max_profiles, sizeof(*m->paths));
 	m->sup_lines = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_lines));
