@@ -210,8 +210,8 @@ check "stdout: false: status lines in the events file" \
 
 # ---- the journal: session A's objects, read back with journalctl -o json ----
 if [ "$HAVE_JOURNAL" -eq 1 ]; then
-	journalctl --no-pager -o json SYSLOG_IDENTIFIER=ebph _PID="$PIDA" > "$T/journal.raw"
-	jq -c '.EBPH_JSON | fromjson' "$T/journal.raw" > "$T/journal.json"
+	journalctl --no-pager --all -o json SYSLOG_IDENTIFIER=ebph _PID="$PIDA" > "$T/journal.raw"
+	jq -r '.EBPH_JSON' "$T/journal.raw" > "$T/journal.json"
 	validate "journal: the EBPH_JSON field of every entry" "$T/journal.json"
 	check "journal: an entry per object on stdout ($(wc -l < "$T/journal.json") = $(wc -l < "$T/outa"))" \
 		cmp -s "$T/journal.json" "$T/outa"
