@@ -10,15 +10,16 @@ CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I. -Igen
 CFLAGS += $(shell pkg-config --cflags libbcc yaml-0.1 libsystemd 2>/dev/null)
 LDLIBS = -lbcc -l:libbpf.so.1 $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
-LDLIBS += $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
+SYSTEMD_LIBS = $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
+LDLIBS += $(SYSTEMD_LIBS)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 
-# Pure modules: no libbcc, unit-tested without root.
-PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c
-BIN_SRCS = ebph.c prog.c maps.c admin.c sink.c $(PURE_SRCS)
+# Pure modules: no libbcc, unit-tested without root (sink.c: libsystemd).
+PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c sink.c
+BIN_SRCS = ebph.c prog.c maps.c admin.c $(PURE_SRCS)
 GEN = gen/syscalls_gen.h gen/syscall_names.c gen/uring_names.c gen/embed.c
 HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h sink.h gen/syscalls_gen.h
 
@@ -49,7 +50,7 @@ gen/suites.h: $(TEST_SRCS)
 
 tests/unit: tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c gen/suites.h $(HDRS)
 	$(CC) $(CFLAGS) -o $@ tests/unit.c $(TEST_SRCS) $(PURE_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c \
-		$(LDFLAGS) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(CHECK_LIBS)
+		$(LDFLAGS) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(SYSTEMD_LIBS) $(CHECK_LIBS)
 
 unit: tests/unit
 	CK_DEFAULT_TIMEOUT=60 ./tests/unit
