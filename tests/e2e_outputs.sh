@@ -13,6 +13,8 @@ SCHEMA=docs/events.schema.json
 MAXRUNS=30
 
 note() { printf '#    %s\n' "$*"; }
+# jqe FILTER FILE...: jq -e, quiet (its last output is true or an object)
+jqe() { jf=$1; shift; jq -e "$jf" "$@" > /dev/null 2>&1; }
 # validate NAME FILE...: every line of the files is valid against the schema
 validate() {
 	n=$1; shift
@@ -126,8 +128,10 @@ check "SIGHUP: the monitor is still running" kill -0 "$EBPH_PID"
 wait_for "$OUT" ".type == \"new_profile\" and .path == \"$T/t2\"" 5
 sleep 0.2
 check "SIGHUP: stderr says the events file was reopened" grep -q "SIGHUP: reopened $EV" "$OUT.err"
+# (the new file may have been rotated since: it or its rotated copies)
+cat "$EV.2" "$EV.1" "$EV" > "$T/after_hup.json" 2>/dev/null
 check "SIGHUP: a new events file, with t2's new_profile" \
-	jq -e "select(.type == \"new_profile\" and .path == \"$T/t2\")" "$EV" > /dev/null
+	jqe "select(.type == \"new_profile\" and .path == \"$T/t2\")" "$T/after_hup.json"
 check "SIGHUP: the moved file does not get it" \
 	sh -c "! grep -q '\"path\":\"$T/t2\"' '$T/moved.json'"
 # more lines, for rotation: status every second, and a few new profiles
@@ -216,11 +220,11 @@ if [ "$HAVE_JOURNAL" -eq 1 ]; then
 	check "journal: an entry per object on stdout ($(wc -l < "$T/journal.json") = $(wc -l < "$T/outa"))" \
 		cmp -s "$T/journal.json" "$T/outa"
 	check "journal: anomalies at priority 4 (warning) with EBPH_PROFILE, EBPH_COMM" \
-		jq -e -s "[.[] | select(.EBPH_TYPE == \"anomaly\" and .EBPH_PROFILE == \"$K1\")] |
-			length > 0 and all(.PRIORITY == \"4\" and .EBPH_COMM == \"t1\")" "$T/journal.raw"
+		jqe "[.[] | select(.EBPH_TYPE == \"anomaly\" and .EBPH_PROFILE == \"$K1\")] |
+			length > 0 and all(.PRIORITY == \"4\" and .EBPH_COMM == \"t1\")" -s "$T/journal.raw"
 	check "journal: status at priority 6 (info), MESSAGE the text line" \
-		jq -e -s '[.[] | select(.EBPH_TYPE == "status")] | length > 0 and
-			all(.PRIORITY == "6" and (.MESSAGE | startswith("status ")))' "$T/journal.raw"
+		jqe '[.[] | select(.EBPH_TYPE == "status")] | length > 0 and
+			all(.PRIORITY == "6" and (.MESSAGE | startswith("status ")))' -s "$T/journal.raw"
 	journal_stop 2>/dev/null || true
 fi
 
