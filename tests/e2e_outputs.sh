@@ -27,6 +27,7 @@ validate() {
 
 for n in t1 t2; do cp "$FX/ph_calls" "$T/$n"; done
 K1=$(stat_key "$T/t1")
+K2=$(stat_key "$T/t2")
 HOST=$(hostname)
 
 # ---- the validator itself: it refuses what the schema lacks ----
@@ -125,15 +126,15 @@ kill -HUP "$EBPH_PID"
 sleep 0.3
 check "SIGHUP: the monitor is still running" kill -0 "$EBPH_PID"
 "$T/t2" run > /dev/null
-wait_for "$OUT" ".type == \"new_profile\" and .path == \"$T/t2\"" 5
+wait_for "$OUT" ".type == \"new_profile\" and .profile == \"$K2\"" 5
 sleep 0.2
 check "SIGHUP: stderr says the events file was reopened" grep -q "SIGHUP: reopened $EV" "$OUT.err"
 # (the new file may have been rotated since: it or its rotated copies)
 cat "$EV.2" "$EV.1" "$EV" > "$T/after_hup.json" 2>/dev/null
 check "SIGHUP: a new events file, with t2's new_profile" \
-	jqe "select(.type == \"new_profile\" and .path == \"$T/t2\")" "$T/after_hup.json"
+	jqe "select(.type == \"new_profile\" and .profile == \"$K2\")" "$T/after_hup.json"
 check "SIGHUP: the moved file does not get it" \
-	sh -c "! grep -q '\"path\":\"$T/t2\"' '$T/moved.json'"
+	sh -c "! grep -q '\"profile\":\"$K2\"' '$T/moved.json'"
 # more lines, for rotation: status every second, and a few new profiles
 for n in 1 2 3 4 5 6 7 8; do cp "$FX/hello" "$T/h$n"; "$T/h$n" > /dev/null; done
 sleep 2.5
