@@ -13,7 +13,8 @@ SCHEMA=docs/events.schema.json
 MAXRUNS=30
 
 note() { printf '#    %s\n' "$*"; }
-# jqe FILTER FILE...: jq -e, quiet (its last output is true or an object)
+# jqe FILTER FILE...: jq -e, quiet: true if its last output is true (jq 1.6
+# judges the last input's result: no select() over many lines, use -s)
 jqe() { jf=$1; shift; jq -e "$jf" "$@" > /dev/null 2>&1; }
 # validate NAME FILE...: every line of the files is valid against the schema
 validate() {
@@ -132,7 +133,7 @@ check "SIGHUP: stderr says the events file was reopened" grep -q "SIGHUP: reopen
 # (the new file may have been rotated since: it or its rotated copies)
 cat "$EV.2" "$EV.1" "$EV" > "$T/after_hup.json" 2>/dev/null
 check "SIGHUP: a new events file, with t2's new_profile" \
-	jqe "select(.type == \"new_profile\" and .profile == \"$K2\")" "$T/after_hup.json"
+	jqe "any(.[]; .type == \"new_profile\" and .profile == \"$K2\")" -s "$T/after_hup.json"
 check "SIGHUP: the moved file does not get it" \
 	sh -c "! grep -q '\"profile\":\"$K2\"' '$T/moved.json'"
 # more lines, for rotation: status every second, and a few new profiles
