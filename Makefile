@@ -11,25 +11,27 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -std=gnu11 -D_GNU_SOURCE -I. -Igen
-# libbcc, libbpf, libyaml and zlib through pkg-config (any distribution's
-# paths and sonames); without a .pc file, the plain library names. The pure
-# modules (unit-tested) need libbpf (BTF), libyaml and zlib (CRC-32).
+# libbcc, libbpf, libyaml, zlib and libsystemd through pkg-config (any
+# distribution's paths and sonames); without a .pc file, the plain library
+# names. The pure modules (unit-tested) need libbpf (BTF), libyaml, zlib
+# (CRC-32) and libsystemd (the journal, sink.c).
 PKG_CONFIG ?= pkg-config
-CFLAGS += $(foreach p,libbcc libbpf yaml-0.1 zlib,$(shell $(PKG_CONFIG) --cflags $(p) 2>/dev/null))
+CFLAGS += $(foreach p,libbcc libbpf yaml-0.1 zlib libsystemd,$(shell $(PKG_CONFIG) --cflags $(p) 2>/dev/null))
 PURE_LIBS = $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) \
 	$(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml) \
-	$(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
+	$(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz) \
+	$(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
 LDLIBS = $(shell $(PKG_CONFIG) --libs libbcc 2>/dev/null || echo -lbcc) $(PURE_LIBS)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 
-# Pure modules: no libbcc, unit-tested without root.
-PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c trace.c replay.c
+# Pure modules: no libbcc, unit-tested without root (sink.c: libsystemd).
+PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c trace.c replay.c sink.c
 BIN_SRCS = ebph.c prog.c maps.c admin.c record.c response.c $(PURE_SRCS)
 GEN = gen/syscalls_gen.h gen/syscall_names.c gen/uring_names.c gen/embed.c
-HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h trace.h replay.h record.h response.h gen/syscalls_gen.h gen/bcc_api.h
+HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h trace.h replay.h record.h response.h sink.h gen/syscalls_gen.h gen/bcc_api.h
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 

@@ -195,8 +195,8 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 		fputs("  -j, --json         one JSON object per line\n", f);
 	if (!(c->flags & ADM_F_NOCONFIG))
 		fputs("  -c, --config FILE  the configuration whose state_dir holds the saved\n"
-		      "                     profiles (used when no monitor runs, and by delete)\n",
-		      f);
+		      "                     profiles, when no monitor runs (a running monitor's\n"
+		      "                     own state_dir is used otherwise)\n", f);
 	if (c->id == ADM_PS)
 		fputs("  -t, --threads      one line per thread\n", f);
 	if (c->flags & ADM_F_PROFILE)
@@ -549,20 +549,10 @@ static void admin_ago_col(char *buf, size_t len, __s64 last, __s64 now)
 		admin_duration(buf, len, now > last ? (now - last) / 1000000000 : 0);
 }
 
-static void admin_json_time(FILE *f, const char *name, __s64 wall)
-{
-	if (wall)
-		fprintf(f, ",\"%s\":%lld.%06lld", name, (long long)(wall / 1000000000),
-			(long long)(wall % 1000000000 / 1000));
-	else
-		fprintf(f, ",\"%s\":null", name);
-}
-
-/* "type", then "ts" (wall ns). */
+/* "type" and the fields every object starts with (wall ns now). */
 static void admin_json_head(FILE *f, const char *type, __s64 now)
 {
-	fprintf(f, "{\"type\":\"%s\",\"ts\":%lld.%06lld", type, (long long)(now / 1000000000),
-		(long long)(now % 1000000000 / 1000));
+	out_json_head(f, type, now, NULL);
 }
 
 static void admin_key_str(char *buf, size_t len, const struct ebph_key *key)
@@ -592,37 +582,24 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 	__u64 train_pairs = admin_pairs(p->train, p->ntrain);
 	__u64 test_pairs = p->state == EBPH_NORMAL ? admin_pairs(p->test, p->ntest) : 0;
 	__u64 bytes = (a->rows + a->snapshot_rows) * sizeof(struct ebph_row);
-	char key[48], path[4 * EBPH_PATH_MAX + 1], normal[32], ago[32];
-	__s64 in = 0;
+	char key[48], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], ago[32];
 
 	admin_key_str(key, sizeof(key), &p->key);
-	if (p->state == EBPH_FROZEN && p->normal_time > a->now)
-		in = p->normal_time - a->now;
 	if (json) {
-		admin_json_head(f, "profile", a->now);
-		fprintf(f, ",\"profile\":\"%s\",\"path\":", key);
-		out_json_str(f, p->path, EBPH_PATH_MAX);
-		fprintf(f, ",\"source\":\"%s\",\"state\":\"%s\",\"train_count\":%llu,"
-			"\"last_mod_count\":%llu,\"sequences\":%llu,\"anomalies\":%llu,"
-			"\"train_pairs\":%llu,\"test_pairs\":%llu,\"rows\":%llu,"
-			"\"snapshot_rows\":%llu,"
-			"\"pair_bytes\":%llu", a->source, out_state_name(p->state),
-			(unsigned long long)p->train_count, (unsigned long long)p->last_mod_count,
-			(unsigned long long)p->sequences, (unsigned long long)p->anomalies,
-			(unsigned long long)train_pairs, (unsigned long long)test_pairs,
-			(unsigned long long)a->rows, (unsigned long long)a->snapshot_rows,
-			(unsigned long long)bytes);
-		fprintf(f, ",\"anomalies_total\":%llu,\"anomalies_lost\":%llu,\"events_lost\":%llu",
-			(unsigned long long)p->anomalies_total,
-			(unsigned long long)p->anomalies_lost, (unsigned long long)p->events_lost);
-		admin_json_time(f, "last_anomaly", p->last_anomaly);
-		admin_json_time(f, "normal_time", p->state == EBPH_FROZEN ? p->normal_time : 0);
-		if (p->state == EBPH_FROZEN)
-			fprintf(f, ",\"normal_in\":%lld", (long long)(in / 1000000000));
-		else
-			fputs(",\"normal_in\":null", f);
-		admin_json_time(f, "normal_since", p->state == EBPH_NORMAL ? p->normal_since : 0);
-		fputs("}\n", f);
+		struct out_ctx c = { .f = f, .json = 1 };
+		struct out_profile o = {
+			.wall_ts = a->now, .source = a->source, .path = p->path,
+			.dev = out_user_dev(p->key.dev), .ino = p->key.ino, .state = p->state,
+			.train_count = p->train_count, .last_mod_count = p->last_mod_count,
+			.sequences = p->sequences, .anomalies = p->anomalies,
+			.train_pairs = (__s64)train_pairs, .test_pairs = (__s64)test_pairs,
+			.rows = a->rows, .snapshot_rows = a->snapshot_rows, .pair_bytes = bytes,
+			.anomalies_total = p->anomalies_total, .anomalies_lost = p->anomalies_lost,
+			.events_lost = p->events_lost, .last_anomaly = p->last_anomaly,
+			.normal_time = p->normal_time, .normal_since = p->normal_since,
+		};
+
+		out_profile(&c, &o);
 		return;
 	}
 	admin_normal_col(normal, sizeof(normal), p->state, p->normal_time, p->normal_since,
@@ -643,15 +620,13 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 static int admin_show(FILE *f, const struct admin_opts *o, const struct admin_prof *a)
 {
 	struct show_profile s = { .p = a->p, .json = o->json };
-	char key[48], ts[32];
+	char key[48];
 	FILE *svg;
 	int ret;
 
 	admin_key_str(key, sizeof(key), &a->p->key);
-	snprintf(ts, sizeof(ts), "%lld.%06lld", (long long)(a->now / 1000000000),
-		 (long long)(a->now % 1000000000 / 1000));
 	s.key = key;
-	s.ts = ts;
+	s.now = a->now;
 	if (o->svg) {
 		svg = fopen(o->svg, "w");
 		if (!svg) {
@@ -705,7 +680,7 @@ static void admin_task_header(FILE *f, int threads)
 
 static void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 {
-	char key[48], comm[4 * ADMIN_COMM_MAX + 1], path[4 * EBPH_PATH_MAX + 1], normal[32], lfc[24],
+	char key[48], comm[OUT_ESC_LEN(ADMIN_COMM_MAX)], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], lfc[24],
 	     ago[32];
 	const char *state = t->key ? out_state_name(t->state) : "-";
 
@@ -730,17 +705,17 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 			(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count,
 			t->lfc, t->lfc_max, (unsigned long long)t->anomalies);
 		fprintf(f, ",\"anomalies_total\":%llu", (unsigned long long)t->anomalies_total);
-		admin_json_time(f, "last_anomaly", t->last_anomaly);
-		admin_json_time(f, "normal_time", t->state == EBPH_FROZEN ? t->normal_time : 0);
+		out_json_time(f, "last_anomaly", t->last_anomaly);
+		out_json_time(f, "normal_time", t->state == EBPH_FROZEN ? t->normal_time : 0);
 		if (t->key && t->state == EBPH_FROZEN)
 			fprintf(f, ",\"normal_in\":%lld", (long long)(t->normal_time > t->now ?
 				(t->normal_time - t->now) / 1000000000 : 0));
 		else
 			fputs(",\"normal_in\":null", f);
-		admin_json_time(f, "normal_since", t->state == EBPH_NORMAL ? t->normal_since : 0);
+		out_json_time(f, "normal_since", t->state == EBPH_NORMAL ? t->normal_since : 0);
 		fprintf(f, ",\"held\":%s", !t->held ? "null" :
 			t->held == 2 ? "\"suspended\"" : "\"held\"");
-		admin_json_time(f, "held_until", t->held ? t->held_until : 0);
+		out_json_time(f, "held_until", t->held ? t->held_until : 0);
 		fputs("}\n", f);
 		return;
 	}
@@ -786,7 +761,7 @@ struct admin_change {
 
 static void admin_change_line(FILE *f, int json, const struct admin_change *c)
 {
-	char key[48], path[4 * EBPH_PATH_MAX + 1];
+	char key[48], path[OUT_ESC_LEN(EBPH_PATH_MAX)];
 	const char *state = c->state == ADMIN_STATE_GONE ? "deleted" : out_state_name(c->state);
 
 	admin_key_str(key, sizeof(key), c->key);
@@ -930,7 +905,7 @@ static int proc_holds_map(pid_t pid, __u32 map_id)
  */
 static pid_t pin_owner_at(int dfd, int *alive)
 {
-	__u64 value[512];	/* the info value, of whichever ebph version made it */
+	__u64 value[1024];	/* the info value, of whichever ebph version made it */
 	struct bpf_map_info mi;
 	__u32 k = 0, len = sizeof(mi);
 	char path[128], comm[32] = "";
@@ -2383,6 +2358,24 @@ static int cmd_check(const struct admin_opts *o, const struct admin_live *l,
 	return bad ? 1 : 0;
 }
 
+/* A running monitor's settings win over -c and the defaults: the
+ * commands act on its state_dir and window (its info map carries them). */
+static void admin_live_config(struct ebph_config *cfg, const struct admin_live *l,
+			      const char *config)
+{
+	char dir[EBPH_STATE_DIR_MAX];
+
+	memcpy(dir, l->info.state_dir, sizeof(dir));
+	dir[sizeof(dir) - 1] = 0;
+	if (!dir[0])
+		return;
+	if (config && strcmp(dir, cfg->state_dir))
+		out_warn("ebph: note: the running monitor's state_dir %s is used, not %s's %s",
+			 dir, config, cfg->state_dir);
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", dir);
+	cfg->window = l->info.window;
+}
+
 int admin_main(int argc, char **argv)
 {
 	struct ebph_config cfg;
@@ -2441,6 +2434,7 @@ int admin_main(int argc, char **argv)
 		if (live_open(&live, pid))
 			return 1;
 		l = &live;
+		admin_live_config(&cfg, l, o.config);
 	}
 	switch (o.cmd->id) {
 	case ADM_PS:

@@ -69,6 +69,10 @@ void cli_usage(FILE *f, void (*commands)(FILE *f))
 	      "  sudo ebph show /usr/bin/ls       # what ebph learned about ls\n"
 	      "  sudo ebph normalize /usr/sbin/sshd  # detect for sshd from now on\n"
 	      "\n"
+	      "Events and status lines go to stdout, and as the configuration says to the\n"
+	      "journal (journal), an events file (events_file, rotated; kill -HUP reopens\n"
+	      "it) and a Prometheus metrics file (metrics_file). See ebph(8), OUTPUT.\n"
+	      "\n"
 	      "Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n"
 	      "See ebph(8).\n", f);
 }

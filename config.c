@@ -20,6 +20,8 @@ enum cfg_type {
 	CFG_PATH,	/* absolute path string, any scalar style */
 	CFG_ENUM,	/* one of names[], stored as its index */
 	CFG_PATHS,	/* a sequence of absolute paths, stored NUL-separated */
+	CFG_OPT_PATH,	/* CFG_PATH, or "" for none */
+	CFG_BOOL,	/* plain true or false */
 };
 
 struct cfg_key {
@@ -44,6 +46,8 @@ struct cfg_key {
 #define CFG_STR(f, d) { #f, CFG_PATH, CFG_FIELD(f), 0, 0, 0, d, NULL }
 #define CFG_ENUMS(f, n, d) { #f, CFG_ENUM, CFG_FIELD(f), 0, 0, d, NULL, n }
 #define CFG_LIST(f) { #f, CFG_PATHS, CFG_FIELD(f), 0, 0, 0, "", NULL }
+#define CFG_OPT_STR(f) { #f, CFG_OPT_PATH, CFG_FIELD(f), 0, 0, 0, "", NULL }
+#define CFG_BOOLEAN(f, d) { #f, CFG_BOOL, CFG_FIELD(f), 0, 1, d, NULL, NULL }
 
 static const char *const cfg_response_names[] = { "off", "log", "act", NULL };
 
@@ -72,6 +76,12 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(suspend_execve,	   CFG_UINT,	 0, 128,	      10),
 	CFG_NUM(suspend_execve_time, CFG_DURATION, 1, 365 * CFG_DAY,  2 * CFG_DAY),
 	CFG_LIST(response_exempt),
+	CFG_BOOLEAN(stdout,	   1),
+	CFG_BOOLEAN(journal,	   0),
+	CFG_OPT_STR(events_file),
+	CFG_NUM(events_file_kb,	   CFG_UINT,	 1, 4194304,	      10240),
+	CFG_NUM(events_file_keep,  CFG_UINT,	 0, 1000,	      5),
+	CFG_OPT_STR(metrics_file),
 };
 
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -309,6 +319,10 @@ static const char *cfg_expected(enum cfg_type type)
 		return "off, log or act";
 	case CFG_PATHS:
 		return "a list of paths";
+	case CFG_OPT_PATH:
+		return "a path or \"\"";
+	case CFG_BOOL:
+		return "true or false";
 	default:
 		return "an integer";
 	}
@@ -369,6 +383,17 @@ static int cfg_set_number(struct cfg_ctx *ctx, const struct cfg_key *k, const ya
 	return 0;
 }
 
+/* A boolean: the plain scalars true and false (YAML 1.2's core schema). */
+static int cfg_set_bool(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+
+	if (!cfg_is_plain(ev) || (strcmp(s, "true") && strcmp(s, "false")))
+		return cfg_type_error(ctx, k, ev);
+	cfg_put(&ctx->cfg, k, !strcmp(s, "true"));
+	return 0;
+}
+
 /* True at a control character: C0, DEL, or C1 (U+0080..U+009F in UTF-8). */
 static bool cfg_is_control(const unsigned char *s, size_t len, size_t i)
 {
@@ -389,6 +414,10 @@ static int cfg_check_path(struct cfg_ctx *ctx, const struct cfg_key *k, const ya
 	if (ev->type != YAML_SCALAR_EVENT || (tag && strcmp(tag, YAML_STR_TAG)) ||
 	    cfg_is_null(ev))
 		return cfg_type_error(ctx, k, ev);
+	if (!len && k->type == CFG_OPT_PATH) {
+		cfg_put_str(&ctx->cfg, k, "", 0);
+		return 0;
+	}
 	if (!len) {
 		cfg_error(ctx, &ev->start_mark, "%s: must not be empty", k->name);
 		return -EINVAL;
@@ -640,12 +669,14 @@ static int cfg_pair(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
 	ret = cfg_check_anchor(ctx, k, ev);
 	if (ret)
 		return ret;
-	if (k->type == CFG_PATH)
+	if (k->type == CFG_PATH || k->type == CFG_OPT_PATH)
 		return cfg_set_path(ctx, k, ev);
 	if (k->type == CFG_ENUM)
 		return cfg_set_enum(ctx, k, ev);
 	if (k->type == CFG_PATHS)
 		return cfg_set_paths(ctx, k, p, ev);
+	if (k->type == CFG_BOOL)
+		return cfg_set_bool(ctx, k, ev);
 	return cfg_set_number(ctx, k, ev);
 }
 
@@ -744,7 +775,7 @@ void cfg_defaults(struct ebph_config *cfg)
 	for (i = 0; i < CFG_NKEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
-		if (k->type == CFG_PATH || k->type == CFG_PATHS)
+		if (k->type == CFG_PATH || k->type == CFG_PATHS || k->type == CFG_OPT_PATH)
 			cfg_put_str(cfg, k, k->def_str, strlen(k->def_str));
 		else
 			cfg_put(cfg, k, k->def);
@@ -929,6 +960,7 @@ void cfg_write(FILE *f, const struct ebph_config *cfg)
 		fprintf(f, "%s: ", k->name);
 		switch (k->type) {
 		case CFG_PATH:
+		case CFG_OPT_PATH:
 			cfg_write_path(f, (const char *)cfg + k->off, k->size);
 			break;
 		case CFG_ENUM:
@@ -947,6 +979,9 @@ void cfg_write(FILE *f, const struct ebph_config *cfg)
 			fputc(']', f);
 			break;
 		}
+		case CFG_BOOL:
+			fputs(cfg_get(cfg, k) ? "true" : "false", f);
+			break;
 		case CFG_DURATION:
 			fputs(cfg_fmt_duration(buf, sizeof(buf), cfg_get(cfg, k)), f);
 			break;

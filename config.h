@@ -42,6 +42,12 @@ struct ebph_config {
 	__u32 suspend_execve;	/* lfc at which execve is held, 0 = never */
 	__u64 suspend_execve_time;	/* seconds */
 	char response_exempt[CFG_EXEMPT_MAX];	/* paths, each NUL-ended; "" ends the list */
+	__u32 stdout;		/* print events and status on stdout */
+	__u32 journal;		/* ... and send them to the systemd journal */
+	__u32 events_file_kb;	/* rotate events_file before it grows past this */
+	__u32 events_file_keep;	/* rotated events files kept (.1 newest) */
+	char events_file[CFG_STATE_DIR_MAX];	/* JSON lines appended here, "" = none */
+	char metrics_file[CFG_STATE_DIR_MAX];	/* Prometheus text, "" = none */
 };
 
 /* Fill cfg with the built-in defaults. */

@@ -34,6 +34,7 @@
 #include "filter.h"
 #include "attr.h"
 #include "response.h"
+#include "sink.h"
 
 _Static_assert(sizeof(struct ebph_event) == 480, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
@@ -57,6 +58,7 @@ struct monitor {
 	int ncpus;		/* possible CPUs, for per-CPU maps */
 	int out_failed;		/* stdout closed (e.g. | head) */
 	struct attr_table attr;	/* execs and cgroup paths, for attribution */
+	struct sink sink;	/* the journal and the events file */
 	char hostname[256];	/* JSON "hostname" */
 	struct resp resp;	/* response: delays and execve holds */
 	int resp_on;		/* resp is set up */
@@ -77,13 +79,16 @@ struct mon_ident {
 	__u8 handle[STORE_HANDLE_MAX];
 };
 
-static volatile sig_atomic_t stop_requested, save_requested, save_requester;
+static volatile sig_atomic_t stop_requested, save_requested, save_requester, reopen_requested;
 
-/* SIGUSR1 asks for a save (remembering who sent it); SIGINT, SIGTERM stop. */
+/* SIGUSR1 asks for a save (remembering who sent it); SIGHUP to reopen the
+ * events file (logrotate); SIGINT, SIGTERM stop. */
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
-	if (sig == SIGUSR1) {
+	if (sig == SIGHUP) {
+		reopen_requested = 1;
+	} else if (sig == SIGUSR1) {
 		save_requester = si && si->si_code <= 0 ? (sig_atomic_t)si->si_pid : 0;
 		save_requested = 1;
 	} else if (sig == SIGCHLD) {
@@ -535,9 +540,8 @@ static void mon_status(struct monitor *m, int final)
 {
 	struct out_status s = { 0 };
 	__u64 born, dead;
+	int ret;
 
-	if (!m->out.json && (m->opts.pid || m->opts.comm))
-		return;	/* host-wide figures: not in filtered text output */
 	s.ts = now_ns(CLOCK_BOOTTIME);
 	s.final = final;
 	mon_profiles(m, count_profile, &s);
@@ -557,6 +561,14 @@ static void mon_status(struct monitor *m, int final)
 	s.map_bytes = m->prog.map_bytes;
 	if (m->resp_on)
 		resp_counts(&m->resp, &s.held, &s.traced);
+	if (m->cfg.metrics_file[0]) {
+		ret = sink_metrics(m->cfg.metrics_file, &s);
+		if (ret)
+			fprintf(stderr, "ebph: metrics_file %s: cannot write: %s\n",
+				m->cfg.metrics_file, strerror(-ret));
+	}
+	if (!m->out.json && (m->opts.pid || m->opts.comm))
+		return;	/* host-wide figures: not in filtered text output */
 	out_status(&m->out, &s);
 }
 
@@ -567,6 +579,10 @@ static void print_profile(struct monitor *m, __u32 slot, const struct ebph_profi
 
 	(void)arg;
 	o.ts = now_ns(CLOCK_BOOTTIME);
+	o.source = "live";
+	o.train_pairs = o.test_pairs = -1;	/* not counted at exit */
+	o.normal_time = p->normal_time ? (__s64)p->normal_time + m->out.boot_to_wall_ns : 0;
+	o.normal_since = p->normal_since ? (__s64)p->normal_since + m->out.boot_to_wall_ns : 0;
 	o.dev = out_user_dev(p->key.dev);
 	o.ino = p->key.ino;
 	o.state = p->state;
@@ -854,6 +870,15 @@ static void mon_loop(struct monitor *m)
 			else
 				fprintf(stderr, "ebph: %s: not saving (--no-save)\n", why);
 		}
+		if (reopen_requested) {
+			char err[PATH_MAX + 128];
+
+			reopen_requested = 0;
+			if (sink_reopen(&m->sink, err, sizeof(err)))
+				out_warn("ebph: SIGHUP: %s", err);
+			else if (m->sink.file)
+				out_warn("ebph: SIGHUP: reopened %s", m->sink.file);
+		}
 		if (next_save && now >= next_save) {
 			mon_save(m, "save_interval");
 			next_save = now + save_every;
@@ -877,7 +902,7 @@ static void mon_loop(struct monitor *m)
 			break;
 		}
 		mon_report_suppressed(m, 0);
-		if (fflush(stdout) || ferror(stdout)) {
+		if (m->cfg.stdout && (fflush(stdout) || ferror(stdout))) {
 			m->out_failed = 1;
 			break;
 		}
@@ -923,6 +948,7 @@ static void mon_info(struct monitor *m)
 	info.max_rows = m->cfg.max_rows;
 	info.nr_syscalls = EBPH_NR_CALLS;
 	info.lfc_window = m->cfg.lfc_window;
+	snprintf(info.state_dir, sizeof(info.state_dir), "%s", m->cfg.state_dir);
 	bpf_update_elem(m->prog.info, &k, &info, BPF_ANY);
 	m->maps.profiles = m->prog.profiles;
 	m->maps.keys = m->prog.keys;
@@ -1019,6 +1045,21 @@ static int mon_run(struct monitor *m)
 		free(text);
 		return 1;
 	}
+	ret = sink_open(&m->sink, m->cfg.journal, m->cfg.events_file,
+			(__u64)m->cfg.events_file_kb * 1024, m->cfg.events_file_keep, err,
+			sizeof(err));
+	if (ret) {
+		out_warn("ebph: %s", err);
+		free(text);
+		return 1;
+	}
+	if (m->sink.journal || m->sink.file) {
+		m->out.emit = sink_emit;
+		m->out.emit_arg = &m->sink;
+	}
+	if (!m->out.f && !m->out.emit)
+		fprintf(stderr, "ebph: note: stdout: false, and neither journal nor events_file: "
+			"events and status lines go nowhere\n");
 	m->ncpus = libbpf_num_possible_cpus();
 	if (m->ncpus < 1) {
 		fprintf(stderr, "ebph: cannot count the possible CPUs: %s\n", strerror(-m->ncpus));
@@ -1097,6 +1138,7 @@ static int mon_run(struct monitor *m)
 			mon_profiles(m, print_profile, NULL);
 		fflush(stdout);
 	}
+	sink_close(&m->sink);
 	ret = m->use_store ? mon_save(m, "exit") : 0;
 	admin_unpin();
 	prog_close(&m->prog);
@@ -1168,11 +1210,12 @@ int main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(RESP_RELEASE_SIG, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	m.out.f = stdout;
+	m.out.f = m.cfg.stdout ? stdout : NULL;
 	m.out.json = m.opts.json;
 	m.out.timestamps = m.opts.timestamps;
-	if (m.out.json && !gethostname(m.hostname, sizeof(m.hostname) - 1))
+	if (!gethostname(m.hostname, sizeof(m.hostname) - 1))
 		m.out.hostname = m.hostname;
 
 	ret = mon_run(&m);

@@ -160,6 +160,9 @@ enum ebph_cmd {
 	EBPH_CMD_FORGET = 4,	/* delete: forget training and testing data and counters */
 };
 
+/* Bytes of the monitor's state_dir in its info (the config's limit). */
+#define EBPH_STATE_DIR_MAX 4096
+
 /* The running monitor, in the one-entry "info" array (pinned for admin commands). */
 struct ebph_info {
 	__u64 pid;		/* the monitor's PID */
@@ -170,6 +173,7 @@ struct ebph_info {
 	__u32 max_rows;
 	__u32 nr_syscalls;	/* calls in the alphabet (EBPH_NR_CALLS) */
 	__u32 lfc_window;
+	char state_dir[EBPH_STATE_DIR_MAX];	/* the monitor's, for the commands */
 };
 
 /* A task held by the response, in the "held" hash by TID: written by the

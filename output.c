@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/sysmacros.h>
 
 #include "output.h"
@@ -171,13 +172,46 @@ void out_warn(const char *fmt, ...)
 	free(msg);
 }
 
-/* Epoch seconds with microseconds. */
-static void out_ts_json(struct out_ctx *o, __u64 boot_ns)
+const char *out_hostname(void)
 {
-	__s64 wall = (__s64)boot_ns + o->boot_to_wall_ns;
+	static char name[256];
+	static int known;
 
-	fprintf(o->f, "\"ts\":%lld.%06lld", (long long)(wall / 1000000000),
-		(long long)(wall % 1000000000 / 1000));
+	if (!known) {
+		if (gethostname(name, sizeof(name) - 1))
+			name[0] = 0;
+		known = 1;
+	}
+	return name;
+}
+
+void out_json_time(FILE *f, const char *name, __s64 wall)
+{
+	if (wall)
+		fprintf(f, ",\"%s\":%lld.%06lld", name, (long long)(wall / 1000000000),
+			(long long)(wall % 1000000000 / 1000));
+	else
+		fprintf(f, ",\"%s\":null", name);
+}
+
+void out_json_head(FILE *f, const char *type, __s64 wall, const char *hostname)
+{
+	time_t secs = (time_t)(wall / 1000000000);
+	long long us = (long long)(wall % 1000000000 / 1000);
+	char iso[32] = "1970-01-01T00:00:00";
+	struct tm tm;
+
+	if (gmtime_r(&secs, &tm))
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "{\"type\":\"%s\",\"schema\":%d,\"ts\":%lld.%06lld,\"time\":\"%s.%06lldZ\","
+		"\"hostname\":", type, OUT_SCHEMA, (long long)secs, us, iso, us);
+	out_json_str(f, hostname ? hostname : out_hostname(), 256);
+}
+
+/* The common fields of a monitor's object stamped boot_ns (boot-time ns). */
+static void out_head(struct out_ctx *o, const char *type, __u64 boot_ns)
+{
+	out_json_head(o->f, type, (__s64)boot_ns + o->boot_to_wall_ns, o->hostname);
 }
 
 static void out_ts_text(struct out_ctx *o, __u64 boot_ns)
@@ -196,7 +230,7 @@ static void out_ts_text(struct out_ctx *o, __u64 boot_ns)
 
 void out_header(struct out_ctx *o)
 {
-	if (o->json)
+	if (o->json || !o->f)
 		return;
 	if (o->timestamps)
 		fprintf(o->f, "%-9s", "TIME");
@@ -302,7 +336,7 @@ static void out_missing(FILE *f, int json, const struct ebph_event *e)
  * separated by spaces, escaped for JSON (json) or text. */
 static void out_cmdline(FILE *f, int json, const char *args, __u32 len)
 {
-	char joined[EBPH_PATH_MAX], buf[4 * EBPH_PATH_MAX + 1];
+	char joined[EBPH_PATH_MAX], buf[OUT_ESC_LEN(EBPH_PATH_MAX)];
 	__u32 i;
 
 	if (len >= sizeof(joined))
@@ -409,12 +443,7 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	char buf[32];
 	__u32 i, n, printed = 0;
 
-	fprintf(f, "{\"type\":\"%s\",", type_names[e->type]);
-	out_ts_json(o, e->ts);
-	if (o->hostname) {
-		fputs(",\"hostname\":", f);
-		out_json_str(f, o->hostname, 256);
-	}
+	out_head(o, type_names[e->type], e->ts);
 	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"uid\":%u", e->pid, e->tid, e->ppid,
 		e->uid);
 	out_attr_json(o, e);
@@ -505,7 +534,7 @@ const char *out_text_buf(char *buf, size_t len, const char *s, size_t max)
 static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
 	FILE *f = o->f;
-	char comm[6 * EBPH_COMM_LEN + 1], p[6 * EBPH_PATH_MAX + 1], buf[32];
+	char comm[OUT_ESC_LEN(EBPH_COMM_LEN)], p[OUT_ESC_LEN(EBPH_PATH_MAX)], buf[32];
 	__u32 i, n, printed = 0;
 
 	out_ts_text(o, e->ts);
@@ -567,24 +596,86 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 	fputc('\n', f);
 }
 
+/*
+ * Write one object: to o->f as o->json asks, then, if there are sinks,
+ * render it again as JSON and as text (no TIME column) and hand both to
+ * o->emit with the fields x already names. fn renders into o->f by o->json.
+ */
+static void out_put(struct out_ctx *o, struct out_emitted *x,
+		    void (*fn)(struct out_ctx *o, const void *arg), const void *arg)
+{
+	struct out_ctx c = *o;
+	char *json = NULL, *text = NULL;
+	size_t jlen = 0, tlen = 0;
+
+	if (o->f)
+		fn(o, arg);
+	if (!o->emit)
+		return;
+	c.emit = NULL;
+	c.json = 1;
+	c.f = open_memstream(&json, &jlen);
+	if (c.f) {
+		fn(&c, arg);
+		fclose(c.f);
+	}
+	c.json = 0;
+	c.timestamps = 0;
+	c.f = open_memstream(&text, &tlen);
+	if (c.f) {
+		fn(&c, arg);
+		fclose(c.f);
+	}
+	if (json && text) {
+		x->json = json;
+		x->text = text;
+		o->emit(o->emit_arg, x);
+	}
+	free(json);
+	free(text);
+}
+
+struct out_event_arg {
+	const struct ebph_event *e;
+	const char *path;
+};
+
+static void out_event_fn(struct out_ctx *o, const void *arg)
+{
+	const struct out_event_arg *a = arg;
+
+	if (o->json)
+		out_event_json(o, a->e, a->path);
+	else
+		out_event_text(o, a->e, a->path);
+}
+
 void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
+	struct out_event_arg a = { e, path };
+	struct out_emitted x = { 0 };
+	char key[48];
+
 	if (e->type < EBPH_EV_NEW_PROFILE || e->type >= sizeof(type_names) / sizeof(type_names[0]) ||
 	    !type_names[e->type])
 		return;
-	if (o->json)
-		out_event_json(o, e, path);
-	else
-		out_event_text(o, e, path);
+	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)out_user_dev(e->dev),
+		 (unsigned long long)e->ino);
+	x.type = type_names[e->type];
+	x.pid = e->pid;
+	x.comm = e->comm;
+	x.profile = key;
+	x.path = path;
+	out_put(o, &x, out_event_fn, &a);
 }
 
-void out_status(struct out_ctx *o, const struct out_status *s)
+static void out_status_fn(struct out_ctx *o, const void *arg)
 {
+	const struct out_status *s = arg;
 	FILE *f = o->f;
 
 	if (o->json) {
-		fputs("{\"type\":\"status\",", f);
-		out_ts_json(o, s->ts);
+		out_head(o, "status", s->ts);
 		fprintf(f, ",\"profiles\":%llu,\"training\":%llu,\"frozen\":%llu,\"normal\":%llu,"
 			"\"tasks\":%llu,\"syscalls\":%llu,\"anomalies\":%llu,\"lost_events\":%llu,"
 			"\"rows\":%llu,\"snapshot_rows\":%llu,\"pair_bytes\":%llu,\"map_bytes\":%llu,"
@@ -625,33 +716,88 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 	fputc('\n', f);
 }
 
-void out_profile(struct out_ctx *o, const struct out_profile *p)
+void out_status(struct out_ctx *o, const struct out_status *s)
 {
+	struct out_emitted x = { .type = "status" };
+
+	out_put(o, &x, out_status_fn, s);
+}
+
+/* A counter or gauge of the metrics file, with its help and type lines. */
+static void out_metric(FILE *f, const char *name, const char *type, const char *help, __u64 v)
+{
+	fprintf(f, "# HELP ebph_%s %s\n# TYPE ebph_%s %s\nebph_%s %llu\n", name, help, name, type,
+		name, (unsigned long long)v);
+}
+
+void out_metrics(FILE *f, const struct out_status *s)
+{
+	fputs("# HELP ebph_profiles Profiles in memory, by state.\n"
+	      "# TYPE ebph_profiles gauge\n", f);
+	fprintf(f, "ebph_profiles{state=\"training\"} %llu\nebph_profiles{state=\"frozen\"} %llu\n"
+		"ebph_profiles{state=\"normal\"} %llu\n", (unsigned long long)s->training,
+		(unsigned long long)s->frozen, (unsigned long long)s->normal);
+	out_metric(f, "tasks", "gauge", "Tasks monitored.", s->tasks);
+	out_metric(f, "held_tasks", "gauge", "Tasks held (suspended) by a response.", 0);
+	out_metric(f, "syscalls_total", "counter", "System calls seen.", s->syscalls);
+	out_metric(f, "anomalies_total", "counter", "Anomalies detected.", s->anomalies);
+	out_metric(f, "anomalies_lost_total", "counter",
+		   "Anomalies in neither an event nor a summary.", s->anomalies_lost);
+	out_metric(f, "lost_events_total", "counter", "Events the ring buffer had no room for.",
+		   s->lost_events);
+	out_metric(f, "suppressed_lines_total", "counter", "Event lines left out by output_rate.",
+		   s->suppressed);
+	fputs("# HELP ebph_map_full_total Times a map had no room, by map.\n"
+	      "# TYPE ebph_map_full_total counter\n", f);
+	fprintf(f, "ebph_map_full_total{map=\"tasks\"} %llu\nebph_map_full_total{map=\"profiles\"} "
+		"%llu\nebph_map_full_total{map=\"rows\"} %llu\n", (unsigned long long)s->tasks_full,
+		(unsigned long long)s->profiles_full, (unsigned long long)s->rows_full);
+	out_metric(f, "map_bytes", "gauge", "Memory of all BPF maps, as sized at load.",
+		   s->map_bytes);
+	out_metric(f, "pair_bytes", "gauge", "Memory of the pair rows in use.", s->pair_bytes);
+	out_metric(f, "rows", "gauge", "Pair rows in use (both views).",
+		   s->rows + s->snapshot_rows);
+	fprintf(f, "# HELP ebph_last_status_timestamp_seconds When these figures were taken.\n"
+		"# TYPE ebph_last_status_timestamp_seconds gauge\n"
+		"ebph_last_status_timestamp_seconds %lld\n", (long long)time(NULL));
+}
+
+static void out_profile_fn(struct out_ctx *o, const void *arg)
+{
+	const struct out_profile *p = arg;
 	FILE *f = o->f;
-	char path[6 * EBPH_PATH_MAX + 1];
+	char path[OUT_ESC_LEN(EBPH_PATH_MAX)];
+	__s64 now = p->ts ? (__s64)p->ts + o->boot_to_wall_ns : p->wall_ts;
 
 	if (o->json) {
-		fputs("{\"type\":\"profile\",", f);
-		out_ts_json(o, p->ts);
+		out_json_head(f, "profile", now, o->hostname);
 		fprintf(f, ",\"profile\":\"%llu:%llu\",\"path\":", (unsigned long long)p->dev,
 			(unsigned long long)p->ino);
 		out_json_str(f, p->path ? p->path : "", EBPH_PATH_MAX);
-		fprintf(f, ",\"state\":\"%s\",\"train_count\":%llu,\"last_mod_count\":%llu,"
-			"\"sequences\":%llu,\"anomalies\":%llu,\"anomalies_total\":%llu,"
-			"\"anomalies_lost\":%llu,\"events_lost\":%llu,\"rows\":%llu,"
-			"\"snapshot_rows\":%llu,\"pair_bytes\":%llu",
-			out_state_name(p->state), (unsigned long long)p->train_count,
-			(unsigned long long)p->last_mod_count, (unsigned long long)p->sequences,
-			(unsigned long long)p->anomalies, (unsigned long long)p->anomalies_total,
-			(unsigned long long)p->anomalies_lost, (unsigned long long)p->events_lost,
-			(unsigned long long)p->rows, (unsigned long long)p->snapshot_rows,
-			(unsigned long long)p->pair_bytes);
-		if (p->last_anomaly)
-			fprintf(f, ",\"last_anomaly\":%lld.%06lld}\n",
-				(long long)(p->last_anomaly / 1000000000),
-				(long long)(p->last_anomaly % 1000000000 / 1000));
+		fprintf(f, ",\"source\":\"%s\",\"state\":\"%s\",\"train_count\":%llu,"
+			"\"last_mod_count\":%llu,\"sequences\":%llu,\"anomalies\":%llu,",
+			p->source ? p->source : "live", out_state_name(p->state),
+			(unsigned long long)p->train_count, (unsigned long long)p->last_mod_count,
+			(unsigned long long)p->sequences, (unsigned long long)p->anomalies);
+		if (p->train_pairs >= 0)
+			fprintf(f, "\"train_pairs\":%lld,\"test_pairs\":%lld,",
+				(long long)p->train_pairs, (long long)p->test_pairs);
 		else
-			fputs(",\"last_anomaly\":null}\n", f);
+			fputs("\"train_pairs\":null,\"test_pairs\":null,", f);
+		fprintf(f, "\"rows\":%llu,\"snapshot_rows\":%llu,\"pair_bytes\":%llu,"
+			"\"anomalies_total\":%llu,\"anomalies_lost\":%llu,\"events_lost\":%llu",
+			(unsigned long long)p->rows, (unsigned long long)p->snapshot_rows,
+			(unsigned long long)p->pair_bytes, (unsigned long long)p->anomalies_total,
+			(unsigned long long)p->anomalies_lost, (unsigned long long)p->events_lost);
+		out_json_time(f, "last_anomaly", p->last_anomaly);
+		out_json_time(f, "normal_time", p->state == EBPH_FROZEN ? p->normal_time : 0);
+		if (p->state == EBPH_FROZEN)
+			fprintf(f, ",\"normal_in\":%lld", (long long)(p->normal_time > now ?
+				(p->normal_time - now) / 1000000000 : 0));
+		else
+			fputs(",\"normal_in\":null", f);
+		out_json_time(f, "normal_since", p->state == EBPH_NORMAL ? p->normal_since : 0);
+		fputs("}\n", f);
 		return;
 	}
 	out_ts_text(o, p->ts);
@@ -666,24 +812,48 @@ void out_profile(struct out_ctx *o, const struct out_profile *p)
 		(unsigned long long)p->pair_bytes);
 }
 
+void out_profile(struct out_ctx *o, const struct out_profile *p)
+{
+	struct out_emitted x = { .type = "profile", .path = p->path };
+	char key[48];
+
+	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)p->dev,
+		 (unsigned long long)p->ino);
+	x.profile = key;
+	out_put(o, &x, out_profile_fn, p);
+}
+
+struct out_suppressed_arg {
+	__u64 ts, dev, ino, lines, anomalies;
+	const char *path;
+};
+
+static void out_suppressed_fn(struct out_ctx *o, const void *arg)
+{
+	const struct out_suppressed_arg *a = arg;
+	FILE *f = o->f;
+	char p[OUT_ESC_LEN(EBPH_PATH_MAX)];
+
+	if (o->json) {
+		out_head(o, "suppressed", a->ts);
+		fprintf(f, ",\"profile\":\"%llu:%llu\",\"path\":", (unsigned long long)a->dev,
+			(unsigned long long)a->ino);
+		out_json_str(f, a->path ? a->path : "", EBPH_PATH_MAX);
+		fprintf(f, ",\"lines\":%llu,\"anomalies\":%llu}\n", (unsigned long long)a->lines,
+			(unsigned long long)a->anomalies);
+		return;
+	}
+	out_ts_text(o, a->ts);
+	fprintf(f, "%-14s %7s %-16s %s lines=%llu anomalies=%llu (output_rate)\n", "suppressed",
+		"-", "-", out_text_buf(p, sizeof(p), a->path ? a->path : "", EBPH_PATH_MAX),
+		(unsigned long long)a->lines, (unsigned long long)a->anomalies);
+}
+
 void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const char *path,
 		    __u64 lines, __u64 anomalies)
 {
-	FILE *f = o->f;
-	char p[6 * EBPH_PATH_MAX + 1];
+	struct out_suppressed_arg a = { ts, dev, ino, lines, anomalies, path };
+	struct out_emitted x = { .type = "suppressed", .path = path };
 
-	if (o->json) {
-		fputs("{\"type\":\"suppressed\",", f);
-		out_ts_json(o, ts);
-		fprintf(f, ",\"profile\":\"%llu:%llu\",\"path\":", (unsigned long long)dev,
-			(unsigned long long)ino);
-		out_json_str(f, path ? path : "", EBPH_PATH_MAX);
-		fprintf(f, ",\"lines\":%llu,\"anomalies\":%llu}\n", (unsigned long long)lines,
-			(unsigned long long)anomalies);
-		return;
-	}
-	out_ts_text(o, ts);
-	fprintf(f, "%-14s %7s %-16s %s lines=%llu anomalies=%llu (output_rate)\n", "suppressed",
-		"-", "-", out_text_buf(p, sizeof(p), path ? path : "", EBPH_PATH_MAX),
-		(unsigned long long)lines, (unsigned long long)anomalies);
+	out_put(o, &x, out_suppressed_fn, &a);
 }

@@ -18,13 +18,35 @@ struct out_attr {
 	const char *cgroup;	/* "/system.slice/ssh.service"; NULL: not known */
 };
 
+/* The JSON schema version every object carries as "schema" (docs/events.schema.json):
+ * raised when a key changes meaning or goes away, not when one is added. */
+#define OUT_SCHEMA	1
+
+/* Bytes of a buffer that holds max untrusted bytes escaped by either rule
+ * (at most 6 per byte, \u00XX) and a NUL. */
+#define OUT_ESC_LEN(max)	(6 * (max) + 1)
+
+/* One object as the sinks besides stdout receive it (ebph.c's sink_emit). */
+struct out_emitted {
+	const char *type;	/* "anomaly", "status", ... */
+	const char *json;	/* the JSON line, with its newline */
+	const char *text;	/* the text line (no TIME column), with its newline */
+	__u32 pid;		/* the event's process, 0: none */
+	const char *comm;	/* NULL: none */
+	const char *profile;	/* "dev:ino", NULL: none */
+	const char *path;	/* NULL: none */
+};
+
 struct out_ctx {
-	FILE *f;
+	FILE *f;		/* stdout (text or JSON), NULL: not printed there */
 	int json;		/* JSON lines instead of text */
 	int timestamps;		/* text: print a TIME column */
 	__s64 boot_to_wall_ns;	/* add to a boot-time ns stamp for epoch ns */
 	const char *hostname;	/* JSON: "hostname" of every event, NULL: none */
 	const struct out_attr *attr;	/* the next event's process, NULL: none */
+	/* the journal and the events file: each object as JSON and text, NULL: none */
+	void (*emit)(void *arg, const struct out_emitted *x);
+	void *emit_arg;
 };
 
 /* Status figures, gathered from the maps by the caller. */
@@ -44,7 +66,12 @@ struct out_status {
 
 /* One profile for the exit summary (-s) and the admin commands. */
 struct out_profile {
-	__u64 ts;
+	__u64 ts;		/* boot ns (monitor), or 0: wall_ts */
+	__s64 wall_ts;		/* wall ns, when ts is 0 (commands) */
+	const char *source;	/* "live" or "saved" */
+	__s64 train_pairs, test_pairs;	/* pairs learnt, -1: not counted (null) */
+	__s64 normal_time;	/* frozen: when it turns normal, wall ns, 0 = none */
+	__s64 normal_since;	/* normal: since when, wall ns, 0 = none */
 	__u64 dev, ino;		/* user-space dev_t, inode */
 	__u64 train_count, last_mod_count, sequences, anomalies;
 	__u64 anomalies_total, anomalies_lost, events_lost;
@@ -80,13 +107,22 @@ void out_json_str(FILE *f, const char *s, size_t max);
 void out_text_str(FILE *f, const char *s, size_t max);
 
 /* out_text_str into buf, for a text column; returns buf ("?" if it cannot).
- * 4 * max + 1 bytes always suffice. */
+ * OUT_ESC_LEN(max) bytes always suffice. */
 const char *out_text_buf(char *buf, size_t len, const char *s, size_t max);
 
 /* One message line on stderr: the formatted text (give it the "ebph: "
  * prefix), escaped by the text rule as a whole, then a newline. For every
  * message that may contain an untrusted name. */
 void out_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The cached host name ("" if unknown): "hostname" of objects with no out_ctx. */
+const char *out_hostname(void);
+/* The fields every JSON object starts with: {"type", "schema", "ts" (epoch
+ * seconds), "time" (ISO 8601 UTC), "hostname" (NULL: out_hostname()). The
+ * caller writes the rest and the closing brace. */
+void out_json_head(FILE *f, const char *type, __s64 wall_ns, const char *hostname);
+/* A wall-clock time as epoch seconds with microseconds, or null if 0. */
+void out_json_time(FILE *f, const char *name, __s64 wall_ns);
 
 void out_header(struct out_ctx *o);
 /* path: the profile's path, or NULL if unknown. */
@@ -100,5 +136,7 @@ void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const cha
 /* Anomalies an event carries: 1 for an anomaly, the count of a summary that
  * no anomaly line of its own covered, else 0. */
 __u64 out_event_anomalies(const struct ebph_event *e);
+/* The figures of s in the Prometheus text format (metrics_file). */
+void out_metrics(FILE *f, const struct out_status *s);
 
 #endif

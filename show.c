@@ -108,11 +108,12 @@ static __u64 show_compact_view(FILE *f, const struct show_profile *s, const char
 				continue;
 			pairs += __builtin_popcount(bits);
 			if (s->json) {
-				if (!n)
-					fprintf(f, "{\"type\":\"call\",\"ts\":%s,\"profile\":\"%s\","
-						"\"view\":\"%s\",\"call\":\"%s\",\"prev\":[", s->ts,
-						s->key, view,
+				if (!n) {
+					out_json_head(f, "call", s->now, NULL);
+					fprintf(f, ",\"profile\":\"%s\",\"view\":\"%s\",\"call\":"
+						"\"%s\",\"prev\":[", s->key, view,
 						syscall_name(call, b1, sizeof(b1)));
+				}
 				fprintf(f, "%s{\"call\":\"%s\",\"distances\":", n ? "," : "",
 					syscall_name(prev, b2, sizeof(b2)));
 				show_json_distances(f, bits);
@@ -154,9 +155,10 @@ static __u64 show_pair_view(FILE *f, const struct show_profile *s, const char *v
 						syscall_name(prev, b2, sizeof(b2)), d);
 					continue;
 				}
-				fprintf(f, "{\"type\":\"pair\",\"ts\":%s,\"profile\":\"%s\","
+				out_json_head(f, "pair", s->now, NULL);
+				fprintf(f, ",\"profile\":\"%s\","
 					"\"view\":\"%s\",\"call\":\"%s\",\"prev\":\"%s\","
-					"\"distance\":%u}\n", s->ts, s->key, view,
+					"\"distance\":%u}\n", s->key, view,
 					syscall_name(call, b1, sizeof(b1)),
 					syscall_name(prev, b2, sizeof(b2)), d);
 			}
@@ -193,7 +195,7 @@ void show_pairs(FILE *f, const struct show_profile *s, enum show_mode mode)
  * survives), then the five XML specials as entities. */
 static void svg_text(FILE *f, const char *s, size_t max)
 {
-	char buf[4 * EBPH_PATH_MAX + 1];
+	char buf[OUT_ESC_LEN(EBPH_PATH_MAX)];
 	const char *c;
 
 	out_text_buf(buf, sizeof(buf), s, max);

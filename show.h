@@ -17,7 +17,7 @@ enum show_mode {
 struct show_profile {
 	const struct store_profile *p;
 	const char *key;	/* "DEV:INO" as ebph prints it */
-	const char *ts;		/* JSON: the "ts" value, epoch seconds ("1700000000.000000") */
+	__s64 now;		/* JSON: the objects' time, wall ns */
 	int json;
 };
 

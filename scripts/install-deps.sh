@@ -9,12 +9,14 @@
 set -eu
 
 # Build and run: a C toolchain, bcc's and libbpf's development packages
-# (pkg-config finds them), libyaml, zlib.
-PKGS="build-essential pkg-config libbpfcc-dev libbpf-dev libyaml-dev zlib1g-dev procps"
+# (pkg-config finds them), libyaml, zlib, libsystemd (the journal).
+PKGS="build-essential pkg-config libbpfcc-dev libbpf-dev libyaml-dev zlib1g-dev libsystemd-dev procps"
 # make test: check (unit tests), jq, bpftool, systemd (systemd-analyze),
 # man-db, libxml2-utils (xmllint) and btrfs-progs; bpfcc-tools (syscount) and
-# bpftrace: peers for make bench; dpkg-dev and debhelper: make test-deb.
-TEST_PKGS="check jq systemd man-db libxml2-utils btrfs-progs bpfcc-tools bpftrace dpkg-dev debhelper"
+# bpftrace: peers for make bench; dpkg-dev and debhelper: make test-deb;
+# python3-jsonschema (docs/events.schema.json) and python3-prometheus-client
+# (metrics_file's parser).
+TEST_PKGS="check jq systemd man-db libxml2-utils btrfs-progs bpfcc-tools bpftrace dpkg-dev debhelper python3-jsonschema python3-prometheus-client"
 # make eval: the binaries it copies and runs (eval/cases).
 EVAL_PKGS="findutils tar mawk sed python3 perl coreutils git zip unzip make util-linux ed bash gzip"
 

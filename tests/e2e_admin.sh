@@ -74,8 +74,8 @@ for i in 1 2 3 4 5; do "$T/p1" run; "$T/p2" run; "$T/p4" run; "$T/p5" run; done
 sleep 0.2
 "$EBPH" profiles -j > "$T/prof.json"
 check "profiles -j: exit 0" [ $? -eq 0 ]
-check "profiles -j: every line is a profile object, type then ts first" \
-	sh -c "[ -s '$T/prof.json' ] && ! grep -v '^{\"type\":\"profile\",\"ts\":[0-9]*\.[0-9]\{6\},\"profile\":\"[0-9]*:[0-9]*\",' '$T/prof.json'"
+check "profiles -j: every line is a profile object, type, schema, ts, time, hostname first" \
+	sh -c "[ -s '$T/prof.json' ] && ! grep -v '^{\"type\":\"profile\",\"schema\":1,\"ts\":[0-9]*\.[0-9]\{6\},\"time\":\"[0-9T:.-]*Z\",\"hostname\":\"[^\"]*\",\"profile\":\"[0-9]*:[0-9]*\",' '$T/prof.json'"
 check "profiles -j: p1 is live, training or frozen, with counts and pairs" \
 	jqt "select(.profile == \"$K1\") | .path == \"$T/p1\" and .source == \"live\" and
 	(.state == \"training\" or .state == \"frozen\") and .train_count > 0 and
@@ -96,8 +96,8 @@ check "show -j: p1's body pair (write, read, 1) is there" \
 	[ "$(count "$T/show.json" '.type == "pair" and .call == "write" and .prev == "read" and .distance == 1')" -eq 1 ]
 check "show -j: distances are 1..8" \
 	[ "$(count "$T/show.json" '.type == "pair" and (.distance < 1 or .distance > 8)')" -eq 0 ]
-"$EBPH" show -j --pairs "$K1" | sed 's/"ts":[0-9.]*,//' > "$T/showk.json"
-sed 's/"ts":[0-9.]*,//' "$T/show.json" > "$T/showp.json"
+"$EBPH" show -j --pairs "$K1" | sed 's/"ts":[0-9.]*,"time":"[^"]*",//' > "$T/showk.json"
+sed 's/"ts":[0-9.]*,"time":"[^"]*",//' "$T/show.json" > "$T/showp.json"
 check "show by key DEV:INO = show by path" cmp -s "$T/showk.json" "$T/showp.json"
 "$EBPH" show --pairs "$T/p1" > "$T/show.txt"
 check "show: text has the profile and the pair table" \

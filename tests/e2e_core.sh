@@ -29,8 +29,8 @@ for f in "$T/hello-root" "$T/tmpfs/hello-tmpfs"; do
 done
 check "tmpfs and root file systems have different devices" \
 	[ "$(stat -c %d "$T/hello-root")" != "$(stat -c %d "$T/tmpfs/hello-tmpfs")" ]
-check "every stdout line is a JSON object with type first, then ts" \
-	sh -c "! grep -v '^{\"type\":\"[a-z_]*\",\"ts\":[0-9]*\.[0-9]\{6\},' '$T/out'"
+check "every stdout line is a JSON object with type first, then schema, ts, time, hostname" \
+	sh -c "! grep -v '^{\"type\":\"[a-z_]*\",\"schema\":1,\"ts\":[0-9]*\.[0-9]\{6\},\"time\":\"[0-9T:.-]*Z\",\"hostname\":\"' '$T/out'"
 check "stderr: the banner and ebph: messages only" [ "$(grep -vc '^Tracing\|^ebph: ' "$T/out.err")" -eq 0 ]
 check "stdout carries no banner or message" sh -c "! grep -q 'Tracing\|^ebph:' '$T/out'"
 check "programs are loaded while running" [ "$(bpf_progs)" -ge $((progs_before + 4)) ]

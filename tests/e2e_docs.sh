@@ -66,6 +66,26 @@ check "--print-config output loads back to itself" cmp -s "$T/printed.yaml" "$T/
 check "config/ebph.yaml equals the built-in defaults" \
 	sh -c "'$EBPH' -c config/ebph.yaml --print-config | cmp -s - '$T/printed.yaml'"
 
+# The JSON contract: every type of docs/events.schema.json is documented in
+# the man page's JSON OUTPUT, and the README names the schema and the keys
+# every object starts with (tests/e2e_outputs.sh validates real output).
+types=$(jq -r '."$defs" | keys[] | select(startswith("_") | not)' docs/events.schema.json)
+check "docs/events.schema.json lists types" [ -n "$types" ]
+sed -n '/^\.SH JSON OUTPUT/,/^\.SH /p' man/ebph.8 > "$T/jsonsec"
+for t in $types; do
+	check "schema type $t in man/ebph.8 JSON OUTPUT" grep -qx "\.B $t" "$T/jsonsec"
+done
+for t in $(grep -x '\.B [a-z_]*' "$T/jsonsec" | sed 's/^\.B //' | sort -u); do
+	check "man JSON OUTPUT type $t is in docs/events.schema.json" sh -c "echo '$types' | grep -qx '$t'"
+done
+check "README names the schema and the common keys" sh -c "grep -q 'docs/events.schema.json' README.md &&
+	grep -q '\"schema\"' README.md && grep -q '\"time\"' README.md && grep -q '\"hostname\"' README.md"
+for sec in OUTPUT SIGNALS FILES 'JSON OUTPUT'; do
+	check "man page has section $sec" grep -q "^\.SH $sec\$" man/ebph.8
+done
+check "SIGNALS names SIGHUP, SIGUSR1, SIGINT" sh -c "sed -n '/^\.SH SIGNALS/,/^\.SH /p' man/ebph.8 |
+	grep -q SIGHUP && sed -n '/^\.SH SIGNALS/,/^\.SH /p' man/ebph.8 | grep -q SIGUSR1"
+
 ci=$(grep -E '^sudo ' .ci/run)
 check ".ci/run runs the README's test command" grep -qF "    $ci" README.md
 check "README has a run command" grep -qE '^    sudo ./scripts/install-deps.sh && make && sudo ./ebph$' README.md

@@ -494,7 +494,8 @@ START_TEST(test_admin_profile_json)
 	mem_open(&m);
 	admin_profile_line(m.f, 1, &a);
 	t = mem_take(&m);
-#define HEAD "{\"type\":\"profile\",\"ts\":1700000000.000000,\"profile\":\"2049:12\",\"path\":"
+#define HEAD "{\"type\":\"profile\",\"schema\":1,\"ts\":1700000000.000000,\"time\":" \
+	"\"2023-11-14T22:13:20.000000Z\",\"hostname\":"
 	ck_assert_msg(!strncmp(t, HEAD, strlen(HEAD)), "%s", t);
 #undef HEAD
 	ck_assert_int_eq(strchr(t, '\n') - t, (long)strlen(t) - 1);	/* one line */
@@ -676,7 +677,7 @@ END_TEST
 START_TEST(test_admin_show_svg)
 {
 	struct store_profile p;
-	struct show_profile s = { .key = "2049:12", .ts = "1.0" };
+	struct show_profile s = { .key = "2049:12", .now = 1000000000 };
 	int wr = syscall_number("write"), rd = syscall_number("read");
 	char path[] = "/tmp/svg-XXXXXX", cmd[128];
 	const char *c;
@@ -746,7 +747,7 @@ START_TEST(test_admin_task_lines)
 		".last_mod_count == 40 and .lfc == 2 and .lfc_max == 7 and .anomalies == 0 and "
 		".anomalies_total == 31 and .last_anomaly == (.ts - 3600) and .normal_in == 90 and .normal_since == null) and (.[1] | .tid == 101 and "
 		"(has(\"threads\") | not)) and (.[2] | .profile == null and .state == \"-\")", s);
-	ck_assert(!strncmp(s, "{\"type\":\"task\",\"ts\":", 20));
+	ck_assert(!strncmp(s, "{\"type\":\"task\",\"schema\":1,\"ts\":", 31));
 	free(s);
 
 	t.key = &key;

@@ -257,7 +257,13 @@ START_TEST(test_config_write_defaults)
 			 "max_delay: 2000\n"
 			 "suspend_execve: 10\n"
 			 "suspend_execve_time: 2d\n"
-			 "response_exempt: []\n");
+			 "response_exempt: []\n"
+			 "stdout: true\n"
+			 "journal: false\n"
+			 "events_file: \"\"\n"
+			 "events_file_kb: 10240\n"
+			 "events_file_keep: 5\n"
+			 "metrics_file: \"\"\n");
 	free(buf);
 }
 END_TEST
@@ -1107,6 +1113,35 @@ START_TEST(test_config_default_name)
 }
 END_TEST
 
+/* The output keys: booleans are plain true or false; the optional paths
+ * take "" for none but, like state_dir, only absolute paths otherwise. */
+START_TEST(test_config_output_keys)
+{
+	struct ebph_config c;
+
+	LOAD_OK(&c, "journal: true\nstdout: false\nevents_file: /var/log/ebph/e.json\n"
+		"events_file_kb: 1\nevents_file_keep: 0\nmetrics_file: /run/m.prom\n");
+	ck_assert_uint_eq(c.journal, 1);
+	ck_assert_uint_eq(c.stdout, 0);
+	ck_assert_str_eq(c.events_file, "/var/log/ebph/e.json");
+	ck_assert_uint_eq(c.events_file_kb, 1);
+	ck_assert_uint_eq(c.events_file_keep, 0);
+	ck_assert_str_eq(c.metrics_file, "/run/m.prom");
+	LOAD_OK(&c, "events_file: \"\"\nmetrics_file: ''\n");
+	ck_assert_str_eq(c.events_file, "");
+	ck_assert_str_eq(c.metrics_file, "");
+	LOAD_ERR("journal: yes\n", "ebph.yaml:1:10: journal: expected true or false, got 'yes'");
+	LOAD_ERR("stdout: 1\n", "ebph.yaml:1:9: stdout: expected true or false, got '1'");
+	LOAD_ERR("journal: \"true\"\n",
+		 "ebph.yaml:1:10: journal: expected true or false, got a quoted string 'true'");
+	LOAD_ERR("events_file: log/e.json\n",
+		 "ebph.yaml:1:14: events_file: 'log/e.json' is not an absolute path");
+	LOAD_ERR("events_file_kb: 0\n", "ebph.yaml:1:17: events_file_kb: 0 is out of range "
+		 "(1..4194304)");
+	LOAD_ERR("state_dir: \"\"\n", "ebph.yaml:1:12: state_dir: must not be empty");
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1157,6 +1192,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_config_err_buffer_limits);
 	tcase_add_test(tc, test_config_string_length);
 	tcase_add_test(tc, test_config_default_name);
+	tcase_add_test(tc, test_config_output_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,7 +13,9 @@
 #define JQ "/usr/bin/jq"
 /* 1700000000 s = 2023-11-14 22:13:20 UTC. */
 #define WALL_OFFSET 1700000000000000000LL
-#define TS_JSON "\"ts\":1700000000.001500"
+/* The common fields after "type": schema version, ts, time, hostname. */
+#define HEAD_JSON(ts, time) "\"schema\":1,\"ts\":" ts ",\"time\":\"" time "Z\",\"hostname\":\"h\""
+#define TS_JSON HEAD_JSON("1700000000.001500", "2023-11-14T22:13:20.001500")
 
 /* An open_memstream and its buffer. */
 struct mem {
@@ -155,7 +157,7 @@ static void anomaly_event(struct ebph_event *e)
 static char *render_event(int json, int timestamps, const struct ebph_event *e, const char *path)
 {
 	struct out_ctx o = { .json = json, .timestamps = timestamps,
-			     .boot_to_wall_ns = WALL_OFFSET };
+			     .boot_to_wall_ns = WALL_OFFSET, .hostname = "h" };
 	struct mem m;
 
 	mem_open(&m);
@@ -167,7 +169,7 @@ static char *render_event(int json, int timestamps, const struct ebph_event *e, 
 static char *render_header(int json, int timestamps)
 {
 	struct out_ctx o = { .json = json, .timestamps = timestamps,
-			     .boot_to_wall_ns = WALL_OFFSET };
+			     .boot_to_wall_ns = WALL_OFFSET, .hostname = "h" };
 	struct mem m;
 
 	mem_open(&m);
@@ -211,11 +213,12 @@ static void sample_profile(struct out_profile *p)
 	p->pair_bytes = 20480;
 	p->state = EBPH_NORMAL;
 	p->path = "/bin/bash";
+	p->train_pairs = p->test_pairs = -1;
 }
 
 static char *render_status(int json, const struct out_status *s)
 {
-	struct out_ctx o = { .json = json, .boot_to_wall_ns = WALL_OFFSET };
+	struct out_ctx o = { .json = json, .boot_to_wall_ns = WALL_OFFSET, .hostname = "h" };
 	struct mem m;
 
 	mem_open(&m);
@@ -226,7 +229,7 @@ static char *render_status(int json, const struct out_status *s)
 
 static char *render_profile(int json, const struct out_profile *p)
 {
-	struct out_ctx o = { .json = json, .boot_to_wall_ns = WALL_OFFSET };
+	struct out_ctx o = { .json = json, .boot_to_wall_ns = WALL_OFFSET, .hostname = "h" };
 	struct mem m;
 
 	mem_open(&m);
@@ -899,14 +902,14 @@ START_TEST(test_output_json_tolerize_limit)
 }
 END_TEST
 
-#define TL_HEAD "{\"type\":\"tolerize_limit\",\"ts\":"
+#define TL_HEAD(ts, time) "{\"type\":\"tolerize_limit\"," HEAD_JSON(ts, time)
 #define TL_TAIL ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,\"comm\":\"bash\",\"profile\":\"2049:131\"," \
 	"\"path\":\"\",\"lfc\":0}\n"
 
 START_TEST(test_output_json_ts)
 {
 	struct ebph_event e;
-	struct out_ctx o = { .json = 1 };
+	struct out_ctx o = { .json = 1, .hostname = "h" };
 	struct mem m;
 	char *l;
 
@@ -927,11 +930,11 @@ START_TEST(test_output_json_ts)
 	out_event(&o, &e, NULL);
 	l = mem_take(&m);
 	ck_assert_str_eq(l,
-			 TL_HEAD "0.000000" TL_TAIL
-			 TL_HEAD "0.999999" TL_TAIL
-			 TL_HEAD "3.000000" TL_TAIL
-			 TL_HEAD "1700000000.000001" TL_TAIL
-			 TL_HEAD "1700000000.000000" TL_TAIL);
+			 TL_HEAD("0.000000", "1970-01-01T00:00:00.000000") TL_TAIL
+			 TL_HEAD("0.999999", "1970-01-01T00:00:00.999999") TL_TAIL
+			 TL_HEAD("3.000000", "1970-01-01T00:00:03.000000") TL_TAIL
+			 TL_HEAD("1700000000.000001", "2023-11-14T22:13:20.000001") TL_TAIL
+			 TL_HEAD("1700000000.000000", "2023-11-14T22:13:20.000000") TL_TAIL);
 	free(l);
 }
 END_TEST
@@ -975,7 +978,8 @@ START_TEST(test_output_exec_and_attribution)
 	a.cmdline_cut = 1;
 	out_event(&o, &e, "/bin/sh");
 	l = mem_take(&m);
-	ck_assert_msg(!strncmp(l, "{\"type\":\"anomaly\"," TS_JSON ",\"hostname\":\"web-1\",\"pid\":1234,", 60) &&
+	ck_assert_msg(!strncmp(l, "{\"type\":\"anomaly\",\"schema\":1,\"ts\":1700000000.001500,"
+			       "\"time\":\"2023-11-14T22:13:20.001500Z\",\"hostname\":\"web-1\",\"pid\":1234,", 60) &&
 		      strstr(l, ",\"cgroup_id\":4242,\"cgroup\":\"/system.slice/x\\u001b.service\","
 			     "\"cmdline\":\"sh -c echo \\\"hi\\\"\\u000athere\",\"cmdline_cut\":true,"), "%s", l);
 	assert_json_line(l);
@@ -1010,7 +1014,7 @@ START_TEST(test_output_json_lines_valid)
 		"bash", "", "a\"b\nc", "\\", "\x01\x1f\x7f\x80\xff", "tab\there", "{\"type\":1}",
 		"\xe2\x80\xae" "evil",
 	};
-	struct out_ctx o = { .json = 1, .boot_to_wall_ns = WALL_OFFSET };
+	struct out_ctx o = { .json = 1, .boot_to_wall_ns = WALL_OFFSET, .hostname = "h" };
 	struct out_status st;
 	struct out_profile pr;
 	struct ebph_event e;
@@ -1443,7 +1447,8 @@ START_TEST(test_output_status_json)
 
 	sample_status(&st);
 	l = render_status(1, &st);
-	ck_assert_str_eq(l, "{\"type\":\"status\",\"ts\":1700000005.000000,\"profiles\":10,"
+	ck_assert_str_eq(l, "{\"type\":\"status\"," HEAD_JSON("1700000005.000000",
+			 "2023-11-14T22:13:25.000000") ",\"profiles\":10,"
 			 "\"training\":4,\"frozen\":3,\"normal\":3,\"tasks\":50,\"syscalls\":123456,"
 			 "\"anomalies\":2,\"lost_events\":1,\"rows\":300,\"snapshot_rows\":20,"
 			 "\"pair_bytes\":65536,\"map_bytes\":40000000,\"tasks_full\":0,"
@@ -1488,17 +1493,20 @@ START_TEST(test_output_profile_json)
 
 	sample_profile(&pr);
 	l = render_profile(1, &pr);
-	ck_assert_str_eq(l, "{\"type\":\"profile\",\"ts\":1700000000.002500,\"profile\":\"2049:131\","
-			 "\"path\":\"/bin/bash\",\"state\":\"normal\",\"train_count\":5000,"
-			 "\"last_mod_count\":1200,\"sequences\":40,\"anomalies\":2,"
-			 "\"anomalies_total\":0,\"anomalies_lost\":0,\"events_lost\":0,\"rows\":30,"
-			 "\"snapshot_rows\":10,\"pair_bytes\":20480,\"last_anomaly\":null}\n");
+	ck_assert_str_eq(l, "{\"type\":\"profile\"," HEAD_JSON("1700000000.002500",
+			 "2023-11-14T22:13:20.002500") ",\"profile\":\"2049:131\","
+			 "\"path\":\"/bin/bash\",\"source\":\"live\",\"state\":\"normal\","
+			 "\"train_count\":5000,\"last_mod_count\":1200,\"sequences\":40,"
+			 "\"anomalies\":2,\"train_pairs\":null,\"test_pairs\":null,\"rows\":30,"
+			 "\"snapshot_rows\":10,\"pair_bytes\":20480,\"anomalies_total\":0,"
+			 "\"anomalies_lost\":0,\"events_lost\":0,\"last_anomaly\":null,"
+			 "\"normal_time\":null,\"normal_in\":null,\"normal_since\":null}\n");
 	assert_json_line(l);
 	free(l);
 	pr.path = NULL;
 	pr.state = EBPH_TRAINING;
 	l = render_profile(1, &pr);
-	ck_assert_msg(strstr(l, ",\"path\":\"\",\"state\":\"training\",") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ",\"path\":\"\",\"source\":\"live\",\"state\":\"training\",") != NULL, "%s", l);
 	assert_json_line(l);
 	free(l);
 }
@@ -1521,6 +1529,103 @@ START_TEST(test_output_profile_text)
 	ck_assert_str_eq(l, "profile              - -                - frozen train=5000 "
 			 "last_mod=1200 anomalies=2 anomalies_total=0 anomalies_lost=0 "
 			 "events_lost=0 rows=40 pair_bytes=20480\n");
+	free(l);
+}
+END_TEST
+
+/* The sinks' view: each object once, as JSON and as text, with the
+ * event's fields; stdout (f) may be off. */
+struct emitted_log {
+	int n;
+	char json[4096], text[4096], type[32], profile[48], comm[32];
+	__u32 pid;
+};
+
+static void log_emit(void *arg, const struct out_emitted *x)
+{
+	struct emitted_log *l = arg;
+
+	l->n++;
+	snprintf(l->json, sizeof(l->json), "%s", x->json);
+	snprintf(l->text, sizeof(l->text), "%s", x->text);
+	snprintf(l->type, sizeof(l->type), "%s", x->type);
+	snprintf(l->profile, sizeof(l->profile), "%s", x->profile ? x->profile : "-");
+	snprintf(l->comm, sizeof(l->comm), "%s", x->comm ? x->comm : "-");
+	l->pid = x->pid;
+}
+
+START_TEST(test_output_emit_to_sinks)
+{
+	struct emitted_log log = { 0 };
+	struct out_ctx o = { .json = 0, .timestamps = 1, .boot_to_wall_ns = WALL_OFFSET,
+			     .hostname = "h", .emit = log_emit, .emit_arg = &log };
+	struct out_status st;
+	struct ebph_event e;
+	struct mem m;
+	char *l;
+
+	base_event(&e, EBPH_EV_ANOMALY);
+	anomaly_event(&e);
+	mem_open(&m);
+	o.f = m.f;
+	out_event(&o, &e, "/bin/bash");
+	l = mem_take(&m);
+	ck_assert_int_eq(log.n, 1);
+	ck_assert_str_eq(log.type, "anomaly");
+	ck_assert_str_eq(log.profile, "2049:131");
+	ck_assert_str_eq(log.comm, "bash");
+	ck_assert_uint_eq(log.pid, 1234);
+	ck_assert_msg(!strncmp(log.json, "{\"type\":\"anomaly\"," TS_JSON ",", 40), "%s", log.json);
+	assert_json_line(log.json);
+	ck_assert_msg(!strncmp(log.text, "anomaly ", 8), "no TIME column for the journal: %s",
+		      log.text);
+	ck_assert_msg(strstr(l, "anomaly ") && l[0] != 'a', "stdout keeps -T: %s", l);
+	free(l);
+	o.f = NULL;	/* stdout: false */
+	sample_status(&st);
+	out_status(&o, &st);
+	ck_assert_int_eq(log.n, 2);
+	ck_assert_str_eq(log.type, "status");
+	ck_assert_msg(strstr(log.json, "\"final\":true}\n") != NULL, "%s", log.json);
+}
+END_TEST
+
+START_TEST(test_output_json_head_time)
+{
+	struct mem m;
+	char *l;
+
+	mem_open(&m);
+	out_json_head(m.f, "x", 1700000000123456789LL, "web\"1");
+	fputs("}\n", m.f);
+	out_json_head(m.f, "x", 951782400000001000LL, NULL);	/* 2000-02-29 */
+	fputs("}\n", m.f);
+	l = mem_take(&m);
+	ck_assert_msg(!strncmp(l, "{\"type\":\"x\",\"schema\":1,\"ts\":1700000000.123456,"
+			       "\"time\":\"2023-11-14T22:13:20.123456Z\",\"hostname\":\"web\\\"1\"}\n"
+			       "{\"type\":\"x\",\"schema\":1,\"ts\":951782400.000001,"
+			       "\"time\":\"2000-02-29T00:00:00.000001Z\",\"hostname\":", 160), "%s", l);
+	free(l);
+}
+END_TEST
+
+START_TEST(test_output_metrics)
+{
+	struct out_status st;
+	struct mem m;
+	char *l;
+
+	sample_status(&st);
+	mem_open(&m);
+	out_metrics(m.f, &st);
+	l = mem_take(&m);
+	ck_assert_msg(strstr(l, "# TYPE ebph_profiles gauge\nebph_profiles{state=\"training\"} 4\n"
+			     "ebph_profiles{state=\"frozen\"} 3\nebph_profiles{state=\"normal\"} 3\n"), "%s", l);
+	ck_assert_msg(strstr(l, "# TYPE ebph_syscalls_total counter\nebph_syscalls_total 123456\n"), "%s", l);
+	ck_assert_msg(strstr(l, "ebph_map_full_total{map=\"rows\"} 5\n"), "%s", l);
+	ck_assert_msg(strstr(l, "\nebph_held_tasks 0\n"), "%s", l);
+	ck_assert_msg(strstr(l, "\nebph_rows 320\n"), "%s", l);
+	ck_assert_msg(strstr(l, "\nebph_map_bytes 40000000\n"), "%s", l);
 	free(l);
 }
 END_TEST
@@ -1568,6 +1673,9 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_status_text);
 	tcase_add_test(tc, test_output_profile_json);
 	tcase_add_test(tc, test_output_profile_text);
+	tcase_add_test(tc, test_output_emit_to_sinks);
+	tcase_add_test(tc, test_output_json_head_time);
+	tcase_add_test(tc, test_output_metrics);
 	suite_add_tcase(s, tc);
 	return s;
 }
