@@ -240,6 +240,13 @@ static int kbtf_parse(struct ebph_btf **out, const void *data, size_t size, cons
 				 name, h->hdr_len, sizeof(*h));
 			return -EINVAL;
 		}
+		/* libbpf 0.3 (Debian 11) trusts these: a corrupt header crashes it */
+		if ((__u64)h->hdr_len + h->type_off + h->type_len > size ||
+		    (__u64)h->hdr_len + h->str_off + h->str_len > size) {
+			kbtf_err(err, errlen, "%s: not valid BTF: a section is past the end of "
+				 "the %zu bytes", name, size);
+			return -EINVAL;
+		}
 		for (i = sizeof(*h); i < h->hdr_len && i < size; i++) {
 			if (((const char *)data)[i]) {
 				kbtf_err(err, errlen, "%s: not valid BTF: unknown non-zero header "
