@@ -493,6 +493,64 @@ static void admin_ago_col(char *buf, size_t len, __s64 last, __s64 now)
 		admin_duration(buf, len, now > last ? (now - last) / 1000000000 : 0);
 }
 
+static void admin_json_time(FILE *f, const char *name, __s64 wall);
+
+/* The freeze rule a profile is measured against (the running monitor's,
+ * else the configuration's). */
+struct admin_rule {
+	__u32 factor, den, min;
+};
+
+/* Calls without news (last_mod_count) at which a training profile freezes if
+ * it learns nothing more: the smallest k >= 1 such that ph_should_freeze
+ * (train + k, last_mod + k) holds, plus last_mod. 0 if the rule is unknown. */
+static __u64 admin_freeze_at(__u64 train, __u64 last_mod, const struct admin_rule *r)
+{
+	__u64 k = 1, need;
+
+	if (!r || !r->factor || r->den >= r->factor || last_mod > train)
+		return 0;
+	/* (train + k) * den > (train - last_mod) * factor */
+	need = (train - last_mod) * r->factor / r->den;
+	if (need + 1 > train + k)
+		k = need + 1 - train;
+	if (r->min > train + k)
+		k = r->min - train;
+	return last_mod + k;
+}
+
+/* The PROGRESS column: "412/3001" (training: calls without news, and how
+ * many freeze it), "3m2s" (frozen: since when, "?" if unknown), "-". */
+static void admin_progress_col(char *buf, size_t len, __u32 state, __u64 train,
+			       __u64 last_mod, __s64 frozen_since, __s64 now,
+			       const struct admin_rule *r)
+{
+	__u64 at = admin_freeze_at(train, last_mod, r);
+
+	if (state == EBPH_TRAINING && at)
+		snprintf(buf, len, "%llu/%llu", (unsigned long long)last_mod,
+			 (unsigned long long)at);
+	else if (state == EBPH_FROZEN && frozen_since)
+		admin_duration(buf, len, now > frozen_since ? (now - frozen_since) / 1000000000 : 0);
+	else if (state == EBPH_FROZEN)
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "-");
+}
+
+/* JSON: "freeze_at" (training) and "frozen_since" (frozen), null otherwise. */
+static void admin_json_progress(FILE *f, __u32 state, __u64 train, __u64 last_mod,
+				__s64 frozen_since, const struct admin_rule *r)
+{
+	__u64 at = state == EBPH_TRAINING ? admin_freeze_at(train, last_mod, r) : 0;
+
+	if (at)
+		fprintf(f, ",\"freeze_at\":%llu", (unsigned long long)at);
+	else
+		fputs(",\"freeze_at\":null", f);
+	admin_json_time(f, "frozen_since", state == EBPH_FROZEN ? frozen_since : 0);
+}
+
 static void admin_json_time(FILE *f, const char *name, __s64 wall)
 {
 	if (wall)
@@ -521,13 +579,14 @@ struct admin_prof {
 	__u64 rows, snapshot_rows;	/* pair rows it takes in the maps */
 	const char *source;		/* "live" or "saved" */
 	__s64 now;			/* wall ns */
+	struct admin_rule rule;		/* for the PROGRESS column */
 };
 
 static void admin_profile_header(FILE *f)
 {
-	fprintf(f, "%-14s %-8s %11s %8s %8s %8s %8s %5s %5s %4s %-10s %s\n", "KEY", "STATE",
-		"TRAIN_COUNT", "LAST_MOD", "ANOM_NOW", "ANOM_ALL", "ANOM_AGO", "LOST", "PAIRS", "KB",
-		"NORMAL", "PATH");
+	fprintf(f, "%-14s %-8s %11s %8s %-13s %8s %8s %8s %5s %5s %4s %-10s %s\n", "KEY",
+		"STATE", "TRAIN_COUNT", "LAST_MOD", "PROGRESS", "ANOM_NOW", "ANOM_ALL", "ANOM_AGO",
+		"LOST", "PAIRS", "KB", "NORMAL", "PATH");
 }
 
 static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
@@ -536,7 +595,7 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 	__u64 train_pairs = admin_pairs(p->train, p->ntrain);
 	__u64 test_pairs = p->state == EBPH_NORMAL ? admin_pairs(p->test, p->ntest) : 0;
 	__u64 bytes = (a->rows + a->snapshot_rows) * sizeof(struct ebph_row);
-	char key[48], path[4 * EBPH_PATH_MAX + 1], normal[32], ago[32];
+	char key[48], path[4 * EBPH_PATH_MAX + 1], normal[32], ago[32], progress[48];
 	__s64 in = 0;
 
 	admin_key_str(key, sizeof(key), &p->key);
@@ -566,15 +625,19 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 		else
 			fputs(",\"normal_in\":null", f);
 		admin_json_time(f, "normal_since", p->state == EBPH_NORMAL ? p->normal_since : 0);
+		admin_json_progress(f, p->state, p->train_count, p->last_mod_count,
+				    p->frozen_since, &a->rule);
 		fputs("}\n", f);
 		return;
 	}
 	admin_normal_col(normal, sizeof(normal), p->state, p->normal_time, p->normal_since,
 			 a->now);
 	admin_ago_col(ago, sizeof(ago), p->last_anomaly, a->now);
-	fprintf(f, "%-14s %-8s %11llu %8llu %8llu %8llu %8s %5llu %5llu %4llu %-10s %s\n", key,
-		out_state_name(p->state), (unsigned long long)p->train_count,
-		(unsigned long long)p->last_mod_count, (unsigned long long)p->anomalies,
+	admin_progress_col(progress, sizeof(progress), p->state, p->train_count,
+			   p->last_mod_count, p->frozen_since, a->now, &a->rule);
+	fprintf(f, "%-14s %-8s %11llu %8llu %-13s %8llu %8llu %8s %5llu %5llu %4llu %-10s %s\n",
+		key, out_state_name(p->state), (unsigned long long)p->train_count,
+		(unsigned long long)p->last_mod_count, progress, (unsigned long long)p->anomalies,
 		(unsigned long long)p->anomalies_total, ago,
 		(unsigned long long)p->anomalies_lost,
 		(unsigned long long)(train_pairs + test_pairs),
@@ -633,6 +696,8 @@ struct admin_task {
 	__u32 lfc, lfc_max;
 	__s64 normal_time, normal_since, now;	/* wall ns */
 	__s64 last_anomaly;	/* wall ns, 0 = none */
+	__s64 frozen_since;	/* wall ns, 0 = unknown */
+	const struct admin_rule *rule;
 };
 
 static void admin_task_header(FILE *f, int threads)
@@ -640,15 +705,15 @@ static void admin_task_header(FILE *f, int threads)
 	fprintf(f, "%7s ", "PID");
 	if (threads)
 		fprintf(f, "%7s ", "TID");
-	fprintf(f, "%-15s %-8s %11s %8s %7s %8s %8s %8s %-10s %s\n", "COMM", "STATE",
-		"TRAIN_COUNT", "LAST_MOD", "LFC", "ANOM_NOW", "ANOM_ALL", "ANOM_AGO", "NORMAL",
-		"PROFILE");
+	fprintf(f, "%-15s %-8s %11s %8s %-13s %7s %8s %8s %8s %-10s %s\n", "COMM", "STATE",
+		"TRAIN_COUNT", "LAST_MOD", "PROGRESS", "LFC", "ANOM_NOW", "ANOM_ALL", "ANOM_AGO",
+		"NORMAL", "PROFILE");
 }
 
 static void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 {
 	char key[48], comm[4 * ADMIN_COMM_MAX + 1], path[4 * EBPH_PATH_MAX + 1], normal[32], lfc[24],
-	     ago[32];
+	     ago[32], progress[48] = "-";
 	const char *state = t->key ? out_state_name(t->state) : "-";
 
 	if (t->key)
@@ -680,9 +745,17 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 		else
 			fputs(",\"normal_in\":null", f);
 		admin_json_time(f, "normal_since", t->state == EBPH_NORMAL ? t->normal_since : 0);
+		if (t->key)
+			admin_json_progress(f, t->state, t->train_count, t->last_mod_count,
+					    t->frozen_since, t->rule);
+		else
+			fputs(",\"freeze_at\":null,\"frozen_since\":null", f);
 		fputs("}\n", f);
 		return;
 	}
+	if (t->key)
+		admin_progress_col(progress, sizeof(progress), t->state, t->train_count,
+				   t->last_mod_count, t->frozen_since, t->now, t->rule);
 	admin_normal_col(normal, sizeof(normal), t->key ? t->state : EBPH_TRAINING,
 			 t->normal_time, t->normal_since, t->now);
 	snprintf(lfc, sizeof(lfc), "%u/%u", t->lfc, t->lfc_max);
@@ -690,9 +763,10 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 	fprintf(f, "%7u ", t->pid);
 	if (threads)
 		fprintf(f, "%7u ", t->tid);
-	fprintf(f, "%-15s %-8s %11llu %8llu %7s %8llu %8llu %8s %-10s %s\n",
+	fprintf(f, "%-15s %-8s %11llu %8llu %-13s %7s %8llu %8llu %8s %-10s %s\n",
 		out_text_buf(comm, sizeof(comm), t->comm, ADMIN_COMM_MAX), state,
-		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count, lfc,
+		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count,
+		progress, lfc,
 		(unsigned long long)t->anomalies, (unsigned long long)t->anomalies_total, ago,
 		normal,
 		out_text_buf(path, sizeof(path), t->path, EBPH_PATH_MAX));
@@ -1323,6 +1397,23 @@ static int live_open(struct admin_live *l, pid_t pid)
 	return 0;
 }
 
+/* The freeze rule of the running monitor (l), else of cfg. */
+static struct admin_rule admin_rule_of(const struct admin_live *l, const struct ebph_config *cfg)
+{
+	struct admin_rule r = { 0 };
+
+	if (l && l->info.normal_factor) {
+		r.factor = l->info.normal_factor;
+		r.den = l->info.normal_factor_den;
+		r.min = l->info.min_train_calls;
+	} else if (!l && cfg) {
+		r.factor = cfg->normal_factor;
+		r.den = cfg->normal_factor_den;
+		r.min = cfg->min_train_calls;
+	}
+	return r;
+}
+
 static __s64 now_wall(void)
 {
 	struct timespec ts;
@@ -1524,6 +1615,7 @@ static const struct ebph_profile *cache_get(struct prof_cache *c, const struct a
 
 static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 {
+	struct admin_rule rule = admin_rule_of(l, NULL);
 	struct prof_cache cache = { 0 };
 	struct live_task *all = NULL;
 	size_t n = 0, i, j;
@@ -1590,6 +1682,10 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 			if (prof->normal_since)
 				t.normal_since = (__s64)prof->normal_since +
 						 l->info.boot_to_wall_ns;
+			if (prof->frozen_since && prof->state == EBPH_FROZEN)
+				t.frozen_since = (__s64)prof->frozen_since +
+						 l->info.boot_to_wall_ns;
+			t.rule = &rule;
 		}
 		admin_task_line(stdout, o->json, o->threads, &t);
 	}
@@ -1690,6 +1786,7 @@ static int cmd_profiles(const struct admin_opts *o, const struct admin_live *l,
 	int status = 0;
 
 	a.now = now_wall();
+	a.rule = admin_rule_of(l, cfg);
 	if (!o->json)
 		admin_profile_header(stdout);
 	if (l) {
@@ -1855,6 +1952,7 @@ static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
 	int ret;
 
 	a.now = now_wall();
+	a.rule = admin_rule_of(l, cfg);
 	if (l) {
 		if (live_target(o, l, &slot))
 			return 1;

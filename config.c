@@ -58,6 +58,7 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(status_interval,   CFG_DURATION, 0, CFG_DAY,	      10),
 	CFG_STR(state_dir,	   "/var/lib/ebph"),
 	CFG_NUM(save_interval,	   CFG_DURATION, 0, CFG_WEEK,	      10 * CFG_MIN),
+	CFG_NUM(min_train_calls,   CFG_UINT,	 0, 1000000000,	      1024),
 };
 
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))

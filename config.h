@@ -26,6 +26,7 @@ struct ebph_config {
 	__u32 anomaly_lines;	/* anomalies of a task's burst sent one by one, 0 = all */
 	__u64 summary_interval;	/* seconds: a longer burst is summarised on its next anomaly */
 	__u32 output_rate;	/* event lines per second on stdout, 0 = no limit */
+	__u32 min_train_calls;	/* no freezing before this many training calls */
 	char state_dir[CFG_STATE_DIR_MAX];
 };
 

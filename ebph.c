@@ -899,6 +899,9 @@ static void mon_info(struct monitor *m)
 	info.max_rows = m->cfg.max_rows;
 	info.nr_syscalls = EBPH_NR_CALLS;
 	info.lfc_window = m->cfg.lfc_window;
+	info.normal_factor = m->cfg.normal_factor;
+	info.normal_factor_den = m->cfg.normal_factor_den;
+	info.min_train_calls = m->cfg.min_train_calls;
 	bpf_update_elem(m->prog.info, &k, &info, BPF_ANY);
 	m->maps.profiles = m->prog.profiles;
 	m->maps.keys = m->prog.keys;

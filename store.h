@@ -31,6 +31,7 @@ struct store_profile {
 	__u64 anomalies;
 	__s64 normal_time;		/* frozen: when it becomes normal */
 	__s64 normal_since;		/* normal: since when */
+	__s64 frozen_since;		/* frozen: since when, 0 = unknown (not saved) */
 	__u64 anomalies_total;		/* anomalies ever (never reset by pH's limits) */
 	__s64 last_anomaly;		/* when the last anomaly happened, 0 = none */
 	__u64 anomalies_lost;		/* in neither a line nor a summary */

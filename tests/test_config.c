@@ -191,7 +191,7 @@ START_TEST(test_config_example_file_documents_every_key)
 		"window", "normal_wait", "normal_factor", "normal_factor_den",
 		"anomaly_limit", "tolerize_limit", "lfc_window", "max_profiles",
 		"max_tasks", "max_rows", "ringbuf_kb", "status_interval", "state_dir",
-		"save_interval",
+		"save_interval", "min_train_calls",
 	};
 	char line[256], prev[256] = "";
 	unsigned int found = 0;
@@ -250,7 +250,8 @@ START_TEST(test_config_write_defaults)
 			 "output_rate: 1000\n"
 			 "status_interval: 10s\n"
 			 "state_dir: /var/lib/ebph\n"
-			 "save_interval: 10m\n");
+			 "save_interval: 10m\n"
+			 "min_train_calls: 1024\n");
 	free(buf);
 }
 END_TEST

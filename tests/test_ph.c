@@ -440,10 +440,10 @@ START_TEST(test_ph_freeze_formula_boundary)
 	struct ph_result res;
 	int i;
 
-	ck_assert_int_eq(ph_should_freeze(52, 39, 12, 128, 32), 0);	/* exactly 3/4 */
-	ck_assert_int_eq(ph_should_freeze(53, 40, 12, 128, 32), 1);	/* one past */
-	ck_assert_int_eq(ph_should_freeze(128, 96, 1, 128, 32), 0);
-	ck_assert_int_eq(ph_should_freeze(128, 97, 1, 128, 32), 1);
+	ck_assert_int_eq(ph_should_freeze(52, 39, 12, 0, 128, 32), 0);	/* exactly 3/4 */
+	ck_assert_int_eq(ph_should_freeze(53, 40, 12, 0, 128, 32), 1);	/* one past */
+	ck_assert_int_eq(ph_should_freeze(128, 96, 1, 0, 128, 32), 0);
+	ck_assert_int_eq(ph_should_freeze(128, 97, 1, 0, 128, 32), 1);
 
 	for (i = 0; i < 52; i++) {
 		res = cycle_step();
@@ -481,8 +481,8 @@ START_TEST(test_ph_freeze_not_before_learning)
 	ck_assert_uint_eq(prof.last_mod_count, 20);
 	ck_assert_uint_eq(prof.sequences, 0);
 	ck_assert_uint_eq(prof.nrows, 0);
-	ck_assert_int_eq(ph_should_freeze(20, 20, 0, 128, 32), 0);
-	ck_assert_int_eq(ph_should_freeze(20, 19, 1, 128, 32), 1);
+	ck_assert_int_eq(ph_should_freeze(20, 20, 0, 0, 128, 32), 0);
+	ck_assert_int_eq(ph_should_freeze(20, 19, 1, 0, 128, 32), 1);
 }
 END_TEST
 
