@@ -94,6 +94,8 @@ static const struct admin_cmd {
 struct admin_opts {
 	const struct admin_cmd *cmd;
 	const char *config;	/* -c FILE: whose state_dir (offline, delete) */
+	char *overrides[CFG_OVERRIDES_MAX];	/* -o KEY=VALUE */
+	size_t noverrides;
 	const char *target;	/* PROFILE: a path or DEV:INO; help: COMMAND */
 	long pid;		/* --pid PID, 0 = none */
 	int json;		/* -j */
@@ -171,7 +173,8 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 		fputs("  -j, --json         one JSON object per line\n", f);
 	if (!(c->flags & ADM_F_NOCONFIG))
 		fputs("  -c, --config FILE  the configuration whose state_dir holds the saved\n"
-		      "                     profiles (used when no monitor runs, and by delete)\n",
+		      "                     profiles (used when no monitor runs, and by delete)\n"
+		      "  -o, --option KEY=VALUE  a configuration key over -c FILE (repeatable)\n",
 		      f);
 	if (c->id == ADM_PS)
 		fputs("  -t, --threads      one line per thread\n", f);
@@ -207,6 +210,7 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 		{ "json", no_argument, NULL, 'j' },
 		{ "threads", no_argument, NULL, 't' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "option", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "pairs", no_argument, NULL, 'P' },
@@ -226,7 +230,7 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 	o->cmd = c;
 	optind = 0;	/* glibc: start afresh */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:jtc:p:nh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:jtc:o:p:nh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			if (c->flags & ADM_F_NOJSON)
@@ -263,6 +267,12 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 			break;
 		case 'c':
 			o->config = optarg;
+			break;
+		case 'o':
+			if (o->noverrides == CFG_OVERRIDES_MAX)
+				return admin_usage_error(err, errlen, "-o: at most %s overrides",
+							 "64");
+			o->overrides[o->noverrides++] = optarg;
 			break;
 		case 'p':
 			if (!(c->flags & ADM_F_PROFILE))
@@ -2349,7 +2359,8 @@ int admin_main(int argc, char **argv)
 		return 0;
 	}
 	cfg_defaults(&cfg);
-	if (o.config && cfg_load_file(&cfg, o.config, err, sizeof(err))) {
+	if ((o.config && cfg_load_file(&cfg, o.config, err, sizeof(err))) ||
+	    cfg_load_overrides(&cfg, o.overrides, o.noverrides, err, sizeof(err))) {
 		out_warn("ebph: %s", err);
 		return 2;
 	}

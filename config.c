@@ -795,6 +795,89 @@ int cfg_load_file(struct ebph_config *cfg, const char *path, char *err, size_t e
 	return ret;
 }
 
+/* One YAML line "KEY: VALUE" per override, the last of each key only (the
+ * document refuses duplicates); line[i] = index of the override on line i. */
+static int cfg_overrides_text(char *const *kv, size_t n, char **text, size_t *len,
+			      size_t *line, char *err, size_t errlen)
+{
+	size_t i, j, nl = 0;
+	FILE *f;
+
+	f = open_memstream(text, len);
+	if (!f) {
+		snprintf(err, errlen, "-o: out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(kv[i], '='), *c;
+		char ex[CFG_EXCERPT + 4];
+
+		if (!eq || eq == kv[i]) {
+			snprintf(err, errlen, "-o '%s': expected KEY=VALUE",
+				 cfg_excerpt(ex, (const unsigned char *)kv[i], strlen(kv[i])));
+			fclose(f);
+			free(*text);
+			return -EINVAL;
+		}
+		for (c = kv[i]; *c; c++) {
+			if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+				snprintf(err, errlen, "-o '%s': contains a control character",
+					 cfg_excerpt(ex, (const unsigned char *)kv[i],
+						     strlen(kv[i])));
+				fclose(f);
+				free(*text);
+				return -EINVAL;
+			}
+		}
+		for (j = i + 1; j < n; j++)
+			if (!strncmp(kv[j], kv[i], eq - kv[i] + 1))
+				break;
+		if (j < n)
+			continue;	/* overridden again later */
+		fprintf(f, "%.*s: %s\n", (int)(eq - kv[i]), kv[i], eq + 1);
+		line[nl++] = i;
+	}
+	if (fclose(f)) {
+		free(*text);
+		snprintf(err, errlen, "-o: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int cfg_load_overrides(struct ebph_config *cfg, char *const *kv, size_t n, char *err,
+		       size_t errlen)
+{
+	size_t line[CFG_OVERRIDES_MAX], len = 0, l, c;
+	char msg[512], ex[CFG_EXCERPT + 4], *text = NULL;
+	int ret, off = 0;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!n)
+		return 0;
+	if (n > CFG_OVERRIDES_MAX) {
+		snprintf(err, errlen, "-o: at most %u overrides", CFG_OVERRIDES_MAX);
+		return -EINVAL;
+	}
+	ret = cfg_overrides_text(kv, n, &text, &len, line, err, errlen);
+	if (ret)
+		return ret;
+	ret = cfg_load_string(cfg, text, len, "-o", msg, sizeof(msg));
+	free(text);
+	if (!ret)
+		return 0;
+	/* "-o:LINE:COL: rest" -> "-o 'KEY=VALUE': rest" */
+	if (sscanf(msg, "-o:%zu:%zu: %n", &l, &c, &off) == 2 && off && l >= 1 && l <= n &&
+	    line[l - 1] < n)
+		snprintf(err, errlen, "-o '%s': %s",
+			 cfg_excerpt(ex, (const unsigned char *)kv[line[l - 1]],
+				     strlen(kv[line[l - 1]])), msg + off);
+	else
+		snprintf(err, errlen, "%s", msg);
+	return ret;
+}
+
 /* A path as a YAML scalar: plain when that is unambiguous, else double-quoted. */
 static void cfg_write_path(FILE *f, const char *s, size_t size)
 {

@@ -43,6 +43,18 @@ int cfg_load_file(struct ebph_config *cfg, const char *path, char *err, size_t e
 int cfg_load_string(struct ebph_config *cfg, const char *text, size_t len, const char *name,
 		    char *err, size_t errlen);
 
+/* Most -o KEY=VALUE options on one command line. */
+#define CFG_OVERRIDES_MAX 64
+
+/*
+ * Apply -o KEY=VALUE overrides (n of them, in order; a later one of a key
+ * wins) over cfg, validated like the file: 0, or -EINVAL, cfg untouched and
+ * one message naming -o, the override and the key, e.g. "-o 'window=12':
+ * window: 12 is out of range (2..9)".
+ */
+int cfg_load_overrides(struct ebph_config *cfg, char *const *kv, size_t n, char *err,
+		       size_t errlen);
+
 /* "90", "90s", "15m", "2h", "7d", "1w" -> seconds. 0 or -EINVAL. */
 int cfg_parse_duration(const char *s, __u64 *secs);
 

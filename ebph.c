@@ -1100,7 +1100,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	cfg_defaults(&m.cfg);
-	if (m.opts.config && cfg_load_file(&m.cfg, m.opts.config, err, sizeof(err))) {
+	if ((m.opts.config && cfg_load_file(&m.cfg, m.opts.config, err, sizeof(err))) ||
+	    cfg_load_overrides(&m.cfg, m.opts.overrides, m.opts.noverrides, err, sizeof(err))) {
 		out_warn("ebph: %s", err);
 		return 2;
 	}

@@ -1035,6 +1035,77 @@ START_TEST(test_config_default_name)
 }
 END_TEST
 
+/* -o KEY=VALUE: applied in order over the file, validated like it, one
+ * message naming -o, the override and the key; nothing changed on error. */
+START_TEST(test_config_overrides)
+{
+	static const struct {
+		const char *kv[3];
+		const char *msg;
+	} bad[] = {
+		{ { "window=12" }, "-o 'window=12': window: 12 is out of range (2..9)" },
+		{ { "window" }, "-o 'window': expected KEY=VALUE" },
+		{ { "=3" }, "-o '=3': expected KEY=VALUE" },
+		{ { "windw=3" }, "-o 'windw=3': unknown key 'windw'" },
+		{ { "window=3", "normal_wait=soon" },
+		  "-o 'normal_wait=soon': normal_wait: expected a duration (seconds, or a number "
+		  "followed by s, m, h, d or w), got 'soon'" },
+		{ { "state_dir=relative" },
+		  "-o 'state_dir=relative': state_dir: 'relative' is not an absolute path" },
+		{ { "normal_factor_den=200" },
+		  "-o 'normal_factor_den=200': normal_factor_den: 200 must be less than "
+		  "normal_factor (128)" },
+		{ { "window=3\nx: 1" }, "-o 'window=3?x: 1': contains a control character" },
+		{ { "min_train_calls=-1" }, "-o 'min_train_calls=-1': min_train_calls: expected "
+		  "an integer, got '-1'" },
+	};
+	struct ebph_config c, before;
+	char *kv[4], e[512];
+	size_t i, n;
+
+	cfg_defaults(&c);
+	kv[0] = "window=5";
+	kv[1] = "normal_wait=1h";
+	kv[2] = "window=6";	/* the later one wins */
+	kv[3] = "min_train_calls=0";
+	ck_assert_int_eq(cfg_load_overrides(&c, kv, 4, e, sizeof(e)), 0);
+	ck_assert_uint_eq(c.window, 6);
+	ck_assert_uint_eq(c.normal_wait, 3600);
+	ck_assert_uint_eq(c.min_train_calls, 0);
+	kv[0] = "normal_factor=400";	/* order does not matter for cross-checks */
+	kv[1] = "normal_factor_den=200";
+	ck_assert_int_eq(cfg_load_overrides(&c, kv, 2, e, sizeof(e)), 0);
+	ck_assert_uint_eq(c.normal_factor_den, 200);
+	ck_assert_int_eq(cfg_load_overrides(&c, kv, 0, e, sizeof(e)), 0);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg_defaults(&c);
+		before = c;
+		for (n = 0; n < 3 && bad[i].kv[n]; n++)
+			kv[n] = (char *)bad[i].kv[n];
+		ck_assert_int_eq(cfg_load_overrides(&c, kv, n, e, sizeof(e)), -EINVAL);
+		ck_assert_str_eq(e, bad[i].msg);
+		ck_assert(!memcmp(&c, &before, sizeof(c)));
+	}
+}
+END_TEST
+
+/* min_train_calls: a plain integer in 0..1000000000. */
+START_TEST(test_config_min_train_calls)
+{
+	struct ebph_config c;
+
+	LOAD_OK(&c, "min_train_calls: 0\n");
+	ck_assert_uint_eq(c.min_train_calls, 0);
+	LOAD_OK(&c, "min_train_calls: 1000000000\n");
+	ck_assert_uint_eq(c.min_train_calls, 1000000000);
+	LOAD_ERR("min_train_calls: 1000000001\n",
+		 "ebph.yaml:1:18: min_train_calls: 1000000001 is out of range (0..1000000000)");
+	LOAD_ERR("min_train_calls: 1k\n",
+		 "ebph.yaml:1:18: min_train_calls: expected an integer, got '1k'");
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1084,6 +1155,8 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_config_err_buffer_limits);
 	tcase_add_test(tc, test_config_string_length);
 	tcase_add_test(tc, test_config_default_name);
+	tcase_add_test(tc, test_config_overrides);
+	tcase_add_test(tc, test_config_min_train_calls);
 	suite_add_tcase(s, tc);
 	return s;
 }
