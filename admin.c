@@ -68,8 +68,8 @@ static const struct admin_cmd {
 	  "show [-j] [-c FILE] [--pairs | --diff | --svg FILE] (PROFILE | --pid PID)",
 	  "one profile and its lookahead pairs" },
 	{ "normalize", ADM_NORMALIZE, EBPH_CMD_NORMALIZE, ADM_F_PROFILE,
-	  "normalize [-j] [-c FILE] (PROFILE | --pid PID)",
-	  "start detection for a profile now" },
+	  "normalize [-j] [-c FILE] (PROFILE | --pid PID | --frozen | --stable-for DURATION)",
+	  "start detection for a profile now (or every\n\tfrozen one, or every one frozen that long)" },
 	{ "sensitize", ADM_SENSITIZE, EBPH_CMD_SENSITIZE, ADM_F_PROFILE,
 	  "sensitize [-j] [-c FILE] (PROFILE | --pid PID)",
 	  "forget a profile's training data" },
@@ -101,6 +101,8 @@ struct admin_opts {
 	int json;		/* -j */
 	int threads;		/* ps -t */
 	int dry_run;		/* prune --dry-run */
+	int frozen;		/* normalize --frozen (or --stable-for) */
+	__u64 stable_for;	/* normalize --stable-for: seconds frozen, at least */
 	enum show_mode mode;	/* show: compact, --pairs, --diff */
 	const char *svg;	/* show --svg FILE */
 	int help;		/* -h */
@@ -183,6 +185,10 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 		      f);
 	if (c->id == ADM_PRUNE)
 		fputs("  -n, --dry-run      only list what would be deleted\n", f);
+	if (c->id == ADM_NORMALIZE)
+		fputs("      --frozen       every frozen profile (instead of PROFILE)\n"
+		      "      --stable-for DURATION  every profile frozen for at least DURATION\n"
+		      "                     (90s, 15m, 2h, 1d; a running monitor only)\n", f);
 	if (c->id == ADM_SHOW)
 		fputs("      --pairs        one line per lookahead pair (call, previous call,\n"
 		      "                     distance) instead of one line per call\n"
@@ -213,6 +219,8 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 		{ "option", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "frozen", no_argument, NULL, 'F' },
+		{ "stable-for", required_argument, NULL, 'B' },
 		{ "pairs", no_argument, NULL, 'P' },
 		{ "diff", no_argument, NULL, 'D' },
 		{ "svg", required_argument, NULL, 'S' },
@@ -265,6 +273,18 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 				return admin_usage_error(err, errlen, "%s: --svg needs a file name",
 							 c->name);
 			break;
+		case 'F':
+		case 'B':
+			if (c->id != ADM_NORMALIZE)
+				return admin_usage_error(err, errlen, "%s: --frozen and --stable-for "
+							 "are for normalize only", c->name);
+			o->frozen = 1;
+			if (ch == 'B' && (cfg_parse_duration(optarg, &o->stable_for) ||
+					  !o->stable_for))
+				return admin_usage_error(err, errlen, "--stable-for: '%s' is not a "
+							 "positive duration (seconds, or a "
+							 "number with s, m, h, d or w)", optarg);
+			break;
 		case 'c':
 			o->config = optarg;
 			break;
@@ -296,11 +316,15 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 						 optopt ? opt : argv[optind - 1]);
 		}
 	}
-	if (optind < argc && (((c->flags & ADM_F_PROFILE) && !o->pid) || (c->flags & ADM_F_ARG)))
+	if (optind < argc && (((c->flags & ADM_F_PROFILE) && !o->pid && !o->frozen) ||
+			      (c->flags & ADM_F_ARG)))
 		o->target = argv[optind++];
 	if (optind < argc)
 		return admin_usage_error(err, errlen, "unexpected argument '%s'", argv[optind]);
-	if ((c->flags & ADM_F_PROFILE) && !o->target && !o->pid)
+	if (o->frozen && o->pid)
+		return admin_usage_error(err, errlen, "%s: --frozen and --stable-for exclude "
+					 "PROFILE and --pid", c->name);
+	if ((c->flags & ADM_F_PROFILE) && !o->target && !o->pid && !o->frozen)
 		return admin_usage_error(err, errlen, "%s: which profile? (PROFILE or --pid "
 					 "PID)", c->name);
 	if (o->target && !o->target[0])
@@ -2105,6 +2129,109 @@ static int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l
 	return 0;
 }
 
+/* normalize --frozen / --stable-for on the running monitor: every frozen
+ * profile (frozen for at least o->stable_for seconds). 0, or 1 if one failed. */
+static int cmd_normalize_live(const struct admin_opts *o, const struct admin_live *l)
+{
+	__u32 n = maps_profile_slots(&l->m), slot, done = 0;
+	__u64 boot = now_boot();
+	char path[EBPH_PATH_MAX];
+	int status = 0, ret;
+
+	for (slot = 0; slot < n; slot++) {
+		struct ebph_profile *before = live_profile(l, slot), *after;
+		struct admin_change c = { 0 };
+
+		if (!before)
+			continue;
+		if ((!before->key.dev && !before->key.ino) || before->state != EBPH_FROZEN ||
+		    (o->stable_for && (!before->frozen_since ||
+				       boot - before->frozen_since < o->stable_for * 1000000000ULL))) {
+			free(before);
+			continue;
+		}
+		ret = live_command(l, EBPH_CMD_NORMALIZE, slot);
+		live_path(l, slot, path);
+		if (ret) {
+			out_warn("ebph: normalize %s: the running ebph (PID %d) refused: %s", path,
+				 (int)l->pid, strerror(-ret));
+			status = 1;
+			free(before);
+			continue;
+		}
+		after = live_profile(l, slot);
+		c.command = o->cmd->name;
+		c.key = &before->key;
+		c.path = path;
+		c.source = "live";
+		c.old_state = before->state;
+		c.old_train_count = before->train_count;
+		c.state = after ? after->state : before->state;
+		c.train_count = after ? after->train_count : 0;
+		c.file = -1;
+		c.now = now_wall();
+		admin_change_line(stdout, o->json, &c);
+		done++;
+		free(before);
+		free(after);
+	}
+	if (!done && !status)
+		fprintf(stderr, "ebph: normalize: no profile is frozen%s\n",
+			o->stable_for ? " for that long" : "");
+	return status;
+}
+
+/* normalize --frozen on the saved profiles (no monitor running). */
+static int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_config *cfg)
+{
+	struct saved_set s;
+	char err[512];
+	size_t i, done = 0;
+	int status = 0, ret;
+
+	if (o->stable_for) {
+		out_warn("ebph: normalize --stable-for: needs the running monitor (saved "
+			 "profiles do not record when they froze); use --frozen");
+		return 1;
+	}
+	if (saved_load(cfg, NULL, &s))
+		return 1;
+	store_set_window(cfg->window);
+	for (i = 0; i < s.n; i++) {
+		struct store_profile *p = &s.p[i];
+		struct admin_change c = { 0 };
+
+		if (p->state != EBPH_FROZEN)
+			continue;
+		c.command = o->cmd->name;
+		c.key = &p->key;
+		c.path = p->path;
+		c.source = "saved";
+		c.old_state = p->state;
+		c.old_train_count = p->train_count;
+		c.file = -1;
+		c.now = now_wall();
+		ret = admin_apply_saved(p, EBPH_CMD_NORMALIZE, c.now);
+		if (!ret)
+			ret = store_save(cfg->state_dir, p, 1, NULL, err, sizeof(err));
+		else
+			snprintf(err, sizeof(err), "%s", strerror(-ret));
+		if (ret) {
+			out_warn("ebph: normalize %s: nothing changed: %s", p->path, err);
+			status = 1;
+			continue;
+		}
+		c.state = p->state;
+		c.train_count = p->train_count;
+		admin_change_line(stdout, o->json, &c);
+		done++;
+	}
+	if (!done && !status)
+		fprintf(stderr, "ebph: normalize: no saved profile is frozen\n");
+	saved_free(&s);
+	return status;
+}
+
 static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config *cfg)
 {
 	struct admin_change c = { 0 };
@@ -2397,7 +2524,10 @@ int admin_main(int argc, char **argv)
 		ret = cmd_check(&o, l, &cfg);
 		break;
 	default:
-		ret = l ? cmd_steer_live(&o, l, &cfg) : cmd_steer_saved(&o, &cfg);
+		if (o.frozen)
+			ret = l ? cmd_normalize_live(&o, l) : cmd_normalize_saved(&o, &cfg);
+		else
+			ret = l ? cmd_steer_live(&o, l, &cfg) : cmd_steer_saved(&o, &cfg);
 		break;
 	}
 	if (l)
