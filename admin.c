@@ -68,7 +68,7 @@ static const struct admin_cmd {
 	  "show [-j] [-c FILE] [--pairs | --diff | --svg FILE] (PROFILE | --pid PID)",
 	  "one profile and its lookahead pairs" },
 	{ "normalize", ADM_NORMALIZE, EBPH_CMD_NORMALIZE, ADM_F_PROFILE,
-	  "normalize [-j] [-c FILE] (PROFILE | --pid PID | --frozen | --stable-for DURATION)",
+	  "normalize [-j] [-c FILE] (PROFILE | --pid PID | --frozen | --stable-for TIME)",
 	  "start detection for a profile now (or every\n\tfrozen one, or every one frozen that long)" },
 	{ "sensitize", ADM_SENSITIZE, EBPH_CMD_SENSITIZE, ADM_F_PROFILE,
 	  "sensitize [-j] [-c FILE] (PROFILE | --pid PID)",
@@ -187,7 +187,7 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 		fputs("  -n, --dry-run      only list what would be deleted\n", f);
 	if (c->id == ADM_NORMALIZE)
 		fputs("      --frozen       every frozen profile (instead of PROFILE)\n"
-		      "      --stable-for DURATION  every profile frozen for at least DURATION\n"
+		      "      --stable-for TIME  every profile frozen for at least TIME\n"
 		      "                     (90s, 15m, 2h, 1d; a running monitor only)\n", f);
 	if (c->id == ADM_SHOW)
 		fputs("      --pairs        one line per lookahead pair (call, previous call,\n"

@@ -9,6 +9,25 @@
 #define CFG_STATE_DIR_MAX 4096
 #define CFG_FILE_MAX (1U << 20)	/* bytes of a configuration file, at most */
 
+#define CFG_PROGRAMS_MAX 64	/* entries of the programs list */
+#define CFG_PATTERN_MAX 256	/* bytes of a program's path or glob, with its NUL */
+
+/* What ebph does with a program (programs: mode). */
+enum cfg_mode {
+	CFG_MODE_MONITOR = 0,	/* learn, then detect (the default) */
+	CFG_MODE_IGNORE = 1,	/* learn, never become normal: no anomalies */
+};
+
+/* One entry of the programs list: settings of the executables whose path
+ * matches (fnmatch(3) with FNM_PATHNAME); the first matching entry wins. */
+struct cfg_program {
+	char path[CFG_PATTERN_MAX];	/* absolute path or glob */
+	__u64 normal_wait;		/* seconds, if has_normal_wait */
+	__u32 has_normal_wait;
+	__u32 mode;			/* enum cfg_mode */
+	__u32 auto_tolerize;		/* 1: pH's own tolerization (only value for now) */
+};
+
 struct ebph_config {
 	__u64 normal_wait;	/* seconds */
 	__u64 status_interval;	/* seconds, 0 = no periodic status */
@@ -28,7 +47,12 @@ struct ebph_config {
 	__u32 output_rate;	/* event lines per second on stdout, 0 = no limit */
 	__u32 min_train_calls;	/* no freezing before this many training calls */
 	char state_dir[CFG_STATE_DIR_MAX];
+	__u32 nprograms;
+	struct cfg_program programs[CFG_PROGRAMS_MAX];
 };
+
+/* The first entry of cfg's programs list matching path, or NULL. */
+const struct cfg_program *cfg_program_of(const struct ebph_config *cfg, const char *path);
 
 /* Fill cfg with the built-in defaults. */
 void cfg_defaults(struct ebph_config *cfg);

@@ -251,7 +251,8 @@ START_TEST(test_config_write_defaults)
 			 "status_interval: 10s\n"
 			 "state_dir: /var/lib/ebph\n"
 			 "save_interval: 10m\n"
-			 "min_train_calls: 1024\n");
+			 "min_train_calls: 1024\n"
+			 "programs: []\n");
 	free(buf);
 }
 END_TEST
@@ -1106,6 +1107,83 @@ START_TEST(test_config_min_train_calls)
 }
 END_TEST
 
+/* programs: a list of entries, each validated, the first match wins. */
+START_TEST(test_config_programs)
+{
+	struct ebph_config c;
+	const struct cfg_program *pr;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	LOAD_OK(&c, "programs:\n"
+		    "  - path: /usr/bin/python3*\n"
+		    "    normal_wait: 1s\n"
+		    "  - path: /usr/bin/*\n"
+		    "    mode: ignore\n"
+		    "    auto_tolerize: true\n");
+	ck_assert_uint_eq(c.nprograms, 2);
+	pr = cfg_program_of(&c, "/usr/bin/python3.11");
+	ck_assert_ptr_eq(pr, &c.programs[0]);
+	ck_assert_uint_eq(pr->has_normal_wait, 1);
+	ck_assert_uint_eq(pr->normal_wait, 1);
+	ck_assert_uint_eq(pr->mode, CFG_MODE_MONITOR);
+	pr = cfg_program_of(&c, "/usr/bin/ls");
+	ck_assert_ptr_eq(pr, &c.programs[1]);
+	ck_assert_uint_eq(pr->has_normal_wait, 0);
+	ck_assert_uint_eq(pr->mode, CFG_MODE_IGNORE);
+	ck_assert_ptr_null(cfg_program_of(&c, "/usr/bin/x/y"));	/* '*' stops at '/' */
+	ck_assert_ptr_null(cfg_program_of(&c, "/bin/ls"));
+	ck_assert_ptr_null(cfg_program_of(&c, "ls"));	/* a partial path matches nothing */
+
+	/* written as it was read */
+	f = open_memstream(&out, &len);
+	cfg_write(f, &c);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "programs:\n  - path: \"/usr/bin/python3*\"\n"
+				     "    normal_wait: 1s\n    mode: monitor\n"
+				     "  - path: \"/usr/bin/*\"\n    mode: ignore\n"));
+	free(out);
+
+	LOAD_OK(&c, "programs: []\n");
+	ck_assert_uint_eq(c.nprograms, 0);
+	LOAD_OK(&c, "programs:\n");
+	ck_assert_uint_eq(c.nprograms, 0);
+	LOAD_OK(&c, "programs: [{path: /a, normal_wait: 0}]\n");
+	ck_assert_uint_eq(c.programs[0].has_normal_wait, 1);
+	ck_assert_uint_eq(c.programs[0].normal_wait, 0);
+
+	LOAD_ERR("programs: 3\n", "ebph.yaml:1:11: programs: expected a list of entries, got '3'");
+	LOAD_ERR("programs: [3]\n", "ebph.yaml:1:12: programs: expected an entry (a mapping "
+		 "with path), got '3'");
+	LOAD_ERR("programs:\n  - normal_wait: 1s\n",
+		 "ebph.yaml:2:5: programs: an entry without path");
+	LOAD_ERR("programs:\n  - path: bin/ls\n",
+		 "ebph.yaml:2:11: programs: path: 'bin/ls' is not an absolute path or glob");
+	LOAD_ERR("programs:\n  - path: /a\n    normal_wait: 1y\n",
+		 "ebph.yaml:3:18: programs: normal_wait: expected a duration (seconds, or a "
+		 "number followed by s, m, h, d or w), got '1y'");
+	LOAD_ERR("programs:\n  - path: /a\n    normal_wait: 366d\n",
+		 "ebph.yaml:3:18: programs: normal_wait: 366d is out of range (0..365d)");
+	LOAD_ERR("programs:\n  - path: /a\n    mode: off\n",
+		 "ebph.yaml:3:11: programs: mode: expected monitor or ignore, got 'off'");
+	LOAD_ERR("programs:\n  - path: /a\n    path: /b\n",
+		 "ebph.yaml:3:5: programs: duplicate key 'path'");
+	LOAD_ERR("programs:\n  - path: /a\n    windw: 3\n",
+		 "ebph.yaml:3:5: programs: unknown key 'windw' (path, normal_wait, mode, "
+		 "auto_tolerize)");
+	LOAD_ERR("programs:\n  - path: /a\n    auto_tolerize: no\n",
+		 "ebph.yaml:3:20: programs: auto_tolerize: expected true or false, got 'no'");
+	LOAD_ERR("programs:\n  - path: /a\n    auto_tolerize: false\n",
+		 "ebph.yaml:3:20: programs: auto_tolerize: false is not supported yet (pH's "
+		 "tolerize_limit applies to every profile)");
+	LOAD_ERR("programs:\n  - path: /a\n    mode:\n",
+		 "ebph.yaml:3:10: programs: mode: expected a value, got null");
+	LOAD_ERR("programs:\n  - &x {path: /a}\n",
+		 "ebph.yaml:2:5: programs: anchors and aliases are not supported");
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1157,6 +1235,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_config_default_name);
 	tcase_add_test(tc, test_config_overrides);
 	tcase_add_test(tc, test_config_min_train_calls);
+	tcase_add_test(tc, test_config_programs);
 	suite_add_tcase(s, tc);
 	return s;
 }
