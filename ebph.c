@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <elf.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <linux/bpf.h>
@@ -50,6 +51,7 @@ struct monitor {
 	__u8 *marked;		/* profile slot -> 1 while its path is not resolved */
 	int unresolved;		/* slots marked */
 	int use_store;		/* state_dir is usable */
+	int settings_ready;	/* the command program is loaded: programs entries apply */
 	int ncpus;		/* possible CPUs, for per-CPU maps */
 	int out_failed;		/* stdout closed (e.g. | head) */
 	struct attr_table attr;	/* execs and cgroup paths, for attribution */
@@ -225,6 +227,48 @@ static const char *mon_path(struct monitor *m, __u32 slot)
 }
 
 /* Set slot's path (cached, and in the BPF paths map for the commands). */
+/* Run a command of the BPF program's command entry point on slot. 0 or -errno. */
+static int mon_command(struct monitor *m, __u32 op, __u32 slot, __u64 arg)
+{
+	__u64 args[3] = { op, slot, arg };
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = (__u32)m->prog.cmd;
+	attr.test.ctx_in = (__u64)(unsigned long)args;
+	attr.test.ctx_size_in = sizeof(args);
+	if (syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr, sizeof(attr)))
+		return -errno;
+	return (int)attr.test.retval;
+}
+
+/* The programs entry matching the profile's path, applied to it by the
+ * command program (EBPH_CMD_SETTINGS): its normal_wait, or ignore (never
+ * normal). At start for every resolved profile, then for each new one. */
+static void mon_settings(struct monitor *m, __u32 slot, const char *path)
+{
+	const struct cfg_program *pr;
+	__u64 wait;
+	int ret;
+
+	if (!m->settings_ready || !m->cfg.nprograms)
+		return;
+	pr = cfg_program_of(&m->cfg, path);
+	if (!pr)
+		return;
+	/* hook: pr->auto_tolerize (only true for now) goes here when a profile
+	 * can opt out of ph_tolerize's automatic use */
+	if (pr->mode == CFG_MODE_IGNORE)
+		wait = EBPH_WAIT_NEVER;
+	else if (pr->has_normal_wait)
+		wait = pr->normal_wait ? pr->normal_wait * 1000000000ULL : 1;
+	else
+		return;
+	ret = mon_command(m, EBPH_CMD_SETTINGS, slot, wait);
+	if (ret)
+		out_warn("ebph: %s: cannot apply its programs entry: %s", path, strerror(-ret));
+}
+
 static void mon_set_path(struct monitor *m, __u32 slot, const char *path)
 {
 	char buf[EBPH_PATH_MAX] = "";
@@ -233,6 +277,7 @@ static void mon_set_path(struct monitor *m, __u32 slot, const char *path)
 	free(m->paths[slot]);
 	m->paths[slot] = strdup(buf);
 	bpf_update_elem(m->prog.paths, &slot, buf, BPF_ANY);
+	mon_settings(m, slot, buf);
 }
 
 /* 0 if path is the file of key (stat follows symbolic links). */
@@ -964,7 +1009,7 @@ static void mon_loaders(struct monitor *m)
 
 static int mon_run(struct monitor *m)
 {
-	__u32 offs[fill_nmembers], fs_offs[fill_fs_nmembers], sys_exit_id = 0;
+	__u32 offs[fill_nmembers], fs_offs[fill_fs_nmembers], sys_exit_id = 0, slot;
 	char err[512];
 	char *text;
 	pid_t other;
@@ -1034,6 +1079,10 @@ static int mon_run(struct monitor *m)
 		prog_close(&m->prog);
 		return 1;
 	}
+	m->settings_ready = 1;
+	for (slot = 0; m->cfg.nprograms && slot < m->cfg.max_profiles; slot++)
+		if (m->paths[slot] && !m->marked[slot])
+			mon_settings(m, slot, m->paths[slot]);
 	out_header(&m->out);
 	fflush(stdout);
 	if (m->prog.uring_off)
