@@ -61,6 +61,7 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_STR(state_dir,	   "/var/lib/ebph"),
 	CFG_NUM(save_interval,	   CFG_DURATION, 0, CFG_WEEK,	      10 * CFG_MIN),
 	CFG_NUM(min_train_calls,   CFG_UINT,	 0, 1000000000,	      1024),
+	CFG_NUM(retired_keep,	   CFG_DURATION, 0, 365 * CFG_DAY,    7 * CFG_DAY),
 	{ "programs", CFG_PROGRAMS, CFG_FIELD(programs), 0, 0, 0, NULL },
 };
 

@@ -46,6 +46,7 @@ struct ebph_config {
 	__u64 summary_interval;	/* seconds: a longer burst is summarised on its next anomaly */
 	__u32 output_rate;	/* event lines per second on stdout, 0 = no limit */
 	__u32 min_train_calls;	/* no freezing before this many training calls */
+	__u64 retired_keep;	/* seconds a replaced executable's profile is kept */
 	char state_dir[CFG_STATE_DIR_MAX];
 	__u32 nprograms;
 	struct cfg_program programs[CFG_PROGRAMS_MAX];

@@ -49,6 +49,9 @@ struct monitor {
 	size_t nunloaded;
 	struct mon_ident **ids;	/* profile slot -> file handle, NULL = none */
 	__u8 *marked;		/* profile slot -> 1 while its path is not resolved */
+	__u64 *retired;		/* profile slot -> boot ns it was replaced, 0 = not,
+				 * MON_PRUNED = pruned */
+	__u32 nretired;		/* slots retired and not yet pruned */
 	int unresolved;		/* slots marked */
 	int use_store;		/* state_dir is usable */
 	int settings_ready;	/* the command program is loaded: programs entries apply */
@@ -72,6 +75,8 @@ struct mon_ident {
 	__u32 handle_len;	/* 0: the file system has no handles */
 	__u8 handle[STORE_HANDLE_MAX];
 };
+
+#define MON_PRUNED	(~0ULL)
 
 static volatile sig_atomic_t stop_requested, save_requested, save_requester;
 
@@ -453,6 +458,86 @@ static void mon_report_suppressed(struct monitor *m, int force)
 	m->sup_report_ns = now;
 }
 
+/* A copy of the profile in slot, NULL if none (free it). */
+static struct ebph_profile *mon_profile_at(struct monitor *m, __u32 slot)
+{
+	struct ebph_profile *prof = malloc(sizeof(*prof));
+
+	if (prof && (bpf_lookup_elem(m->prog.profiles, &slot, prof) ||
+		     (!prof->key.dev && !prof->key.ino))) {
+		free(prof);
+		return NULL;
+	}
+	return prof;
+}
+
+/* A new profile whose path another profile had: the executable was replaced
+ * at its path (a package upgrade: new file, new inode). Report it once, and
+ * retire the old profile: kept retired_keep for a rollback, then pruned
+ * (mon_prune_retired). */
+static void mon_replaced(struct monitor *m, __u32 slot, const struct ebph_key *key, __u64 ts)
+{
+	const char *path = m->paths[slot];
+	struct ebph_profile *old;
+	__u32 s;
+
+	if (!path || path[0] != '/')
+		return;
+	for (s = 0; s < m->cfg.max_profiles; s++) {
+		if (s == slot || m->retired[s] || m->marked[s] || !m->paths[s] ||
+		    strcmp(m->paths[s], path))
+			continue;
+		old = mon_profile_at(m, s);
+		if (!old)
+			continue;
+		if ((old->key.dev == key->dev && old->key.ino == key->ino) ||
+		    !mon_is_file(path, &old->key)) {
+			free(old);	/* the same file, or the old one is back (rollback) */
+			continue;
+		}
+		m->retired[s] = ts ? ts : 1;
+		m->nretired++;
+		if (m->out.json || (!m->opts.pid && !m->opts.comm))	/* host-wide, as status */
+			out_replaced(&m->out, ts, old->key.dev, old->key.ino, key->dev, key->ino,
+				     path, ts + m->cfg.retired_keep * 1000000000ULL);
+		free(old);
+	}
+}
+
+/* Prune the retired profiles kept longer than retired_keep: forget them in
+ * the maps (the command program) and delete their saved files. */
+static void mon_prune_retired(struct monitor *m)
+{
+	__u64 now = now_ns(CLOCK_BOOTTIME), keep = m->cfg.retired_keep * 1000000000ULL;
+	struct ebph_profile *old;
+	char err[512];
+	__u32 s;
+	int ret;
+
+	for (s = 0; m->nretired && s < m->cfg.max_profiles; s++) {
+		if (!m->retired[s] || m->retired[s] == MON_PRUNED || now - m->retired[s] < keep)
+			continue;
+		m->retired[s] = MON_PRUNED;
+		m->nretired--;
+		old = mon_profile_at(m, s);
+		if (!old)
+			continue;
+		ret = mon_command(m, EBPH_CMD_FORGET, s, 0);
+		if (!ret && m->use_store)
+			ret = store_delete(m->cfg.state_dir, &old->key, err, sizeof(err));
+		if (ret && ret != -ENOENT)
+			out_warn("ebph: cannot prune the retired profile of %s: %s",
+				 m->paths[s] ? m->paths[s] : "?", strerror(-ret));
+		else
+			fprintf(stderr, "ebph: pruned the retired profile %llu:%llu of %s "
+				"(replaced %llus ago)\n",
+				(unsigned long long)out_user_dev(old->key.dev),
+				(unsigned long long)old->key.ino, m->paths[s] ? m->paths[s] : "?",
+				(unsigned long long)(keep / 1000000000));
+		free(old);
+	}
+}
+
 /* Print an event with what the monitor knows of its process. */
 static void mon_print(struct monitor *m, const struct ebph_event *e)
 {
@@ -507,6 +592,8 @@ static int mon_event(void *ctx, void *data, size_t size)
 		m->paths[e.profile] = NULL;
 		if (mon_resolve(m, e.profile, e.pid, &key, e.path))
 			mon_unresolved(m, e.profile, e.path, 0);
+		else
+			mon_replaced(m, e.profile, &key, e.ts);
 	} else if (e.profile < m->cfg.max_profiles && m->marked[e.profile]) {
 		struct ebph_key key = { .dev = e.dev, .ino = e.ino };
 
@@ -909,6 +996,8 @@ static void mon_loop(struct monitor *m)
 			mon_save(m, "save_interval");
 			next_save = now + save_every;
 		}
+		if (m->nretired)
+			mon_prune_retired(m);
 		if (next_status && next_status < wake)
 			wake = next_status;
 		if (next_save && next_save < wake)
@@ -1049,7 +1138,8 @@ static int mon_run(struct monitor *m)
 	m->sup_anoms = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_anoms));
 	m->ids = calloc(m->cfg.max_profiles, sizeof(*m->ids));
 	m->marked = calloc(m->cfg.max_profiles, 1);
-	if (!m->paths || !m->sup_lines || !m->sup_anoms || !m->ids || !m->marked ||
+	m->retired = calloc(m->cfg.max_profiles, sizeof(*m->retired));
+	if (!m->paths || !m->sup_lines || !m->sup_anoms || !m->ids || !m->marked || !m->retired ||
 	    attr_init(&m->attr)) {
 		fprintf(stderr, "ebph: out of memory\n");
 		free(text);
@@ -1196,5 +1286,6 @@ int main(int argc, char **argv)
 		free(m.ids);
 	}
 	free(m.marked);
+	free(m.retired);
 	return ret;
 }

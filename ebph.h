@@ -80,6 +80,7 @@ enum ebph_event_type {
 	EBPH_EV_LOADER_EXEC = 6,	/* ld.so PROG: charged to PROG's profile */
 	EBPH_EV_ANON_EXEC = 7,		/* exec of a file without a stable identity */
 	EBPH_EV_EXEC = 8,		/* a task exec'd a program: its command line */
+	EBPH_EV_REPLACED = 15,		/* user space: a new file at an old profile's path */
 };
 
 /* Why an anomaly_summary was sent (event field reason). */

@@ -211,6 +211,7 @@ static const char *const type_names[] = {
 	[EBPH_EV_LOADER_EXEC] = "loader_exec",
 	[EBPH_EV_ANON_EXEC] = "anon_exec",
 	[EBPH_EV_EXEC] = "exec",
+	[EBPH_EV_REPLACED] = "replaced",
 };
 
 static const char *const burst_end_names[EBPH_B_COUNT] = {
@@ -606,4 +607,31 @@ void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const cha
 	fprintf(f, "%-14s %7s %-16s %s lines=%llu anomalies=%llu (output_rate)\n", "suppressed",
 		"-", "-", out_text_buf(p, sizeof(p), path ? path : "", EBPH_PATH_MAX),
 		(unsigned long long)lines, (unsigned long long)anomalies);
+}
+
+void out_replaced(struct out_ctx *o, __u64 ts, __u64 old_dev, __u64 old_ino, __u64 new_dev,
+		  __u64 new_ino, const char *path, __u64 keep_until)
+{
+	FILE *f = o->f;
+	char p[6 * EBPH_PATH_MAX + 1];
+	__s64 until = (__s64)keep_until + o->boot_to_wall_ns;
+
+	if (o->json) {
+		fputs("{\"type\":\"replaced\",", f);
+		out_ts_json(o, ts);
+		fprintf(f, ",\"profile\":\"%llu:%llu\",\"old_profile\":\"%llu:%llu\",\"path\":",
+			(unsigned long long)out_user_dev(new_dev), (unsigned long long)new_ino,
+			(unsigned long long)out_user_dev(old_dev), (unsigned long long)old_ino);
+		out_json_str(f, path ? path : "", EBPH_PATH_MAX);
+		fprintf(f, ",\"old_kept_until\":%lld.%06lld}\n", (long long)(until / 1000000000),
+			(long long)(until % 1000000000 / 1000));
+		return;
+	}
+	out_ts_text(o, ts);
+	fprintf(f, "%-14s %7s %-16s %s (%llu:%llu, was %llu:%llu; the old profile is kept for "
+		"%llus)\n", "replaced", "-", "-",
+		out_text_buf(p, sizeof(p), path ? path : "", EBPH_PATH_MAX),
+		(unsigned long long)out_user_dev(new_dev), (unsigned long long)new_ino,
+		(unsigned long long)out_user_dev(old_dev), (unsigned long long)old_ino,
+		(unsigned long long)(keep_until > ts ? (keep_until - ts) / 1000000000 : 0));
 }

@@ -99,4 +99,10 @@ void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const cha
  * no anomaly line of its own covered, else 0. */
 __u64 out_event_anomalies(const struct ebph_event *e);
 
+/* A replaced event: the executable at path is a new file (new_dev:new_ino,
+ * its own profile); the old file's profile (kernel keys) is kept until
+ * keep_until (boot ns) for a rollback, then pruned. */
+void out_replaced(struct out_ctx *o, __u64 ts, __u64 old_dev, __u64 old_ino, __u64 new_dev,
+		  __u64 new_ino, const char *path, __u64 keep_until);
+
 #endif

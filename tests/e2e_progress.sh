@@ -16,7 +16,7 @@ state_of() { pj "$1" state; }
 # until_state KEY STATE [SECS]: wait for KEY's profile_state event into STATE
 until_state() { wait_for "$OUT" ".type == \"profile_state\" and .profile == \"$1\" and .state == \"$2\"" "${3:-10}"; }
 
-for n in prog other fast slow tiny; do cp "$FX/ph_calls" "$T/$n"; done
+for n in prog other fast slow tiny up; do cp "$FX/ph_calls" "$T/$n"; done
 KP=$(stat_key "$T/prog"); KO=$(stat_key "$T/other")
 KF=$(stat_key "$T/fast"); KS=$(stat_key "$T/slow"); KT=$(stat_key "$T/tiny")
 
@@ -34,7 +34,7 @@ check "1: --print-config shows -o over the file" \
 
 # The monitor: the file says normal_wait 1h; -o sets min_train_calls; the
 # programs entry gives "fast" 1s.
-write_config "$T/c.yaml" normal_wait=1h save_interval=0
+write_config "$T/c.yaml" normal_wait=1h save_interval=0 retired_keep=4s
 cat >> "$T/c.yaml" <<EOC
 programs:
   - path: $T/fast
@@ -105,6 +105,32 @@ check "5: tiny (training) was left alone" [ "$(state_of "$KT")" = training ]
 "$EBPH" normalize --frozen x > /dev/null 2>&1; rc=$?
 check "5: --frozen with a PROFILE is a usage error" [ "$rc" -eq 2 ]
 
+# --- an upgrade: a new file at the path (cp + mv) ---------------------------
+# prof_file FILE: the saved profile's name of FILE (kernel dev_t, inode, hex)
+prof_file() {
+	d=$(stat -L -c '%d' "$1"); i=$(stat -L -c '%i' "$1")
+	printf '%s/state/%x-%x.prof' "$T" $(( ((d >> 8) & 0xfff) << 20 | ((d & 0xff) | ((d >> 12) & 0xfff00)) )) "$i"
+}
+KU_OLD=$(stat_key "$T/up"); OLDF=$(prof_file "$T/up")
+for i in $(seq 5); do "$T/up" > /dev/null; done
+"$EBPH" save > /dev/null 2>&1
+sleep 0.5
+check "6: the old file's profile is saved ($OLDF)" [ -f "$OLDF" ]
+cp "$FX/ph_calls" "$T/up.new" && mv "$T/up.new" "$T/up"
+KU_NEW=$(stat_key "$T/up")
+check "6: mv gave the path a new inode ($KU_OLD -> $KU_NEW)" [ "$KU_OLD" != "$KU_NEW" ]
+"$T/up" > /dev/null; "$T/up" > /dev/null
+check "6: one replaced event names both keys" 	wait_for "$OUT" ".type == \"replaced\" and .profile == \"$KU_NEW\" and .old_profile == \"$KU_OLD\" and .path == \"$T/up\"" 5
+check "6: only one" [ "$(count "$OUT" '.type == "replaced"')" -eq 1 ]
+check "6: the new file trains its own profile" [ "$(state_of "$KU_NEW")" = training ]
+check "6: the old profile is kept meanwhile" sh -c "[ -f '$OLDF' ] && [ -n \"\$('$EBPH' profiles -j | jq -r 'select(.profile == \"$KU_OLD\") | .profile')\" ]"
+i=0; while [ -f "$OLDF" ] && [ $i -lt 80 ]; do sleep 0.1; i=$((i + 1)); done
+check "6: retired_keep (4s) later the running monitor pruned the old file" [ ! -f "$OLDF" ]
+check "6: and said so" grep -q "pruned the retired profile $KU_OLD of $T/up" "$OUT.err"
+"$EBPH" save > /dev/null 2>&1
+sleep 0.5
+check "6: a later save does not write it back" [ ! -f "$OLDF" ]
+
 stop_ebph
-check "6: ebph exits 0" [ $? -eq 0 ]
+check "7: ebph exits 0" [ $? -eq 0 ]
 summary

@@ -191,7 +191,7 @@ START_TEST(test_config_example_file_documents_every_key)
 		"window", "normal_wait", "normal_factor", "normal_factor_den",
 		"anomaly_limit", "tolerize_limit", "lfc_window", "max_profiles",
 		"max_tasks", "max_rows", "ringbuf_kb", "status_interval", "state_dir",
-		"save_interval", "min_train_calls",
+		"save_interval", "min_train_calls", "retired_keep",
 	};
 	char line[256], prev[256] = "";
 	unsigned int found = 0;
@@ -252,6 +252,7 @@ START_TEST(test_config_write_defaults)
 			 "state_dir: /var/lib/ebph\n"
 			 "save_interval: 10m\n"
 			 "min_train_calls: 1024\n"
+			 "retired_keep: 7d\n"
 			 "programs: []\n");
 	free(buf);
 }
