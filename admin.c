@@ -82,7 +82,7 @@ static const struct admin_cmd {
 	{ "save", ADM_SAVE, 0, ADM_F_NOCONFIG, "save [-j]",
 	  "make the running monitor save now" },
 	{ "prune", ADM_PRUNE, 0, ADM_F_NOJSON, "prune [-c FILE] [--dry-run]",
-	  "delete saved profiles of executables that\n\tno longer exist (no monitor running)" },
+	  "delete saved profiles of executables that\n\tno longer exist" },
 	{ "help", ADM_HELP, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG, "help [COMMAND]",
 	  "ebph's usage, or a command's" },
 	{ "check", ADM_CHECK, 0, ADM_F_HIDDEN, "check [-j] [-c FILE]",
@@ -2336,19 +2336,40 @@ static int cmd_save(const struct admin_opts *o, pid_t pid)
 
 /* Delete the saved profiles of executables that no longer exist; only while
  * no monitor runs (it would save them again). */
+/* Before a saved profile is pruned: the running monitor forgets it (its
+ * BPF command program), so that its next save does not write it again. */
+static int prune_forget(const struct ebph_key *key, void *arg)
+{
+	const struct admin_live *l = arg;
+	__u32 slot;
+	int ret;
+
+	if (maps_find(&l->m, key, &slot))
+		return 0;	/* not loaded in the monitor */
+	ret = live_command(l, EBPH_CMD_FORGET, slot);
+	if (ret && ret != -ENOENT) {
+		out_warn("ebph: prune %llu:%llu: the running ebph (PID %d) refused to forget "
+			 "it: %s; its file is kept", (unsigned long long)out_user_dev(key->dev),
+			 (unsigned long long)key->ino, (int)l->pid, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
 static int cmd_prune(const struct admin_opts *o, const struct ebph_config *cfg, pid_t pid)
 {
+	struct admin_live live;
 	char err[512];
 	int ret;
 
-	if (pid) {
-		fprintf(stderr, "ebph prune: a monitor is running (PID %d) and would save the "
-			"profiles again: stop it first\n", (int)pid);
+	if (pid && live_open(&live, pid))
 		return 1;
-	}
 	ret = store_dir_check(cfg->state_dir, 0, err, sizeof(err));
 	if (!ret)
-		ret = store_prune(cfg->state_dir, o->dry_run, stdout, err, sizeof(err));
+		ret = store_prune_with(cfg->state_dir, o->dry_run, stdout,
+				       pid ? prune_forget : NULL, &live, err, sizeof(err));
+	if (pid)
+		live_close(&live);
 	if (ret < 0) {
 		out_warn("ebph: %s", err);
 		return 1;

@@ -110,6 +110,12 @@ int store_set_handle(struct store_profile *p, const char *path);
  * Returns the number pruned, or -errno (err says why).
  */
 int store_prune(const char *dir, int dry_run, FILE *out, char *err, size_t errlen);
+/* The same, calling forget(key, arg) first for each (not with dry_run): a
+ * running monitor forgets the profile, so that it does not save it again. A
+ * profile whose forget fails is kept (forget says why). */
+int store_prune_with(const char *dir, int dry_run, FILE *out,
+		     int (*forget)(const struct ebph_key *key, void *arg), void *arg,
+		     char *err, size_t errlen);
 
 /*
  * Pair rows a saved profile takes in the maps once loaded (maps_add_profile):

@@ -16,7 +16,7 @@ state_of() { pj "$1" state; }
 # until_state KEY STATE [SECS]: wait for KEY's profile_state event into STATE
 until_state() { wait_for "$OUT" ".type == \"profile_state\" and .profile == \"$1\" and .state == \"$2\"" "${3:-10}"; }
 
-for n in prog other fast slow tiny up; do cp "$FX/ph_calls" "$T/$n"; done
+for n in prog other fast slow tiny up gone; do cp "$FX/ph_calls" "$T/$n"; done
 KP=$(stat_key "$T/prog"); KO=$(stat_key "$T/other")
 KF=$(stat_key "$T/fast"); KS=$(stat_key "$T/slow"); KT=$(stat_key "$T/tiny")
 
@@ -131,6 +131,21 @@ check "6: and said so" grep -q "pruned the retired profile $KU_OLD of $T/up" "$O
 sleep 0.5
 check "6: a later save does not write it back" [ ! -f "$OLDF" ]
 
+# --- ebph prune while the monitor runs -----------------------------------
+KG=$(stat_key "$T/gone"); GF=$(prof_file "$T/gone")
+"$T/gone" > /dev/null
+"$EBPH" save > /dev/null 2>&1
+sleep 0.5
+check "7: gone's profile is saved" [ -f "$GF" ]
+rm "$T/gone"
+"$EBPH" prune > "$T/prune.out" 2> "$T/prune.err"; rc=$?
+check "7: prune with the monitor running exits 0 ($(cat "$T/prune.err"))" [ "$rc" -eq 0 ]
+check "7: it pruned gone ($(cat "$T/prune.out"))" grep -Fxq "pruned $KG $T/gone" "$T/prune.out"
+check "7: its file is gone" [ ! -f "$GF" ]
+"$EBPH" save > /dev/null 2>&1
+sleep 0.5
+check "7: the monitor does not save it again" [ ! -f "$GF" ]
+
 stop_ebph
-check "7: ebph exits 0" [ $? -eq 0 ]
+check "8: ebph exits 0" [ $? -eq 0 ]
 summary
