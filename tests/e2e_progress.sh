@@ -138,7 +138,7 @@ KG=$(stat_key "$T/gone"); GF=$(prof_file "$T/gone")
 sleep 0.5
 check "7: gone's profile is saved" [ -f "$GF" ]
 rm "$T/gone"
-"$EBPH" prune > "$T/prune.out" 2> "$T/prune.err"; rc=$?
+"$EBPH" prune -c "$T/c.yaml" > "$T/prune.out" 2> "$T/prune.err"; rc=$?
 check "7: prune with the monitor running exits 0 ($(cat "$T/prune.err"))" [ "$rc" -eq 0 ]
 check "7: it pruned gone ($(cat "$T/prune.out"))" grep -Fxq "pruned $KG $T/gone" "$T/prune.out"
 check "7: its file is gone" [ ! -f "$GF" ]
