@@ -94,7 +94,7 @@ fs=$(pj "$KS" frozen_since)
 check "4: profiles -j gives frozen_since ($fs)" [ "$fs" != null ]
 pl=$("$EBPH" profiles | grep " $T/slow\$")
 check "4: PROGRESS of a frozen profile is the time since it froze ($pl)" \
-	sh -c "echo '$pl' | grep -Eq ' frozen +[0-9]+ +[0-9]+ [0-9]+s '"
+	sh -c "echo '$pl' | grep -Eq ' frozen +[0-9]+ +[0-9]+ [0-9][0-9a-z]*s '"
 
 # --- normalize --frozen / --stable-for ------------------------------------
 for i in $(seq 250); do "$T/other" > /dev/null; done
