@@ -2038,7 +2038,7 @@ static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
  */
 static int live_command(const struct admin_live *l, __u32 op, __u32 slot)
 {
-	__u64 args[2] = { op, slot };
+	__u64 args[3] = { op, slot, 0 };	/* the program reads args[2] (settings) */
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
