@@ -14,6 +14,8 @@ pj() { "$EBPH" profiles -j | jq -r "select(.profile == \"$1\") | .$2"; }
 # state_of KEY: the profile's state now
 state_of() { pj "$1" state; }
 # until_state KEY STATE [SECS]: wait for KEY's profile_state event into STATE
+# wait_file FILE: until it exists (5 s at most)
+wait_file() { i=0; while [ ! -f "$1" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done; [ -f "$1" ]; }
 until_state() { wait_for "$OUT" ".type == \"profile_state\" and .profile == \"$1\" and .state == \"$2\"" "${3:-10}"; }
 
 for n in prog other fast slow tiny up gone; do cp "$FX/ph_calls" "$T/$n"; done
@@ -123,8 +125,7 @@ prof_file() {
 KU_OLD=$(stat_key "$T/up"); OLDF=$(prof_file "$T/up")
 for i in $(seq 5); do "$T/up" > /dev/null; done
 "$EBPH" save > /dev/null 2>&1
-sleep 0.5
-check "6: the old file's profile is saved ($OLDF)" [ -f "$OLDF" ]
+check "6: the old file's profile is saved ($OLDF)" wait_file "$OLDF"
 cp "$FX/ph_calls" "$T/up.new" && mv "$T/up.new" "$T/up"
 KU_NEW=$(stat_key "$T/up")
 check "6: mv gave the path a new inode ($KU_OLD -> $KU_NEW)" [ "$KU_OLD" != "$KU_NEW" ]
@@ -137,22 +138,21 @@ i=0; while [ -f "$OLDF" ] && [ $i -lt 80 ]; do sleep 0.1; i=$((i + 1)); done
 check "6: retired_keep (4s) later the running monitor pruned the old file" [ ! -f "$OLDF" ]
 check "6: and said so" grep -q "pruned the retired profile $KU_OLD of $T/up" "$OUT.err"
 "$EBPH" save > /dev/null 2>&1
-sleep 0.5
+sleep 1
 check "6: a later save does not write it back" [ ! -f "$OLDF" ]
 
 # --- ebph prune while the monitor runs -----------------------------------
 KG=$(stat_key "$T/gone"); GF=$(prof_file "$T/gone")
 "$T/gone" > /dev/null
 "$EBPH" save > /dev/null 2>&1
-sleep 0.5
-check "7: gone's profile is saved" [ -f "$GF" ]
+check "7: gone's profile is saved" wait_file "$GF"
 rm "$T/gone"
 "$EBPH" prune -c "$T/c.yaml" > "$T/prune.out" 2> "$T/prune.err"; rc=$?
 check "7: prune with the monitor running exits 0 ($(cat "$T/prune.err"))" [ "$rc" -eq 0 ]
 check "7: it pruned gone ($(cat "$T/prune.out"))" grep -Fxq "pruned $KG $T/gone" "$T/prune.out"
 check "7: its file is gone" [ ! -f "$GF" ]
 "$EBPH" save > /dev/null 2>&1
-sleep 0.5
+sleep 1
 check "7: the monitor does not save it again" [ ! -f "$GF" ]
 
 stop_ebph
