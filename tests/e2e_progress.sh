@@ -35,8 +35,9 @@ check "1: --print-config shows -o over the file" \
 	       '$EBPH' -o min_train_calls=7 --print-config | grep -qx 'min_train_calls: 7'"
 
 # The monitor as the README starts it (-o normal_wait=1h over the file's
-# default 7d); the programs entry gives "fast" 1s.
-write_config "$T/c.yaml" save_interval=0 retired_keep=4s
+# default 7d; min_train_calls at its default); the programs entry gives
+# "fast" 1s.
+write_config "$T/c.yaml" save_interval=0 retired_keep=4s min_train_calls=1024
 cat >> "$T/c.yaml" <<EOC
 programs:
   - path: $T/fast
