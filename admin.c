@@ -82,8 +82,8 @@ static const struct admin_cmd {
 	  "show [-j] [-c FILE] [--pairs | --diff | --svg FILE] (PROFILE | --pid PID)",
 	  "one profile and its lookahead pairs" },
 	{ "normalize", ADM_NORMALIZE, EBPH_CMD_NORMALIZE, ADM_F_PROFILE,
-	  "normalize [-j] [-c FILE] (PROFILE | --pid PID)",
-	  "start detection for a profile now" },
+	  "normalize [-j] [-c FILE] (PROFILE | --pid PID | --frozen | --stable-for TIME)",
+	  "start detection for a profile now (or every\n\tfrozen one, or every one frozen that long)" },
 	{ "sensitize", ADM_SENSITIZE, EBPH_CMD_SENSITIZE, ADM_F_PROFILE,
 	  "sensitize [-j] [-c FILE] (PROFILE | --pid PID)",
 	  "forget a profile's training data" },
@@ -99,7 +99,7 @@ static const struct admin_cmd {
 	  "release (PID | --all)",
 	  "let a task the response holds go (PID: its\n\tthreads; --all: every task)" },
 	{ "prune", ADM_PRUNE, 0, ADM_F_NOJSON, "prune [-c FILE] [--dry-run]",
-	  "delete saved profiles of executables that\n\tno longer exist (no monitor running)" },
+	  "delete saved profiles of executables that\n\tno longer exist" },
 	{ "help", ADM_HELP, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG, "help [COMMAND]",
 	  "ebph's usage, or a command's" },
 	{ "check", ADM_CHECK, 0, ADM_F_HIDDEN, "check [-j] [-c FILE]",
@@ -117,12 +117,16 @@ static const struct admin_cmd {
 struct admin_opts {
 	const struct admin_cmd *cmd;
 	const char *config;	/* -c FILE: whose state_dir (offline, delete) */
+	char *overrides[CFG_OVERRIDES_MAX];	/* -o KEY=VALUE */
+	size_t noverrides;
 	const char *target;	/* PROFILE: a path or DEV:INO; help: COMMAND */
 	long pid;		/* --pid PID, 0 = none */
 	int json;		/* -j */
 	int threads;		/* ps -t */
 	int dry_run;		/* prune --dry-run */
 	int all;		/* release --all */
+	int frozen;		/* normalize --frozen (or --stable-for) */
+	__u64 stable_for;	/* normalize --stable-for: seconds frozen, at least */
 	enum show_mode mode;	/* show: compact, --pairs, --diff */
 	const char *svg;	/* show --svg FILE */
 	int help;		/* -h */
@@ -196,7 +200,9 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 	if (!(c->flags & ADM_F_NOCONFIG))
 		fputs("  -c, --config FILE  the configuration whose state_dir holds the saved\n"
 		      "                     profiles, when no monitor runs (a running monitor's\n"
-		      "                     own state_dir is used otherwise)\n", f);
+		      "                     own state_dir is used otherwise)\n"
+		      "  -o, --option KEY=VALUE  a configuration key over -c FILE (repeatable)\n",
+		      f);
 	if (c->id == ADM_PS)
 		fputs("  -t, --threads      one line per thread\n", f);
 	if (c->flags & ADM_F_PROFILE)
@@ -210,6 +216,10 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 		fputs(record_help_text, f);
 	if (c->id == ADM_RELEASE)
 		fputs("      --all          every task the response holds or delays\n", f);
+	if (c->id == ADM_NORMALIZE)
+		fputs("      --frozen       every frozen profile (instead of PROFILE)\n"
+		      "      --stable-for TIME  every profile frozen for at least TIME\n"
+		      "                     (90s, 15m, 2h, 1d; a running monitor only)\n", f);
 	if (c->id == ADM_SHOW)
 		fputs("      --pairs        one line per lookahead pair (call, previous call,\n"
 		      "                     distance) instead of one line per call\n"
@@ -245,9 +255,12 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 		{ "json", no_argument, NULL, 'j' },
 		{ "threads", no_argument, NULL, 't' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "option", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "frozen", no_argument, NULL, 'F' },
+		{ "stable-for", required_argument, NULL, 'B' },
 		{ "pairs", no_argument, NULL, 'P' },
 		{ "diff", no_argument, NULL, 'D' },
 		{ "svg", required_argument, NULL, 'S' },
@@ -265,7 +278,7 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 	o->cmd = c;
 	optind = 0;	/* glibc: start afresh */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:jtc:p:nh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:jtc:o:p:nh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			if (c->flags & ADM_F_NOJSON)
@@ -306,8 +319,26 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 				return admin_usage_error(err, errlen, "%s: --svg needs a file name",
 							 c->name);
 			break;
+		case 'F':
+		case 'B':
+			if (c->id != ADM_NORMALIZE)
+				return admin_usage_error(err, errlen, "%s: --frozen and --stable-for "
+							 "are for normalize only", c->name);
+			o->frozen = 1;
+			if (ch == 'B' && (cfg_parse_duration(optarg, &o->stable_for) ||
+					  !o->stable_for))
+				return admin_usage_error(err, errlen, "--stable-for: '%s' is not a "
+							 "positive duration (seconds, or a "
+							 "number with s, m, h, d or w)", optarg);
+			break;
 		case 'c':
 			o->config = optarg;
+			break;
+		case 'o':
+			if (o->noverrides == CFG_OVERRIDES_MAX)
+				return admin_usage_error(err, errlen, "-o: at most %s overrides",
+							 "64");
+			o->overrides[o->noverrides++] = optarg;
 			break;
 		case 'p':
 			if (!(c->flags & ADM_F_PROFILE))
@@ -331,11 +362,15 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 						 optopt ? opt : argv[optind - 1]);
 		}
 	}
-	if (optind < argc && (((c->flags & ADM_F_PROFILE) && !o->pid) || (c->flags & ADM_F_ARG)))
+	if (optind < argc && (((c->flags & ADM_F_PROFILE) && !o->pid && !o->frozen) ||
+			      (c->flags & ADM_F_ARG)))
 		o->target = argv[optind++];
 	if (optind < argc)
 		return admin_usage_error(err, errlen, "unexpected argument '%s'", argv[optind]);
-	if ((c->flags & ADM_F_PROFILE) && !o->target && !o->pid)
+	if (o->frozen && o->pid)
+		return admin_usage_error(err, errlen, "%s: --frozen and --stable-for exclude "
+					 "PROFILE and --pid", c->name);
+	if ((c->flags & ADM_F_PROFILE) && !o->target && !o->pid && !o->frozen)
 		return admin_usage_error(err, errlen, "%s: which profile? (PROFILE or --pid "
 					 "PID)", c->name);
 	if (o->target && !o->target[0])
@@ -549,6 +584,62 @@ static void admin_ago_col(char *buf, size_t len, __s64 last, __s64 now)
 		admin_duration(buf, len, now > last ? (now - last) / 1000000000 : 0);
 }
 
+/* The freeze rule a profile is measured against (the running monitor's,
+ * else the configuration's). */
+struct admin_rule {
+	__u32 factor, den, min;
+};
+
+/* Calls without news (last_mod_count) at which a training profile freezes if
+ * it learns nothing more: the smallest k >= 1 such that ph_should_freeze
+ * (train + k, last_mod + k) holds, plus last_mod. 0 if the rule is unknown. */
+static __u64 admin_freeze_at(__u64 train, __u64 last_mod, const struct admin_rule *r)
+{
+	__u64 k = 1, need;
+
+	if (!r || !r->factor || r->den >= r->factor || last_mod > train)
+		return 0;
+	/* (train + k) * den > (train - last_mod) * factor */
+	need = (train - last_mod) * r->factor / r->den;
+	if (need + 1 > train + k)
+		k = need + 1 - train;
+	if (r->min > train + k)
+		k = r->min - train;
+	return last_mod + k;
+}
+
+/* The PROGRESS column: "412/3001" (training: calls without news, and how
+ * many freeze it), "3m2s" (frozen: since when, "?" if unknown), "-". */
+static void admin_progress_col(char *buf, size_t len, __u32 state, __u64 train,
+			       __u64 last_mod, __s64 frozen_since, __s64 now,
+			       const struct admin_rule *r)
+{
+	__u64 at = admin_freeze_at(train, last_mod, r);
+
+	if (state == EBPH_TRAINING && at)
+		snprintf(buf, len, "%llu/%llu", (unsigned long long)last_mod,
+			 (unsigned long long)at);
+	else if (state == EBPH_FROZEN && frozen_since)
+		admin_duration(buf, len, now > frozen_since ? (now - frozen_since) / 1000000000 : 0);
+	else if (state == EBPH_FROZEN)
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "-");
+}
+
+/* JSON: "freeze_at" (training) and "frozen_since" (frozen), null otherwise. */
+static void admin_json_progress(FILE *f, __u32 state, __u64 train, __u64 last_mod,
+				__s64 frozen_since, const struct admin_rule *r)
+{
+	__u64 at = state == EBPH_TRAINING ? admin_freeze_at(train, last_mod, r) : 0;
+
+	if (at)
+		fprintf(f, ",\"freeze_at\":%llu", (unsigned long long)at);
+	else
+		fputs(",\"freeze_at\":null", f);
+	out_json_time(f, "frozen_since", state == EBPH_FROZEN ? frozen_since : 0);
+}
+
 /* "type" and the fields every object starts with (wall ns now). */
 static void admin_json_head(FILE *f, const char *type, __s64 now)
 {
@@ -567,13 +658,14 @@ struct admin_prof {
 	__u64 rows, snapshot_rows;	/* pair rows it takes in the maps */
 	const char *source;		/* "live" or "saved" */
 	__s64 now;			/* wall ns */
+	struct admin_rule rule;		/* for the PROGRESS column */
 };
 
 static void admin_profile_header(FILE *f)
 {
-	fprintf(f, "%-14s %-8s %11s %8s %8s %8s %8s %5s %5s %4s %-10s %s\n", "KEY", "STATE",
-		"TRAIN_COUNT", "LAST_MOD", "ANOM_NOW", "ANOM_ALL", "ANOM_AGO", "LOST", "PAIRS", "KB",
-		"NORMAL", "PATH");
+	fprintf(f, "%-14s %-8s %11s %8s %-13s %8s %8s %8s %5s %5s %4s %-10s %s\n", "KEY",
+		"STATE", "TRAIN_COUNT", "LAST_MOD", "PROGRESS", "ANOM_NOW", "ANOM_ALL", "ANOM_AGO",
+		"LOST", "PAIRS", "KB", "NORMAL", "PATH");
 }
 
 static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
@@ -582,7 +674,7 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 	__u64 train_pairs = admin_pairs(p->train, p->ntrain);
 	__u64 test_pairs = p->state == EBPH_NORMAL ? admin_pairs(p->test, p->ntest) : 0;
 	__u64 bytes = (a->rows + a->snapshot_rows) * sizeof(struct ebph_row);
-	char key[48], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], ago[32];
+	char key[48], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], ago[32], progress[48];
 
 	admin_key_str(key, sizeof(key), &p->key);
 	if (json) {
@@ -597,6 +689,10 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 			.anomalies_total = p->anomalies_total, .anomalies_lost = p->anomalies_lost,
 			.events_lost = p->events_lost, .last_anomaly = p->last_anomaly,
 			.normal_time = p->normal_time, .normal_since = p->normal_since,
+			.freeze_at = p->state == EBPH_TRAINING ?
+				     admin_freeze_at(p->train_count, p->last_mod_count, &a->rule) : 0,
+			.frozen_since = p->state == EBPH_FROZEN ? p->frozen_since : 0,
+			.progress = 1,
 		};
 
 		out_profile(&c, &o);
@@ -605,9 +701,11 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 	admin_normal_col(normal, sizeof(normal), p->state, p->normal_time, p->normal_since,
 			 a->now);
 	admin_ago_col(ago, sizeof(ago), p->last_anomaly, a->now);
-	fprintf(f, "%-14s %-8s %11llu %8llu %8llu %8llu %8s %5llu %5llu %4llu %-10s %s\n", key,
-		out_state_name(p->state), (unsigned long long)p->train_count,
-		(unsigned long long)p->last_mod_count, (unsigned long long)p->anomalies,
+	admin_progress_col(progress, sizeof(progress), p->state, p->train_count,
+			   p->last_mod_count, p->frozen_since, a->now, &a->rule);
+	fprintf(f, "%-14s %-8s %11llu %8llu %-13s %8llu %8llu %8s %5llu %5llu %4llu %-10s %s\n",
+		key, out_state_name(p->state), (unsigned long long)p->train_count,
+		(unsigned long long)p->last_mod_count, progress, (unsigned long long)p->anomalies,
 		(unsigned long long)p->anomalies_total, ago,
 		(unsigned long long)p->anomalies_lost,
 		(unsigned long long)(train_pairs + test_pairs),
@@ -666,6 +764,8 @@ struct admin_task {
 	__s64 last_anomaly;	/* wall ns, 0 = none */
 	__u32 held;		/* response: 0, 1 HELD (a delay), 2 SUSPENDED (execve) */
 	__s64 held_until;	/* wall ns */
+	__s64 frozen_since;	/* wall ns, 0 = unknown */
+	const struct admin_rule *rule;
 };
 
 static void admin_task_header(FILE *f, int threads)
@@ -673,15 +773,15 @@ static void admin_task_header(FILE *f, int threads)
 	fprintf(f, "%7s ", "PID");
 	if (threads)
 		fprintf(f, "%7s ", "TID");
-	fprintf(f, "%-15s %-8s %11s %8s %7s %8s %8s %8s %-10s %s\n", "COMM", "STATE",
-		"TRAIN_COUNT", "LAST_MOD", "LFC", "ANOM_NOW", "ANOM_ALL", "ANOM_AGO", "NORMAL",
-		"PROFILE");
+	fprintf(f, "%-15s %-8s %11s %8s %-13s %7s %8s %8s %8s %-10s %s\n", "COMM", "STATE",
+		"TRAIN_COUNT", "LAST_MOD", "PROGRESS", "LFC", "ANOM_NOW", "ANOM_ALL", "ANOM_AGO",
+		"NORMAL", "PROFILE");
 }
 
 static void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 {
 	char key[48], comm[OUT_ESC_LEN(ADMIN_COMM_MAX)], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], lfc[24],
-	     ago[32];
+	     ago[32], progress[48] = "-";
 	const char *state = t->key ? out_state_name(t->state) : "-";
 
 	if (t->key)
@@ -716,9 +816,17 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 		fprintf(f, ",\"held\":%s", !t->held ? "null" :
 			t->held == 2 ? "\"suspended\"" : "\"held\"");
 		out_json_time(f, "held_until", t->held ? t->held_until : 0);
+		if (t->key)
+			admin_json_progress(f, t->state, t->train_count, t->last_mod_count,
+					    t->frozen_since, t->rule);
+		else
+			fputs(",\"freeze_at\":null,\"frozen_since\":null", f);
 		fputs("}\n", f);
 		return;
 	}
+	if (t->key)
+		admin_progress_col(progress, sizeof(progress), t->state, t->train_count,
+				   t->last_mod_count, t->frozen_since, t->now, t->rule);
 	admin_normal_col(normal, sizeof(normal), t->key ? t->state : EBPH_TRAINING,
 			 t->normal_time, t->normal_since, t->now);
 	snprintf(lfc, sizeof(lfc), "%u/%u", t->lfc, t->lfc_max);
@@ -726,9 +834,10 @@ static void admin_task_line(FILE *f, int json, int threads, const struct admin_t
 	fprintf(f, "%7u ", t->pid);
 	if (threads)
 		fprintf(f, "%7u ", t->tid);
-	fprintf(f, "%-15s %-8s %11llu %8llu %7s %8llu %8llu %8s %-10s %s",
+	fprintf(f, "%-15s %-8s %11llu %8llu %-13s %7s %8llu %8llu %8s %-10s %s",
 		out_text_buf(comm, sizeof(comm), t->comm, ADMIN_COMM_MAX), state,
-		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count, lfc,
+		(unsigned long long)t->train_count, (unsigned long long)t->last_mod_count,
+		progress, lfc,
 		(unsigned long long)t->anomalies, (unsigned long long)t->anomalies_total, ago,
 		normal,
 		out_text_buf(path, sizeof(path), t->path, EBPH_PATH_MAX));
@@ -1372,6 +1481,23 @@ static int live_open(struct admin_live *l, pid_t pid)
 	return 0;
 }
 
+/* The freeze rule of the running monitor (l), else of cfg. */
+static struct admin_rule admin_rule_of(const struct admin_live *l, const struct ebph_config *cfg)
+{
+	struct admin_rule r = { 0 };
+
+	if (l && l->info.normal_factor) {
+		r.factor = l->info.normal_factor;
+		r.den = l->info.normal_factor_den;
+		r.min = l->info.min_train_calls;
+	} else if (!l && cfg) {
+		r.factor = cfg->normal_factor;
+		r.den = cfg->normal_factor_den;
+		r.min = cfg->min_train_calls;
+	}
+	return r;
+}
+
 static __s64 now_wall(void)
 {
 	struct timespec ts;
@@ -1573,6 +1699,7 @@ static const struct ebph_profile *cache_get(struct prof_cache *c, const struct a
 
 static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 {
+	struct admin_rule rule = admin_rule_of(l, NULL);
 	struct prof_cache cache = { 0 };
 	struct live_task *all = NULL;
 	size_t n = 0, i, j, k;
@@ -1639,6 +1766,10 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 			if (prof->normal_since)
 				t.normal_since = (__s64)prof->normal_since +
 						 l->info.boot_to_wall_ns;
+			if (prof->frozen_since && prof->state == EBPH_FROZEN)
+				t.frozen_since = (__s64)prof->frozen_since +
+						 l->info.boot_to_wall_ns;
+			t.rule = &rule;
 		}
 		for (k = i; k < j; k++) {
 			struct ebph_hold h;
@@ -1749,6 +1880,7 @@ static int cmd_profiles(const struct admin_opts *o, const struct admin_live *l,
 	int status = 0;
 
 	a.now = now_wall();
+	a.rule = admin_rule_of(l, cfg);
 	if (!o->json)
 		admin_profile_header(stdout);
 	if (l) {
@@ -1914,6 +2046,7 @@ static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
 	int ret;
 
 	a.now = now_wall();
+	a.rule = admin_rule_of(l, cfg);
 	if (l) {
 		if (live_target(o, l, &slot))
 			return 1;
@@ -1965,7 +2098,7 @@ static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
  */
 static int live_command(const struct admin_live *l, __u32 op, __u32 slot)
 {
-	__u64 args[2] = { op, slot };
+	__u64 args[3] = { op, slot, 0 };	/* the program reads args[2] (settings) */
 #if defined(LIBBPF_MAJOR_VERSION) && (LIBBPF_MAJOR_VERSION > 0 || LIBBPF_MINOR_VERSION >= 7)
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
 	int ret = bpf_prog_test_run_opts(l->fd[L_CMD], &opts);
@@ -2056,6 +2189,109 @@ static int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l
 	free(before);
 	free(after);
 	return 0;
+}
+
+/* normalize --frozen / --stable-for on the running monitor: every frozen
+ * profile (frozen for at least o->stable_for seconds). 0, or 1 if one failed. */
+static int cmd_normalize_live(const struct admin_opts *o, const struct admin_live *l)
+{
+	__u32 n = maps_profile_slots(&l->m), slot, done = 0;
+	__u64 boot = now_boot();
+	char path[EBPH_PATH_MAX];
+	int status = 0, ret;
+
+	for (slot = 0; slot < n; slot++) {
+		struct ebph_profile *before = live_profile(l, slot), *after;
+		struct admin_change c = { 0 };
+
+		if (!before)
+			continue;
+		if ((!before->key.dev && !before->key.ino) || before->state != EBPH_FROZEN ||
+		    (o->stable_for && (!before->frozen_since ||
+				       boot - before->frozen_since < o->stable_for * 1000000000ULL))) {
+			free(before);
+			continue;
+		}
+		ret = live_command(l, EBPH_CMD_NORMALIZE, slot);
+		live_path(l, slot, path);
+		if (ret) {
+			out_warn("ebph: normalize %s: the running ebph (PID %d) refused: %s", path,
+				 (int)l->pid, strerror(-ret));
+			status = 1;
+			free(before);
+			continue;
+		}
+		after = live_profile(l, slot);
+		c.command = o->cmd->name;
+		c.key = &before->key;
+		c.path = path;
+		c.source = "live";
+		c.old_state = before->state;
+		c.old_train_count = before->train_count;
+		c.state = after ? after->state : before->state;
+		c.train_count = after ? after->train_count : 0;
+		c.file = -1;
+		c.now = now_wall();
+		admin_change_line(stdout, o->json, &c);
+		done++;
+		free(before);
+		free(after);
+	}
+	if (!done && !status)
+		fprintf(stderr, "ebph: normalize: no profile is frozen%s\n",
+			o->stable_for ? " for that long" : "");
+	return status;
+}
+
+/* normalize --frozen on the saved profiles (no monitor running). */
+static int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_config *cfg)
+{
+	struct saved_set s;
+	char err[512];
+	size_t i, done = 0;
+	int status = 0, ret;
+
+	if (o->stable_for) {
+		out_warn("ebph: normalize --stable-for: needs the running monitor (saved "
+			 "profiles do not record when they froze); use --frozen");
+		return 1;
+	}
+	if (saved_load(cfg, NULL, &s))
+		return 1;
+	store_set_window(cfg->window);
+	for (i = 0; i < s.n; i++) {
+		struct store_profile *p = &s.p[i];
+		struct admin_change c = { 0 };
+
+		if (p->state != EBPH_FROZEN)
+			continue;
+		c.command = o->cmd->name;
+		c.key = &p->key;
+		c.path = p->path;
+		c.source = "saved";
+		c.old_state = p->state;
+		c.old_train_count = p->train_count;
+		c.file = -1;
+		c.now = now_wall();
+		ret = admin_apply_saved(p, EBPH_CMD_NORMALIZE, c.now);
+		if (!ret)
+			ret = store_save(cfg->state_dir, p, 1, NULL, err, sizeof(err));
+		else
+			snprintf(err, sizeof(err), "%s", strerror(-ret));
+		if (ret) {
+			out_warn("ebph: normalize %s: nothing changed: %s", p->path, err);
+			status = 1;
+			continue;
+		}
+		c.state = p->state;
+		c.train_count = p->train_count;
+		admin_change_line(stdout, o->json, &c);
+		done++;
+	}
+	if (!done && !status)
+		fprintf(stderr, "ebph: normalize: no saved profile is frozen\n");
+	saved_free(&s);
+	return status;
 }
 
 static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config *cfg)
@@ -2238,19 +2474,40 @@ static int cmd_save(const struct admin_opts *o, pid_t pid)
 
 /* Delete the saved profiles of executables that no longer exist; only while
  * no monitor runs (it would save them again). */
+/* Before a saved profile is pruned: the running monitor forgets it (its
+ * BPF command program), so that its next save does not write it again. */
+static int prune_forget(const struct ebph_key *key, void *arg)
+{
+	const struct admin_live *l = arg;
+	__u32 slot;
+	int ret;
+
+	if (maps_find(&l->m, key, &slot))
+		return 0;	/* not loaded in the monitor */
+	ret = live_command(l, EBPH_CMD_FORGET, slot);
+	if (ret && ret != -ENOENT) {
+		out_warn("ebph: prune %llu:%llu: the running ebph (PID %d) refused to forget "
+			 "it: %s; its file is kept", (unsigned long long)out_user_dev(key->dev),
+			 (unsigned long long)key->ino, (int)l->pid, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
 static int cmd_prune(const struct admin_opts *o, const struct ebph_config *cfg, pid_t pid)
 {
+	struct admin_live live;
 	char err[512];
 	int ret;
 
-	if (pid) {
-		fprintf(stderr, "ebph prune: a monitor is running (PID %d) and would save the "
-			"profiles again: stop it first\n", (int)pid);
+	if (pid && live_open(&live, pid))
 		return 1;
-	}
 	ret = store_dir_check(cfg->state_dir, 0, err, sizeof(err));
 	if (!ret)
-		ret = store_prune(cfg->state_dir, o->dry_run, stdout, err, sizeof(err));
+		ret = store_prune_with(cfg->state_dir, o->dry_run, stdout,
+				       pid ? prune_forget : NULL, &live, err, sizeof(err));
+	if (pid)
+		live_close(&live);
 	if (ret < 0) {
 		out_warn("ebph: %s", err);
 		return 1;
@@ -2410,7 +2667,8 @@ int admin_main(int argc, char **argv)
 		return 0;
 	}
 	cfg_defaults(&cfg);
-	if (o.config && cfg_load_file(&cfg, o.config, err, sizeof(err))) {
+	if ((o.config && cfg_load_file(&cfg, o.config, err, sizeof(err))) ||
+	    cfg_load_overrides(&cfg, o.overrides, o.noverrides, err, sizeof(err))) {
 		out_warn("ebph: %s", err);
 		return 2;
 	}
@@ -2450,7 +2708,10 @@ int admin_main(int argc, char **argv)
 		ret = cmd_check(&o, l, &cfg);
 		break;
 	default:
-		ret = l ? cmd_steer_live(&o, l, &cfg) : cmd_steer_saved(&o, &cfg);
+		if (o.frozen)
+			ret = l ? cmd_normalize_live(&o, l) : cmd_normalize_saved(&o, &cfg);
+		else
+			ret = l ? cmd_steer_live(&o, l, &cfg) : cmd_steer_saved(&o, &cfg);
 		break;
 	}
 	if (l)

@@ -14,6 +14,7 @@ enum { OPT_EBPF = 256, OPT_PRINT_CONFIG, OPT_NO_LOAD, OPT_NO_SAVE, OPT_TREE };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
+	{ "option", required_argument, NULL, 'o' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "timestamp", no_argument, NULL, 'T' },
@@ -38,6 +39,8 @@ void cli_usage(FILE *f, void (*commands)(FILE *f))
 	      "pairs) and report anomalies once a program's profile is normal.\n"
 	      "\n"
 	      "  -c, --config FILE    YAML configuration; without it, the built-in defaults\n"
+	      "  -o, --option KEY=VALUE  set a configuration key over the file (repeatable;\n"
+	      "                       validated like the file; see --print-config)\n"
 	      "  -j, --json           one JSON object per line on stdout\n"
 	      "  -d, --duration SECS  stop after SECS seconds (or 90s, 15m, 2h)\n"
 	      "  -T, --timestamp      text output: add a TIME column (JSON always has \"ts\")\n"
@@ -123,10 +126,17 @@ int cli_parse(int argc, char **argv, struct ebph_opts *o, char *err, size_t errl
 	memset(o, 0, sizeof(*o));
 	optind = 0;	/* GNU: full re-initialisation, so tests may parse again */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:jd:Tp:n:shV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:o:jd:Tp:n:shV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
+			break;
+		case 'o':
+			if (o->noverrides == CFG_OVERRIDES_MAX) {
+				snprintf(err, errlen, "-o: at most %u overrides", CFG_OVERRIDES_MAX);
+				return -EINVAL;
+			}
+			o->overrides[o->noverrides++] = optarg;
 			break;
 		case 'j':
 			o->json = 1;

@@ -21,6 +21,8 @@ struct ebph_opts {
 	int no_save;		/* --no-save: never write to state_dir */
 	int help;		/* -h */
 	int version;		/* -V */
+	char *overrides[64];	/* -o KEY=VALUE, in order (CFG_OVERRIDES_MAX) */
+	size_t noverrides;
 };
 
 /* Parse argv. 0, or -EINVAL with one message in err (usage error). */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fnmatch.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <yaml.h>
@@ -22,6 +23,7 @@ enum cfg_type {
 	CFG_PATHS,	/* a sequence of absolute paths, stored NUL-separated */
 	CFG_OPT_PATH,	/* CFG_PATH, or "" for none */
 	CFG_BOOL,	/* plain true or false */
+	CFG_PROGRAMS,	/* the programs list (struct cfg_program) */
 };
 
 struct cfg_key {
@@ -82,6 +84,9 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(events_file_kb,	   CFG_UINT,	 1, 4194304,	      10240),
 	CFG_NUM(events_file_keep,  CFG_UINT,	 0, 1000,	      5),
 	CFG_OPT_STR(metrics_file),
+	CFG_NUM(min_train_calls,   CFG_UINT,	 0, 1000000000,	      1024),
+	CFG_NUM(retired_keep,	   CFG_DURATION, 0, 365 * CFG_DAY,    7 * CFG_DAY),
+	{ "programs", CFG_PROGRAMS, CFG_FIELD(programs), 0, 0, 0, NULL, NULL },
 };
 
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -630,6 +635,219 @@ static int cfg_drain(struct cfg_ctx *ctx, yaml_parser_t *p)
 	return 0;
 }
 
+/* A boolean scalar: true/false (plain). 0 or -EINVAL. */
+static int cfg_parse_bool(const yaml_event_t *ev, __u32 *out)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+
+	if (!cfg_is_plain(ev))
+		return -EINVAL;
+	if (!strcmp(v, "true"))
+		*out = 1;
+	else if (!strcmp(v, "false"))
+		*out = 0;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* One value of a programs entry; ev holds it, name its key. */
+static int cfg_program_value(struct cfg_ctx *ctx, struct cfg_program *pr, const char *name,
+			     const yaml_event_t *ev)
+{
+	const unsigned char *s = ev->data.scalar.value;
+	size_t i, len = ev->data.scalar.length;
+	char got[CFG_EXCERPT + 64], ex[CFG_EXCERPT + 4], hi[32];
+	__u64 v;
+
+	if (ev->type != YAML_SCALAR_EVENT || cfg_is_null(ev)) {
+		cfg_error(ctx, &ev->start_mark, "programs: %s: expected a value, got %s", name,
+			  cfg_describe(got, sizeof(got), ev));
+		return -EINVAL;
+	}
+	if (!strcmp(name, "path")) {
+		for (i = 0; i < len; i++) {
+			if (cfg_is_control(s, len, i)) {
+				cfg_error(ctx, &ev->start_mark, "programs: path: contains a "
+					  "control character");
+				return -EINVAL;
+			}
+		}
+		if (!len || s[0] != '/') {
+			cfg_error(ctx, &ev->start_mark, "programs: path: '%s' is not an "
+				  "absolute path or glob", cfg_excerpt(ex, s, len));
+			return -EINVAL;
+		}
+		if (len >= sizeof(pr->path)) {
+			cfg_error(ctx, &ev->start_mark, "programs: path: too long (%zu bytes, "
+				  "at most %zu)", len, sizeof(pr->path) - 1);
+			return -EINVAL;
+		}
+		memcpy(pr->path, s, len);
+		return 0;
+	}
+	if (!strcmp(name, "normal_wait")) {
+		if (!cfg_is_plain(ev) || cfg_parse_duration_len((const char *)s, len, &v)) {
+			cfg_error(ctx, &ev->start_mark, "programs: normal_wait: expected %s, "
+				  "got %s", cfg_expected(CFG_DURATION),
+				  cfg_describe(got, sizeof(got), ev));
+			return -EINVAL;
+		}
+		if (v > 365 * CFG_DAY) {
+			cfg_error(ctx, &ev->start_mark, "programs: normal_wait: %s is out of "
+				  "range (0..%s)", cfg_excerpt(ex, s, len),
+				  cfg_fmt_duration(hi, sizeof(hi), 365 * CFG_DAY));
+			return -EINVAL;
+		}
+		pr->normal_wait = v;
+		pr->has_normal_wait = 1;
+		return 0;
+	}
+	if (!strcmp(name, "mode")) {
+		if (cfg_is_plain(ev) && !strcmp((const char *)s, "monitor")) {
+			pr->mode = CFG_MODE_MONITOR;
+		} else if (cfg_is_plain(ev) && !strcmp((const char *)s, "ignore")) {
+			pr->mode = CFG_MODE_IGNORE;
+		} else {
+			cfg_error(ctx, &ev->start_mark, "programs: mode: expected monitor or "
+				  "ignore, got %s", cfg_describe(got, sizeof(got), ev));
+			return -EINVAL;
+		}
+		return 0;
+	}
+	/* auto_tolerize */
+	if (cfg_parse_bool(ev, &pr->auto_tolerize)) {
+		cfg_error(ctx, &ev->start_mark, "programs: auto_tolerize: expected true or "
+			  "false, got %s", cfg_describe(got, sizeof(got), ev));
+		return -EINVAL;
+	}
+	if (!pr->auto_tolerize) {
+		/* hook: needs a per-profile switch of ph_tolerize's automatic use */
+		cfg_error(ctx, &ev->start_mark, "programs: auto_tolerize: false is not "
+			  "supported yet (pH's tolerize_limit applies to every profile)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One entry of the programs list, a mapping; ev holds its start. */
+static int cfg_program_entry(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev,
+			     struct cfg_program *pr)
+{
+	static const char *const names[] = { "path", "normal_wait", "mode", "auto_tolerize" };
+	char got[CFG_EXCERPT + 64], ex[CFG_EXCERPT + 4];
+	yaml_mark_t start = ev->start_mark;
+	int seen[4] = { 0 }, ret;
+	size_t i;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->auto_tolerize = 1;
+	if (ev->type != YAML_MAPPING_START_EVENT) {
+		cfg_error(ctx, &ev->start_mark, "programs: expected an entry (a mapping with "
+			  "path), got %s", cfg_describe(got, sizeof(got), ev));
+		return -EINVAL;
+	}
+	for (;;) {
+		yaml_event_delete(ev);
+		ret = cfg_next(ctx, p, ev);
+		if (ret)
+			return ret;
+		if (ev->type == YAML_MAPPING_END_EVENT)
+			break;
+		ret = cfg_check_anchor(ctx, NULL, ev);
+		if (ret)
+			return ret;
+		if (ev->type != YAML_SCALAR_EVENT) {
+			cfg_error(ctx, &ev->start_mark, "programs: expected a key name, got %s",
+				  cfg_describe(got, sizeof(got), ev));
+			return -EINVAL;
+		}
+		for (i = 0; i < 4; i++)
+			if (!strcmp((const char *)ev->data.scalar.value, names[i]))
+				break;
+		if (i == 4) {
+			cfg_error(ctx, &ev->start_mark, "programs: unknown key '%s' (path, "
+				  "normal_wait, mode, auto_tolerize)",
+				  cfg_excerpt(ex, ev->data.scalar.value, ev->data.scalar.length));
+			return -EINVAL;
+		}
+		if (seen[i]) {
+			cfg_error(ctx, &ev->start_mark, "programs: duplicate key '%s'", names[i]);
+			return -EINVAL;
+		}
+		seen[i] = 1;
+		yaml_event_delete(ev);
+		ret = cfg_next(ctx, p, ev);
+		if (ret)
+			return ret;
+		ret = cfg_check_anchor(ctx, NULL, ev);
+		if (ret)
+			return ret;
+		ret = cfg_program_value(ctx, pr, names[i], ev);
+		if (ret)
+			return ret;
+	}
+	if (!seen[0]) {
+		cfg_error(ctx, &start, "programs: an entry without path");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The programs list: a sequence of entries (or null: none); ev holds its start. */
+static int cfg_set_programs(struct cfg_ctx *ctx, const struct cfg_key *k, yaml_parser_t *p,
+			    yaml_event_t *ev)
+{
+	char got[CFG_EXCERPT + 64];
+	__u32 n = 0;
+	int ret;
+
+	if (ev->type == YAML_SCALAR_EVENT && cfg_is_null(ev)) {
+		ctx->cfg.nprograms = 0;
+		return 0;
+	}
+	if (ev->type != YAML_SEQUENCE_START_EVENT) {
+		cfg_error(ctx, &ev->start_mark, "%s: expected a list of entries, got %s",
+			  k->name, cfg_describe(got, sizeof(got), ev));
+		return -EINVAL;
+	}
+	for (;;) {
+		yaml_event_delete(ev);
+		ret = cfg_next(ctx, p, ev);
+		if (ret)
+			return ret;
+		if (ev->type == YAML_SEQUENCE_END_EVENT)
+			break;
+		ret = cfg_check_anchor(ctx, k, ev);
+		if (ret)
+			return ret;
+		if (n == CFG_PROGRAMS_MAX) {
+			cfg_error(ctx, &ev->start_mark, "%s: more than %u entries", k->name,
+				  CFG_PROGRAMS_MAX);
+			return -EINVAL;
+		}
+		ret = cfg_program_entry(ctx, p, ev, &ctx->cfg.programs[n]);
+		if (ret)
+			return ret;
+		n++;
+	}
+	memset(&ctx->cfg.programs[n], 0, (CFG_PROGRAMS_MAX - n) * sizeof(ctx->cfg.programs[0]));
+	ctx->cfg.nprograms = n;
+	return 0;
+}
+
+const struct cfg_program *cfg_program_of(const struct ebph_config *cfg, const char *path)
+{
+	__u32 i;
+
+	if (!path || path[0] != '/')
+		return NULL;
+	for (i = 0; i < cfg->nprograms && i < CFG_PROGRAMS_MAX; i++)
+		if (!fnmatch(cfg->programs[i].path, path, FNM_PATHNAME))
+			return &cfg->programs[i];
+	return NULL;
+}
+
 /* One key and its value inside the top-level mapping; ev holds the key. */
 static int cfg_pair(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
 {
@@ -677,6 +895,8 @@ static int cfg_pair(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
 		return cfg_set_paths(ctx, k, p, ev);
 	if (k->type == CFG_BOOL)
 		return cfg_set_bool(ctx, k, ev);
+	if (k->type == CFG_PROGRAMS)
+		return cfg_set_programs(ctx, k, p, ev);
 	return cfg_set_number(ctx, k, ev);
 }
 
@@ -777,7 +997,7 @@ void cfg_defaults(struct ebph_config *cfg)
 
 		if (k->type == CFG_PATH || k->type == CFG_PATHS || k->type == CFG_OPT_PATH)
 			cfg_put_str(cfg, k, k->def_str, strlen(k->def_str));
-		else
+		else if (k->type != CFG_PROGRAMS)
 			cfg_put(cfg, k, k->def);
 	}
 }
@@ -913,6 +1133,89 @@ int cfg_load_file(struct ebph_config *cfg, const char *path, char *err, size_t e
 	return ret;
 }
 
+/* One YAML line "KEY: VALUE" per override, the last of each key only (the
+ * document refuses duplicates); line[i] = index of the override on line i. */
+static int cfg_overrides_text(char *const *kv, size_t n, char **text, size_t *len,
+			      size_t *line, char *err, size_t errlen)
+{
+	size_t i, j, nl = 0;
+	FILE *f;
+
+	f = open_memstream(text, len);
+	if (!f) {
+		snprintf(err, errlen, "-o: out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(kv[i], '='), *c;
+		char ex[CFG_EXCERPT + 4];
+
+		if (!eq || eq == kv[i]) {
+			snprintf(err, errlen, "-o '%s': expected KEY=VALUE",
+				 cfg_excerpt(ex, (const unsigned char *)kv[i], strlen(kv[i])));
+			fclose(f);
+			free(*text);
+			return -EINVAL;
+		}
+		for (c = kv[i]; *c; c++) {
+			if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+				snprintf(err, errlen, "-o '%s': contains a control character",
+					 cfg_excerpt(ex, (const unsigned char *)kv[i],
+						     strlen(kv[i])));
+				fclose(f);
+				free(*text);
+				return -EINVAL;
+			}
+		}
+		for (j = i + 1; j < n; j++)
+			if (!strncmp(kv[j], kv[i], eq - kv[i] + 1))
+				break;
+		if (j < n)
+			continue;	/* overridden again later */
+		fprintf(f, "%.*s: %s\n", (int)(eq - kv[i]), kv[i], eq + 1);
+		line[nl++] = i;
+	}
+	if (fclose(f)) {
+		free(*text);
+		snprintf(err, errlen, "-o: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int cfg_load_overrides(struct ebph_config *cfg, char *const *kv, size_t n, char *err,
+		       size_t errlen)
+{
+	size_t line[CFG_OVERRIDES_MAX], len = 0, l, c;
+	char msg[512], ex[CFG_EXCERPT + 4], *text = NULL;
+	int ret, off = 0;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!n)
+		return 0;
+	if (n > CFG_OVERRIDES_MAX) {
+		snprintf(err, errlen, "-o: at most %u overrides", CFG_OVERRIDES_MAX);
+		return -EINVAL;
+	}
+	ret = cfg_overrides_text(kv, n, &text, &len, line, err, errlen);
+	if (ret)
+		return ret;
+	ret = cfg_load_string(cfg, text, len, "-o", msg, sizeof(msg));
+	free(text);
+	if (!ret)
+		return 0;
+	/* "-o:LINE:COL: rest" -> "-o 'KEY=VALUE': rest" */
+	if (sscanf(msg, "-o:%zu:%zu: %n", &l, &c, &off) == 2 && off && l >= 1 && l <= n &&
+	    line[l - 1] < n)
+		snprintf(err, errlen, "-o '%s': %s",
+			 cfg_excerpt(ex, (const unsigned char *)kv[line[l - 1]],
+				     strlen(kv[line[l - 1]])), msg + off);
+	else
+		snprintf(err, errlen, "%s", msg);
+	return ret;
+}
+
 /* A path as a YAML scalar: plain when that is unambiguous, else double-quoted. */
 static void cfg_write_path(FILE *f, const char *s, size_t size)
 {
@@ -949,6 +1252,30 @@ static void cfg_write_path(FILE *f, const char *s, size_t size)
 	fputc('"', f);
 }
 
+/* The programs list as YAML: "programs: []" or one entry per item. */
+static void cfg_write_programs(FILE *f, const struct ebph_config *cfg)
+{
+	char buf[32];
+	__u32 i;
+
+	if (!cfg->nprograms) {
+		fputs("programs: []\n", f);
+		return;
+	}
+	fputs("programs:\n", f);
+	for (i = 0; i < cfg->nprograms && i < CFG_PROGRAMS_MAX; i++) {
+		const struct cfg_program *pr = &cfg->programs[i];
+
+		fputs("  - path: ", f);
+		cfg_write_path(f, pr->path, sizeof(pr->path));
+		fputc('\n', f);
+		if (pr->has_normal_wait)
+			fprintf(f, "    normal_wait: %s\n",
+				cfg_fmt_duration(buf, sizeof(buf), pr->normal_wait));
+		fprintf(f, "    mode: %s\n", pr->mode == CFG_MODE_IGNORE ? "ignore" : "monitor");
+	}
+}
+
 void cfg_write(FILE *f, const struct ebph_config *cfg)
 {
 	char buf[32];
@@ -957,6 +1284,10 @@ void cfg_write(FILE *f, const struct ebph_config *cfg)
 	for (i = 0; i < CFG_NKEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
+		if (k->type == CFG_PROGRAMS) {
+			cfg_write_programs(f, cfg);
+			continue;
+		}
 		fprintf(f, "%s: ", k->name);
 		switch (k->type) {
 		case CFG_PATH:

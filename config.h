@@ -18,6 +18,25 @@ enum cfg_response {
 	CFG_RESPONSE_ACT = 2,	/* delay calls, suspend execve */
 };
 
+#define CFG_PROGRAMS_MAX 64	/* entries of the programs list */
+#define CFG_PATTERN_MAX 256	/* bytes of a program's path or glob, with its NUL */
+
+/* What ebph does with a program (programs: mode). */
+enum cfg_mode {
+	CFG_MODE_MONITOR = 0,	/* learn, then detect (the default) */
+	CFG_MODE_IGNORE = 1,	/* learn, never become normal: no anomalies */
+};
+
+/* One entry of the programs list: settings of the executables whose path
+ * matches (fnmatch(3) with FNM_PATHNAME); the first matching entry wins. */
+struct cfg_program {
+	char path[CFG_PATTERN_MAX];	/* absolute path or glob */
+	__u64 normal_wait;		/* seconds, if has_normal_wait */
+	__u32 has_normal_wait;
+	__u32 mode;			/* enum cfg_mode */
+	__u32 auto_tolerize;		/* 1: pH's own tolerization (only value for now) */
+};
+
 struct ebph_config {
 	__u64 normal_wait;	/* seconds */
 	__u64 status_interval;	/* seconds, 0 = no periodic status */
@@ -35,6 +54,8 @@ struct ebph_config {
 	__u32 anomaly_lines;	/* anomalies of a task's burst sent one by one, 0 = all */
 	__u64 summary_interval;	/* seconds: a longer burst is summarised on its next anomaly */
 	__u32 output_rate;	/* event lines per second on stdout, 0 = no limit */
+	__u32 min_train_calls;	/* no freezing before this many training calls */
+	__u64 retired_keep;	/* seconds a replaced executable's profile is kept */
 	char state_dir[CFG_STATE_DIR_MAX];
 	__u32 response;		/* enum cfg_response */
 	__u32 delay_factor;	/* ms per call at lfc 0 (x 2^lfc), 0 = no delays */
@@ -48,7 +69,12 @@ struct ebph_config {
 	__u32 events_file_keep;	/* rotated events files kept (.1 newest) */
 	char events_file[CFG_STATE_DIR_MAX];	/* JSON lines appended here, "" = none */
 	char metrics_file[CFG_STATE_DIR_MAX];	/* Prometheus text, "" = none */
+	__u32 nprograms;
+	struct cfg_program programs[CFG_PROGRAMS_MAX];
 };
+
+/* The first entry of cfg's programs list matching path, or NULL. */
+const struct cfg_program *cfg_program_of(const struct ebph_config *cfg, const char *path);
 
 /* Fill cfg with the built-in defaults. */
 void cfg_defaults(struct ebph_config *cfg);
@@ -62,6 +88,18 @@ void cfg_defaults(struct ebph_config *cfg);
 int cfg_load_file(struct ebph_config *cfg, const char *path, char *err, size_t errlen);
 int cfg_load_string(struct ebph_config *cfg, const char *text, size_t len, const char *name,
 		    char *err, size_t errlen);
+
+/* Most -o KEY=VALUE options on one command line. */
+#define CFG_OVERRIDES_MAX 64
+
+/*
+ * Apply -o KEY=VALUE overrides (n of them, in order; a later one of a key
+ * wins) over cfg, validated like the file: 0, or -EINVAL, cfg untouched and
+ * one message naming -o, the override and the key, e.g. "-o 'window=12':
+ * window: 12 is out of range (2..9)".
+ */
+int cfg_load_overrides(struct ebph_config *cfg, char *const *kv, size_t n, char *err,
+		       size_t errlen);
 
 /* "90", "90s", "15m", "2h", "7d", "1w" -> seconds. 0 or -EINVAL. */
 int cfg_parse_duration(const char *s, __u64 *secs);

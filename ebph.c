@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <elf.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <linux/bpf.h>
@@ -53,8 +54,12 @@ struct monitor {
 	size_t nunloaded;
 	struct mon_ident **ids;	/* profile slot -> file handle, NULL = none */
 	__u8 *marked;		/* profile slot -> 1 while its path is not resolved */
+	__u64 *retired;		/* profile slot -> boot ns it was replaced, 0 = not,
+				 * MON_PRUNED = pruned */
+	__u32 nretired;		/* slots retired and not yet pruned */
 	int unresolved;		/* slots marked */
 	int use_store;		/* state_dir is usable */
+	int settings_ready;	/* the command program is loaded: programs entries apply */
 	int ncpus;		/* possible CPUs, for per-CPU maps */
 	int out_failed;		/* stdout closed (e.g. | head) */
 	struct attr_table attr;	/* execs and cgroup paths, for attribution */
@@ -78,6 +83,8 @@ struct mon_ident {
 	__u32 handle_len;	/* 0: the file system has no handles */
 	__u8 handle[STORE_HANDLE_MAX];
 };
+
+#define MON_PRUNED	(~0ULL)
 
 static volatile sig_atomic_t stop_requested, save_requested, save_requester, reopen_requested;
 
@@ -220,6 +227,48 @@ static const char *mon_path(struct monitor *m, __u32 slot)
 }
 
 /* Set slot's path (cached, and in the BPF paths map for the commands). */
+/* Run a command of the BPF program's command entry point on slot. 0 or -errno. */
+static int mon_command(struct monitor *m, __u32 op, __u32 slot, __u64 arg)
+{
+	__u64 args[3] = { op, slot, arg };
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = (__u32)m->prog.cmd;
+	attr.test.ctx_in = (__u64)(unsigned long)args;
+	attr.test.ctx_size_in = sizeof(args);
+	if (syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr, sizeof(attr)))
+		return -errno;
+	return (int)attr.test.retval;
+}
+
+/* The programs entry matching the profile's path, applied to it by the
+ * command program (EBPH_CMD_SETTINGS): its normal_wait, or ignore (never
+ * normal). At start for every resolved profile, then for each new one. */
+static void mon_settings(struct monitor *m, __u32 slot, const char *path)
+{
+	const struct cfg_program *pr;
+	__u64 wait;
+	int ret;
+
+	if (!m->settings_ready || !m->cfg.nprograms)
+		return;
+	pr = cfg_program_of(&m->cfg, path);
+	if (!pr)
+		return;
+	/* hook: pr->auto_tolerize (only true for now) goes here when a profile
+	 * can opt out of ph_tolerize's automatic use */
+	if (pr->mode == CFG_MODE_IGNORE)
+		wait = EBPH_WAIT_NEVER;
+	else if (pr->has_normal_wait)
+		wait = pr->normal_wait ? pr->normal_wait * 1000000000ULL : 1;
+	else
+		return;
+	ret = mon_command(m, EBPH_CMD_SETTINGS, slot, wait);
+	if (ret)
+		out_warn("ebph: %s: cannot apply its programs entry: %s", path, strerror(-ret));
+}
+
 static void mon_set_path(struct monitor *m, __u32 slot, const char *path)
 {
 	char buf[EBPH_PATH_MAX] = "";
@@ -228,6 +277,7 @@ static void mon_set_path(struct monitor *m, __u32 slot, const char *path)
 	free(m->paths[slot]);
 	m->paths[slot] = strdup(buf);
 	bpf_update_elem(m->prog.paths, &slot, buf, BPF_ANY);
+	mon_settings(m, slot, buf);
 }
 
 /* 0 if path is the file of key (stat follows symbolic links). */
@@ -403,6 +453,86 @@ static void mon_report_suppressed(struct monitor *m, int force)
 	m->sup_report_ns = now;
 }
 
+/* A copy of the profile in slot, NULL if none (free it). */
+static struct ebph_profile *mon_profile_at(struct monitor *m, __u32 slot)
+{
+	struct ebph_profile *prof = malloc(sizeof(*prof));
+
+	if (prof && (bpf_lookup_elem(m->prog.profiles, &slot, prof) ||
+		     (!prof->key.dev && !prof->key.ino))) {
+		free(prof);
+		return NULL;
+	}
+	return prof;
+}
+
+/* A new profile whose path another profile had: the executable was replaced
+ * at its path (a package upgrade: new file, new inode). Report it once, and
+ * retire the old profile: kept retired_keep for a rollback, then pruned
+ * (mon_prune_retired). */
+static void mon_replaced(struct monitor *m, __u32 slot, const struct ebph_key *key, __u64 ts)
+{
+	const char *path = m->paths[slot];
+	struct ebph_profile *old;
+	__u32 s;
+
+	if (!path || path[0] != '/')
+		return;
+	for (s = 0; s < m->cfg.max_profiles; s++) {
+		if (s == slot || m->retired[s] || m->marked[s] || !m->paths[s] ||
+		    strcmp(m->paths[s], path))
+			continue;
+		old = mon_profile_at(m, s);
+		if (!old)
+			continue;
+		if ((old->key.dev == key->dev && old->key.ino == key->ino) ||
+		    !mon_is_file(path, &old->key)) {
+			free(old);	/* the same file, or the old one is back (rollback) */
+			continue;
+		}
+		m->retired[s] = ts ? ts : 1;
+		m->nretired++;
+		if (m->out.json || (!m->opts.pid && !m->opts.comm))	/* host-wide, as status */
+			out_replaced(&m->out, ts, old->key.dev, old->key.ino, key->dev, key->ino,
+				     path, ts + m->cfg.retired_keep * 1000000000ULL);
+		free(old);
+	}
+}
+
+/* Prune the retired profiles kept longer than retired_keep: forget them in
+ * the maps (the command program) and delete their saved files. */
+static void mon_prune_retired(struct monitor *m)
+{
+	__u64 now = now_ns(CLOCK_BOOTTIME), keep = m->cfg.retired_keep * 1000000000ULL;
+	struct ebph_profile *old;
+	char err[512];
+	__u32 s;
+	int ret;
+
+	for (s = 0; m->nretired && s < m->cfg.max_profiles; s++) {
+		if (!m->retired[s] || m->retired[s] == MON_PRUNED || now - m->retired[s] < keep)
+			continue;
+		m->retired[s] = MON_PRUNED;
+		m->nretired--;
+		old = mon_profile_at(m, s);
+		if (!old)
+			continue;
+		ret = mon_command(m, EBPH_CMD_FORGET, s, 0);
+		if (!ret && m->use_store)
+			ret = store_delete(m->cfg.state_dir, &old->key, err, sizeof(err));
+		if (ret && ret != -ENOENT)
+			out_warn("ebph: cannot prune the retired profile of %s: %s",
+				 m->paths[s] ? m->paths[s] : "?", strerror(-ret));
+		else
+			fprintf(stderr, "ebph: pruned the retired profile %llu:%llu of %s "
+				"(replaced %llus ago)\n",
+				(unsigned long long)out_user_dev(old->key.dev),
+				(unsigned long long)old->key.ino, m->paths[s] ? m->paths[s] : "?",
+				(unsigned long long)(keep / 1000000000));
+		free(old);
+	}
+}
+
 /* Print an event with what the monitor knows of its process. */
 static void mon_print(struct monitor *m, const struct ebph_event *e)
 {
@@ -459,6 +589,8 @@ static int mon_event(void *ctx, void *data, size_t size)
 		m->paths[e.profile] = NULL;
 		if (mon_resolve(m, e.profile, e.pid, &key, e.path))
 			mon_unresolved(m, e.profile, e.path, 0);
+		else
+			mon_replaced(m, e.profile, &key, e.ts);
 	} else if (e.profile < m->cfg.max_profiles && m->marked[e.profile]) {
 		struct ebph_key key = { .dev = e.dev, .ino = e.ino };
 
@@ -883,6 +1015,8 @@ static void mon_loop(struct monitor *m)
 			mon_save(m, "save_interval");
 			next_save = now + save_every;
 		}
+		if (m->nretired)
+			mon_prune_retired(m);
 		if (next_status && next_status < wake)
 			wake = next_status;
 		if (next_save && next_save < wake)
@@ -949,6 +1083,9 @@ static void mon_info(struct monitor *m)
 	info.nr_syscalls = EBPH_NR_CALLS;
 	info.lfc_window = m->cfg.lfc_window;
 	snprintf(info.state_dir, sizeof(info.state_dir), "%s", m->cfg.state_dir);
+	info.normal_factor = m->cfg.normal_factor;
+	info.normal_factor_den = m->cfg.normal_factor_den;
+	info.min_train_calls = m->cfg.min_train_calls;
 	bpf_update_elem(m->prog.info, &k, &info, BPF_ANY);
 	m->maps.profiles = m->prog.profiles;
 	m->maps.keys = m->prog.keys;
@@ -1011,7 +1148,7 @@ static void mon_loaders(struct monitor *m)
 
 static int mon_run(struct monitor *m)
 {
-	__u32 offs[fill_nmembers], fs_offs[fill_fs_nmembers], sys_exit_id = 0;
+	__u32 offs[fill_nmembers], fs_offs[fill_fs_nmembers], sys_exit_id = 0, slot;
 	char err[512];
 	char *text;
 	pid_t other;
@@ -1071,7 +1208,8 @@ static int mon_run(struct monitor *m)
 	m->sup_anoms = calloc(m->cfg.max_profiles + 1, sizeof(*m->sup_anoms));
 	m->ids = calloc(m->cfg.max_profiles, sizeof(*m->ids));
 	m->marked = calloc(m->cfg.max_profiles, 1);
-	if (!m->paths || !m->sup_lines || !m->sup_anoms || !m->ids || !m->marked ||
+	m->retired = calloc(m->cfg.max_profiles, sizeof(*m->retired));
+	if (!m->paths || !m->sup_lines || !m->sup_anoms || !m->ids || !m->marked || !m->retired ||
 	    attr_init(&m->attr)) {
 		fprintf(stderr, "ebph: out of memory\n");
 		free(text);
@@ -1101,6 +1239,10 @@ static int mon_run(struct monitor *m)
 		prog_close(&m->prog);
 		return 1;
 	}
+	m->settings_ready = 1;
+	for (slot = 0; m->cfg.nprograms && slot < m->cfg.max_profiles; slot++)
+		if (m->paths[slot] && !m->marked[slot])
+			mon_settings(m, slot, m->paths[slot]);
 	out_header(&m->out);
 	fflush(stdout);
 	if (m->prog.uring_off)
@@ -1186,7 +1328,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	cfg_defaults(&m.cfg);
-	if (m.opts.config && cfg_load_file(&m.cfg, m.opts.config, err, sizeof(err))) {
+	if ((m.opts.config && cfg_load_file(&m.cfg, m.opts.config, err, sizeof(err))) ||
+	    cfg_load_overrides(&m.cfg, m.opts.overrides, m.opts.noverrides, err, sizeof(err))) {
 		out_warn("ebph: %s", err);
 		return 2;
 	}
@@ -1235,5 +1378,6 @@ int main(int argc, char **argv)
 		free(m.ids);
 	}
 	free(m.marked);
+	free(m.retired);
 	return ret;
 }

@@ -80,7 +80,7 @@ enum ebph_event_type {
 	EBPH_EV_LOADER_EXEC = 6,	/* ld.so PROG: charged to PROG's profile */
 	EBPH_EV_ANON_EXEC = 7,		/* exec of a file without a stable identity */
 	EBPH_EV_EXEC = 8,		/* a task exec'd a program: its command line */
-	/* 9-17: other work in progress */
+	EBPH_EV_REPLACED = 15,		/* user space: a new file at an old profile's path */
 	EBPH_EV_RESPONSE = 18,		/* a task's delay episode starts or ends (user space) */
 	EBPH_EV_SUSPEND = 19,		/* a task's execve is held (user space) */
 	EBPH_EV_RELEASE = 20,		/* a held task is let go (user space) */
@@ -158,10 +158,15 @@ enum ebph_cmd {
 	EBPH_CMD_SENSITIZE = 2,	/* forget the training data */
 	EBPH_CMD_TOLERIZE = 3,	/* stop normal monitoring */
 	EBPH_CMD_FORGET = 4,	/* delete: forget training and testing data and counters */
+	EBPH_CMD_SETTINGS = 6,	/* per-program settings: args[2] = normal_wait_ns (0 = the
+				 * config's, EBPH_WAIT_NEVER = never normal) */
 };
 
 /* Bytes of the monitor's state_dir in its info (the config's limit). */
 #define EBPH_STATE_DIR_MAX 4096
+/* A profile's normal_wait_ns that never lets it become normal (ignore):
+ * about 146 years, small enough to add to a boot or wall-clock time. */
+#define EBPH_WAIT_NEVER		(1ULL << 62)
 
 /* The running monitor, in the one-entry "info" array (pinned for admin commands). */
 struct ebph_info {
@@ -174,6 +179,10 @@ struct ebph_info {
 	__u32 nr_syscalls;	/* calls in the alphabet (EBPH_NR_CALLS) */
 	__u32 lfc_window;
 	char state_dir[EBPH_STATE_DIR_MAX];	/* the monitor's, for the commands */
+	__u32 normal_factor;	/* the freeze rule, for progress in ps and profiles */
+	__u32 normal_factor_den;
+	__u32 min_train_calls;
+	__u32 pad;
 };
 
 /* A task held by the response, in the "held" hash by TID: written by the
@@ -219,6 +228,9 @@ struct ebph_profile {
 	__u64 last_anomaly;	/* boot-time ns of the last anomaly, 0 = none */
 	__u64 anomalies_lost;	/* anomalies in neither a line nor a summary (ring full) */
 	__u64 events_lost;	/* events about it that did not fit the ring buffer */
+	__u64 frozen_since;	/* frozen: boot-time ns when it froze */
+	__u64 normal_wait_ns;	/* per-program normal_wait, 0 = the config's (set by
+				 * user space at new_profile: EBPH_CMD_SETTINGS) */
 	__u32 state;		/* enum ebph_state */
 	__u32 tgen;		/* training epoch (bumped by a reset) */
 	__u32 ngen;		/* normalisation count (bumped when normalised) */

@@ -176,6 +176,7 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 		(unsigned long long)cfg->normal_wait * 1000000000ULL);
 	fprintf(f, "#define EBPH_NORMAL_FACTOR %u\n", cfg->normal_factor);
 	fprintf(f, "#define EBPH_NORMAL_FACTOR_DEN %u\n", cfg->normal_factor_den);
+	fprintf(f, "#define EBPH_MIN_TRAIN_CALLS %u\n", cfg->min_train_calls);
 	fprintf(f, "#define EBPH_ANOMALY_LIMIT %u\n", cfg->anomaly_limit);
 	fprintf(f, "#define EBPH_TOLERIZE_LIMIT %u\n", cfg->tolerize_limit);
 	fprintf(f, "#define EBPH_LFC_WINDOW %u\n", cfg->lfc_window);

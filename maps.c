@@ -187,6 +187,7 @@ int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile
 	p->state = b->state;
 	p->normal_time = b->state == EBPH_FROZEN ? to_wall(m, b->normal_time) : 0;
 	p->normal_since = b->state == EBPH_NORMAL ? to_wall(m, b->normal_since) : 0;
+	p->frozen_since = b->state == EBPH_FROZEN ? to_wall(m, b->frozen_since) : 0;
 	if (bpf_lookup_elem(m->paths, &slot, p->path))
 		p->path[0] = 0;
 	p->path[EBPH_PATH_MAX - 1] = 0;

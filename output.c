@@ -250,6 +250,7 @@ static const char *const type_names[] = {
 	[EBPH_EV_SUSPEND] = "suspend",
 	[EBPH_EV_RELEASE] = "release",
 	[EBPH_EV_RESPONSE_FAILED] = "response_failed",
+	[EBPH_EV_REPLACED] = "replaced",
 };
 
 static const char *const burst_end_names[EBPH_B_COUNT] = {
@@ -797,6 +798,11 @@ static void out_profile_fn(struct out_ctx *o, const void *arg)
 		else
 			fputs(",\"normal_in\":null", f);
 		out_json_time(f, "normal_since", p->state == EBPH_NORMAL ? p->normal_since : 0);
+		if (p->progress && p->freeze_at)
+			fprintf(f, ",\"freeze_at\":%llu", (unsigned long long)p->freeze_at);
+		else
+			fputs(",\"freeze_at\":null", f);
+		out_json_time(f, "frozen_since", p->progress ? p->frozen_since : 0);
 		fputs("}\n", f);
 		return;
 	}
@@ -856,4 +862,48 @@ void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const cha
 	struct out_emitted x = { .type = "suppressed", .path = path };
 
 	out_put(o, &x, out_suppressed_fn, &a);
+}
+
+struct out_replaced_arg {
+	__u64 ts, old_dev, old_ino, new_dev, new_ino, keep_until;
+	const char *path;
+};
+
+static void out_replaced_fn(struct out_ctx *o, const void *arg)
+{
+	const struct out_replaced_arg *a = arg;
+	FILE *f = o->f;
+	char p[OUT_ESC_LEN(EBPH_PATH_MAX)];
+	__s64 until = (__s64)a->keep_until + o->boot_to_wall_ns;
+
+	if (o->json) {
+		out_head(o, "replaced", a->ts);
+		fprintf(f, ",\"profile\":\"%llu:%llu\",\"old_profile\":\"%llu:%llu\",\"path\":",
+			(unsigned long long)out_user_dev(a->new_dev), (unsigned long long)a->new_ino,
+			(unsigned long long)out_user_dev(a->old_dev), (unsigned long long)a->old_ino);
+		out_json_str(f, a->path ? a->path : "", EBPH_PATH_MAX);
+		out_json_time(f, "old_kept_until", until);
+		fputs("}\n", f);
+		return;
+	}
+	out_ts_text(o, a->ts);
+	fprintf(f, "%-14s %7s %-16s %s (%llu:%llu, was %llu:%llu; the old profile is kept for "
+		"%llus)\n", "replaced", "-", "-",
+		out_text_buf(p, sizeof(p), a->path ? a->path : "", EBPH_PATH_MAX),
+		(unsigned long long)out_user_dev(a->new_dev), (unsigned long long)a->new_ino,
+		(unsigned long long)out_user_dev(a->old_dev), (unsigned long long)a->old_ino,
+		(unsigned long long)(a->keep_until > a->ts ? (a->keep_until - a->ts) / 1000000000 : 0));
+}
+
+void out_replaced(struct out_ctx *o, __u64 ts, __u64 old_dev, __u64 old_ino, __u64 new_dev,
+		  __u64 new_ino, const char *path, __u64 keep_until)
+{
+	struct out_replaced_arg a = { ts, old_dev, old_ino, new_dev, new_ino, keep_until, path };
+	struct out_emitted x = { .type = "replaced", .path = path };
+	char key[48];
+
+	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)out_user_dev(new_dev),
+		 (unsigned long long)new_ino);
+	x.profile = key;
+	out_put(o, &x, out_replaced_fn, &a);
 }

@@ -77,7 +77,10 @@ struct out_profile {
 	__u64 anomalies_total, anomalies_lost, events_lost;
 	__s64 last_anomaly;	/* wall ns, 0 = none */
 	__u64 rows, snapshot_rows, pair_bytes;
+	__u64 freeze_at;	/* training: last_mod_count at which it freezes, 0 = unknown */
+	__s64 frozen_since;	/* frozen: since when, wall ns, 0 = unknown */
 	__u32 state;
+	int progress;		/* freeze_at and frozen_since are known (commands) */
 	const char *path;
 };
 
@@ -138,5 +141,11 @@ void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const cha
 __u64 out_event_anomalies(const struct ebph_event *e);
 /* The figures of s in the Prometheus text format (metrics_file). */
 void out_metrics(FILE *f, const struct out_status *s);
+
+/* A replaced event: the executable at path is a new file (new_dev:new_ino,
+ * its own profile); the old file's profile (kernel keys) is kept until
+ * keep_until (boot ns) for a rollback, then pruned. */
+void out_replaced(struct out_ctx *o, __u64 ts, __u64 old_dev, __u64 old_ino, __u64 new_dev,
+		  __u64 new_ino, const char *path, __u64 keep_until);
 
 #endif

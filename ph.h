@@ -57,6 +57,7 @@ struct ph_params {
 	__u32 anomaly_limit;
 	__u32 tolerize_limit;
 	__u32 lfc_window;	/* 1..EBPH_LFC_MAX */
+	__u32 min_train_calls;	/* no freezing before this many training calls */
 };
 
 /* What one call did, for the caller to report. */
@@ -160,12 +161,12 @@ PH_UNROLL
 }
 
 /* The freeze rule: the profile went the last (1 - den/factor) of its
- * training life without news. A profile that has learned nothing yet (only
- * empty windows) does not freeze. */
+ * training life without news, and trained at least min calls. A profile that
+ * has learned nothing yet (only empty windows) does not freeze. */
 static __always_inline int ph_should_freeze(__u64 train_count, __u64 last_mod_count,
-					    __u64 sequences, __u32 factor, __u32 den)
+					    __u64 sequences, __u32 min, __u32 factor, __u32 den)
 {
-	if (!sequences)
+	if (!sequences || train_count < min)
 		return 0;
 	return train_count * den > (train_count - last_mod_count) * factor;
 }
@@ -368,9 +369,13 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 			prof->last_mod_count = prof->train_count;
 		if (prof->state == EBPH_TRAINING &&
 		    ph_should_freeze(prof->train_count, prof->last_mod_count, prof->sequences,
-				     pp->normal_factor, pp->normal_factor_den)) {
+				     pp->min_train_calls, pp->normal_factor,
+				     pp->normal_factor_den)) {
+			__u64 wait = prof->normal_wait_ns ?: pp->normal_wait_ns;
+
 			prof->state = EBPH_FROZEN;
-			prof->normal_time = ph_now() + pp->normal_wait_ns;
+			prof->frozen_since = ph_now();
+			prof->normal_time = prof->frozen_since + wait;
 			ph_change(res, EBPH_FROZEN, EBPH_R_STABLE);
 		}
 	}

@@ -129,6 +129,7 @@ static void rp_init(struct rp_engine *e, const struct ebph_config *cfg, int dete
 	e->par.window = cfg->window;
 	e->par.normal_factor = cfg->normal_factor;
 	e->par.normal_factor_den = cfg->normal_factor_den;
+	e->par.min_train_calls = cfg->min_train_calls;
 	e->par.anomaly_limit = cfg->anomaly_limit;
 	e->par.tolerize_limit = cfg->tolerize_limit;
 	e->par.lfc_window = cfg->lfc_window;
@@ -265,7 +266,7 @@ static void stide_step(const struct ph_params *pp, struct rp_prof *rpf, struct e
 		prof->last_mod_count++;
 		if (prof->state == EBPH_TRAINING &&
 		    ph_should_freeze(prof->train_count, prof->last_mod_count, prof->sequences,
-				     pp->normal_factor, pp->normal_factor_den)) {
+				     pp->min_train_calls, pp->normal_factor, pp->normal_factor_den)) {
 			prof->state = EBPH_FROZEN;
 			prof->normal_time = ph_now() + pp->normal_wait_ns;
 			ph_change(res, EBPH_FROZEN, EBPH_R_STABLE);

@@ -1362,6 +1362,13 @@ int store_stale(const struct store_profile *p)
 
 int store_prune(const char *dir, int dry_run, FILE *out, char *err, size_t errlen)
 {
+	return store_prune_with(dir, dry_run, out, NULL, NULL, err, errlen);
+}
+
+int store_prune_with(const char *dir, int dry_run, FILE *out,
+		     int (*forget)(const struct ebph_key *key, void *arg), void *arg,
+		     char *err, size_t errlen)
+{
 	struct store_profile p;
 	char reason[256], scratch[96], **names;
 	size_t n, i;
@@ -1388,6 +1395,10 @@ int store_prune(const char *dir, int dry_run, FILE *out, char *err, size_t errle
 			continue;
 		}
 		if (store_stale(&p)) {
+			if (!dry_run && forget && forget(&p.key, arg)) {
+				store_profile_free(&p);
+				continue;
+			}
 			if (!dry_run && unlinkat(dfd, names[i], 0)) {
 				ret = -errno;
 				set_err(err, errlen, "%s/%s: %s", dir, names[i], strerror(-ret));

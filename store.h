@@ -32,6 +32,7 @@ struct store_profile {
 	__u64 anomalies;
 	__s64 normal_time;		/* frozen: when it becomes normal */
 	__s64 normal_since;		/* normal: since when */
+	__s64 frozen_since;		/* frozen: since when, 0 = unknown (not saved) */
 	__u64 anomalies_total;		/* anomalies ever (never reset by pH's limits) */
 	__s64 last_anomaly;		/* when the last anomaly happened, 0 = none */
 	__u64 anomalies_lost;		/* in neither a line nor a summary */
@@ -110,6 +111,12 @@ int store_set_handle(struct store_profile *p, const char *path);
  * Returns the number pruned, or -errno (err says why).
  */
 int store_prune(const char *dir, int dry_run, FILE *out, char *err, size_t errlen);
+/* The same, calling forget(key, arg) first for each (not with dry_run): a
+ * running monitor forgets the profile, so that it does not save it again. A
+ * profile whose forget fails is kept (forget says why). */
+int store_prune_with(const char *dir, int dry_run, FILE *out,
+		     int (*forget)(const struct ebph_key *key, void *arg), void *arg,
+		     char *err, size_t errlen);
 
 /*
  * Pair rows a saved profile takes in the maps once loaded (maps_add_profile):

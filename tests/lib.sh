@@ -18,11 +18,12 @@ check() { n=$1; shift; if "$@"; then ok "$n"; else fail "$n" "$*"; fi; }
 # its own; tests/e2e.sh also compares the count of all raw tracepoints).
 bpf_progs() { bpftool prog show 2>/dev/null | grep -c 'sched_process_\|signal_deliver' || true; }
 
-# write_config FILE KEY=VALUE...: a YAML config with status off unless given.
+# write_config FILE KEY=VALUE...: a YAML config with status off and no
+# minimum training (tests train fixtures in a few runs) unless given.
 write_config() {
 	f=$1; shift
 	: > "$f"
-	printf 'status_interval: 0\nstate_dir: %s/state\n' "$T" >> "$f"
+	printf 'status_interval: 0\nstate_dir: %s/state\nmin_train_calls: 0\n' "$T" >> "$f"
 	for kv in "$@"; do
 		k=${kv%%=*}; v=${kv#*=}
 		grep -v "^$k:" "$f" > "$f.tmp" || true

@@ -545,11 +545,12 @@ START_TEST(test_admin_profile_text)
 	t = mem_take(&m);
 	nl = strchr(t, '\n');
 	ck_assert_ptr_nonnull(nl);
-	ck_assert_msg(!strncmp(t, "KEY            STATE    TRAIN_COUNT LAST_MOD ANOM_NOW ANOM_ALL "
-			       "ANOM_AGO  LOST PAIRS   KB NORMAL     PATH\n", nl - t + 1), "%s", t);
-	ck_assert_int_lt(nl - t, 110);	/* fixed columns, then the path */
+	ck_assert_msg(!strncmp(t, "KEY            STATE    TRAIN_COUNT LAST_MOD PROGRESS      "
+			       "ANOM_NOW ANOM_ALL ANOM_AGO  LOST PAIRS   KB NORMAL     PATH\n",
+			       nl - t + 1), "%s", t);
+	ck_assert_int_lt(nl - t, 124);	/* fixed columns, then the path */
 	/* 5 pairs (3 training, 2 testing); 4 rows (3 calls, 1 snapshot) */
-	snprintf(want, sizeof(want), "2049:12        normal          1000      700        4    12345 "
+	snprintf(want, sizeof(want), "2049:12        normal          1000      700 -                    4    12345 "
 		 "   1m30s     7     5 %4zu 2m0s ago   /tmp/a b\\x0ac\n",
 		 (4 * sizeof(struct ebph_row) + 1023) / 1024);
 	ck_assert_str_eq(nl + 1, want);
@@ -759,14 +760,71 @@ START_TEST(test_admin_task_lines)
 	admin_task_line(m.f, 0, 1, &t);
 	s = mem_take(&m);
 	ck_assert_str_eq(s,
-		"    PID COMM            STATE    TRAIN_COUNT LAST_MOD     LFC ANOM_NOW ANOM_ALL "
-		"ANOM_AGO NORMAL     PROFILE\n"
-		"    100 w\"x             frozen            50       40     2/7        0       31 "
-		"    1h0m in 1m30s   /bin/w\n"
-		"    PID     TID COMM            STATE    TRAIN_COUNT LAST_MOD     LFC ANOM_NOW "
-		"ANOM_ALL ANOM_AGO NORMAL     PROFILE\n"
-		"    100     101 w\"x             frozen            50       40     2/7        0 "
-		"      31     1h0m in 1m30s   /bin/w\n");
+		"    PID COMM            STATE    TRAIN_COUNT LAST_MOD PROGRESS          LFC "
+		"ANOM_NOW ANOM_ALL ANOM_AGO NORMAL     PROFILE\n"
+		"    100 w\"x             frozen            50       40 ?                 2/7 "
+		"       0       31     1h0m in 1m30s   /bin/w\n"
+		"    PID     TID COMM            STATE    TRAIN_COUNT LAST_MOD PROGRESS          "
+		"LFC ANOM_NOW ANOM_ALL ANOM_AGO NORMAL     PROFILE\n"
+		"    100     101 w\"x             frozen            50       40 ?                 "
+		"2/7        0       31     1h0m in 1m30s   /bin/w\n");
+	free(s);
+}
+END_TEST
+
+/* PROGRESS: a training profile shows calls without news against the count
+ * that freezes it, which agrees with the freeze rule step by step (ph.h). */
+START_TEST(test_admin_progress)
+{
+	static const struct admin_rule r = { 128, 32, 1024 }, r0 = { 128, 32, 0 };
+	struct ebph_key key = { 1, 2 };
+	struct admin_task t = {
+		.pid = 1, .tid = 1, .threads = 1, .comm = "c", .path = "/bin/c", .key = &key,
+		.state = EBPH_TRAINING, .train_count = 1000, .last_mod_count = 0, .now = NOW,
+		.rule = &r,
+	};
+	__u64 train, lm, at;
+	struct mem m;
+	char *s, buf[48];
+
+	/* brute force: the first k at which (train + k) * den > (train - lm) * factor
+	 * and train + k >= min */
+	for (train = 0; train < 3000; train += 37) {
+		for (lm = 0; lm <= train; lm += 53) {
+			const struct admin_rule *rs[2] = { &r, &r0 };
+			int i;
+
+			for (i = 0; i < 2; i++) {
+				__u64 k = 1;
+
+				while (!((train + k) * rs[i]->den > (train - lm) * rs[i]->factor &&
+					 train + k >= rs[i]->min))
+					k++;
+				at = admin_freeze_at(train, lm, rs[i]);
+				ck_assert_uint_eq(at, lm + k);
+			}
+		}
+	}
+	ck_assert_uint_eq(admin_freeze_at(10, 5, NULL), 0);
+	ck_assert_uint_eq(admin_freeze_at(5, 10, &r), 0);
+
+	admin_progress_col(buf, sizeof(buf), EBPH_TRAINING, 1000, 0, 0, NOW, &r0);
+	ck_assert_str_eq(buf, "0/3001");
+	admin_progress_col(buf, sizeof(buf), EBPH_TRAINING, 100, 90, 0, NOW, &r);
+	ck_assert_str_eq(buf, "90/1014");	/* the minimum binds */
+	admin_progress_col(buf, sizeof(buf), EBPH_FROZEN, 100, 90, NOW - 150 * SEC, NOW, &r);
+	ck_assert_str_eq(buf, "2m30s");
+	admin_progress_col(buf, sizeof(buf), EBPH_NORMAL, 100, 90, 0, NOW, &r);
+	ck_assert_str_eq(buf, "-");
+
+	mem_open(&m);
+	admin_task_line(m.f, 1, 0, &t);
+	t.state = EBPH_FROZEN;
+	t.frozen_since = NOW - 60 * SEC;
+	admin_task_line(m.f, 1, 0, &t);
+	s = mem_take(&m);
+	JQ_TRUE("length == 2 and .[0].freeze_at == 3001 and .[0].frozen_since == null and "
+		".[1].freeze_at == null and .[1].frozen_since == (.[1].ts - 60)", s);
 	free(s);
 }
 END_TEST
@@ -909,6 +967,7 @@ Suite *admin_suite(void)
 	tcase_add_test(tc, test_admin_show_compact_and_diff);
 	tcase_add_test(tc, test_admin_show_svg);
 	tcase_add_test(tc, test_admin_task_lines);
+	tcase_add_test(tc, test_admin_progress);
 	tcase_add_test(tc, test_admin_change_lines);
 	tcase_add_test(tc, test_admin_cmd_help);
 	tcase_add_test(tc, test_admin_unchanged);

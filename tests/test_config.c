@@ -192,7 +192,7 @@ START_TEST(test_config_example_file_documents_every_key)
 		"window", "normal_wait", "normal_factor", "normal_factor_den",
 		"anomaly_limit", "tolerize_limit", "lfc_window", "max_profiles",
 		"max_tasks", "max_rows", "ringbuf_kb", "status_interval", "state_dir",
-		"save_interval",
+		"save_interval", "min_train_calls", "retired_keep",
 	};
 	char line[256], prev[256] = "";
 	unsigned int found = 0;
@@ -263,7 +263,10 @@ START_TEST(test_config_write_defaults)
 			 "events_file: \"\"\n"
 			 "events_file_kb: 10240\n"
 			 "events_file_keep: 5\n"
-			 "metrics_file: \"\"\n");
+			 "metrics_file: \"\"\n"
+			 "min_train_calls: 1024\n"
+			 "retired_keep: 7d\n"
+			 "programs: []\n");
 	free(buf);
 }
 END_TEST
@@ -1142,6 +1145,154 @@ START_TEST(test_config_output_keys)
 }
 END_TEST
 
+/* -o KEY=VALUE: applied in order over the file, validated like it, one
+ * message naming -o, the override and the key; nothing changed on error. */
+START_TEST(test_config_overrides)
+{
+	static const struct {
+		const char *kv[3];
+		const char *msg;
+	} bad[] = {
+		{ { "window=12" }, "-o 'window=12': window: 12 is out of range (2..9)" },
+		{ { "window" }, "-o 'window': expected KEY=VALUE" },
+		{ { "=3" }, "-o '=3': expected KEY=VALUE" },
+		{ { "windw=3" }, "-o 'windw=3': unknown key 'windw'" },
+		{ { "window=3", "normal_wait=soon" },
+		  "-o 'normal_wait=soon': normal_wait: expected a duration (seconds, or a number "
+		  "followed by s, m, h, d or w), got 'soon'" },
+		{ { "state_dir=relative" },
+		  "-o 'state_dir=relative': state_dir: 'relative' is not an absolute path" },
+		{ { "normal_factor_den=200" },
+		  "-o 'normal_factor_den=200': normal_factor_den: 200 must be less than "
+		  "normal_factor (128)" },
+		{ { "window=3\nx: 1" }, "-o 'window=3?x: 1': contains a control character" },
+		{ { "min_train_calls=-1" }, "-o 'min_train_calls=-1': min_train_calls: expected "
+		  "an integer, got '-1'" },
+	};
+	struct ebph_config c, before;
+	char *kv[4], e[512];
+	size_t i, n;
+
+	cfg_defaults(&c);
+	kv[0] = "window=5";
+	kv[1] = "normal_wait=1h";
+	kv[2] = "window=6";	/* the later one wins */
+	kv[3] = "min_train_calls=0";
+	ck_assert_int_eq(cfg_load_overrides(&c, kv, 4, e, sizeof(e)), 0);
+	ck_assert_uint_eq(c.window, 6);
+	ck_assert_uint_eq(c.normal_wait, 3600);
+	ck_assert_uint_eq(c.min_train_calls, 0);
+	kv[0] = "normal_factor=400";	/* order does not matter for cross-checks */
+	kv[1] = "normal_factor_den=200";
+	ck_assert_int_eq(cfg_load_overrides(&c, kv, 2, e, sizeof(e)), 0);
+	ck_assert_uint_eq(c.normal_factor_den, 200);
+	ck_assert_int_eq(cfg_load_overrides(&c, kv, 0, e, sizeof(e)), 0);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg_defaults(&c);
+		before = c;
+		for (n = 0; n < 3 && bad[i].kv[n]; n++)
+			kv[n] = (char *)bad[i].kv[n];
+		ck_assert_int_eq(cfg_load_overrides(&c, kv, n, e, sizeof(e)), -EINVAL);
+		ck_assert_str_eq(e, bad[i].msg);
+		ck_assert(!memcmp(&c, &before, sizeof(c)));
+	}
+}
+END_TEST
+
+/* min_train_calls: a plain integer in 0..1000000000. */
+START_TEST(test_config_min_train_calls)
+{
+	struct ebph_config c;
+
+	LOAD_OK(&c, "min_train_calls: 0\n");
+	ck_assert_uint_eq(c.min_train_calls, 0);
+	LOAD_OK(&c, "min_train_calls: 1000000000\n");
+	ck_assert_uint_eq(c.min_train_calls, 1000000000);
+	LOAD_ERR("min_train_calls: 1000000001\n",
+		 "ebph.yaml:1:18: min_train_calls: 1000000001 is out of range (0..1000000000)");
+	LOAD_ERR("min_train_calls: 1k\n",
+		 "ebph.yaml:1:18: min_train_calls: expected an integer, got '1k'");
+}
+END_TEST
+
+/* programs: a list of entries, each validated, the first match wins. */
+START_TEST(test_config_programs)
+{
+	struct ebph_config c;
+	const struct cfg_program *pr;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	LOAD_OK(&c, "programs:\n"
+		    "  - path: /usr/bin/python3*\n"
+		    "    normal_wait: 1s\n"
+		    "  - path: /usr/bin/*\n"
+		    "    mode: ignore\n"
+		    "    auto_tolerize: true\n");
+	ck_assert_uint_eq(c.nprograms, 2);
+	pr = cfg_program_of(&c, "/usr/bin/python3.11");
+	ck_assert_ptr_eq(pr, &c.programs[0]);
+	ck_assert_uint_eq(pr->has_normal_wait, 1);
+	ck_assert_uint_eq(pr->normal_wait, 1);
+	ck_assert_uint_eq(pr->mode, CFG_MODE_MONITOR);
+	pr = cfg_program_of(&c, "/usr/bin/ls");
+	ck_assert_ptr_eq(pr, &c.programs[1]);
+	ck_assert_uint_eq(pr->has_normal_wait, 0);
+	ck_assert_uint_eq(pr->mode, CFG_MODE_IGNORE);
+	ck_assert_ptr_null(cfg_program_of(&c, "/usr/bin/x/y"));	/* '*' stops at '/' */
+	ck_assert_ptr_null(cfg_program_of(&c, "/bin/ls"));
+	ck_assert_ptr_null(cfg_program_of(&c, "ls"));	/* a partial path matches nothing */
+
+	/* written as it was read */
+	f = open_memstream(&out, &len);
+	cfg_write(f, &c);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "programs:\n  - path: \"/usr/bin/python3*\"\n"
+				     "    normal_wait: 1s\n    mode: monitor\n"
+				     "  - path: \"/usr/bin/*\"\n    mode: ignore\n"));
+	free(out);
+
+	LOAD_OK(&c, "programs: []\n");
+	ck_assert_uint_eq(c.nprograms, 0);
+	LOAD_OK(&c, "programs:\n");
+	ck_assert_uint_eq(c.nprograms, 0);
+	LOAD_OK(&c, "programs: [{path: /a, normal_wait: 0}]\n");
+	ck_assert_uint_eq(c.programs[0].has_normal_wait, 1);
+	ck_assert_uint_eq(c.programs[0].normal_wait, 0);
+
+	LOAD_ERR("programs: 3\n", "ebph.yaml:1:11: programs: expected a list of entries, got '3'");
+	LOAD_ERR("programs: [3]\n", "ebph.yaml:1:12: programs: expected an entry (a mapping "
+		 "with path), got '3'");
+	LOAD_ERR("programs:\n  - normal_wait: 1s\n",
+		 "ebph.yaml:2:5: programs: an entry without path");
+	LOAD_ERR("programs:\n  - path: bin/ls\n",
+		 "ebph.yaml:2:11: programs: path: 'bin/ls' is not an absolute path or glob");
+	LOAD_ERR("programs:\n  - path: /a\n    normal_wait: 1y\n",
+		 "ebph.yaml:3:18: programs: normal_wait: expected a duration (seconds, or a "
+		 "number followed by s, m, h, d or w), got '1y'");
+	LOAD_ERR("programs:\n  - path: /a\n    normal_wait: 366d\n",
+		 "ebph.yaml:3:18: programs: normal_wait: 366d is out of range (0..365d)");
+	LOAD_ERR("programs:\n  - path: /a\n    mode: off\n",
+		 "ebph.yaml:3:11: programs: mode: expected monitor or ignore, got 'off'");
+	LOAD_ERR("programs:\n  - path: /a\n    path: /b\n",
+		 "ebph.yaml:3:5: programs: duplicate key 'path'");
+	LOAD_ERR("programs:\n  - path: /a\n    windw: 3\n",
+		 "ebph.yaml:3:5: programs: unknown key 'windw' (path, normal_wait, mode, "
+		 "auto_tolerize)");
+	LOAD_ERR("programs:\n  - path: /a\n    auto_tolerize: no\n",
+		 "ebph.yaml:3:20: programs: auto_tolerize: expected true or false, got 'no'");
+	LOAD_ERR("programs:\n  - path: /a\n    auto_tolerize: false\n",
+		 "ebph.yaml:3:20: programs: auto_tolerize: false is not supported yet (pH's "
+		 "tolerize_limit applies to every profile)");
+	LOAD_ERR("programs:\n  - path: /a\n    mode:\n",
+		 "ebph.yaml:3:10: programs: mode: expected a value, got null");
+	LOAD_ERR("programs:\n  - &x {path: /a}\n",
+		 "ebph.yaml:2:5: programs: anchors and aliases are not supported");
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1193,6 +1344,9 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_config_string_length);
 	tcase_add_test(tc, test_config_default_name);
 	tcase_add_test(tc, test_config_output_keys);
+	tcase_add_test(tc, test_config_overrides);
+	tcase_add_test(tc, test_config_min_train_calls);
+	tcase_add_test(tc, test_config_programs);
 	suite_add_tcase(s, tc);
 	return s;
 }

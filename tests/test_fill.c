@@ -418,6 +418,7 @@ START_TEST(test_fill_text_define_block_exact)
 		"#define EBPH_NORMAL_WAIT_NS 604800000000000ULL\n"
 		"#define EBPH_NORMAL_FACTOR 128\n"
 		"#define EBPH_NORMAL_FACTOR_DEN 32\n"
+		"#define EBPH_MIN_TRAIN_CALLS 1024\n"
 		"#define EBPH_ANOMALY_LIMIT 30\n"
 		"#define EBPH_TOLERIZE_LIMIT 12\n"
 		"#define EBPH_LFC_WINDOW 128\n"

@@ -1466,6 +1466,38 @@ START_TEST(test_output_status_json)
 }
 END_TEST
 
+/* replaced: both keys (user-space dev), the path, until when the old one is kept. */
+START_TEST(test_output_replaced)
+{
+	struct out_ctx o = { .boot_to_wall_ns = WALL_OFFSET, .hostname = "h" };
+	struct mem m;
+	char *l;
+
+	mem_open(&m);
+	o.f = m.f;
+	o.json = 1;
+	out_replaced(&o, 5000000000ULL, (254ULL << 20), 11, (254ULL << 20), 12, "/usr/bin/x\"y",
+		     65000000000ULL);
+	l = mem_take(&m);
+	ck_assert_str_eq(l, "{\"type\":\"replaced\",\"schema\":1,\"ts\":1700000005.000000,"
+			 "\"time\":\"2023-11-14T22:13:25.000000Z\",\"hostname\":\"h\","
+			 "\"profile\":\"65024:12\",\"old_profile\":\"65024:11\","
+			 "\"path\":\"/usr/bin/x\\\"y\",\"old_kept_until\":1700000065.000000}\n");
+	assert_json_line(l);
+	free(l);
+
+	mem_open(&m);
+	o.f = m.f;
+	o.json = 0;
+	out_replaced(&o, 5000000000ULL, (254ULL << 20), 11, (254ULL << 20), 12, "/usr/bin/x",
+		     65000000000ULL);
+	l = mem_take(&m);
+	ck_assert_str_eq(l, "replaced             - -                /usr/bin/x (65024:12, was "
+			 "65024:11; the old profile is kept for 60s)\n");
+	free(l);
+}
+END_TEST
+
 START_TEST(test_output_status_text)
 {
 	struct out_status st;
@@ -1500,7 +1532,8 @@ START_TEST(test_output_profile_json)
 			 "\"anomalies\":2,\"train_pairs\":null,\"test_pairs\":null,\"rows\":30,"
 			 "\"snapshot_rows\":10,\"pair_bytes\":20480,\"anomalies_total\":0,"
 			 "\"anomalies_lost\":0,\"events_lost\":0,\"last_anomaly\":null,"
-			 "\"normal_time\":null,\"normal_in\":null,\"normal_since\":null}\n");
+			 "\"normal_time\":null,\"normal_in\":null,\"normal_since\":null,"
+			 "\"freeze_at\":null,\"frozen_since\":null}\n");
 	assert_json_line(l);
 	free(l);
 	pr.path = NULL;
@@ -1670,6 +1703,7 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_text_high_bytes_not_truncated);
 	tcase_add_test(tc, test_output_status_json);
 	tcase_add_test(tc, test_output_response_events);
+	tcase_add_test(tc, test_output_replaced);
 	tcase_add_test(tc, test_output_status_text);
 	tcase_add_test(tc, test_output_profile_json);
 	tcase_add_test(tc, test_output_profile_text);

@@ -441,10 +441,10 @@ START_TEST(test_ph_freeze_formula_boundary)
 	struct ph_result res;
 	int i;
 
-	ck_assert_int_eq(ph_should_freeze(52, 39, 12, 128, 32), 0);	/* exactly 3/4 */
-	ck_assert_int_eq(ph_should_freeze(53, 40, 12, 128, 32), 1);	/* one past */
-	ck_assert_int_eq(ph_should_freeze(128, 96, 1, 128, 32), 0);
-	ck_assert_int_eq(ph_should_freeze(128, 97, 1, 128, 32), 1);
+	ck_assert_int_eq(ph_should_freeze(52, 39, 12, 0, 128, 32), 0);	/* exactly 3/4 */
+	ck_assert_int_eq(ph_should_freeze(53, 40, 12, 0, 128, 32), 1);	/* one past */
+	ck_assert_int_eq(ph_should_freeze(128, 96, 1, 0, 128, 32), 0);
+	ck_assert_int_eq(ph_should_freeze(128, 97, 1, 0, 128, 32), 1);
 
 	for (i = 0; i < 52; i++) {
 		res = cycle_step();
@@ -466,6 +466,40 @@ START_TEST(test_ph_freeze_formula_boundary)
 }
 END_TEST
 
+/* min_train_calls: the same cycle that froze at 53 calls waits for the
+ * minimum; at freezing, frozen_since is now and a per-profile normal_wait_ns
+ * (set by EBPH_CMD_SETTINGS) replaces the configured one. */
+START_TEST(test_ph_freeze_min_train_calls)
+{
+	struct ph_result res;
+	int i;
+
+	ck_assert_int_eq(ph_should_freeze(99, 90, 12, 100, 128, 32), 0);
+	ck_assert_int_eq(ph_should_freeze(100, 90, 12, 100, 128, 32), 1);
+	ck_assert_int_eq(ph_should_freeze(100, 90, 0, 100, 128, 32), 0);
+
+	pp.min_train_calls = 100;
+	prof.normal_wait_ns = 7;
+	for (i = 0; i < 99; i++) {
+		res = cycle_step();
+		ck_assert_uint_eq(res.nchanges, 0);
+		ck_assert_uint_eq(prof.state, EBPH_TRAINING);
+	}
+	ck_assert_uint_eq(prof.train_count, 99);
+	fake_now = T0 + 3;
+	res = cycle_step();
+	ck_assert_uint_eq(prof.train_count, 100);
+	ck_assert_uint_eq(prof.state, EBPH_FROZEN);
+	ck_assert_uint_eq(res.reason[0], EBPH_R_STABLE);
+	ck_assert_uint_eq(prof.frozen_since, T0 + 3);
+	ck_assert_uint_eq(prof.normal_time, T0 + 3 + 7);
+	fake_now = T0 + 10;
+	res = cycle_step();
+	ck_assert_uint_eq(prof.state, EBPH_NORMAL);
+	ck_assert_uint_eq(res.reason[0], EBPH_R_NORMAL_WAIT);
+}
+END_TEST
+
 START_TEST(test_ph_freeze_not_before_learning)
 {
 	struct ph_result res;
@@ -482,8 +516,8 @@ START_TEST(test_ph_freeze_not_before_learning)
 	ck_assert_uint_eq(prof.last_mod_count, 20);
 	ck_assert_uint_eq(prof.sequences, 0);
 	ck_assert_uint_eq(prof.nrows, 0);
-	ck_assert_int_eq(ph_should_freeze(20, 20, 0, 128, 32), 0);
-	ck_assert_int_eq(ph_should_freeze(20, 19, 1, 128, 32), 1);
+	ck_assert_int_eq(ph_should_freeze(20, 20, 0, 0, 128, 32), 0);
+	ck_assert_int_eq(ph_should_freeze(20, 19, 1, 0, 128, 32), 1);
 }
 END_TEST
 
@@ -1393,6 +1427,7 @@ Suite *ph_suite(void)
 	tcase_add_test(tc, test_ph_misses_counts);
 	tcase_add_test(tc, test_ph_freeze_formula_boundary);
 	tcase_add_test(tc, test_ph_freeze_not_before_learning);
+	tcase_add_test(tc, test_ph_freeze_min_train_calls);
 	tcase_add_test(tc, test_ph_frozen_new_behaviour_trains);
 	tcase_add_test(tc, test_ph_frozen_becomes_normal_after_wait);
 	tcase_add_test(tc, test_ph_freeze_and_normal_same_call_when_no_wait);
