@@ -1317,6 +1317,7 @@ static int live_open(struct admin_live *l, pid_t pid)
 	l->m.paths = l->fd[L_PATHS];
 	l->m.rows = l->fd[L_ROWS];
 	l->m.alloc = l->fd[L_ALLOC];
+	l->m.edges = -1;
 	l->m.max_profiles = l->info.max_profiles;
 	l->m.max_rows = l->info.max_rows;
 	l->m.boot_to_wall_ns = l->info.boot_to_wall_ns;

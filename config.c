@@ -58,6 +58,11 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(status_interval,   CFG_DURATION, 0, CFG_DAY,	      10),
 	CFG_STR(state_dir,	   "/var/lib/ebph"),
 	CFG_NUM(save_interval,	   CFG_DURATION, 0, CFG_WEEK,	      10 * CFG_MIN),
+	CFG_NUM(anomaly_period,	   CFG_DURATION, 0, 365 * CFG_DAY,    CFG_HOUR),
+	CFG_NUM(auto_tolerize,	   CFG_UINT,	 0, 1,		      1),
+	CFG_NUM(max_edges,	   CFG_UINT,	 16, 1048576,	      65536),
+	CFG_NUM(alert_lfc,	   CFG_UINT,	 1, 128,	      5),
+	CFG_NUM(alerts_only,	   CFG_UINT,	 0, 1,		      0),
 };
 
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))

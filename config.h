@@ -27,6 +27,11 @@ struct ebph_config {
 	__u64 summary_interval;	/* seconds: a longer burst is summarised on its next anomaly */
 	__u32 output_rate;	/* event lines per second on stdout, 0 = no limit */
 	char state_dir[CFG_STATE_DIR_MAX];
+	__u64 anomaly_period;	/* seconds: anomaly_limit's episodes must span this long */
+	__u32 auto_tolerize;	/* 0: anomaly_limit never ends normal monitoring */
+	__u32 max_edges;	/* exec-graph edges, all profiles */
+	__u32 alert_lfc;	/* LFC at which anomalies are alerts */
+	__u32 alerts_only;	/* print only what needs a human (--alerts) */
 };
 
 /* Fill cfg with the built-in defaults. */

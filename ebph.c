@@ -31,7 +31,8 @@
 #include "filter.h"
 #include "attr.h"
 
-_Static_assert(sizeof(struct ebph_event) == 480, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_event) == 520, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_edge_key) == 40, "ebph_edge_key layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
@@ -443,10 +444,48 @@ static void mon_print_execs(struct monitor *m, const struct ebph_event *e)
 	attr_flag(&m->attr, e->pid, mon_print_cb, m);
 }
 
+/* The programs profile slot starts in its testing data, for an exec
+ * anomaly's explanation: "N: PATH,PATH,..." (as many as fit). */
+static const char *mon_edges(struct monitor *m, __u32 slot, char *buf, size_t len)
+{
+	struct maps_edge ed[EBPH_EDGES_MAX];
+	size_t used;
+	int i, n, shown = 0, tested = 0;
+	__u32 cslot;
+
+	n = maps_edges(&m->maps, slot, ed, EBPH_EDGES_MAX);
+	if (n < 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		tested += ed[i].test;
+	used = snprintf(buf, len, "%d:", tested);
+	for (i = 0; i < n && used < len; i++) {
+		const char *p = NULL;
+
+		if (!ed[i].test)
+			continue;
+		if (!maps_find(&m->maps, &ed[i].child, &cslot))
+			p = mon_path(m, cslot);
+		if (used + (p ? strlen(p) : 24) + 8 >= len) {
+			used += snprintf(buf + used, len - used, "%s...", shown ? "," : "");
+			break;
+		}
+		if (p)
+			used += snprintf(buf + used, len - used, "%s%s", shown ? "," : "", p);
+		else
+			used += snprintf(buf + used, len - used, "%s%llu:%llu", shown ? "," : "",
+					 (unsigned long long)out_user_dev(ed[i].child.dev),
+					 (unsigned long long)ed[i].child.ino);
+		shown++;
+	}
+	return buf;
+}
+
 static int mon_event(void *ctx, void *data, size_t size)
 {
 	struct monitor *m = ctx;
 	struct ebph_event e;
+	char edges[OUT_EDGES_MAX];
 
 	if (size < sizeof(e))
 		return 0;
@@ -474,10 +513,18 @@ static int mon_event(void *ctx, void *data, size_t size)
 			mon_print(m, &e);
 		return 0;
 	}
-	if (!filter_match(&m->filter, e.pid, e.ppid, e.comm) || !mon_rate_ok(m, &e))
+	if (!filter_match(&m->filter, e.pid, e.ppid, e.comm) ||
+	    (m->cfg.alerts_only && !out_event_alert(&m->out, &e)) || !mon_rate_ok(m, &e))
 		return 0;
 	mon_print_execs(m, &e);
+	if (e.type == EBPH_EV_EXEC_ANOMALY || e.type == EBPH_EV_EDGES_FULL) {
+		m->out.child_path = mon_path(m, e.child_profile);
+		if (e.type == EBPH_EV_EXEC_ANOMALY)
+			m->out.edges = mon_edges(m, e.profile, edges, sizeof(edges));
+	}
 	mon_print(m, &e);
+	m->out.child_path = NULL;
+	m->out.edges = NULL;
 	return 0;
 }
 
@@ -902,6 +949,7 @@ static void mon_info(struct monitor *m)
 	bpf_update_elem(m->prog.info, &k, &info, BPF_ANY);
 	m->maps.profiles = m->prog.profiles;
 	m->maps.keys = m->prog.keys;
+	m->maps.edges = m->prog.edges;
 	m->maps.paths = m->prog.paths;
 	m->maps.rows = m->prog.rows;
 	m->maps.alloc = m->prog.alloc;
@@ -1123,6 +1171,9 @@ int main(int argc, char **argv)
 	m.out.f = stdout;
 	m.out.json = m.opts.json;
 	m.out.timestamps = m.opts.timestamps;
+	m.out.alert_lfc = m.cfg.alert_lfc;
+	if (m.opts.alerts)
+		m.cfg.alerts_only = 1;
 	if (m.out.json && !gethostname(m.hostname, sizeof(m.hostname) - 1))
 		m.out.hostname = m.hostname;
 

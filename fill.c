@@ -187,6 +187,10 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	fprintf(f, "#define EBPH_SUMMARY_NS %lluULL\n",
 		(unsigned long long)cfg->summary_interval * 1000000000ULL);
 	fprintf(f, "#define EBPH_NR_MMAP %u\n", EBPH_NR_MMAP);
+	fprintf(f, "#define EBPH_MAX_EDGES %u\n", cfg->max_edges);
+	fprintf(f, "#define EBPH_ANOMALY_PERIOD_NS %lluULL\n",
+		(unsigned long long)cfg->anomaly_period * 1000000000ULL);
+	fprintf(f, "#define EBPH_AUTO_TOLERIZE %u\n", cfg->auto_tolerize);
 	for (i = 0; i < fill_nmembers; i++)
 		if (offs[i] != FILL_OFF_NONE)
 			fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro,

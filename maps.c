@@ -388,3 +388,29 @@ out:
 	free(prof);
 	return ret;
 }
+
+int maps_edges(const struct maps_fds *m, __u32 slot, struct maps_edge *out, size_t max)
+{
+	struct ebph_edge_key k, next;
+	struct ebph_profile prof;
+	struct ebph_edge e;
+	size_t n = 0;
+	void *prev = NULL;
+
+	if (m->edges < 0)
+		return -ENOENT;
+	if (bpf_lookup_elem(m->profiles, &slot, &prof))
+		return -errno;
+	while (n < max && !bpf_get_next_key(m->edges, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (k.parent != slot || bpf_lookup_elem(m->edges, &k, &e))
+			continue;
+		out[n].child = k.child;
+		out[n].train = ph_edge_trained(&prof, &e);
+		out[n].test = prof.state == EBPH_NORMAL && ph_edge_tested(&prof, &e);
+		if (out[n].train || out[n].test)
+			n++;
+	}
+	return (int)n;
+}

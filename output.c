@@ -211,6 +211,8 @@ static const char *const type_names[] = {
 	[EBPH_EV_LOADER_EXEC] = "loader_exec",
 	[EBPH_EV_ANON_EXEC] = "anon_exec",
 	[EBPH_EV_EXEC] = "exec",
+	[EBPH_EV_EXEC_ANOMALY] = "exec_anomaly",
+	[EBPH_EV_EDGES_FULL] = "edges_full",
 };
 
 static const char *const burst_end_names[EBPH_B_COUNT] = {
@@ -231,9 +233,38 @@ static const char *out_anon_kind(__u32 kind)
 	return kind == EBPH_ANON_MEMFD ? "memfd" : "unlinked";
 }
 
+const char *out_event_level(const struct out_ctx *o, const struct ebph_event *e)
+{
+	switch (e->type) {
+	case EBPH_EV_EXEC_ANOMALY:
+		return "alert";
+	case EBPH_EV_ANOMALY:
+	case EBPH_EV_ANOMALY_SUMMARY:
+		return e->lfc >= o->alert_lfc ? "alert" : "notice";
+	}
+	return NULL;
+}
+
+int out_event_alert(const struct out_ctx *o, const struct ebph_event *e)
+{
+	const char *level = out_event_level(o, e);
+
+	/* (responses, when ebph has them, are alerts too) */
+	if (level)
+		return !strcmp(level, "alert");
+	switch (e->type) {
+	case EBPH_EV_EDGES_FULL:
+	case EBPH_EV_TOLERIZE_LIMIT:
+		return 1;
+	case EBPH_EV_PROFILE_STATE:
+		return e->reason == EBPH_R_ANOMALY_LIMIT;
+	}
+	return 0;
+}
+
 __u64 out_event_anomalies(const struct ebph_event *e)
 {
-	if (e->type == EBPH_EV_ANOMALY)
+	if (e->type == EBPH_EV_ANOMALY || e->type == EBPH_EV_EXEC_ANOMALY)
 		return 1;
 	if (e->type == EBPH_EV_ANOMALY_SUMMARY)
 		return e->count > e->shown ? e->count - e->shown : 0;
@@ -361,6 +392,8 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	out_key_json(o, e);
 	fputs(",\"path\":", f);
 	out_json_str(f, path ? path : "", EBPH_PATH_MAX);
+	if (out_event_level(o, e))
+		fprintf(f, ",\"level\":\"%s\"", out_event_level(o, e));
 	switch (e->type) {
 	case EBPH_EV_NEW_PROFILE:
 		fprintf(f, ",\"dev\":%llu,\"ino\":%llu", (unsigned long long)out_user_dev(e->dev),
@@ -411,6 +444,19 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 		fprintf(f, ",\"kind\":\"%s\",\"file\":", out_anon_kind(e->flags));
 		out_json_str(f, e->path, sizeof(e->path));
 		break;
+	case EBPH_EV_EXEC_ANOMALY:
+	case EBPH_EV_EDGES_FULL:
+		fputs(",\"child\":", f);
+		out_json_str(f, o->child_path ? o->child_path : e->path, EBPH_PATH_MAX);
+		fprintf(f, ",\"child_profile\":\"%llu:%llu\",\"edges\":%u",
+			(unsigned long long)out_user_dev(e->child.dev),
+			(unsigned long long)e->child.ino, e->edges);
+		if (e->type == EBPH_EV_EDGES_FULL)
+			break;
+		fprintf(f, ",\"lfc\":%u,\"anomalies\":%llu,\"known\":", e->lfc,
+			(unsigned long long)e->count);
+		out_json_str(f, o->edges ? o->edges : "", OUT_EDGES_MAX);
+		break;
 	case EBPH_EV_EXEC:
 		if (o->attr)
 			break;	/* the command line is in the attribution */
@@ -446,6 +492,8 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 	/* the EVENT column is 14 wide: anomaly_summary is "summary" in text */
 	fprintf(f, "%-14s %7u %-16s %s", e->type == EBPH_EV_ANOMALY_SUMMARY ? "summary" :
 		type_names[e->type], e->pid, comm, p);
+	if (out_event_level(o, e))
+		fprintf(f, " level=%s", out_event_level(o, e));
 	switch (e->type) {
 	case EBPH_EV_NEW_PROFILE:
 		fprintf(f, " (%llu:%llu)", (unsigned long long)out_user_dev(e->dev),
@@ -483,6 +531,23 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 		fprintf(f, " kind=%s file=%s", out_anon_kind(e->flags),
 			out_text_buf(p, sizeof(p), e->path, sizeof(e->path)));
 		break;
+	case EBPH_EV_EXEC_ANOMALY:
+	case EBPH_EV_EDGES_FULL:
+		fprintf(f, " %s child=%s (%llu:%llu) edges=%u",
+			e->type == EBPH_EV_EDGES_FULL ? "exec graph full: not learned" :
+			"started a program it never started:",
+			out_text_buf(p, sizeof(p), o->child_path ? o->child_path : e->path,
+				     EBPH_PATH_MAX),
+			(unsigned long long)out_user_dev(e->child.dev),
+			(unsigned long long)e->child.ino, e->edges);
+		if (e->type == EBPH_EV_EXEC_ANOMALY) {
+			char known[4 * OUT_EDGES_MAX + 1];
+
+			fprintf(f, " known=%s", out_text_buf(known, sizeof(known),
+							     o->edges && *o->edges ? o->edges : "-",
+							     OUT_EDGES_MAX));
+		}
+		break;
 	case EBPH_EV_EXEC:
 		fprintf(f, " ppid=%u uid=%u: ", e->ppid, e->uid);
 		out_cmdline(f, 0, e->path, e->seq_len < sizeof(e->path) ? e->seq_len : 0);
@@ -495,7 +560,8 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 
 void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
-	if (e->type < EBPH_EV_NEW_PROFILE || e->type > EBPH_EV_EXEC)
+	if (e->type < EBPH_EV_NEW_PROFILE || e->type >= sizeof(type_names) / sizeof(type_names[0]) ||
+	    !type_names[e->type])
 		return;
 	if (o->json)
 		out_event_json(o, e, path);

@@ -17,6 +17,8 @@ struct out_attr {
 	const char *cgroup;	/* "/system.slice/ssh.service"; NULL: not known */
 };
 
+#define OUT_EDGES_MAX	1024	/* bytes of out_ctx.edges printed */
+
 struct out_ctx {
 	FILE *f;
 	int json;		/* JSON lines instead of text */
@@ -24,6 +26,9 @@ struct out_ctx {
 	__s64 boot_to_wall_ns;	/* add to a boot-time ns stamp for epoch ns */
 	const char *hostname;	/* JSON: "hostname" of every event, NULL: none */
 	const struct out_attr *attr;	/* the next event's process, NULL: none */
+	__u32 alert_lfc;	/* anomalies at this LFC and above are alerts */
+	const char *child_path;	/* exec_anomaly, edges_full: the program's path, NULL: unknown */
+	const char *edges;	/* exec_anomaly: the programs the profile starts, NULL: unknown */
 };
 
 /* Status figures, gathered from the maps by the caller. */
@@ -95,6 +100,17 @@ void out_profile(struct out_ctx *o, const struct out_profile *p);
  * carried (ts boot ns, dev user-space dev_t). */
 void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const char *path,
 		    __u64 lines, __u64 anomalies);
+/*
+ * The level of an event that reports anomalies: "alert" for an anomaly or
+ * summary whose LFC reached alert_lfc and for an exec anomaly, else
+ * "notice"; NULL for other events.
+ */
+const char *out_event_level(const struct out_ctx *o, const struct ebph_event *e);
+/* 1 if the event needs a human (alerts_only prints only these): alert-level
+ * anomalies and summaries, exec anomalies, a full exec graph, a profile
+ * leaving normal by anomaly_limit, a tolerize_limit reset. */
+int out_event_alert(const struct out_ctx *o, const struct ebph_event *e);
+
 /* Anomalies an event carries: 1 for an anomaly, the count of a summary that
  * no anomaly line of its own covered, else 0. */
 __u64 out_event_anomalies(const struct ebph_event *e);

@@ -711,7 +711,7 @@ END_TEST
 
 START_TEST(test_admin_task_lines)
 {
-	struct ebph_key key = { (254ULL << 20) | 0, 99 };
+	struct ebph_key key = { (254ULL << 20) | 0, 99, 0, 0 };
 	struct admin_task t = {
 		.pid = 100, .tid = 101, .threads = 3, .comm = "w\"x", .path = "/bin/w", .key = &key,
 		.state = EBPH_FROZEN, .train_count = 50, .last_mod_count = 40, .anomalies = 0,
@@ -760,7 +760,7 @@ END_TEST
 
 START_TEST(test_admin_change_lines)
 {
-	struct ebph_key key = { (8ULL << 20) | 1, 12 };
+	struct ebph_key key = { (8ULL << 20) | 1, 12, 0, 0 };
 	struct admin_change c = {
 		.command = "normalize", .key = &key, .path = "/usr/bin/x", .source = "live",
 		.old_state = EBPH_TRAINING, .state = EBPH_NORMAL, .old_train_count = 5,

@@ -250,7 +250,12 @@ START_TEST(test_config_write_defaults)
 			 "output_rate: 1000\n"
 			 "status_interval: 10s\n"
 			 "state_dir: /var/lib/ebph\n"
-			 "save_interval: 10m\n");
+			 "save_interval: 10m\n"
+			 "anomaly_period: 1h\n"
+			 "auto_tolerize: 1\n"
+			 "max_edges: 65536\n"
+			 "alert_lfc: 5\n"
+			 "alerts_only: 0\n");
 	free(buf);
 }
 END_TEST

@@ -154,7 +154,7 @@ static void anomaly_event(struct ebph_event *e)
 static char *render_event(int json, int timestamps, const struct ebph_event *e, const char *path)
 {
 	struct out_ctx o = { .json = json, .timestamps = timestamps,
-			     .boot_to_wall_ns = WALL_OFFSET };
+			     .boot_to_wall_ns = WALL_OFFSET, .alert_lfc = 5 };
 	struct mem m;
 
 	mem_open(&m);
@@ -737,6 +737,7 @@ START_TEST(test_output_json_anomaly)
 	l = render_event(1, 0, &e, "/bin/bash");
 	ck_assert_str_eq(l, "{\"type\":\"anomaly\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
+			 "\"level\":\"alert\","
 			 "\"syscall\":\"write\",\"misses\":3,\"lfc\":5,\"anomalies\":7,"
 			 "\"sequence\":[\"read\",\"close\",\"syscall_65534\",\"mmap\",\"write\"],"
 			 "\"new_call\":false,\"missing\":[{\"prev\":\"mmap\",\"distance\":1},"
@@ -1120,7 +1121,7 @@ START_TEST(test_output_text_each_event)
 
 	anomaly_event(&e);
 	l = render_event(0, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "anomaly           1234 bash             /bin/bash write misses=3 lfc=5 "
+	ck_assert_str_eq(l, "anomaly           1234 bash             /bin/bash level=alert write misses=3 lfc=5 "
 			 "missing=mmap@1,close@3 seq=read,close,syscall_65534,mmap,write\n");
 	free(l);
 
@@ -1307,7 +1308,7 @@ START_TEST(test_output_text_anomaly_fixed_columns_then_window)
 	for (i = 0; i < 9; i++)
 		e.seq[i] = nr(calls[i]);
 	l = render_event(0, 0, &e, "/bin/sh");
-	ck_assert_msg(!strncmp(l + 40, "/bin/sh write ", 14), "fixed columns: %s", l);
+	ck_assert_msg(!strncmp(l + 40, "/bin/sh level=alert write ", 26), "fixed columns: %s", l);
 	ck_assert_msg(strstr(l, " seq=read,write,close,openat,fstat,mmap,brk,read,write\n"),
 		      "window: %s", l);
 	free(l);
