@@ -62,6 +62,7 @@ struct monitor {
 	__u64 *sup_anoms;	/* ... and the anomalies they carried */
 	__u64 sup_pending;	/* lines left out since the last report */
 	__u64 sup_report_ns;	/* when suppressed lines were last reported */
+	__u64 alert_losses;	/* alerts_only: losses and full maps at the last status */
 };
 
 /* The file handle of a profile's executable (saved with it, for prune). */
@@ -610,6 +611,16 @@ static void mon_status(struct monitor *m, int final)
 	s.rows = s.rows > s.snapshot_rows ? s.rows - s.snapshot_rows : 0;
 	s.pair_bytes = (s.rows + s.snapshot_rows) * sizeof(struct ebph_row);
 	s.map_bytes = m->prog.map_bytes;
+	s.edges_full = stat_sum(m, EBPH_S_EDGES_FULL);
+	if (m->cfg.alerts_only && !final) {
+		/* alerts only: a status when events were lost or a map filled up */
+		__u64 losses = s.lost_events + s.tasks_full + s.profiles_full + s.rows_full +
+			       s.edges_full + s.suppressed;
+
+		if (losses == m->alert_losses)
+			return;
+		m->alert_losses = losses;
+	}
 	out_status(&m->out, &s);
 }
 

@@ -580,6 +580,7 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 			"\"tasks\":%llu,\"syscalls\":%llu,\"anomalies\":%llu,\"lost_events\":%llu,"
 			"\"rows\":%llu,\"snapshot_rows\":%llu,\"pair_bytes\":%llu,\"map_bytes\":%llu,"
 			"\"tasks_full\":%llu,\"profiles_full\":%llu,\"rows_full\":%llu,"
+			"\"edges_full\":%llu,"
 			"\"anomalies_lost\":%llu,\"suppressed\":%llu,\"final\":%s}\n",
 			(unsigned long long)s->profiles, (unsigned long long)s->training,
 			(unsigned long long)s->frozen, (unsigned long long)s->normal,
@@ -588,7 +589,8 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 			(unsigned long long)s->rows, (unsigned long long)s->snapshot_rows,
 			(unsigned long long)s->pair_bytes, (unsigned long long)s->map_bytes,
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
-			(unsigned long long)s->rows_full, (unsigned long long)s->anomalies_lost,
+			(unsigned long long)s->rows_full, (unsigned long long)s->edges_full,
+			(unsigned long long)s->anomalies_lost,
 			(unsigned long long)s->suppressed, s->final ? "true" : "false");
 		return;
 	}
@@ -605,6 +607,8 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 		fprintf(f, " full(tasks=%llu profiles=%llu rows=%llu)",
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
 			(unsigned long long)s->rows_full);
+	if (s->edges_full)
+		fprintf(f, " edges_full=%llu", (unsigned long long)s->edges_full);
 	if (s->anomalies_lost || s->suppressed)
 		fprintf(f, " anomalies_lost=%llu suppressed=%llu",
 			(unsigned long long)s->anomalies_lost, (unsigned long long)s->suppressed);

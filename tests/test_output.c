@@ -1386,7 +1386,7 @@ START_TEST(test_output_status_json)
 			 "\"training\":4,\"frozen\":3,\"normal\":3,\"tasks\":50,\"syscalls\":123456,"
 			 "\"anomalies\":2,\"lost_events\":1,\"rows\":300,\"snapshot_rows\":20,"
 			 "\"pair_bytes\":65536,\"map_bytes\":40000000,\"tasks_full\":0,"
-			 "\"profiles_full\":0,\"rows_full\":5,\"anomalies_lost\":0,"
+			 "\"profiles_full\":0,\"rows_full\":5,\"edges_full\":0,\"anomalies_lost\":0,"
 			 "\"suppressed\":0,\"final\":true}\n");
 	assert_json_line(l);
 	free(l);
