@@ -42,7 +42,7 @@
 
 enum admin_cmd_id {
 	ADM_PS, ADM_PROFILES, ADM_SHOW, ADM_NORMALIZE, ADM_SENSITIZE, ADM_TOLERIZE, ADM_DELETE,
-	ADM_SAVE, ADM_PRUNE, ADM_HELP, ADM_CHECK,
+	ADM_SAVE, ADM_PRUNE, ADM_HELP, ADM_CHECK, ADM_NO_TOLERIZE, ADM_AUTO_TOLERIZE,
 };
 
 #define ADM_F_PROFILE	1	/* takes PROFILE or --pid */
@@ -79,6 +79,12 @@ static const struct admin_cmd {
 	{ "delete", ADM_DELETE, EBPH_CMD_FORGET, ADM_F_PROFILE,
 	  "delete [-j] [-c FILE] (PROFILE | --pid PID)",
 	  "forget a profile and delete its saved file" },
+	{ "notolerize", ADM_NO_TOLERIZE, EBPH_CMD_NO_TOLERIZE, ADM_F_PROFILE,
+	  "notolerize [-j] [-c FILE] (PROFILE | --pid PID)",
+	  "anomaly_limit never ends this profile's\n\tnormal monitoring (flag no_tolerize)" },
+	{ "autotolerize", ADM_AUTO_TOLERIZE, EBPH_CMD_AUTO_TOLERIZE, ADM_F_PROFILE,
+	  "autotolerize [-j] [-c FILE] (PROFILE | --pid PID)",
+	  "clear no_tolerize: anomaly_limit applies again" },
 	{ "save", ADM_SAVE, 0, ADM_F_NOCONFIG, "save [-j]",
 	  "make the running monitor save now" },
 	{ "prune", ADM_PRUNE, 0, ADM_F_NOJSON, "prune [-c FILE] [--dry-run]",
@@ -367,6 +373,38 @@ static void admin_saved_rows(const struct store_profile *p, __u64 *rows, __u64 *
 	*snap = s;
 }
 
+/* The exec graph after a command: normalize (the training view becomes
+ * the testing view) or sensitize (the training view is forgotten); edges in
+ * no view are dropped. */
+static void admin_edges_view(struct store_profile *p, int normalize)
+{
+	__u32 i, n = 0;
+
+	for (i = 0; i < p->nedges; i++) {
+		if (normalize)
+			p->edges[i].test = p->edges[i].train;
+		else
+			p->edges[i].train = 0;
+		if (p->edges[i].train || p->edges[i].test)
+			p->edges[n++] = p->edges[i];
+	}
+	p->nedges = n;
+}
+
+/* A profile that is no longer normal has no testing view of its exec
+ * graph: keep the edges in its training data, drop the others. */
+static void admin_untest_edges(struct store_profile *p)
+{
+	__u32 i, n = 0;
+
+	for (i = 0; i < p->nedges; i++) {
+		p->edges[i].test = 0;
+		if (p->edges[i].train)
+			p->edges[n++] = p->edges[i];
+	}
+	p->nedges = n;
+}
+
 /*
  * An operator command on a saved profile, with the meanings the BPF program
  * gives them (ph.h): normalize copies training to testing, state normal,
@@ -393,10 +431,14 @@ static int admin_apply_saved(struct store_profile *p, __u32 op, __s64 now)
 		p->normal_since = now;
 		p->normal_time = 0;
 		p->anomalies = 0;
+		p->episodes = 0;
+		p->episode_first = 0;
+		admin_edges_view(p, 1);
 		p->train_count = 0;
 		p->last_mod_count = 0;
 		return 0;
 	case EBPH_CMD_SENSITIZE:
+		admin_edges_view(p, 0);
 		p->ntrain = 0;
 		p->train_count = 0;
 		p->last_mod_count = 0;
@@ -413,6 +455,15 @@ static int admin_apply_saved(struct store_profile *p, __u32 op, __s64 now)
 		p->ntest = 0;
 		p->normal_time = 0;
 		p->normal_since = 0;
+		p->episodes = 0;
+		p->episode_first = 0;
+		admin_untest_edges(p);
+		return 0;
+	case EBPH_CMD_NO_TOLERIZE:
+		p->pflags |= EBPH_PF_NO_TOLERIZE;
+		return 0;
+	case EBPH_CMD_AUTO_TOLERIZE:
+		p->pflags &= ~EBPH_PF_NO_TOLERIZE;
 		return 0;
 	}
 	return -EINVAL;
@@ -429,6 +480,10 @@ static const char *admin_unchanged(const struct store_profile *p, __u32 op)
 	switch (op) {
 	case EBPH_CMD_TOLERIZE:
 		return p->state == EBPH_TRAINING ? "already training" : NULL;
+	case EBPH_CMD_NO_TOLERIZE:
+		return p->pflags & EBPH_PF_NO_TOLERIZE ? "already no_tolerize" : NULL;
+	case EBPH_CMD_AUTO_TOLERIZE:
+		return p->pflags & EBPH_PF_NO_TOLERIZE ? NULL : "anomaly_limit already applies";
 	case EBPH_CMD_SENSITIZE:
 		if (p->ntrain || p->train_count || p->last_mod_count || p->sequences ||
 		    p->anomalies || p->state == EBPH_FROZEN)
