@@ -81,10 +81,10 @@ static const struct admin_cmd {
 	  "forget a profile and delete its saved file" },
 	{ "notolerize", ADM_NO_TOLERIZE, EBPH_CMD_NO_TOLERIZE, ADM_F_PROFILE,
 	  "notolerize [-j] [-c FILE] (PROFILE | --pid PID)",
-	  "anomaly_limit never ends this profile's\n\tnormal monitoring (flag no_tolerize)" },
+	  "set no_tolerize: anomaly_limit never ends\n\tthis profile's normal monitoring" },
 	{ "autotolerize", ADM_AUTO_TOLERIZE, EBPH_CMD_AUTO_TOLERIZE, ADM_F_PROFILE,
 	  "autotolerize [-j] [-c FILE] (PROFILE | --pid PID)",
-	  "clear no_tolerize: anomaly_limit applies again" },
+	  "clear no_tolerize (anomaly_limit applies)" },
 	{ "save", ADM_SAVE, 0, ADM_F_NOCONFIG, "save [-j]",
 	  "make the running monitor save now" },
 	{ "prune", ADM_PRUNE, 0, ADM_F_NOJSON, "prune [-c FILE] [--dry-run]",
@@ -312,15 +312,24 @@ static __u64 admin_kernel_dev(__u64 udev)
 	return ((__u64)major(udev) << 20) | (minor(udev) & 0xfffff);
 }
 
-/* "DEV:INO" as ebph prints it (user-space dev, decimal) -> kernel key.
- * 0, or -EINVAL if s is not of that form. */
+/* "DEV:INO" as ebph prints it (user-space dev, decimal), with "~sHEX" for a
+ * script's profile -> kernel key. 0, or -EINVAL if s is not of that form. */
 static int admin_parse_key(const char *s, struct ebph_key *key)
 {
-	unsigned long long dev, ino;
-	const char *p;
+	unsigned long long dev, ino, script = 0;
+	const char *p, *tilde = strstr(s, "~s");
 	char *end;
 
-	for (p = s; *p; p++)
+	memset(key, 0, sizeof(*key));
+	if (tilde) {
+		if (!tilde[2] || strspn(tilde + 2, "0123456789abcdef") != strlen(tilde + 2) ||
+		    strlen(tilde + 2) > 16)
+			return -EINVAL;
+		script = strtoull(tilde + 2, NULL, 16);
+		if (!script)
+			return -EINVAL;
+	}
+	for (p = s; *p && p != tilde; p++)
 		if ((*p < '0' || *p > '9') && *p != ':')
 			return -EINVAL;
 	if (s[0] < '0' || s[0] > '9')
@@ -330,12 +339,13 @@ static int admin_parse_key(const char *s, struct ebph_key *key)
 	if (errno || *end != ':' || end[1] < '0' || end[1] > '9')
 		return -EINVAL;
 	ino = strtoull(end + 1, &end, 10);
-	if (errno || *end)
+	if (errno || (tilde ? end != tilde : *end != 0))
 		return -EINVAL;
 	if (major(dev) > 0xfff || minor(dev) > 0xfffff || !ino)
 		return -EINVAL;
 	key->dev = admin_kernel_dev(dev);
 	key->ino = ino;
+	key->script = script;
 	return 0;
 }
 
@@ -566,8 +576,12 @@ static void admin_json_head(FILE *f, const char *type, __s64 now)
 
 static void admin_key_str(char *buf, size_t len, const struct ebph_key *key)
 {
-	snprintf(buf, len, "%llu:%llu", (unsigned long long)out_user_dev(key->dev),
-		 (unsigned long long)key->ino);
+	if (key->script)
+		snprintf(buf, len, "%llu:%llu~s%llx", (unsigned long long)out_user_dev(key->dev),
+			 (unsigned long long)key->ino, (unsigned long long)key->script);
+	else
+		snprintf(buf, len, "%llu:%llu", (unsigned long long)out_user_dev(key->dev),
+			 (unsigned long long)key->ino);
 }
 
 /* One profile as ebph profiles and ebph show list it. */
@@ -1816,6 +1830,7 @@ static int target_key(const char *target, struct ebph_key *key)
 {
 	struct stat st;
 
+	memset(key, 0, sizeof(*key));
 	if (!admin_parse_key(target, key))
 		return 0;
 	if (stat(target, &st)) {

@@ -31,7 +31,7 @@
 #include "filter.h"
 #include "attr.h"
 
-_Static_assert(sizeof(struct ebph_event) == 520, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_event) == 528, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_edge_key) == 40, "ebph_edge_key layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
@@ -306,6 +306,32 @@ static int mon_resolve(struct monitor *m, __u32 slot, __u32 pid, const struct eb
 	return 0;
 }
 
+/* A script's profile is named by both: "INTERPRETER SCRIPT", the
+ * interpreter from /proc/PID/exe (else "?"), the script as executed made
+ * absolute with the process's working directory (ebph(8) SCRIPTS). */
+static void mon_script_path(struct monitor *m, const struct ebph_event *e)
+{
+	char proc[64], exe[PATH_MAX] = "?", cwd[PATH_MAX] = "", buf[2 * PATH_MAX + 2];
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/%u/exe", e->pid);
+	n = readlink(proc, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 1] = 0;
+	if (e->path[0] != '/') {
+		snprintf(proc, sizeof(proc), "/proc/%u/cwd", e->pid);
+		n = readlink(proc, cwd, sizeof(cwd) - 2);
+		if (n > 0) {
+			cwd[n] = '/';
+			cwd[n + 1] = 0;
+		} else {
+			snprintf(cwd, sizeof(cwd), "?");
+		}
+	}
+	snprintf(buf, sizeof(buf), "%s %s%s", exe,
+		 cwd, e->path[0] == '.' && e->path[1] == '/' ? e->path + 2 : e->path);
+	mon_set_path(m, e->profile, buf);
+}
+
 /* A profile whose path is not resolved (yet): the kernel's name for it,
  * marked with '?' (ebph(8), PATHS), or with keep a path resolved earlier. */
 static void mon_unresolved(struct monitor *m, __u32 slot, const char *name, int keep)
@@ -326,7 +352,7 @@ static void mon_unresolved(struct monitor *m, __u32 slot, const char *name, int 
 /* Resolve the unresolved profiles that some running process executes. */
 static void mon_resolve_all(struct monitor *m)
 {
-	struct ebph_key key;
+	struct ebph_key key = { 0 };
 	struct dirent *d;
 	char proc[300];
 	struct stat st;
@@ -495,6 +521,8 @@ static int mon_event(void *ctx, void *data, size_t size)
 	e.path[sizeof(e.path) - 1] = 0;
 	if (e.type == EBPH_EV_NEW_PROFILE && e.dev == EBPH_ANON_DEV) {
 		/* "[memfd]", "[unlinked]": names of a kind, no file to resolve */
+	} else if (e.type == EBPH_EV_NEW_PROFILE && e.script && e.profile < m->cfg.max_profiles) {
+		mon_script_path(m, &e);
 	} else if (e.type == EBPH_EV_NEW_PROFILE && e.profile < m->cfg.max_profiles) {
 		struct ebph_key key = { .dev = e.dev, .ino = e.ino };
 
@@ -1005,7 +1033,7 @@ static void mon_loaders(struct monitor *m)
 {
 	static const char *const progs[] = { "/proc/self/exe", "/bin/sh", "/usr/bin/env" };
 	char interp[PATH_MAX];
-	struct ebph_key key;
+	struct ebph_key key = { 0 };
 	struct stat st;
 	__u32 one = 1, i;
 
@@ -1016,6 +1044,30 @@ static void mon_loaders(struct monitor *m)
 		key.ino = st.st_ino;
 		bpf_update_elem(m->prog.loaders, &key, &one, BPF_ANY);
 	}
+}
+
+/* The script interpreters (ebph(8) SCRIPTS): an exec of one of them with a
+ * FILE as first argument runs under the profile (interpreter, FILE). */
+static void mon_interps(struct monitor *m)
+{
+	static const char *const names[] = {
+		"python3", "perl", "ruby", "sh", "bash", "dash", "node",
+	};
+	static const char *const dirs[] = { "/usr/bin/", "/bin/", "/usr/local/bin/" };
+	char path[PATH_MAX];
+	struct ebph_key key = { 0 };
+	struct stat st;
+	__u32 one = 1, i, j;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (j = 0; j < sizeof(dirs) / sizeof(dirs[0]); j++) {
+			snprintf(path, sizeof(path), "%s%s", dirs[j], names[i]);
+			if (stat(path, &st) || !S_ISREG(st.st_mode))
+				continue;
+			key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+			key.ino = st.st_ino;
+			bpf_update_elem(m->prog.interps, &key, &one, BPF_ANY);
+		}
 }
 
 static int mon_run(struct monitor *m)
@@ -1077,6 +1129,7 @@ static int mon_run(struct monitor *m)
 	m->out.boot_to_wall_ns = (__s64)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME));
 	mon_info(m);
 	mon_loaders(m);
+	mon_interps(m);
 	store_set_window(m->cfg.window);
 	if (mon_load(m)) {
 		prog_close(&m->prog);

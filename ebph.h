@@ -313,6 +313,7 @@ struct ebph_event {
 	struct ebph_key child;	/* exec_anomaly, edges_full: the program started */
 	__u32 child_profile;	/* its profile slot */
 	__u32 edges;		/* exec_anomaly, edges_full: edges the profile has */
+	__u64 script;		/* the profile key's script (0: none) */
 	__u64 calls[EBPH_CALL_WORDS];	/* summary: the anomalous calls */
 	__u16 seq[EBPH_WINDOW_MAX + 1];	/* anomaly: window, oldest first, EBPH_EMPTY pads */
 	__u32 seq_len;

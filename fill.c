@@ -51,6 +51,10 @@ const struct fill_member fill_members[] = {
 	{ "OFF_IO_KIOCB_OPCODE", "io_kiocb", "opcode" },	/* optional: io_uring */
 	{ "OFF_MM_ARG_START", "mm_struct", "arg_start" },
 	{ "OFF_MM_ARG_END", "mm_struct", "arg_end" },
+	{ "OFF_BPRM_FILENAME", "linux_binprm", "filename" },
+	{ "OFF_TASK_FS", "task_struct", "fs" },
+	{ "OFF_FS_PWD_DENTRY", "fs_struct", "pwd.dentry" },
+	{ "OFF_DENTRY_D_INODE", "dentry", "d_inode" },
 	{ "OFF_TASK_LOGINUID", "task_struct", "loginuid" },	/* optional: CONFIG_AUDIT */
 };
 const unsigned int fill_nmembers = sizeof(fill_members) / sizeof(fill_members[0]);

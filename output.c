@@ -288,8 +288,11 @@ static void out_calls(FILE *f, const struct ebph_event *e, int json)
 
 static void out_key_json(struct out_ctx *o, const struct ebph_event *e)
 {
-	fprintf(o->f, ",\"profile\":\"%llu:%llu\"", (unsigned long long)out_user_dev(e->dev),
+	fprintf(o->f, ",\"profile\":\"%llu:%llu", (unsigned long long)out_user_dev(e->dev),
 		(unsigned long long)e->ino);
+	if (e->script)
+		fprintf(o->f, "~s%llx", (unsigned long long)e->script);
+	fputc('"', o->f);
 }
 
 /* The call d back from an anomaly's call (d = 1..seq_len-1), or EBPH_EMPTY. */
@@ -448,9 +451,11 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	case EBPH_EV_EDGES_FULL:
 		fputs(",\"child\":", f);
 		out_json_str(f, o->child_path ? o->child_path : e->path, EBPH_PATH_MAX);
-		fprintf(f, ",\"child_profile\":\"%llu:%llu\",\"edges\":%u",
-			(unsigned long long)out_user_dev(e->child.dev),
-			(unsigned long long)e->child.ino, e->edges);
+		fprintf(f, ",\"child_profile\":\"%llu:%llu", (unsigned long long)out_user_dev(e->child.dev),
+			(unsigned long long)e->child.ino);
+		if (e->child.script)
+			fprintf(f, "~s%llx", (unsigned long long)e->child.script);
+		fprintf(f, "\",\"edges\":%u", e->edges);
 		if (e->type == EBPH_EV_EDGES_FULL)
 			break;
 		fprintf(f, ",\"lfc\":%u,\"anomalies\":%llu,\"known\":", e->lfc,
@@ -496,8 +501,11 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 		fprintf(f, " level=%s", out_event_level(o, e));
 	switch (e->type) {
 	case EBPH_EV_NEW_PROFILE:
-		fprintf(f, " (%llu:%llu)", (unsigned long long)out_user_dev(e->dev),
+		fprintf(f, " (%llu:%llu", (unsigned long long)out_user_dev(e->dev),
 			(unsigned long long)e->ino);
+		if (e->script)
+			fprintf(f, "~s%llx", (unsigned long long)e->script);
+		fputc(')', f);
 		break;
 	case EBPH_EV_ANOMALY:
 		fprintf(f, " %s misses=%u lfc=%u%s missing=", syscall_name(e->syscall, buf, sizeof(buf)),

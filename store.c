@@ -781,8 +781,14 @@ void store_rows_needed(const struct store_profile *p, __u32 *rows, __u32 *snap, 
 
 void store_file_name(const struct ebph_key *key, char *buf, size_t len)
 {
-	snprintf(buf, len, "%llx-%llx" STORE_SUFFIX, (unsigned long long)key->dev,
-		 (unsigned long long)key->ino);
+	char s[24] = "", c[24] = "";
+
+	if (key->script)
+		snprintf(s, sizeof(s), "~s%llx", (unsigned long long)key->script);
+	if (key->scope)
+		snprintf(c, sizeof(c), "~c%llx", (unsigned long long)key->scope);
+	snprintf(buf, len, "%llx-%llx%s%s" STORE_SUFFIX, (unsigned long long)key->dev,
+		 (unsigned long long)key->ino, s, c);
 }
 
 void store_set_window(__u32 window)

@@ -72,7 +72,8 @@ void store_set_window(__u32 window);
  */
 int store_dir_check(const char *dir, int create, char *err, size_t errlen);
 
-/* File name of a profile in state_dir: "<dev>-<ino>.prof" (hex kernel dev). */
+/* File name of a profile in state_dir: "<dev>-<ino>.prof" (hex kernel dev),
+ * "<dev>-<ino>~s<script>.prof" for a script's profile (hex). */
 void store_file_name(const struct ebph_key *key, char *buf, size_t len);
 
 /*

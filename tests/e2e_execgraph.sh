@@ -40,6 +40,26 @@ check "the four fixtures became normal ($runs runs, $(elapsed "$t0") s)" \
 	[ "$(n_state "$KW" normal)" -ge 1 -a "$(n_state "$KS" normal)" -ge 1 -a \
 	  "$(n_state "$KL" normal)" -ge 1 -a "$(n_state "$KC" normal)" -ge 1 ]
 
+# 2. scripts: a "#!" script runs under (interpreter, script), one profile
+# per script; an interpreter started with a FILE too; -c stays on the
+# interpreter's profile
+printf '#!/bin/sh\ntrue\n' > "$T/a.sh"
+printf '#!/bin/sh\nexit 0\n' > "$T/b.sh"
+printf 'true\n' > "$T/c.sh"
+chmod +x "$T/a.sh" "$T/b.sh"
+"$T/a.sh"; "$T/b.sh"; "$T/a.sh"; /bin/sh "$T/c.sh"; /bin/sh -c true
+np() { jq -r "select(.type == \"new_profile\" and (.path | endswith(\" $1\"))) | .profile" "$OUT"; }
+wait_for "$OUT" ".type == \"new_profile\" and (.path | endswith(\" $T/c.sh\"))" 5
+PA=$(np "$T/a.sh"); PB=$(np "$T/b.sh"); PC=$(np "$T/c.sh")
+check "a #! script gets its own profile, once ($PA)" [ "$(echo "$PA" | grep -c .)" -eq 1 ]
+check "it is keyed by the interpreter and the script ($KSH~s...)" sh -c "case '$PA' in '$KSH~s'*) true;; *) false;; esac"
+check "another script on the same interpreter: another profile ($PB)" \
+	[ -n "$PB" -a "$(echo "$PB" | grep -c .)" -eq 1 -a "$PA" != "$PB" ]
+check "its path names both: the interpreter and the script" \
+	[ "$(count "$OUT" ".type == \"new_profile\" and .profile == \"$PA\" and (.path | test(\"dash|sh \")))")" -eq 1 ]
+check "sh FILE: the profile of (sh, FILE) ($PC)" sh -c "case '$PC' in '$KSH~s'*) true;; *) false;; esac"
+check "sh -c: no script profile" [ "$(count "$OUT" '.type == "new_profile" and (.path | test(" -c"))')" -eq 0 ]
+
 # 1. exec graph: exec in place
 "$T/wrap" exec /bin/true
 sleep 0.3

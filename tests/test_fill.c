@@ -167,7 +167,7 @@ START_TEST(test_fill_members_match_template)
 	char name[64];
 	unsigned int i, n = 0, seen = 0, nopt = 0;
 
-	ck_assert_uint_eq(fill_nmembers, 31);
+	ck_assert_uint_eq(fill_nmembers, 35);
 	for (i = 0; i < fill_nmembers; i++) {
 		ck_assert(!strncmp(fill_members[i].macro, "OFF_", 4));
 		snprintf(name, sizeof(name), "!defined(%s)", fill_members[i].macro);
