@@ -872,6 +872,23 @@ START_TEST(test_ph_episodes_survive_tolerize_limit)
 }
 END_TEST
 
+/* A script's identity: its name, a relative one in its directory. */
+START_TEST(test_ph_script_id)
+{
+	char a[EBPH_PATH_MAX] = "/tmp/x/a.sh", b[EBPH_PATH_MAX] = "/tmp/x/b.sh";
+	char r[EBPH_PATH_MAX] = "a.sh", dr[EBPH_PATH_MAX] = "./a.sh";
+	char args[EBPH_PATH_MAX] = "sh\0/tmp/x/a.sh\0arg";
+	__u64 ha = ph_script_id(a, 0, 1, 2);
+
+	ck_assert_uint_ne(ha, 0);
+	ck_assert_uint_eq(ha, ph_script_id(a, 0, 9, 9));	/* absolute: cwd unused */
+	ck_assert_uint_ne(ha, ph_script_id(b, 0, 1, 2));
+	ck_assert_uint_eq(ph_script_id(r, 0, 1, 2), ph_script_id(dr, 0, 1, 2));
+	ck_assert_uint_ne(ph_script_id(r, 0, 1, 2), ph_script_id(r, 0, 1, 3));
+	ck_assert_uint_eq(ph_script_id(args, 3, 5, 5), ha);	/* argv[1] at offset 3 */
+}
+END_TEST
+
 /* Exec graph: learned while training, tested once normal, copy-on-write
  * against resets like rows. */
 START_TEST(test_ph_exec_edges)
@@ -1557,6 +1574,7 @@ Suite *ph_suite(void)
 	tcase_add_test(tc, test_ph_anomaly_limit_off);
 	tcase_add_test(tc, test_ph_episodes_survive_tolerize_limit);
 	tcase_add_test(tc, test_ph_exec_edges);
+	tcase_add_test(tc, test_ph_script_id);
 	tcase_add_test(tc, test_ph_lfc_sliding_window);
 	tcase_add_test(tc, test_ph_lfc_sliding_window_through_step);
 	tcase_add_test(tc, test_ph_lfc_clear_not_stale);
