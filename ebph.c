@@ -460,7 +460,7 @@ static void mon_print_execs(struct monitor *m, const struct ebph_event *e)
 	const struct ebph_event *x;
 
 	if (e->type != EBPH_EV_ANOMALY && e->type != EBPH_EV_ANOMALY_SUMMARY &&
-	    e->type != EBPH_EV_TOLERIZE_LIMIT)
+	    e->type != EBPH_EV_TOLERIZE_LIMIT && e->type != EBPH_EV_EXEC_ANOMALY)
 		return;
 	x = attr_take_exec(&m->attr, e->ppid);
 	if (x)
