@@ -728,6 +728,68 @@ START_TEST(test_output_json_new_profile)
 }
 END_TEST
 
+/* Levels from the LFC, and what --alerts prints. */
+START_TEST(test_output_levels_and_alerts)
+{
+	struct out_ctx o = { .alert_lfc = 5 };
+	struct ebph_event e;
+
+	anomaly_event(&e);
+	e.lfc = 4;
+	ck_assert_str_eq(out_event_level(&o, &e), "notice");
+	ck_assert_int_eq(out_event_alert(&o, &e), 0);
+	e.lfc = 5;
+	ck_assert_str_eq(out_event_level(&o, &e), "alert");
+	ck_assert_int_eq(out_event_alert(&o, &e), 1);
+	base_event(&e, EBPH_EV_ANOMALY_SUMMARY);
+	e.lfc = 1;	/* a summary's lfc_max */
+	ck_assert_str_eq(out_event_level(&o, &e), "notice");
+	e.lfc = 40;
+	ck_assert_int_eq(out_event_alert(&o, &e), 1);
+	base_event(&e, EBPH_EV_EXEC_ANOMALY);
+	e.lfc = 1;
+	ck_assert_str_eq(out_event_level(&o, &e), "alert");
+	ck_assert_int_eq(out_event_alert(&o, &e), 1);
+	base_event(&e, EBPH_EV_PROFILE_STATE);
+	ck_assert_ptr_null(out_event_level(&o, &e));
+	e.reason = EBPH_R_NORMAL_WAIT;
+	ck_assert_int_eq(out_event_alert(&o, &e), 0);
+	e.reason = EBPH_R_ANOMALY_LIMIT;
+	ck_assert_int_eq(out_event_alert(&o, &e), 1);
+	base_event(&e, EBPH_EV_EDGES_FULL);
+	ck_assert_int_eq(out_event_alert(&o, &e), 1);
+	base_event(&e, EBPH_EV_NEW_PROFILE);
+	ck_assert_int_eq(out_event_alert(&o, &e), 0);
+}
+END_TEST
+
+/* An exec anomaly names parent and child and explains (known). */
+START_TEST(test_output_exec_anomaly)
+{
+	struct ebph_event e;
+	char *l;
+
+	base_event(&e, EBPH_EV_EXEC_ANOMALY);
+	e.child.dev = (8ULL << 20) | 1;
+	e.child.ino = 77;
+	e.child.script = 0xab;
+	e.edges = 2;
+	e.lfc = 1;
+	e.count = 3;
+	strcpy(e.path, "/bin/sh");
+	l = render_event(1, 0, &e, "/usr/bin/env");
+	ck_assert_ptr_nonnull(strstr(l, "\"type\":\"exec_anomaly\""));
+	ck_assert_ptr_nonnull(strstr(l, "\"path\":\"/usr/bin/env\",\"level\":\"alert\","
+				    "\"child\":\"/bin/sh\",\"child_profile\":\"2049:77~sab\","
+				    "\"edges\":2,\"lfc\":1,\"anomalies\":3,\"known\":\"\"}"));
+	free(l);
+	l = render_event(0, 0, &e, "/usr/bin/env");
+	ck_assert_ptr_nonnull(strstr(l, "/usr/bin/env level=alert started a program it never "
+				    "started: child=/bin/sh (2049:77) edges=2 known=-\n"));
+	free(l);
+}
+END_TEST
+
 START_TEST(test_output_json_anomaly)
 {
 	struct ebph_event e;
@@ -1480,6 +1542,8 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_header);
 	tcase_add_test(tc, test_output_json_new_profile);
 	tcase_add_test(tc, test_output_json_anomaly);
+	tcase_add_test(tc, test_output_levels_and_alerts);
+	tcase_add_test(tc, test_output_exec_anomaly);
 	tcase_add_test(tc, test_output_json_anomaly_unknown_syscall);
 	tcase_add_test(tc, test_output_json_anomaly_empty_slots_anywhere);
 	tcase_add_test(tc, test_output_json_anomaly_sequence_bounds);
