@@ -17,6 +17,7 @@ enum cfg_type {
 	CFG_POW2,	/* plain decimal integer, a power of two */
 	CFG_DURATION,	/* seconds: plain integer or digits + s, m, h, d, w */
 	CFG_PATH,	/* absolute path string, any scalar style */
+	CFG_WORDS,	/* program names or absolute paths separated by spaces */
 };
 
 struct cfg_key {
@@ -38,6 +39,7 @@ struct cfg_key {
 #define CFG_FIELD(f) offsetof(struct ebph_config, f), sizeof(((struct ebph_config *)0)->f)
 #define CFG_NUM(f, t, lo, hi, d) { #f, t, CFG_FIELD(f), lo, hi, d, NULL }
 #define CFG_STR(f, d) { #f, CFG_PATH, CFG_FIELD(f), 0, 0, 0, d }
+#define CFG_LIST(f, d) { #f, CFG_WORDS, CFG_FIELD(f), 0, 0, 0, d }
 
 /* One row per key, in the order cfg_write prints them. Key name = field name. */
 static const struct cfg_key cfg_keys[] = {
@@ -63,6 +65,7 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(max_edges,	   CFG_UINT,	 16, 1048576,	      65536),
 	CFG_NUM(alert_lfc,	   CFG_UINT,	 1, 128,	      5),
 	CFG_NUM(alerts_only,	   CFG_UINT,	 0, 1,		      0),
+	CFG_LIST(script_interpreters, "python3 perl ruby sh bash dash node"),
 };
 
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -296,6 +299,8 @@ static const char *cfg_expected(enum cfg_type type)
 		return "a duration (seconds, or a number followed by s, m, h, d or w)";
 	case CFG_PATH:
 		return "a path";
+	case CFG_WORDS:
+		return "program names";
 	default:
 		return "an integer";
 	}
@@ -393,6 +398,44 @@ static int cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml
 	if (len >= k->size) {
 		cfg_error(ctx, &ev->start_mark, "%s: path is too long (%zu bytes, at most %zu)",
 			  k->name, len, k->size - 1);
+		return -EINVAL;
+	}
+	cfg_put_str(&ctx->cfg, k, (const char *)s, len);
+	return 0;
+}
+
+/* A list of program names (letters, digits, "._+-") or absolute paths
+ * separated by spaces; may be empty. */
+static int cfg_set_words(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+{
+	const unsigned char *s = ev->data.scalar.value;
+	size_t i, len = ev->data.scalar.length;
+	const char *tag = (const char *)ev->data.scalar.tag;
+	char ex[CFG_EXCERPT + 4];
+	int path = 0, start = 1;
+
+	if (ev->type != YAML_SCALAR_EVENT || (tag && strcmp(tag, YAML_STR_TAG)))
+		return cfg_type_error(ctx, k, ev);
+	if (len >= k->size) {
+		cfg_error(ctx, &ev->start_mark, "%s: too long (%zu bytes, at most %zu)",
+			  k->name, len, k->size - 1);
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c == ' ') {
+			start = 1;
+			continue;
+		}
+		if (start)
+			path = c == '/';
+		start = 0;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("._+-", c) || (path && c == '/'))
+			continue;
+		cfg_error(ctx, &ev->start_mark, "%s: '%s': not a program name or absolute path",
+			  k->name, cfg_excerpt(ex, s, len));
 		return -EINVAL;
 	}
 	cfg_put_str(&ctx->cfg, k, (const char *)s, len);
@@ -563,6 +606,8 @@ static int cfg_pair(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
 		return ret;
 	if (k->type == CFG_PATH)
 		return cfg_set_path(ctx, k, ev);
+	if (k->type == CFG_WORDS)
+		return cfg_set_words(ctx, k, ev);
 	return cfg_set_number(ctx, k, ev);
 }
 
@@ -661,7 +706,7 @@ void cfg_defaults(struct ebph_config *cfg)
 	for (i = 0; i < CFG_NKEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
-		if (k->type == CFG_PATH)
+		if (k->type == CFG_PATH || k->type == CFG_WORDS)
 			cfg_put_str(cfg, k, k->def_str, strlen(k->def_str));
 		else
 			cfg_put(cfg, k, k->def);
@@ -847,6 +892,9 @@ void cfg_write(FILE *f, const struct ebph_config *cfg)
 		switch (k->type) {
 		case CFG_PATH:
 			cfg_write_path(f, (const char *)cfg + k->off, k->size);
+			break;
+		case CFG_WORDS:
+			fprintf(f, "\"%s\"", (const char *)cfg + k->off);
 			break;
 		case CFG_DURATION:
 			fputs(cfg_fmt_duration(buf, sizeof(buf), cfg_get(cfg, k)), f);

@@ -32,6 +32,7 @@ struct ebph_config {
 	__u32 max_edges;	/* exec-graph edges, all profiles */
 	__u32 alert_lfc;	/* LFC at which anomalies are alerts */
 	__u32 alerts_only;	/* print only what needs a human (--alerts) */
+	char script_interpreters[256];	/* names or paths, space-separated */
 };
 
 /* Fill cfg with the built-in defaults. */

@@ -1046,27 +1046,30 @@ static void mon_loaders(struct monitor *m)
 	}
 }
 
-/* The script interpreters (ebph(8) SCRIPTS): an exec of one of them with a
- * FILE as first argument runs under the profile (interpreter, FILE). */
+/* The script interpreters (config script_interpreters, ebph(8) SCRIPTS):
+ * an exec of one of them with a FILE as first argument runs under the
+ * profile (interpreter, FILE). A name is looked up in /usr/bin, /bin and
+ * /usr/local/bin (every file found), a path taken as it is (symbolic
+ * links followed); a name found nowhere is skipped. */
 static void mon_interps(struct monitor *m)
 {
-	static const char *const names[] = {
-		"python3", "perl", "ruby", "sh", "bash", "dash", "node",
-	};
 	static const char *const dirs[] = { "/usr/bin/", "/bin/", "/usr/local/bin/" };
-	char path[PATH_MAX];
+	char list[sizeof(m->cfg.script_interpreters)], path[PATH_MAX], *w, *save = NULL;
 	struct ebph_key key = { 0 };
 	struct stat st;
-	__u32 one = 1, i, j;
+	__u32 one = 1, j;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	snprintf(list, sizeof(list), "%s", m->cfg.script_interpreters);
+	for (w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save))
 		for (j = 0; j < sizeof(dirs) / sizeof(dirs[0]); j++) {
-			snprintf(path, sizeof(path), "%s%s", dirs[j], names[i]);
-			if (stat(path, &st) || !S_ISREG(st.st_mode))
-				continue;
-			key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
-			key.ino = st.st_ino;
-			bpf_update_elem(m->prog.interps, &key, &one, BPF_ANY);
+			snprintf(path, sizeof(path), "%s%s", w[0] == '/' ? "" : dirs[j], w);
+			if (!stat(path, &st) && S_ISREG(st.st_mode)) {
+				key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+				key.ino = st.st_ino;
+				bpf_update_elem(m->prog.interps, &key, &one, BPF_ANY);
+			}
+			if (w[0] == '/')
+				break;
 		}
 }
 

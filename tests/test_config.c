@@ -127,6 +127,15 @@ START_TEST(test_config_issue12_keys)
 	ck_assert_uint_eq(c.alerts_only, 1);
 	LOAD_OK(&c, "anomaly_period: 0\n");
 	ck_assert_uint_eq(c.anomaly_period, 0);
+	ck_assert_str_eq(c.script_interpreters, "python3 perl ruby sh bash dash node");
+	LOAD_OK(&c, "script_interpreters: python3 /opt/py/bin/python3.12 gawk\n");
+	ck_assert_str_eq(c.script_interpreters, "python3 /opt/py/bin/python3.12 gawk");
+	LOAD_OK(&c, "script_interpreters: \"\"\n");
+	ck_assert_str_eq(c.script_interpreters, "");
+	LOAD_ERR("script_interpreters: py/thon\n",
+		 "ebph.yaml:1:22: script_interpreters: 'py/thon': not a program name or absolute path");
+	LOAD_OK(&c, "script_interpreters: 3\n");	/* a name */
+	ck_assert_str_eq(c.script_interpreters, "3");
 	LOAD_ERR("alert_lfc: 0\n", "ebph.yaml:1:12: alert_lfc: 0 is out of range (1..128)");
 	LOAD_ERR("alerts_only: 2\n", "ebph.yaml:1:14: alerts_only: 2 is out of range (0..1)");
 	LOAD_ERR("auto_tolerize: yes\n",
@@ -284,7 +293,8 @@ START_TEST(test_config_write_defaults)
 			 "auto_tolerize: 1\n"
 			 "max_edges: 65536\n"
 			 "alert_lfc: 5\n"
-			 "alerts_only: 0\n");
+			 "alerts_only: 0\n"
+			 "script_interpreters: \"python3 perl ruby sh bash dash node\"\n");
 	free(buf);
 }
 END_TEST
