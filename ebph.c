@@ -307,16 +307,26 @@ static int mon_resolve(struct monitor *m, __u32 slot, __u32 pid, const struct eb
 }
 
 /* A script's profile is named by both: "INTERPRETER SCRIPT", the
- * interpreter from /proc/PID/exe (else "?"), the script as executed made
- * absolute with the process's working directory (ebph(8) SCRIPTS). */
+ * interpreter's path from its own profile or /proc/PID/exe (else "?"), the
+ * script as executed made absolute with the process's working directory
+ * (ebph(8) SCRIPTS). */
 static void mon_script_path(struct monitor *m, const struct ebph_event *e)
 {
 	char proc[64], exe[PATH_MAX] = "?", cwd[PATH_MAX] = "", buf[2 * PATH_MAX + 2];
+	struct ebph_key key = { .dev = e->dev, .ino = e->ino };
+	const char *ip = NULL;
+	__u32 slot;
 	ssize_t n;
 
-	snprintf(proc, sizeof(proc), "/proc/%u/exe", e->pid);
-	n = readlink(proc, exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 1] = 0;
+	if (!maps_find(&m->maps, &key, &slot) && slot < m->cfg.max_profiles && !m->marked[slot])
+		ip = mon_path(m, slot);
+	if (ip && ip[0] == '/') {
+		snprintf(exe, sizeof(exe), "%s", ip);
+	} else {
+		snprintf(proc, sizeof(proc), "/proc/%u/exe", e->pid);
+		n = readlink(proc, exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 1] = 0;
+	}
 	if (e->path[0] != '/') {
 		snprintf(proc, sizeof(proc), "/proc/%u/cwd", e->pid);
 		n = readlink(proc, cwd, sizeof(cwd) - 2);
