@@ -281,38 +281,30 @@ static __always_inline __u32 ph_lf_record(struct ebph_task *t, __u32 anomalous,
 
 /*
  * Identity of a script (ebph(8) SCRIPTS): a 64-bit FNV-1a hash of its name
- * as the kernel got it (name[start..], up to a NUL or EBPH_PATH_MAX bytes);
- * a relative name is taken in the task's working directory, whose identity
- * (cwd_dev, cwd_ino) goes first, and loses a leading "./". Never 0.
+ * as the kernel got it (name[], up to a NUL or EBPH_PATH_MAX bytes; the
+ * caller drops a leading "./"); a relative name is taken in the task's
+ * working directory, whose identity (cwd_dev, cwd_ino) goes first. Never 0.
+ * Branch-free over the whole buffer, so that the BPF verifier walks it once.
  */
 #define PH_FNV_OFFSET	0xcbf29ce484222325ULL
 #define PH_FNV_PRIME	0x100000001b3ULL
 
-static __always_inline __u64 ph_script_id(const char *name, __u32 start, __u64 cwd_dev,
-					  __u64 cwd_ino)
+static __always_inline __u64 ph_script_id(const char *name, __u64 cwd_dev, __u64 cwd_ino)
 {
-	__u64 h = PH_FNV_OFFSET;
-	__u32 i, j;
+	__u64 h = PH_FNV_OFFSET, live = 1, mask, c;
+	__u32 i;
 
-	if (name[start & (EBPH_PATH_MAX - 1)] != '/') {
+	if (name[0] != '/') {
 		for (i = 0; i < 8; i++)
 			h = (h ^ ((cwd_dev >> (i * 8)) & 0xff)) * PH_FNV_PRIME;
 		for (i = 0; i < 8; i++)
 			h = (h ^ ((cwd_ino >> (i * 8)) & 0xff)) * PH_FNV_PRIME;
-		if (name[start & (EBPH_PATH_MAX - 1)] == '.' &&
-		    name[(start + 1) & (EBPH_PATH_MAX - 1)] == '/')
-			start += 2;
 	}
 	for (i = 0; i < EBPH_PATH_MAX; i++) {
-		__u8 c;
-
-		j = start + i;
-		if (j >= EBPH_PATH_MAX)
-			break;
-		c = name[j & (EBPH_PATH_MAX - 1)];
-		if (!c)
-			break;
-		h = (h ^ c) * PH_FNV_PRIME;
+		c = (__u8)name[i];
+		live &= (c | (0 - c)) >> 63;	/* 0 from the first NUL on */
+		mask = 0 - live;
+		h = (h & ~mask) | (((h ^ c) * PH_FNV_PRIME) & mask);
 	}
 	return h ? h : 1;
 }

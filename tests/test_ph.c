@@ -876,16 +876,18 @@ END_TEST
 START_TEST(test_ph_script_id)
 {
 	char a[EBPH_PATH_MAX] = "/tmp/x/a.sh", b[EBPH_PATH_MAX] = "/tmp/x/b.sh";
-	char r[EBPH_PATH_MAX] = "a.sh", dr[EBPH_PATH_MAX] = "./a.sh";
-	char args[EBPH_PATH_MAX] = "sh\0/tmp/x/a.sh\0arg";
-	__u64 ha = ph_script_id(a, 0, 1, 2);
+	char r[EBPH_PATH_MAX] = "a.sh", tail[EBPH_PATH_MAX] = "/tmp/x/a.sh\0junk";
+	__u64 ha = ph_script_id(a, 1, 2), h = PH_FNV_OFFSET;
+	const char *p;
 
-	ck_assert_uint_ne(ha, 0);
-	ck_assert_uint_eq(ha, ph_script_id(a, 0, 9, 9));	/* absolute: cwd unused */
-	ck_assert_uint_ne(ha, ph_script_id(b, 0, 1, 2));
-	ck_assert_uint_eq(ph_script_id(r, 0, 1, 2), ph_script_id(dr, 0, 1, 2));
-	ck_assert_uint_ne(ph_script_id(r, 0, 1, 2), ph_script_id(r, 0, 1, 3));
-	ck_assert_uint_eq(ph_script_id(args, 3, 5, 5), ha);	/* argv[1] at offset 3 */
+	for (p = a; *p; p++)	/* FNV-1a of the name */
+		h = (h ^ (__u8)*p) * PH_FNV_PRIME;
+	ck_assert_uint_eq(ha, h);
+	ck_assert_uint_eq(ha, ph_script_id(a, 9, 9));	/* absolute: cwd unused */
+	ck_assert_uint_eq(ha, ph_script_id(tail, 1, 2));	/* ends at the NUL */
+	ck_assert_uint_ne(ha, ph_script_id(b, 1, 2));
+	ck_assert_uint_ne(ph_script_id(r, 1, 2), ph_script_id(r, 1, 3));
+	ck_assert_uint_ne(ph_script_id(r, 1, 2), 0);
 }
 END_TEST
 
