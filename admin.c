@@ -1706,7 +1706,7 @@ static int saved_collect(struct store_profile *p, void *arg)
 	struct saved_set *s = arg;
 	struct store_profile *grown;
 
-	if (s->only && (p->key.dev != s->only->dev || p->key.ino != s->only->ino)) {
+	if (s->only && memcmp(&p->key, s->only, sizeof(p->key))) {
 		store_profile_free(p);
 		return 0;
 	}

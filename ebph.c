@@ -318,14 +318,19 @@ static void mon_script_path(struct monitor *m, const struct ebph_event *e)
 	__u32 slot;
 	ssize_t n;
 
-	if (!maps_find(&m->maps, &key, &slot) && slot < m->cfg.max_profiles && !m->marked[slot])
+	if (!maps_find(&m->maps, &key, &slot) && slot < m->cfg.max_profiles)
 		ip = mon_path(m, slot);
 	if (ip && ip[0] == '/') {
 		snprintf(exe, sizeof(exe), "%s", ip);
 	} else {
 		snprintf(proc, sizeof(proc), "/proc/%u/exe", e->pid);
 		n = readlink(proc, exe, sizeof(exe) - 1);
-		exe[n > 0 ? n : 1] = 0;
+		if (n > 0)
+			exe[n] = 0;
+		else if (ip && *ip)	/* its profile's unresolved name, "?dash" */
+			snprintf(exe, sizeof(exe), "%s", ip);
+		else
+			snprintf(exe, sizeof(exe), "?");
 	}
 	if (e->path[0] != '/') {
 		snprintf(proc, sizeof(proc), "/proc/%u/cwd", e->pid);
@@ -694,7 +699,11 @@ static int cmp_key(const void *a, const void *b)
 
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	if (x->script != y->script)
+		return x->script < y->script ? -1 : 1;
+	return x->scope < y->scope ? -1 : x->scope > y->scope;
 }
 
 /* Is p the live profile of a saved one that was not loaded, whose file is

@@ -1208,7 +1208,11 @@ static int cmp_keys(const void *a, const void *b)
 
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	if (x->script != y->script)
+		return x->script < y->script ? -1 : 1;
+	return x->scope < y->scope ? -1 : x->scope > y->scope;
 }
 
 /* The key two of the n profiles share, or NULL (-ENOMEM in *ret). */

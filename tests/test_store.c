@@ -205,6 +205,29 @@ START_TEST(test_store_graph_trailer)
 }
 END_TEST
 
+/* Two scripts of one interpreter: two profiles, two files (their keys
+ * differ only in script). */
+START_TEST(test_store_scripts_are_distinct)
+{
+	struct store_profile two[2];
+	char err[256], name[128], path[512];
+	size_t failed = 9;
+
+	make_profile(&two[0], 31, EBPH_TRAINING, 2, 0);
+	make_profile(&two[1], 31, EBPH_TRAINING, 2, 0);
+	two[0].key.script = 0x11;
+	two[1].key.script = 0x22;
+	ck_assert_int_eq(store_save(dir, two, 2, &failed, err, sizeof(err)), 0);
+	ck_assert_uint_eq(failed, 0);
+	store_file_name(&two[1].key, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_ptr_nonnull(strstr(name, "~s22.prof"));
+	store_profile_free(&two[0]);
+	store_profile_free(&two[1]);
+}
+END_TEST
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -1833,6 +1856,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_store_crc32_matches_reference);
 	tcase_add_test(tc, test_store_encode_layout);
 	tcase_add_test(tc, test_store_graph_trailer);
+	tcase_add_test(td, test_store_scripts_are_distinct);
 	tcase_add_test(tc, test_store_round_trip);
 	tcase_add_test(tc, test_store_decode_alphabet_512_file);
 	tcase_add_test(tc, test_store_round_trip_full_path);
