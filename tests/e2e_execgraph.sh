@@ -56,7 +56,7 @@ check "it is keyed by the interpreter and the script ($KSH~s...)" sh -c "case '$
 check "another script on the same interpreter: another profile ($PB)" \
 	[ -n "$PB" -a "$(echo "$PB" | grep -c .)" -eq 1 -a "$PA" != "$PB" ]
 check "its path names both: the interpreter and the script" \
-	[ "$(count "$OUT" ".type == \"new_profile\" and .profile == \"$PA\" and (.path | split(\" \") | .[0] | test(\"sh\")))")" -eq 1 ]
+	[ "$(count "$OUT" ".type == \"new_profile\" and .profile == \"$PA\" and (.path | split(\" \") | .[0] | test(\"sh\"))")" -eq 1 ]
 check "sh FILE: the profile of (sh, FILE) ($PC)" sh -c "case '$PC' in '$KSH~s'*) true;; *) false;; esac"
 check "sh -c: no script profile" [ "$(count "$OUT" '.type == "new_profile" and (.path | test(" -c"))')" -eq 0 ]
 
