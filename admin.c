@@ -57,6 +57,7 @@
 enum admin_cmd_id {
 	ADM_PS, ADM_PROFILES, ADM_SHOW, ADM_NORMALIZE, ADM_SENSITIZE, ADM_TOLERIZE, ADM_DELETE,
 	ADM_SAVE, ADM_PRUNE, ADM_HELP, ADM_CHECK, ADM_REPLAY, ADM_RECORD, ADM_RELEASE,
+	ADM_NO_TOLERIZE, ADM_AUTO_TOLERIZE,
 };
 
 #define ADM_F_PROFILE	1	/* takes PROFILE or --pid */
@@ -93,6 +94,12 @@ static const struct admin_cmd {
 	{ "delete", ADM_DELETE, EBPH_CMD_FORGET, ADM_F_PROFILE,
 	  "delete [-j] [-c FILE] (PROFILE | --pid PID)",
 	  "forget a profile and delete its saved file" },
+	{ "notolerize", ADM_NO_TOLERIZE, EBPH_CMD_NO_TOLERIZE, ADM_F_PROFILE,
+	  "notolerize [-j] [-c FILE] (PROFILE | --pid PID)",
+	  "set no_tolerize: anomaly_limit never ends\n\tthis profile's normal monitoring" },
+	{ "autotolerize", ADM_AUTO_TOLERIZE, EBPH_CMD_AUTO_TOLERIZE, ADM_F_PROFILE,
+	  "autotolerize [-j] [-c FILE] (PROFILE | --pid PID)",
+	  "clear no_tolerize (anomaly_limit applies)" },
 	{ "save", ADM_SAVE, 0, ADM_F_NOCONFIG, "save [-j]",
 	  "make the running monitor save now" },
 	{ "release", ADM_RELEASE, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG,
@@ -397,15 +404,24 @@ static __u64 admin_kernel_dev(__u64 udev)
 	return ((__u64)major(udev) << 20) | (minor(udev) & 0xfffff);
 }
 
-/* "DEV:INO" as ebph prints it (user-space dev, decimal) -> kernel key.
- * 0, or -EINVAL if s is not of that form. */
+/* "DEV:INO" as ebph prints it (user-space dev, decimal), with "~sHEX" for a
+ * script's profile -> kernel key. 0, or -EINVAL if s is not of that form. */
 static int admin_parse_key(const char *s, struct ebph_key *key)
 {
-	unsigned long long dev, ino;
-	const char *p;
+	unsigned long long dev, ino, script = 0;
+	const char *p, *tilde = strstr(s, "~s");
 	char *end;
 
-	for (p = s; *p; p++)
+	memset(key, 0, sizeof(*key));
+	if (tilde) {
+		if (!tilde[2] || strspn(tilde + 2, "0123456789abcdef") != strlen(tilde + 2) ||
+		    strlen(tilde + 2) > 16)
+			return -EINVAL;
+		script = strtoull(tilde + 2, NULL, 16);
+		if (!script)
+			return -EINVAL;
+	}
+	for (p = s; *p && p != tilde; p++)
 		if ((*p < '0' || *p > '9') && *p != ':')
 			return -EINVAL;
 	if (s[0] < '0' || s[0] > '9')
@@ -415,12 +431,13 @@ static int admin_parse_key(const char *s, struct ebph_key *key)
 	if (errno || *end != ':' || end[1] < '0' || end[1] > '9')
 		return -EINVAL;
 	ino = strtoull(end + 1, &end, 10);
-	if (errno || *end)
+	if (errno || (tilde ? end != tilde : *end != 0))
 		return -EINVAL;
 	if (major(dev) > 0xfff || minor(dev) > 0xfffff || !ino)
 		return -EINVAL;
 	key->dev = admin_kernel_dev(dev);
 	key->ino = ino;
+	key->script = script;
 	return 0;
 }
 
@@ -458,6 +475,38 @@ static void admin_saved_rows(const struct store_profile *p, __u64 *rows, __u64 *
 	*snap = s;
 }
 
+/* The exec graph after a command: normalize (the training view becomes
+ * the testing view) or sensitize (the training view is forgotten); edges in
+ * no view are dropped. */
+static void admin_edges_view(struct store_profile *p, int normalize)
+{
+	__u32 i, n = 0;
+
+	for (i = 0; i < p->nedges; i++) {
+		if (normalize)
+			p->edges[i].test = p->edges[i].train;
+		else
+			p->edges[i].train = 0;
+		if (p->edges[i].train || p->edges[i].test)
+			p->edges[n++] = p->edges[i];
+	}
+	p->nedges = n;
+}
+
+/* A profile that is no longer normal has no testing view of its exec
+ * graph: keep the edges in its training data, drop the others. */
+static void admin_untest_edges(struct store_profile *p)
+{
+	__u32 i, n = 0;
+
+	for (i = 0; i < p->nedges; i++) {
+		p->edges[i].test = 0;
+		if (p->edges[i].train)
+			p->edges[n++] = p->edges[i];
+	}
+	p->nedges = n;
+}
+
 /*
  * An operator command on a saved profile, with the meanings the BPF program
  * gives them (ph.h): normalize copies training to testing, state normal,
@@ -484,10 +533,14 @@ static int admin_apply_saved(struct store_profile *p, __u32 op, __s64 now)
 		p->normal_since = now;
 		p->normal_time = 0;
 		p->anomalies = 0;
+		p->episodes = 0;
+		p->episode_first = 0;
+		admin_edges_view(p, 1);
 		p->train_count = 0;
 		p->last_mod_count = 0;
 		return 0;
 	case EBPH_CMD_SENSITIZE:
+		admin_edges_view(p, 0);
 		p->ntrain = 0;
 		p->train_count = 0;
 		p->last_mod_count = 0;
@@ -504,6 +557,15 @@ static int admin_apply_saved(struct store_profile *p, __u32 op, __s64 now)
 		p->ntest = 0;
 		p->normal_time = 0;
 		p->normal_since = 0;
+		p->episodes = 0;
+		p->episode_first = 0;
+		admin_untest_edges(p);
+		return 0;
+	case EBPH_CMD_NO_TOLERIZE:
+		p->pflags |= EBPH_PF_NO_TOLERIZE;
+		return 0;
+	case EBPH_CMD_AUTO_TOLERIZE:
+		p->pflags &= ~EBPH_PF_NO_TOLERIZE;
 		return 0;
 	}
 	return -EINVAL;
@@ -520,6 +582,10 @@ static const char *admin_unchanged(const struct store_profile *p, __u32 op)
 	switch (op) {
 	case EBPH_CMD_TOLERIZE:
 		return p->state == EBPH_TRAINING ? "already training" : NULL;
+	case EBPH_CMD_NO_TOLERIZE:
+		return p->pflags & EBPH_PF_NO_TOLERIZE ? "already no_tolerize" : NULL;
+	case EBPH_CMD_AUTO_TOLERIZE:
+		return p->pflags & EBPH_PF_NO_TOLERIZE ? NULL : "anomaly_limit already applies";
 	case EBPH_CMD_SENSITIZE:
 		if (p->ntrain || p->train_count || p->last_mod_count || p->sequences ||
 		    p->anomalies || p->state == EBPH_FROZEN)
@@ -648,8 +714,12 @@ static void admin_json_head(FILE *f, const char *type, __s64 now)
 
 static void admin_key_str(char *buf, size_t len, const struct ebph_key *key)
 {
-	snprintf(buf, len, "%llu:%llu", (unsigned long long)out_user_dev(key->dev),
-		 (unsigned long long)key->ino);
+	if (key->script)
+		snprintf(buf, len, "%llu:%llu~s%llx", (unsigned long long)out_user_dev(key->dev),
+			 (unsigned long long)key->ino, (unsigned long long)key->script);
+	else
+		snprintf(buf, len, "%llu:%llu", (unsigned long long)out_user_dev(key->dev),
+			 (unsigned long long)key->ino);
 }
 
 /* One profile as ebph profiles and ebph show list it. */
@@ -1475,6 +1545,7 @@ static int live_open(struct admin_live *l, pid_t pid)
 	l->m.paths = l->fd[L_PATHS];
 	l->m.rows = l->fd[L_ROWS];
 	l->m.alloc = l->fd[L_ALLOC];
+	l->m.edges = -1;
 	l->m.max_profiles = l->info.max_profiles;
 	l->m.max_rows = l->info.max_rows;
 	l->m.boot_to_wall_ns = l->info.boot_to_wall_ns;
@@ -1826,7 +1897,7 @@ static int saved_collect(struct store_profile *p, void *arg)
 	struct saved_set *s = arg;
 	struct store_profile *grown;
 
-	if (s->only && (p->key.dev != s->only->dev || p->key.ino != s->only->ino)) {
+	if (s->only && memcmp(&p->key, s->only, sizeof(p->key))) {
 		store_profile_free(p);
 		return 0;
 	}
@@ -1951,6 +2022,7 @@ static int target_key(const char *target, struct ebph_key *key)
 {
 	struct stat st;
 
+	memset(key, 0, sizeof(*key));
 	if (!admin_parse_key(target, key))
 		return 0;
 	if (stat(target, &st)) {

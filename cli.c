@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "config.h"
 
-enum { OPT_EBPF = 256, OPT_PRINT_CONFIG, OPT_NO_LOAD, OPT_NO_SAVE, OPT_TREE };
+enum { OPT_EBPF = 256, OPT_PRINT_CONFIG, OPT_NO_LOAD, OPT_NO_SAVE, OPT_TREE, OPT_ALERTS };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -20,6 +20,7 @@ static const struct option long_opts[] = {
 	{ "timestamp", no_argument, NULL, 'T' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "tree", no_argument, NULL, OPT_TREE },
+	{ "alerts", no_argument, NULL, OPT_ALERTS },
 	{ "name", required_argument, NULL, 'n' },
 	{ "summary", no_argument, NULL, 's' },
 	{ "ebpf", no_argument, NULL, OPT_EBPF },
@@ -49,6 +50,9 @@ void cli_usage(FILE *f, void (*commands)(FILE *f))
 	      "  -n, --name COMM      print only events of processes whose name contains COMM\n"
 	      "                       (-p, -n: text output leaves out the host-wide status\n"
 	      "                       lines; JSON keeps them)\n"
+	      "      --alerts         print only what needs a human: alert-level anomalies\n"
+	      "                       and summaries, exec anomalies, limits, full maps\n"
+	      "                       (config alerts_only)\n"
 	      "  -s, --summary        at exit, print every profile with its counters and memory\n"
 	      "      --ebpf           print the filled BPF program and exit (no root needed)\n"
 	      "      --print-config   print the effective configuration as YAML and exit\n"
@@ -169,6 +173,9 @@ int cli_parse(int argc, char **argv, struct ebph_opts *o, char *err, size_t errl
 			break;
 		case OPT_TREE:
 			o->tree = 1;
+			break;
+		case OPT_ALERTS:
+			o->alerts = 1;
 			break;
 		case OPT_EBPF:
 			o->ebpf = 1;

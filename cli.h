@@ -12,6 +12,7 @@ struct ebph_opts {
 	__u64 duration;		/* -d: seconds, 0 = until interrupted */
 	long pid;		/* -p: print only events of this process, 0 = all */
 	int tree;		/* --tree: and of its descendants */
+	int alerts;		/* --alerts: print only alerts (config alerts_only) */
 	int json;		/* -j */
 	int timestamps;		/* -T */
 	int summary;		/* -s */

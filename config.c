@@ -24,6 +24,7 @@ enum cfg_type {
 	CFG_OPT_PATH,	/* CFG_PATH, or "" for none */
 	CFG_BOOL,	/* plain true or false */
 	CFG_PROGRAMS,	/* the programs list (struct cfg_program) */
+	CFG_WORDS,	/* program names or absolute paths separated by spaces */
 };
 
 struct cfg_key {
@@ -50,6 +51,7 @@ struct cfg_key {
 #define CFG_LIST(f) { #f, CFG_PATHS, CFG_FIELD(f), 0, 0, 0, "", NULL }
 #define CFG_OPT_STR(f) { #f, CFG_OPT_PATH, CFG_FIELD(f), 0, 0, 0, "", NULL }
 #define CFG_BOOLEAN(f, d) { #f, CFG_BOOL, CFG_FIELD(f), 0, 1, d, NULL, NULL }
+#define CFG_WORDLIST(f, d) { #f, CFG_WORDS, CFG_FIELD(f), 0, 0, 0, d, NULL }
 
 static const char *const cfg_response_names[] = { "off", "log", "act", NULL };
 
@@ -87,6 +89,12 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(min_train_calls,   CFG_UINT,	 0, 1000000000,	      1024),
 	CFG_NUM(retired_keep,	   CFG_DURATION, 0, 365 * CFG_DAY,    7 * CFG_DAY),
 	{ "programs", CFG_PROGRAMS, CFG_FIELD(programs), 0, 0, 0, NULL, NULL },
+	CFG_NUM(anomaly_period,	   CFG_DURATION, 0, 365 * CFG_DAY,    CFG_HOUR),
+	CFG_BOOLEAN(auto_tolerize, 1),
+	CFG_NUM(max_edges,	   CFG_UINT,	 16, 1048576,	      65536),
+	CFG_NUM(alert_lfc,	   CFG_UINT,	 1, 128,	      5),
+	CFG_BOOLEAN(alerts_only,	   0),
+	CFG_WORDLIST(script_interpreters, "python3 perl ruby sh bash dash node"),
 };
 
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -328,6 +336,8 @@ static const char *cfg_expected(enum cfg_type type)
 		return "a path or \"\"";
 	case CFG_BOOL:
 		return "true or false";
+	case CFG_WORDS:
+		return "program names";
 	default:
 		return "an integer";
 	}
@@ -510,6 +520,44 @@ static int cfg_set_paths(struct cfg_ctx *ctx, const struct cfg_key *k, yaml_pars
 		memcpy(buf + used, ev->data.scalar.value, ev->data.scalar.length);
 		used += ev->data.scalar.length + 1;
 	}
+}
+
+/* A list of program names (letters, digits, "._+-") or absolute paths
+ * separated by spaces; may be empty. */
+static int cfg_set_words(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+{
+	const unsigned char *s = ev->data.scalar.value;
+	size_t i, len = ev->data.scalar.length;
+	const char *tag = (const char *)ev->data.scalar.tag;
+	char ex[CFG_EXCERPT + 4];
+	int path = 0, start = 1;
+
+	if (ev->type != YAML_SCALAR_EVENT || (tag && strcmp(tag, YAML_STR_TAG)))
+		return cfg_type_error(ctx, k, ev);
+	if (len >= k->size) {
+		cfg_error(ctx, &ev->start_mark, "%s: too long (%zu bytes, at most %zu)",
+			  k->name, len, k->size - 1);
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c == ' ') {
+			start = 1;
+			continue;
+		}
+		if (start)
+			path = c == '/';
+		start = 0;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("._+-", c) || (path && c == '/'))
+			continue;
+		cfg_error(ctx, &ev->start_mark, "%s: '%s': not a program name or absolute path",
+			  k->name, cfg_excerpt(ex, s, len));
+		return -EINVAL;
+	}
+	cfg_put_str(&ctx->cfg, k, (const char *)s, len);
+	return 0;
 }
 
 /* Anchors and aliases: refused wherever they appear. */
@@ -897,6 +945,8 @@ static int cfg_pair(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
 		return cfg_set_bool(ctx, k, ev);
 	if (k->type == CFG_PROGRAMS)
 		return cfg_set_programs(ctx, k, p, ev);
+	if (k->type == CFG_WORDS)
+		return cfg_set_words(ctx, k, ev);
 	return cfg_set_number(ctx, k, ev);
 }
 
@@ -995,7 +1045,8 @@ void cfg_defaults(struct ebph_config *cfg)
 	for (i = 0; i < CFG_NKEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
-		if (k->type == CFG_PATH || k->type == CFG_PATHS || k->type == CFG_OPT_PATH)
+		if (k->type == CFG_PATH || k->type == CFG_PATHS || k->type == CFG_OPT_PATH ||
+		    k->type == CFG_WORDS)
 			cfg_put_str(cfg, k, k->def_str, strlen(k->def_str));
 		else if (k->type != CFG_PROGRAMS)
 			cfg_put(cfg, k, k->def);
@@ -1312,6 +1363,9 @@ void cfg_write(FILE *f, const struct ebph_config *cfg)
 		}
 		case CFG_BOOL:
 			fputs(cfg_get(cfg, k) ? "true" : "false", f);
+			break;
+		case CFG_WORDS:
+			fprintf(f, "\"%s\"", (const char *)cfg + k->off);
 			break;
 		case CFG_DURATION:
 			fputs(cfg_fmt_duration(buf, sizeof(buf), cfg_get(cfg, k)), f);

@@ -71,6 +71,12 @@ struct ebph_config {
 	char metrics_file[CFG_STATE_DIR_MAX];	/* Prometheus text, "" = none */
 	__u32 nprograms;
 	struct cfg_program programs[CFG_PROGRAMS_MAX];
+	__u64 anomaly_period;	/* seconds: anomaly_limit's episodes must span this long */
+	__u32 auto_tolerize;	/* 0: anomaly_limit never ends normal monitoring */
+	__u32 max_edges;	/* exec-graph edges, all profiles */
+	__u32 alert_lfc;	/* LFC at which anomalies are alerts */
+	__u32 alerts_only;	/* print only what needs a human (--alerts) */
+	char script_interpreters[256];	/* names or paths, space-separated */
 };
 
 /* The first entry of cfg's programs list matching path, or NULL. */

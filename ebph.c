@@ -37,7 +37,8 @@
 #include "response.h"
 #include "sink.h"
 
-_Static_assert(sizeof(struct ebph_event) == 480, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_event) == 528, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_edge_key) == 40, "ebph_edge_key layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
@@ -74,6 +75,7 @@ struct monitor {
 	__u64 *sup_anoms;	/* ... and the anomalies they carried */
 	__u64 sup_pending;	/* lines left out since the last report */
 	__u64 sup_report_ns;	/* when suppressed lines were last reported */
+	__u64 alert_losses;	/* alerts_only: losses and full maps at the last status */
 };
 
 /* The file handle of a profile's executable (saved with it, for prune). */
@@ -349,6 +351,47 @@ static int mon_resolve(struct monitor *m, __u32 slot, __u32 pid, const struct eb
 	return 0;
 }
 
+/* A script's profile is named by both: "INTERPRETER SCRIPT", the
+ * interpreter's path from its own profile or /proc/PID/exe (else "?"), the
+ * script as executed made absolute with the process's working directory
+ * (ebph(8) SCRIPTS). */
+static void mon_script_path(struct monitor *m, const struct ebph_event *e)
+{
+	char proc[64], exe[PATH_MAX] = "?", cwd[PATH_MAX] = "", buf[2 * PATH_MAX + 2];
+	struct ebph_key key = { .dev = e->dev, .ino = e->ino };
+	const char *ip = NULL;
+	__u32 slot;
+	ssize_t n;
+
+	if (!maps_find(&m->maps, &key, &slot) && slot < m->cfg.max_profiles)
+		ip = mon_path(m, slot);
+	if (ip && ip[0] == '/') {
+		snprintf(exe, sizeof(exe), "%s", ip);
+	} else {
+		snprintf(proc, sizeof(proc), "/proc/%u/exe", e->pid);
+		n = readlink(proc, exe, sizeof(exe) - 1);
+		if (n > 0)
+			exe[n] = 0;
+		else if (ip && *ip)	/* its profile's unresolved name, "?dash" */
+			snprintf(exe, sizeof(exe), "%s", ip);
+		else
+			snprintf(exe, sizeof(exe), "?");
+	}
+	if (e->path[0] != '/') {
+		snprintf(proc, sizeof(proc), "/proc/%u/cwd", e->pid);
+		n = readlink(proc, cwd, sizeof(cwd) - 2);
+		if (n > 0) {
+			cwd[n] = '/';
+			cwd[n + 1] = 0;
+		} else {
+			snprintf(cwd, sizeof(cwd), "?");
+		}
+	}
+	snprintf(buf, sizeof(buf), "%s %s%s", exe,
+		 cwd, e->path[0] == '.' && e->path[1] == '/' ? e->path + 2 : e->path);
+	mon_set_path(m, e->profile, buf);
+}
+
 /* A profile whose path is not resolved (yet): the kernel's name for it,
  * marked with '?' (ebph(8), PATHS), or with keep a path resolved earlier. */
 static void mon_unresolved(struct monitor *m, __u32 slot, const char *name, int keep)
@@ -369,7 +412,7 @@ static void mon_unresolved(struct monitor *m, __u32 slot, const char *name, int 
 /* Resolve the unresolved profiles that some running process executes. */
 static void mon_resolve_all(struct monitor *m)
 {
-	struct ebph_key key;
+	struct ebph_key key = { 0 };
 	struct dirent *d;
 	char proc[300];
 	struct stat st;
@@ -557,7 +600,7 @@ static void mon_print_execs(struct monitor *m, const struct ebph_event *e)
 	const struct ebph_event *x;
 
 	if (e->type != EBPH_EV_ANOMALY && e->type != EBPH_EV_ANOMALY_SUMMARY &&
-	    e->type != EBPH_EV_TOLERIZE_LIMIT)
+	    e->type != EBPH_EV_TOLERIZE_LIMIT && e->type != EBPH_EV_EXEC_ANOMALY)
 		return;
 	x = attr_take_exec(&m->attr, e->ppid);
 	if (x)
@@ -568,10 +611,48 @@ static void mon_print_execs(struct monitor *m, const struct ebph_event *e)
 	attr_flag(&m->attr, e->pid, mon_print_cb, m);
 }
 
+/* The programs profile slot starts in its testing data, for an exec
+ * anomaly's explanation: "N: PATH,PATH,..." (as many as fit). */
+static const char *mon_edges(struct monitor *m, __u32 slot, char *buf, size_t len)
+{
+	struct maps_edge ed[EBPH_EDGES_MAX];
+	size_t used;
+	int i, n, shown = 0, tested = 0;
+	__u32 cslot;
+
+	n = maps_edges(&m->maps, slot, ed, EBPH_EDGES_MAX);
+	if (n < 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		tested += ed[i].test;
+	used = snprintf(buf, len, "%d:", tested);
+	for (i = 0; i < n && used < len; i++) {
+		const char *p = NULL;
+
+		if (!ed[i].test)
+			continue;
+		if (!maps_find(&m->maps, &ed[i].child, &cslot))
+			p = mon_path(m, cslot);
+		if (used + (p ? strlen(p) : 24) + 8 >= len) {
+			used += snprintf(buf + used, len - used, "%s...", shown ? "," : "");
+			break;
+		}
+		if (p)
+			used += snprintf(buf + used, len - used, "%s%s", shown ? "," : "", p);
+		else
+			used += snprintf(buf + used, len - used, "%s%llu:%llu", shown ? "," : "",
+					 (unsigned long long)out_user_dev(ed[i].child.dev),
+					 (unsigned long long)ed[i].child.ino);
+		shown++;
+	}
+	return buf;
+}
+
 static int mon_event(void *ctx, void *data, size_t size)
 {
 	struct monitor *m = ctx;
 	struct ebph_event e;
+	char edges[OUT_EDGES_MAX];
 
 	if (size < sizeof(e))
 		return 0;
@@ -582,6 +663,8 @@ static int mon_event(void *ctx, void *data, size_t size)
 		resp_event(&m->resp, &e);
 	if (e.type == EBPH_EV_NEW_PROFILE && e.dev == EBPH_ANON_DEV) {
 		/* "[memfd]", "[unlinked]": names of a kind, no file to resolve */
+	} else if (e.type == EBPH_EV_NEW_PROFILE && e.script && e.profile < m->cfg.max_profiles) {
+		mon_script_path(m, &e);
 	} else if (e.type == EBPH_EV_NEW_PROFILE && e.profile < m->cfg.max_profiles) {
 		struct ebph_key key = { .dev = e.dev, .ino = e.ino };
 
@@ -603,10 +686,18 @@ static int mon_event(void *ctx, void *data, size_t size)
 			mon_print(m, &e);
 		return 0;
 	}
-	if (!filter_match(&m->filter, e.pid, e.ppid, e.comm) || !mon_rate_ok(m, &e))
+	if (!filter_match(&m->filter, e.pid, e.ppid, e.comm) ||
+	    (m->cfg.alerts_only && !out_event_alert(&m->out, &e)) || !mon_rate_ok(m, &e))
 		return 0;
 	mon_print_execs(m, &e);
+	if (e.type == EBPH_EV_EXEC_ANOMALY || e.type == EBPH_EV_EDGES_FULL) {
+		m->out.child_path = mon_path(m, e.child_profile);
+		if (e.type == EBPH_EV_EXEC_ANOMALY)
+			m->out.edges = mon_edges(m, e.profile, edges, sizeof(edges));
+	}
 	mon_print(m, &e);
+	m->out.child_path = NULL;
+	m->out.edges = NULL;
 	return 0;
 }
 
@@ -691,6 +782,7 @@ static void mon_status(struct monitor *m, int final)
 	s.rows = s.rows > s.snapshot_rows ? s.rows - s.snapshot_rows : 0;
 	s.pair_bytes = (s.rows + s.snapshot_rows) * sizeof(struct ebph_row);
 	s.map_bytes = m->prog.map_bytes;
+	s.edges_full = stat_sum(m, EBPH_S_EDGES_FULL);
 	if (m->resp_on)
 		resp_counts(&m->resp, &s.held, &s.traced);
 	if (m->cfg.metrics_file[0]) {
@@ -698,6 +790,15 @@ static void mon_status(struct monitor *m, int final)
 		if (ret)
 			fprintf(stderr, "ebph: metrics_file %s: cannot write: %s\n",
 				m->cfg.metrics_file, strerror(-ret));
+	}
+	if (m->cfg.alerts_only && !final) {
+		/* alerts only: a status when events were lost or a map filled up */
+		__u64 losses = s.lost_events + s.tasks_full + s.profiles_full + s.rows_full +
+			       s.edges_full + s.suppressed;
+
+		if (losses == m->alert_losses)
+			return;
+		m->alert_losses = losses;
 	}
 	if (!m->out.json && (m->opts.pid || m->opts.comm))
 		return;	/* host-wide figures: not in filtered text output */
@@ -740,7 +841,11 @@ static int cmp_key(const void *a, const void *b)
 
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	if (x->script != y->script)
+		return x->script < y->script ? -1 : 1;
+	return x->scope < y->scope ? -1 : x->scope > y->scope;
 }
 
 /* Is p the live profile of a saved one that was not loaded, whose file is
@@ -1089,6 +1194,7 @@ static void mon_info(struct monitor *m)
 	bpf_update_elem(m->prog.info, &k, &info, BPF_ANY);
 	m->maps.profiles = m->prog.profiles;
 	m->maps.keys = m->prog.keys;
+	m->maps.edges = m->prog.edges;
 	m->maps.paths = m->prog.paths;
 	m->maps.rows = m->prog.rows;
 	m->maps.alloc = m->prog.alloc;
@@ -1133,7 +1239,7 @@ static void mon_loaders(struct monitor *m)
 {
 	static const char *const progs[] = { "/proc/self/exe", "/bin/sh", "/usr/bin/env" };
 	char interp[PATH_MAX];
-	struct ebph_key key;
+	struct ebph_key key = { 0 };
 	struct stat st;
 	__u32 one = 1, i;
 
@@ -1144,6 +1250,33 @@ static void mon_loaders(struct monitor *m)
 		key.ino = st.st_ino;
 		bpf_update_elem(m->prog.loaders, &key, &one, BPF_ANY);
 	}
+}
+
+/* The script interpreters (config script_interpreters, ebph(8) SCRIPTS):
+ * an exec of one of them with a FILE as first argument runs under the
+ * profile (interpreter, FILE). A name is looked up in /usr/bin, /bin and
+ * /usr/local/bin (every file found), a path taken as it is (symbolic
+ * links followed); a name found nowhere is skipped. */
+static void mon_interps(struct monitor *m)
+{
+	static const char *const dirs[] = { "/usr/bin/", "/bin/", "/usr/local/bin/" };
+	char list[sizeof(m->cfg.script_interpreters)], path[PATH_MAX], *w, *save = NULL;
+	struct ebph_key key = { 0 };
+	struct stat st;
+	__u32 one = 1, j;
+
+	snprintf(list, sizeof(list), "%s", m->cfg.script_interpreters);
+	for (w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		for (j = 0; j < sizeof(dirs) / sizeof(dirs[0]); j++) {
+			snprintf(path, sizeof(path), "%s%s", w[0] == '/' ? "" : dirs[j], w);
+			if (!stat(path, &st) && S_ISREG(st.st_mode)) {
+				key.dev = ((__u64)major(st.st_dev) << 20) | minor(st.st_dev);
+				key.ino = st.st_ino;
+				bpf_update_elem(m->prog.interps, &key, &one, BPF_ANY);
+			}
+			if (w[0] == '/')
+				break;
+		}
 }
 
 static int mon_run(struct monitor *m)
@@ -1226,6 +1359,7 @@ static int mon_run(struct monitor *m)
 	m->out.boot_to_wall_ns = (__s64)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME));
 	mon_info(m);
 	mon_loaders(m);
+	mon_interps(m);
 	store_set_window(m->cfg.window);
 	if (mon_load(m)) {
 		prog_close(&m->prog);
@@ -1358,6 +1492,9 @@ int main(int argc, char **argv)
 	m.out.f = m.cfg.stdout ? stdout : NULL;
 	m.out.json = m.opts.json;
 	m.out.timestamps = m.opts.timestamps;
+	m.out.alert_lfc = m.cfg.alert_lfc;
+	if (m.opts.alerts)
+		m.cfg.alerts_only = 1;
 	if (!gethostname(m.hostname, sizeof(m.hostname) - 1))
 		m.out.hostname = m.hostname;
 

@@ -80,6 +80,8 @@ enum ebph_event_type {
 	EBPH_EV_LOADER_EXEC = 6,	/* ld.so PROG: charged to PROG's profile */
 	EBPH_EV_ANON_EXEC = 7,		/* exec of a file without a stable identity */
 	EBPH_EV_EXEC = 8,		/* a task exec'd a program: its command line */
+	EBPH_EV_EXEC_ANOMALY = 11,	/* a normal profile started a program it never started */
+	EBPH_EV_EDGES_FULL = 12,	/* a profile's exec graph is full: an exec not learned */
 	EBPH_EV_REPLACED = 15,		/* user space: a new file at an old profile's path */
 	EBPH_EV_RESPONSE = 18,		/* a task's delay episode starts or ends (user space) */
 	EBPH_EV_SUSPEND = 19,		/* a task's execve is held (user space) */
@@ -120,6 +122,13 @@ enum ebph_burst_end {
 
 #define EBPH_NO_PROFILE		0xffffffffU	/* task without a profile slot */
 
+/* Exec graph: the programs a profile starts (ebph(8) EXEC GRAPH), at most
+ * EBPH_EDGES_MAX per profile, in the shared "edges" hash (max_edges). */
+#define EBPH_EDGES_MAX		64
+
+/* Profile flags set by the operator (struct ebph_profile pflags). */
+#define EBPH_PF_NO_TOLERIZE	1	/* anomaly_limit never ends its normal monitoring */
+
 /* new_profile flags */
 #define EBPH_F_PATH_PARTIAL	1	/* path is only the file's name (task ran before ebph) */
 /* anomaly flags */
@@ -140,6 +149,7 @@ enum ebph_stat {
 	EBPH_S_ANOMALIES,	/* anomalies detected */
 	EBPH_S_NEW_TASKS,	/* task states created */
 	EBPH_S_DEAD_TASKS,	/* task states released */
+	EBPH_S_EDGES_FULL,	/* execs not learned: exec graph full */
 	EBPH_S_COUNT
 };
 
@@ -160,6 +170,8 @@ enum ebph_cmd {
 	EBPH_CMD_FORGET = 4,	/* delete: forget training and testing data and counters */
 	EBPH_CMD_SETTINGS = 6,	/* per-program settings: args[2] = normal_wait_ns (0 = the
 				 * config's, EBPH_WAIT_NEVER = never normal) */
+	EBPH_CMD_NO_TOLERIZE = 7,	/* set EBPH_PF_NO_TOLERIZE */
+	EBPH_CMD_AUTO_TOLERIZE = 8,	/* clear it */
 };
 
 /* Bytes of the monitor's state_dir in its info (the config's limit). */
@@ -194,10 +206,30 @@ struct ebph_hold {
 };
 #define EBPH_HOLD_MAX		4096	/* tasks held at once, at most */
 
-/* Identity of an executable: kernel dev_t (major << 20 | minor) and inode. */
+/* Identity of a profile: the executable's kernel dev_t (major << 20 | minor)
+ * and inode; script and scope are 0 unless the profile is a script's
+ * (see ebph(8) SCRIPTS) or scoped to a cgroup (PROFILE SCOPE). */
 struct ebph_key {
 	__u64 dev;
 	__u64 ino;
+	__u64 script;	/* identity of the script an interpreter runs, 0 = none */
+	__u64 scope;	/* cgroup scope (stable across service restarts), 0 = none */
+};
+
+/* An edge of the exec graph: profile slot parent started the program child. */
+struct ebph_edge_key {
+	struct ebph_key child;
+	__u32 parent;
+	__u32 pad;
+};
+
+/* Its views, copy-on-write like a row's (see ph.h): in the training data
+ * while tgen is the profile's; in the testing data per ph_edge_tested. */
+struct ebph_edge {
+	__u32 tgen;
+	__u32 ngen;
+	__u32 test;	/* testing view at normalisation ngen */
+	__u32 pad;
 };
 
 /*
@@ -237,6 +269,11 @@ struct ebph_profile {
 	__u32 ngen_tgen;	/* tgen in force at the last normalisation */
 	__u32 nrows;		/* training rows allocated */
 	__u32 ntest;		/* snapshot rows allocated */
+	__u32 nedges;		/* exec-graph edges allocated */
+	__u32 pflags;		/* EBPH_PF_* */
+	__u64 episodes;		/* anomalous episodes since it became normal */
+	__u64 episode_first;	/* boot ns of the first of them */
+	__u64 edges_full;	/* execs not learned: its exec graph was full */
 	__u16 rows[EBPH_ROW_BYTES];	/* row index per current call, 0 = none */
 };
 
@@ -316,6 +353,10 @@ struct ebph_event {
 	__u32 shown;		/* summary: anomaly events sent in the span */
 	__u32 lost;		/* summary: anomaly events of the span not delivered */
 	__u32 login_uid;	/* the task's audit login uid, 0xffffffff if unset or unknown */
+	struct ebph_key child;	/* exec_anomaly, edges_full: the program started */
+	__u32 child_profile;	/* its profile slot */
+	__u32 edges;		/* exec_anomaly, edges_full: edges the profile has */
+	__u64 script;		/* the profile key's script (0: none) */
 	__u64 calls[EBPH_CALL_WORDS];	/* summary: the anomalous calls */
 	__u16 seq[EBPH_WINDOW_MAX + 1];	/* anomaly: window, oldest first, EBPH_EMPTY pads */
 	__u32 seq_len;

@@ -52,6 +52,10 @@ const struct fill_member fill_members[] = {
 	{ "OFF_IO_KIOCB_OPCODE", "io_kiocb", "opcode" },	/* optional: io_uring */
 	{ "OFF_MM_ARG_START", "mm_struct", "arg_start" },
 	{ "OFF_MM_ARG_END", "mm_struct", "arg_end" },
+	{ "OFF_BPRM_FILENAME", "linux_binprm", "filename" },
+	{ "OFF_TASK_FS", "task_struct", "fs" },
+	{ "OFF_FS_PWD_DENTRY", "fs_struct", "pwd.dentry" },
+	{ "OFF_DENTRY_D_INODE", "dentry", "d_inode" },
 	{ "OFF_TASK_LOGINUID", "task_struct", "loginuid" },	/* optional: CONFIG_AUDIT */
 };
 const unsigned int fill_nmembers = sizeof(fill_members) / sizeof(fill_members[0]);
@@ -189,6 +193,10 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	fprintf(f, "#define EBPH_SUMMARY_NS %lluULL\n",
 		(unsigned long long)cfg->summary_interval * 1000000000ULL);
 	fprintf(f, "#define EBPH_NR_MMAP %u\n", EBPH_NR_MMAP);
+	fprintf(f, "#define EBPH_MAX_EDGES %u\n", cfg->max_edges);
+	fprintf(f, "#define EBPH_ANOMALY_PERIOD_NS %lluULL\n",
+		(unsigned long long)cfg->anomaly_period * 1000000000ULL);
+	fprintf(f, "#define EBPH_AUTO_TOLERIZE %u\n", cfg->auto_tolerize);
 	for (i = 0; i < fill_nmembers; i++)
 		if (offs[i] != FILL_OFF_NONE)
 			fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro,

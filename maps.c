@@ -134,6 +134,29 @@ static int views_alloc(const struct ebph_profile *prof, struct store_profile *p,
 	return 0;
 }
 
+/* The exec graph of slot into p (none without the edges map). 0 or -errno. */
+static int graph_read(const struct maps_fds *m, __u32 slot, struct store_profile *p)
+{
+	struct maps_edge ed[EBPH_EDGES_MAX];
+	int i, n;
+
+	if (m->edges < 0)
+		return 0;
+	n = maps_edges(m, slot, ed, EBPH_EDGES_MAX);
+	if (n <= 0)
+		return n;
+	p->edges = calloc(n, sizeof(*p->edges));
+	if (!p->edges)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		p->edges[i].child = ed[i].child;
+		p->edges[i].train = ed[i].train;
+		p->edges[i].test = ed[i].test;
+	}
+	p->nedges = n;
+	return 0;
+}
+
 int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile *p)
 {
 	struct ebph_profile *a, *b;
@@ -191,12 +214,42 @@ int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile
 	if (bpf_lookup_elem(m->paths, &slot, p->path))
 		p->path[0] = 0;
 	p->path[EBPH_PATH_MAX - 1] = 0;
+	p->pflags = b->pflags;
+	p->episodes = b->state == EBPH_NORMAL ? b->episodes : 0;
+	p->episode_first = p->episodes ? to_wall(m, b->episode_first) : 0;
+	ret = graph_read(m, slot, p);
 out:
 	free(a);
 	free(b);
 	if (ret)
 		store_profile_free(p);
 	return ret;
+}
+
+/* Install p's exec graph for prof (slot): each edge's views as ph.h reads
+ * them, against prof's generations. 0 or -errno. */
+static int graph_install(const struct maps_fds *m, __u32 slot, const struct store_profile *p,
+			 struct ebph_profile *prof)
+{
+	struct ebph_edge_key k;
+	struct ebph_edge e;
+	__u32 i;
+
+	if (m->edges < 0 || !p->nedges)
+		return 0;
+	for (i = 0; i < p->nedges; i++) {
+		memset(&k, 0, sizeof(k));
+		memset(&e, 0, sizeof(e));
+		k.child = p->edges[i].child;
+		k.parent = slot;
+		e.ngen = prof->ngen;
+		e.test = p->edges[i].test && prof->state == EBPH_NORMAL;
+		e.tgen = p->edges[i].train ? prof->tgen : prof->tgen - 1;
+		if (bpf_update_elem(m->edges, &k, &e, BPF_NOEXIST))
+			return -errno;
+	}
+	prof->nedges = p->nedges;
+	return 0;
 }
 
 int maps_find(const struct maps_fds *m, const struct ebph_key *key, __u32 *slot)
@@ -310,8 +363,13 @@ int maps_add_profile(const struct maps_fds *m, const struct store_profile *p)
 	prof->normal_since = p->state == EBPH_NORMAL ? to_boot(m, p->normal_since) : 0;
 	prof->ngen = p->state == EBPH_NORMAL;
 	prof->tgen = split;
+	prof->pflags = p->pflags;
+	prof->episodes = p->state == EBPH_NORMAL ? p->episodes : 0;
+	prof->episode_first = prof->episodes ? to_boot(m, p->episode_first) : 0;
 	while (!ret && store_next_rows(p, &i, &j, &t, &s))
 		ret = put_row(m, prof, t ? t->call : s->call, t, s, split, &idx);
+	if (!ret)
+		ret = graph_install(m, slot, p, prof);
 	if (!ret && (bpf_update_elem(m->profiles, &slot, prof, BPF_ANY) ||
 		     bpf_update_elem(m->paths, &slot, (void *)p->path, BPF_ANY) ||
 		     bpf_update_elem(m->keys, (void *)&p->key, &slot, BPF_NOEXIST)))
@@ -324,6 +382,11 @@ int maps_add_profile(const struct maps_fds *m, const struct store_profile *p)
 
 		bpf_delete_elem(m->keys, (void *)&p->key);
 		bpf_update_elem(m->profiles, &slot, &empty, BPF_ANY);
+		for (i = 0; m->edges >= 0 && i < p->nedges; i++) {
+			struct ebph_edge_key ek = { .child = p->edges[i].child, .parent = slot };
+
+			bpf_delete_elem(m->edges, &ek);
+		}
 		rows_give_back(m, rows_used);
 	}
 	free(prof);
@@ -389,4 +452,30 @@ int maps_check_profile(const struct maps_fds *m, __u32 slot, char *err, size_t e
 out:
 	free(prof);
 	return ret;
+}
+
+int maps_edges(const struct maps_fds *m, __u32 slot, struct maps_edge *out, size_t max)
+{
+	struct ebph_edge_key k, next;
+	struct ebph_profile prof;
+	struct ebph_edge e;
+	size_t n = 0;
+	void *prev = NULL;
+
+	if (m->edges < 0)
+		return -ENOENT;
+	if (bpf_lookup_elem(m->profiles, &slot, &prof))
+		return -errno;
+	while (n < max && !bpf_get_next_key(m->edges, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (k.parent != slot || bpf_lookup_elem(m->edges, &k, &e))
+			continue;
+		out[n].child = k.child;
+		out[n].train = ph_edge_trained(&prof, &e);
+		out[n].test = prof.state == EBPH_NORMAL && ph_edge_tested(&prof, &e);
+		if (out[n].train || out[n].test)
+			n++;
+	}
+	return (int)n;
 }

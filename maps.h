@@ -11,6 +11,7 @@
 /* The maps a profile lives in, and their sizes. */
 struct maps_fds {
 	int profiles, keys, paths, rows, alloc;
+	int edges;		/* exec graph, -1: none */
 	__u32 max_profiles, max_rows;
 	__s64 boot_to_wall_ns;	/* add to boot-time ns for epoch ns */
 };
@@ -34,6 +35,19 @@ int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile
  * there already), -ENOSPC (no slot or rows left), -errno.
  */
 int maps_add_profile(const struct maps_fds *m, const struct store_profile *p);
+
+/* An edge of a profile's exec graph and its views. */
+struct maps_edge {
+	struct ebph_key child;
+	__u8 train;	/* in the training data */
+	__u8 test;	/* in the testing data (normal profiles) */
+};
+
+/*
+ * The exec graph of slot's profile: up to max edges into out, in the map's
+ * order. Returns how many, or -errno.
+ */
+int maps_edges(const struct maps_fds *m, __u32 slot, struct maps_edge *out, size_t max);
 
 /* Slot of a key, or -ENOENT. */
 int maps_find(const struct maps_fds *m, const struct ebph_key *key, __u32 *slot);

@@ -251,6 +251,8 @@ static const char *const type_names[] = {
 	[EBPH_EV_RELEASE] = "release",
 	[EBPH_EV_RESPONSE_FAILED] = "response_failed",
 	[EBPH_EV_REPLACED] = "replaced",
+	[EBPH_EV_EXEC_ANOMALY] = "exec_anomaly",
+	[EBPH_EV_EDGES_FULL] = "edges_full",
 };
 
 static const char *const burst_end_names[EBPH_B_COUNT] = {
@@ -271,9 +273,41 @@ static const char *out_anon_kind(__u32 kind)
 	return kind == EBPH_ANON_MEMFD ? "memfd" : "unlinked";
 }
 
+const char *out_event_level(const struct out_ctx *o, const struct ebph_event *e)
+{
+	switch (e->type) {
+	case EBPH_EV_EXEC_ANOMALY:
+		return "alert";
+	case EBPH_EV_ANOMALY:
+	case EBPH_EV_ANOMALY_SUMMARY:
+		return e->lfc >= o->alert_lfc ? "alert" : "notice";
+	}
+	return NULL;
+}
+
+int out_event_alert(const struct out_ctx *o, const struct ebph_event *e)
+{
+	const char *level = out_event_level(o, e);
+
+	if (level)
+		return !strcmp(level, "alert");
+	switch (e->type) {
+	case EBPH_EV_RESPONSE:
+	case EBPH_EV_SUSPEND:
+	case EBPH_EV_RELEASE:
+	case EBPH_EV_RESPONSE_FAILED:
+	case EBPH_EV_EDGES_FULL:
+	case EBPH_EV_TOLERIZE_LIMIT:
+		return 1;
+	case EBPH_EV_PROFILE_STATE:
+		return e->reason == EBPH_R_ANOMALY_LIMIT;
+	}
+	return 0;
+}
+
 __u64 out_event_anomalies(const struct ebph_event *e)
 {
-	if (e->type == EBPH_EV_ANOMALY)
+	if (e->type == EBPH_EV_ANOMALY || e->type == EBPH_EV_EXEC_ANOMALY)
 		return 1;
 	if (e->type == EBPH_EV_ANOMALY_SUMMARY)
 		return e->count > e->shown ? e->count - e->shown : 0;
@@ -297,8 +331,11 @@ static void out_calls(FILE *f, const struct ebph_event *e, int json)
 
 static void out_key_json(struct out_ctx *o, const struct ebph_event *e)
 {
-	fprintf(o->f, ",\"profile\":\"%llu:%llu\"", (unsigned long long)out_user_dev(e->dev),
+	fprintf(o->f, ",\"profile\":\"%llu:%llu", (unsigned long long)out_user_dev(e->dev),
 		(unsigned long long)e->ino);
+	if (e->script)
+		fprintf(o->f, "~s%llx", (unsigned long long)e->script);
+	fputc('"', o->f);
 }
 
 /* The call d back from an anomaly's call (d = 1..seq_len-1), or EBPH_EMPTY. */
@@ -453,6 +490,8 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	out_key_json(o, e);
 	fputs(",\"path\":", f);
 	out_json_str(f, path ? path : "", EBPH_PATH_MAX);
+	if (out_event_level(o, e))
+		fprintf(f, ",\"level\":\"%s\"", out_event_level(o, e));
 	switch (e->type) {
 	case EBPH_EV_NEW_PROFILE:
 		fprintf(f, ",\"dev\":%llu,\"ino\":%llu", (unsigned long long)out_user_dev(e->dev),
@@ -503,6 +542,21 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 		fprintf(f, ",\"kind\":\"%s\",\"file\":", out_anon_kind(e->flags));
 		out_json_str(f, e->path, sizeof(e->path));
 		break;
+	case EBPH_EV_EXEC_ANOMALY:
+	case EBPH_EV_EDGES_FULL:
+		fputs(",\"child\":", f);
+		out_json_str(f, o->child_path ? o->child_path : e->path, EBPH_PATH_MAX);
+		fprintf(f, ",\"child_profile\":\"%llu:%llu", (unsigned long long)out_user_dev(e->child.dev),
+			(unsigned long long)e->child.ino);
+		if (e->child.script)
+			fprintf(f, "~s%llx", (unsigned long long)e->child.script);
+		fprintf(f, "\",\"edges\":%u", e->edges);
+		if (e->type == EBPH_EV_EDGES_FULL)
+			break;
+		fprintf(f, ",\"lfc\":%u,\"anomalies\":%llu,\"known\":", e->lfc,
+			(unsigned long long)e->count);
+		out_json_str(f, o->edges ? o->edges : "", OUT_EDGES_MAX);
+		break;
 	case EBPH_EV_EXEC:
 		if (o->attr)
 			break;	/* the command line is in the attribution */
@@ -544,10 +598,15 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 	/* the EVENT column is 14 wide: anomaly_summary is "summary" in text */
 	fprintf(f, "%-14s %7u %-16s %s", e->type == EBPH_EV_ANOMALY_SUMMARY ? "summary" :
 		type_names[e->type], e->pid, comm, p);
+	if (out_event_level(o, e))
+		fprintf(f, " level=%s", out_event_level(o, e));
 	switch (e->type) {
 	case EBPH_EV_NEW_PROFILE:
-		fprintf(f, " (%llu:%llu)", (unsigned long long)out_user_dev(e->dev),
+		fprintf(f, " (%llu:%llu", (unsigned long long)out_user_dev(e->dev),
 			(unsigned long long)e->ino);
+		if (e->script)
+			fprintf(f, "~s%llx", (unsigned long long)e->script);
+		fputc(')', f);
 		break;
 	case EBPH_EV_ANOMALY:
 		fprintf(f, " %s misses=%u lfc=%u%s missing=", syscall_name(e->syscall, buf, sizeof(buf)),
@@ -580,6 +639,23 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 	case EBPH_EV_ANON_EXEC:
 		fprintf(f, " kind=%s file=%s", out_anon_kind(e->flags),
 			out_text_buf(p, sizeof(p), e->path, sizeof(e->path)));
+		break;
+	case EBPH_EV_EXEC_ANOMALY:
+	case EBPH_EV_EDGES_FULL:
+		fprintf(f, " %s child=%s (%llu:%llu) edges=%u",
+			e->type == EBPH_EV_EDGES_FULL ? "exec graph full: not learned" :
+			"started a program it never started:",
+			out_text_buf(p, sizeof(p), o->child_path ? o->child_path : e->path,
+				     EBPH_PATH_MAX),
+			(unsigned long long)out_user_dev(e->child.dev),
+			(unsigned long long)e->child.ino, e->edges);
+		if (e->type == EBPH_EV_EXEC_ANOMALY) {
+			char known[4 * OUT_EDGES_MAX + 1];
+
+			fprintf(f, " known=%s", out_text_buf(known, sizeof(known),
+							     o->edges && *o->edges ? o->edges : "-",
+							     OUT_EDGES_MAX));
+		}
 		break;
 	case EBPH_EV_EXEC:
 		fprintf(f, " ppid=%u uid=%u: ", e->ppid, e->uid);
@@ -681,6 +757,7 @@ static void out_status_fn(struct out_ctx *o, const void *arg)
 			"\"tasks\":%llu,\"syscalls\":%llu,\"anomalies\":%llu,\"lost_events\":%llu,"
 			"\"rows\":%llu,\"snapshot_rows\":%llu,\"pair_bytes\":%llu,\"map_bytes\":%llu,"
 			"\"tasks_full\":%llu,\"profiles_full\":%llu,\"rows_full\":%llu,"
+			"\"edges_full\":%llu,"
 			"\"anomalies_lost\":%llu,\"suppressed\":%llu,\"held\":%llu,\"traced\":%llu,"
 			"\"final\":%s}\n",
 			(unsigned long long)s->profiles, (unsigned long long)s->training,
@@ -690,7 +767,8 @@ static void out_status_fn(struct out_ctx *o, const void *arg)
 			(unsigned long long)s->rows, (unsigned long long)s->snapshot_rows,
 			(unsigned long long)s->pair_bytes, (unsigned long long)s->map_bytes,
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
-			(unsigned long long)s->rows_full, (unsigned long long)s->anomalies_lost,
+			(unsigned long long)s->rows_full, (unsigned long long)s->edges_full,
+			(unsigned long long)s->anomalies_lost,
 			(unsigned long long)s->suppressed, (unsigned long long)s->held,
 			(unsigned long long)s->traced, s->final ? "true" : "false");
 		return;
@@ -708,6 +786,8 @@ static void out_status_fn(struct out_ctx *o, const void *arg)
 		fprintf(f, " full(tasks=%llu profiles=%llu rows=%llu)",
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
 			(unsigned long long)s->rows_full);
+	if (s->edges_full)
+		fprintf(f, " edges_full=%llu", (unsigned long long)s->edges_full);
 	if (s->anomalies_lost || s->suppressed)
 		fprintf(f, " anomalies_lost=%llu suppressed=%llu",
 			(unsigned long long)s->anomalies_lost, (unsigned long long)s->suppressed);

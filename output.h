@@ -36,6 +36,7 @@ struct out_emitted {
 	const char *profile;	/* "dev:ino", NULL: none */
 	const char *path;	/* NULL: none */
 };
+#define OUT_EDGES_MAX	1024	/* bytes of out_ctx.edges printed */
 
 struct out_ctx {
 	FILE *f;		/* stdout (text or JSON), NULL: not printed there */
@@ -47,6 +48,9 @@ struct out_ctx {
 	/* the journal and the events file: each object as JSON and text, NULL: none */
 	void (*emit)(void *arg, const struct out_emitted *x);
 	void *emit_arg;
+	__u32 alert_lfc;	/* anomalies at this LFC and above are alerts */
+	const char *child_path;	/* exec_anomaly, edges_full: the program's path, NULL: unknown */
+	const char *edges;	/* exec_anomaly: the programs the profile starts, NULL: unknown */
 };
 
 /* Status figures, gathered from the maps by the caller. */
@@ -58,6 +62,7 @@ struct out_status {
 	__u64 map_bytes;	/* memory of all maps, as sized at load */
 	__u64 pair_bytes;	/* memory of the rows in use */
 	__u64 tasks_full, profiles_full, rows_full;
+	__u64 edges_full;	/* execs not learned: exec graph full */
 	__u64 anomalies_lost;	/* anomalies in neither a line nor a summary, all profiles */
 	__u64 suppressed;	/* event lines left out by output_rate */
 	__u64 held, traced;	/* response: tasks held now, and traced */
@@ -136,6 +141,17 @@ void out_profile(struct out_ctx *o, const struct out_profile *p);
  * carried (ts boot ns, dev user-space dev_t). */
 void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const char *path,
 		    __u64 lines, __u64 anomalies);
+/*
+ * The level of an event that reports anomalies: "alert" for an anomaly or
+ * summary whose LFC reached alert_lfc and for an exec anomaly, else
+ * "notice"; NULL for other events.
+ */
+const char *out_event_level(const struct out_ctx *o, const struct ebph_event *e);
+/* 1 if the event needs a human (alerts_only prints only these): alert-level
+ * anomalies and summaries, exec anomalies, a full exec graph, a profile
+ * leaving normal by anomaly_limit, a tolerize_limit reset. */
+int out_event_alert(const struct out_ctx *o, const struct ebph_event *e);
+
 /* Anomalies an event carries: 1 for an anomaly, the count of a summary that
  * no anomaly line of its own covered, else 0. */
 __u64 out_event_anomalies(const struct ebph_event *e);

@@ -58,6 +58,8 @@ struct ph_params {
 	__u32 tolerize_limit;
 	__u32 lfc_window;	/* 1..EBPH_LFC_MAX */
 	__u32 min_train_calls;	/* no freezing before this many training calls */
+	__u32 auto_tolerize;	/* 0: anomaly_limit never ends normal monitoring */
+	__u64 anomaly_period_ns;	/* anomaly_limit: the episodes must span this long */
 };
 
 /* What one call did, for the caller to report. */
@@ -218,6 +220,7 @@ static __always_inline void ph_normalize(struct ebph_profile *prof, __u64 now)
 	prof->state = EBPH_NORMAL;
 	prof->normal_since = now;
 	prof->anomalies = 0;
+	prof->episodes = 0;
 	prof->train_count = 0;
 	prof->last_mod_count = 0;
 }
@@ -241,6 +244,7 @@ static __always_inline void ph_tolerize(struct ebph_profile *prof)
 {
 	prof->state = EBPH_TRAINING;
 	prof->anomalies = 0;
+	prof->episodes = 0;
 }
 
 static __always_inline void ph_lf_clear(struct ebph_task *t)
@@ -275,6 +279,134 @@ static __always_inline __u32 ph_lf_record(struct ebph_task *t, __u32 anomalous,
 	pos++;
 	t->lf_pos = pos >= lfc_window ? 0 : pos;
 	return calm;
+}
+
+/*
+ * Identity of a script (ebph(8) SCRIPTS): a 64-bit FNV-1a hash of its name
+ * as the kernel got it (name[], up to a NUL or EBPH_PATH_MAX bytes; the
+ * caller drops a leading "./"); a relative name is taken in the task's
+ * working directory, whose identity (cwd_dev, cwd_ino) goes first. Never 0.
+ * Branch-free over the whole buffer, so that the BPF verifier walks it once.
+ */
+#define PH_FNV_OFFSET	0xcbf29ce484222325ULL
+#define PH_FNV_PRIME	0x100000001b3ULL
+
+static __always_inline __u64 ph_script_id(const char *name, __u64 cwd_dev, __u64 cwd_ino)
+{
+	__u64 h = PH_FNV_OFFSET, live = 1, mask, c;
+	__u32 i;
+
+	if (name[0] != '/') {
+		for (i = 0; i < 8; i++)
+			h = (h ^ ((cwd_dev >> (i * 8)) & 0xff)) * PH_FNV_PRIME;
+		for (i = 0; i < 8; i++)
+			h = (h ^ ((cwd_ino >> (i * 8)) & 0xff)) * PH_FNV_PRIME;
+	}
+	for (i = 0; i < EBPH_PATH_MAX; i++) {
+		c = (__u8)name[i];
+		live &= (c | (0 - c)) >> 63;	/* 0 from the first NUL on */
+		mask = 0 - live;
+		h = (h & ~mask) | (((h ^ c) * PH_FNV_PRIME) & mask);
+	}
+	return h ? h : 1;
+}
+
+/*
+ * anomaly_limit counts anomalous episodes, not calls: a task's burst (from
+ * its first anomaly until its locality frame is empty again) or an exec
+ * anomaly counts once. A normal profile returns to training when it has had
+ * more than anomaly_limit episodes since it became normal AND the first of
+ * them is at least anomaly_period old (the anomalies persisted), unless
+ * auto_tolerize is off or the profile has EBPH_PF_NO_TOLERIZE. Returns 1 if
+ * it did (then the task's frame is cleared).
+ */
+static __always_inline int ph_episode(const struct ph_params *pp, struct ebph_profile *prof,
+				      struct ebph_task *t, struct ph_result *res)
+{
+	__u64 now = ph_now();
+
+	if (!prof->episodes)
+		prof->episode_first = now;
+	prof->episodes++;
+	if (prof->episodes <= pp->anomaly_limit || now - prof->episode_first < pp->anomaly_period_ns ||
+	    !pp->auto_tolerize || (prof->pflags & EBPH_PF_NO_TOLERIZE))
+		return 0;
+	ph_tolerize(prof);
+	if (t)
+		ph_lf_clear(t);
+	ph_change(res, EBPH_TRAINING, EBPH_R_ANOMALY_LIMIT);
+	return 1;
+}
+
+/*
+ * Exec graph (ebph(8) EXEC GRAPH): an edge's training view is its own
+ * (tgen == prof->tgen); its testing view is what the training view was at
+ * the profile's last normalisation, kept in test by the first write after
+ * it (copy-on-write, as for rows).
+ */
+static __always_inline int ph_edge_trained(const struct ebph_profile *prof,
+					   const struct ebph_edge *e)
+{
+	return e && e->tgen == prof->tgen;
+}
+
+static __always_inline int ph_edge_tested(const struct ebph_profile *prof,
+					  const struct ebph_edge *e)
+{
+	if (!e)
+		return 0;
+	if (e->ngen != prof->ngen)
+		return e->tgen == prof->ngen_tgen;
+	return e->test != 0;
+}
+
+/* Put edge e into the training data (fresh: a new, zeroed entry). */
+static __always_inline void ph_edge_learn(const struct ebph_profile *prof, struct ebph_edge *e,
+					  int fresh)
+{
+	if (fresh) {
+		e->test = 0;
+		e->ngen = prof->ngen;
+	} else if (e->ngen != prof->ngen) {
+		e->test = ph_edge_tested(prof, e);
+		e->ngen = prof->ngen;
+	}
+	e->tgen = prof->tgen;
+}
+
+/*
+ * A task of prof starts a program (exec): e is the edge to it (NULL: not in
+ * the graph and no room for it), fresh when it was just created (zeroed).
+ * Train: an edge not in the training data is learned and is news (no
+ * freezing; a frozen profile trains again). Test, if normal: an edge not in
+ * the testing data is an anomaly and an episode (ph_episode; t may be NULL).
+ * Returns 1 for an anomaly.
+ */
+static __always_inline int ph_exec_step(const struct ph_params *pp, struct ebph_profile *prof,
+					struct ebph_task *t, struct ebph_edge *e, int fresh,
+					struct ph_result *res)
+{
+	int tested = ph_edge_tested(prof, fresh ? 0 : e);
+
+	if (fresh || !ph_edge_trained(prof, e)) {
+		if (e) {
+			ph_edge_learn(prof, e, fresh);
+			prof->sequences++;
+		} else {
+			res->full = 1;
+		}
+		prof->last_mod_count = 0;
+		if (prof->state == EBPH_FROZEN) {
+			prof->state = EBPH_TRAINING;
+			ph_change(res, EBPH_TRAINING, EBPH_R_NEW_BEHAVIOUR);
+		}
+	}
+	if (prof->state != EBPH_NORMAL || tested)
+		return 0;
+	res->anomaly = 1;
+	prof->anomalies++;
+	ph_episode(pp, prof, t, res);
+	return 1;
 }
 
 /* Make row writable in the current training epoch; snapshot its testing
@@ -401,11 +533,8 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 			res->missing = ph_miss_mask(bits, w, pp->window);
 			res->unseen = !bits;
 			prof->anomalies++;
-			if (prof->anomalies > pp->anomaly_limit) {
-				ph_tolerize(prof);
-				ph_lf_clear(t);
-				ph_change(res, EBPH_TRAINING, EBPH_R_ANOMALY_LIMIT);
-			}
+			if (!t->lfc)	/* the task's frame was clear: a new episode */
+				ph_episode(pp, prof, t, res);
 		}
 	}
 

@@ -121,8 +121,11 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 	p->events = bpf_table_fd(p->mod, "events");
 	p->info = bpf_table_fd(p->mod, "info");
 	p->loaders = bpf_table_fd(p->mod, "loaders");
+	p->edges = bpf_table_fd(p->mod, "edges");
+	p->interps = bpf_table_fd(p->mod, "interps");
 	if (p->tasks < 0 || p->profiles < 0 || p->keys < 0 || p->paths < 0 || p->rows < 0 ||
-	    p->alloc < 0 || p->stats < 0 || p->events < 0 || p->info < 0 || p->loaders < 0) {
+	    p->alloc < 0 || p->stats < 0 || p->events < 0 || p->info < 0 || p->loaders < 0 ||
+	    p->edges < 0 || p->interps < 0) {
 		snprintf(err, errlen, "BPF program lacks one of its maps");
 		return -EINVAL;
 	}

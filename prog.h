@@ -26,6 +26,8 @@ struct ebph_prog {
 	int prog_fd[PROG_MAX_PROBES];
 	int link_fd[PROG_MAX_PROBES];
 	int tasks, profiles, keys, paths, rows, alloc, stats, events, info;	/* map fds */
+	int edges;			/* map fd: the exec graph */
+	int interps;			/* map fd: keys of the script interpreters */
 	int loaders;			/* map fd: keys of the dynamic loaders */
 	int cmd;			/* the command program (loaded, never attached) */
 	struct ring_buffer *rb;

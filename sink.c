@@ -30,6 +30,8 @@ static int sink_priority(const char *type)
 		{ "anomaly", LOG_WARNING },
 		{ "anomaly_summary", LOG_WARNING },
 		{ "tolerize_limit", LOG_WARNING },
+		{ "exec_anomaly", LOG_WARNING },
+		{ "edges_full", LOG_WARNING },
 		{ "suspend", LOG_WARNING },
 		{ "response_failed", LOG_WARNING },
 		{ "response", LOG_NOTICE },

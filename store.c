@@ -66,6 +66,18 @@
  *       handle         handle_len bytes, f_handle
  * The handle lets `ebph prune` prove an executable gone (open_by_handle_at
  * fails with ESTALE) rather than guess it from its path.
+ * With flags bit 1, after the handle trailer (if any), the exec-graph
+ * trailer (34 + 33 * nedges bytes), written when any of its fields is not 0:
+ *       script         u64      key.script (ebph.h), 0 = none
+ *       pflags         u32      bit 0: no_tolerize (other bits are refused)
+ *       episodes       u64      anomalous episodes since it became normal
+ *       episode_first  s64      when the first began (wall-clock ns, 0 = none)
+ *       edges_full     u32      reserved, 0
+ *       nedges         u16      0..64 (EBPH_EDGES_MAX)
+ *       edges          nedges times: dev u64, ino u64, script u64, scope u64
+ *                      of the program started, then views u8: bit 0 in the
+ *                      training data, bit 1 in the testing data (at least
+ *                      one; bit 1 only in a normal profile)
  *
  * A file is loaded only when every field is consistent: magic, version,
  * header size, window, alphabet, row size, architecture and flags as this
@@ -105,11 +117,14 @@
 /* The largest valid file: longest path, a row for every call in both views. */
 #define STORE_MAX_FILE	(STORE_HDR + STORE_FIXED + EBPH_PATH_MAX - 1 + \
 			 2 * EBPH_NR_CALLS * STORE_ROW + STORE_EVIDENCE + STORE_TRAILER + \
-			 STORE_HANDLE_MAX)
+			 STORE_HANDLE_MAX + STORE_GRAPH + EBPH_EDGES_MAX * STORE_EDGE)
 #define STORE_SUFFIX	".prof"
 #define STORE_PREV	".prev"	/* scratch file: the previous version */
 #define STORE_F_HANDLE	1	/* header flag: a file handle trailer */
 #define STORE_TRAILER	14	/* handle trailer bytes besides the handle */
+#define STORE_F_GRAPH	2	/* header flag: an exec-graph trailer */
+#define STORE_GRAPH	34	/* exec-graph trailer bytes besides the edges */
+#define STORE_EDGE	33	/* bytes per edge */
 
 /* ELF machine naming the system call table EBPH_NR_SYSCALLS was taken from. */
 #if defined(__x86_64__) && !defined(__ILP32__)
@@ -233,6 +248,42 @@ static int check_rows(const struct store_row *r, __u32 n, const char *view, __u3
 }
 
 /* Everything store_encode refuses to write (a file ebph would not load). */
+/* The exec graph's content: flags known, edges within bounds, each in a
+ * view, testing views only in a normal profile, no edge twice. */
+static int check_graph(const struct store_profile *p, char *err, size_t errlen)
+{
+	__u32 i, j;
+
+	if (p->pflags & ~EBPH_PF_NO_TOLERIZE) {
+		set_err(err, errlen, "unknown profile flags 0x%x", p->pflags);
+		return -EINVAL;
+	}
+	if (p->nedges > EBPH_EDGES_MAX || (p->nedges && !p->edges)) {
+		set_err(err, errlen, "%u exec-graph edges (at most %u)", p->nedges,
+			EBPH_EDGES_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < p->nedges; i++) {
+		const struct store_edge *e = &p->edges[i];
+
+		if (!e->train && !e->test) {
+			set_err(err, errlen, "exec-graph edge %u in no view", i);
+			return -EINVAL;
+		}
+		if (e->test && p->state != EBPH_NORMAL) {
+			set_err(err, errlen, "exec-graph edge %u tested in a %s profile", i,
+				out_state_name(p->state));
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++)
+			if (!memcmp(&p->edges[j].child, &e->child, sizeof(e->child))) {
+				set_err(err, errlen, "exec-graph edge %u twice", i);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
 static int check_profile(const struct store_profile *p, __u32 window, char *err, size_t errlen)
 {
 	int ret;
@@ -261,17 +312,27 @@ static int check_profile(const struct store_profile *p, __u32 window, char *err,
 			STORE_HANDLE_MAX);
 		return -EINVAL;
 	}
+	ret = check_graph(p, err, errlen);
+	if (ret)
+		return ret;
 	ret = check_rows(p->train, p->ntrain, "training", window, EBPH_NR_CALLS, err, errlen);
 	if (!ret)
 		ret = check_rows(p->test, p->ntest, "testing", window, EBPH_NR_CALLS, err, errlen);
 	return ret;
 }
 
+/* Does p need the exec-graph trailer? */
+static int has_graph(const struct store_profile *p)
+{
+	return p->key.script || p->pflags || p->episodes || p->episode_first || p->nedges;
+}
+
 static size_t encoded_len(const struct store_profile *p)
 {
 	return STORE_HDR + STORE_FIXED + strnlen(p->path, EBPH_PATH_MAX - 1) +
 	       (size_t)(p->ntrain + p->ntest) * STORE_ROW + STORE_EVIDENCE +
-	       (p->handle_len ? STORE_TRAILER + p->handle_len : 0);
+	       (p->handle_len ? STORE_TRAILER + p->handle_len : 0) +
+	       (has_graph(p) ? STORE_GRAPH + (size_t)p->nedges * STORE_EDGE : 0);
 }
 
 static __u8 *put_rows(__u8 *q, const struct store_row *r, __u32 n)
@@ -300,7 +361,7 @@ static void encode_to(const struct store_profile *p, __u32 window, __u8 *b, size
 	put32(b + 20, EBPH_NR_CALLS);
 	put32(b + 24, EBPH_ROW_BYTES);
 	put32(b + 28, STORE_ARCH);
-	put32(b + 32, p->handle_len ? STORE_F_HANDLE : 0);
+	put32(b + 32, (p->handle_len ? STORE_F_HANDLE : 0) | (has_graph(p) ? STORE_F_GRAPH : 0));
 	put64(b + 36, len - STORE_HDR);
 
 	put64(q, p->key.dev);
@@ -329,6 +390,25 @@ static void encode_to(const struct store_profile *p, __u32 window, __u8 *b, size
 		put32(q + 8, (__u32)p->handle_type);
 		put16(q + 12, p->handle_len);
 		memcpy(q + 14, p->handle, p->handle_len);
+		q += STORE_TRAILER + p->handle_len;
+	}
+	if (has_graph(p)) {
+		__u32 i;
+
+		put64(q, p->key.script);
+		put32(q + 8, p->pflags);
+		put64(q + 12, p->episodes);
+		put64(q + 20, (__u64)p->episode_first);
+		put32(q + 28, 0);
+		put16(q + 32, p->nedges);
+		q += STORE_GRAPH;
+		for (i = 0; i < p->nedges; i++, q += STORE_EDGE) {
+			put64(q, p->edges[i].child.dev);
+			put64(q + 8, p->edges[i].child.ino);
+			put64(q + 16, p->edges[i].child.script);
+			put64(q + 24, p->edges[i].child.scope);
+			q[32] = (p->edges[i].train ? 1 : 0) | (p->edges[i].test ? 2 : 0);
+		}
 	}
 
 	crc = crc32_update(0, b, 44);
@@ -429,7 +509,7 @@ static int decode_header(const __u8 *b, size_t len, __u32 window, char *err, siz
 		return -EINVAL;
 	}
 	v = get32(b + 32);
-	if (v & ~STORE_F_HANDLE) {
+	if (v & ~(STORE_F_HANDLE | STORE_F_GRAPH)) {
 		set_err(err, errlen, "unknown flags 0x%x", v);
 		return -EINVAL;
 	}
@@ -534,8 +614,51 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 			goto invalid;
 		}
 		need += STORE_TRAILER + p->handle_len;
-		if (need == pl)
+		if (need <= pl)
 			memcpy(p->handle, h + 14, p->handle_len);
+	}
+	if (get32(b + 32) & STORE_F_GRAPH) {
+		const __u8 *g = b + STORE_HDR + need;
+		__u32 i, nedges;
+
+		if (pl < need + STORE_GRAPH) {
+			set_err(err, errlen, "payload of %llu bytes, its content needs at least %llu",
+				(unsigned long long)pl, (unsigned long long)need + STORE_GRAPH);
+			goto invalid;
+		}
+		p->key.script = get64(g);
+		p->pflags = get32(g + 8);
+		p->episodes = get64(g + 12);
+		p->episode_first = (__s64)get64(g + 20);
+		nedges = get16(g + 32);
+		if (nedges > EBPH_EDGES_MAX) {
+			set_err(err, errlen, "%u exec-graph edges (at most %u)", nedges,
+				EBPH_EDGES_MAX);
+			goto invalid;
+		}
+		need += STORE_GRAPH + (__u64)nedges * STORE_EDGE;
+		if (need == pl && nedges) {
+			p->edges = calloc(nedges, sizeof(*p->edges));
+			if (!p->edges) {
+				set_err(err, errlen, "out of memory");
+				ret = -ENOMEM;
+				goto fail;
+			}
+			p->nedges = nedges;
+			for (i = 0, g += STORE_GRAPH; i < nedges; i++, g += STORE_EDGE) {
+				p->edges[i].child.dev = get64(g);
+				p->edges[i].child.ino = get64(g + 8);
+				p->edges[i].child.script = get64(g + 16);
+				p->edges[i].child.scope = get64(g + 24);
+				if (g[32] & ~3) {
+					set_err(err, errlen, "exec-graph edge %u: unknown views 0x%x",
+						i, g[32]);
+					goto invalid;
+				}
+				p->edges[i].train = g[32] & 1;
+				p->edges[i].test = (g[32] >> 1) & 1;
+			}
+		}
 	}
 	if (need != pl) {
 		set_err(err, errlen, "payload of %llu bytes, its content needs %llu",
@@ -565,16 +688,15 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 	ret = check_rows(p->train, p->ntrain, "training", w, nmax, err, errlen);
 	if (!ret)
 		ret = check_rows(p->test, p->ntest, "testing", w, nmax, err, errlen);
+	if (!ret)
+		ret = check_graph(p, err, errlen);
 	if (ret)
 		goto fail;
 	return 0;
 invalid:
 	ret = -EINVAL;
 fail:
-	free(p->train);
-	free(p->test);
-	p->train = p->test = NULL;
-	p->ntrain = p->ntest = 0;
+	store_profile_free(p);
 	return ret;
 }
 
@@ -585,8 +707,10 @@ void store_profile_free(struct store_profile *p)
 		return;
 	free(p->train);
 	free(p->test);
+	free(p->edges);
 	p->train = p->test = NULL;
-	p->ntrain = p->ntest = 0;
+	p->edges = NULL;
+	p->ntrain = p->ntest = p->nedges = 0;
 }
 
 int store_next_rows(const struct store_profile *p, __u32 *i, __u32 *j,
@@ -626,8 +750,14 @@ void store_rows_needed(const struct store_profile *p, __u32 *rows, __u32 *snap, 
 
 void store_file_name(const struct ebph_key *key, char *buf, size_t len)
 {
-	snprintf(buf, len, "%llx-%llx" STORE_SUFFIX, (unsigned long long)key->dev,
-		 (unsigned long long)key->ino);
+	char s[24] = "", c[24] = "";
+
+	if (key->script)
+		snprintf(s, sizeof(s), "~s%llx", (unsigned long long)key->script);
+	if (key->scope)
+		snprintf(c, sizeof(c), "~c%llx", (unsigned long long)key->scope);
+	snprintf(buf, len, "%llx-%llx%s%s" STORE_SUFFIX, (unsigned long long)key->dev,
+		 (unsigned long long)key->ino, s, c);
 }
 
 void store_set_window(__u32 window)
@@ -1047,7 +1177,11 @@ static int cmp_keys(const void *a, const void *b)
 
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	if (x->script != y->script)
+		return x->script < y->script ? -1 : 1;
+	return x->scope < y->scope ? -1 : x->scope > y->scope;
 }
 
 /* The key two of the n profiles share, or NULL (-ENOMEM in *ret). */

@@ -19,6 +19,14 @@ struct store_row {
 	__u8 bits[EBPH_ROW_BYTES];
 };
 
+/* An edge of the exec graph as saved: the program started, and which views
+ * have it (at least one; testing only in a normal profile). */
+struct store_edge {
+	struct ebph_key child;
+	__u8 train;
+	__u8 test;
+};
+
 /*
  * A profile as saved and loaded: its counters and its two pair views
  * (training and testing), independent of the BPF maps' copy-on-write layout.
@@ -47,6 +55,11 @@ struct store_profile {
 	__u8 handle[STORE_HANDLE_MAX];
 	struct store_row *train;	/* malloc'd, sorted by call, no duplicates */
 	struct store_row *test;
+	__u32 pflags;			/* EBPH_PF_* */
+	__u32 nedges;			/* edges in edges[], at most EBPH_EDGES_MAX */
+	__u64 episodes;			/* anomalous episodes since it became normal */
+	__s64 episode_first;		/* when the first of them began (wall ns, 0 = none) */
+	struct store_edge *edges;	/* malloc'd exec graph */
 };
 
 void store_profile_free(struct store_profile *p);
@@ -61,7 +74,8 @@ void store_set_window(__u32 window);
  */
 int store_dir_check(const char *dir, int create, char *err, size_t errlen);
 
-/* File name of a profile in state_dir: "<dev>-<ino>.prof" (hex kernel dev). */
+/* File name of a profile in state_dir: "<dev>-<ino>.prof" (hex kernel dev),
+ * "<dev>-<ino>~s<script>.prof" for a script's profile (hex). */
 void store_file_name(const struct ebph_key *key, char *buf, size_t len);
 
 /*

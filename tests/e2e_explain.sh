@@ -109,7 +109,7 @@ start_ebph "$T/text" -c "$T/c.yaml" || fail "ebph starts (text)"
 "$T/x1" write > /dev/null
 sleep 0.3
 stop_ebph
-line=$(grep "^anomaly .*/x1 write misses=" "$T/text" | head -n 1)
+line=$(grep "^anomaly .*/x1 level=[a-z]* write misses=" "$T/text" | head -n 1)
 printf '#    %s\n' "$line"
 check "text: the anomaly line names the missing pairs" \
 	sh -c "echo '$line' | grep -Eq ' misses=[0-9]+ lfc=[0-9]+ missing=([a-z0-9_]+@[1-8],?)+ seq='"

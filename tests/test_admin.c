@@ -244,7 +244,7 @@ START_TEST(test_admin_cmd_help)
 	ck_assert_ptr_null(strstr(t, "--dry-run"));
 	ck_assert_ptr_null(strstr(t, "--pid"));
 	ck_assert_ptr_nonnull(strstr(t, "Commands: ps profiles show normalize sensitize tolerize "
-				    "delete save release prune help replay record\n"));
+				    "delete notolerize autotolerize save release prune help replay record\n"));
 	free(t);
 	mem_open(&m);
 	admin_cmd_help(m.f, admin_find("prune"));
@@ -725,7 +725,7 @@ END_TEST
 
 START_TEST(test_admin_task_lines)
 {
-	struct ebph_key key = { (254ULL << 20) | 0, 99 };
+	struct ebph_key key = { (254ULL << 20) | 0, 99, 0, 0 };
 	struct admin_task t = {
 		.pid = 100, .tid = 101, .threads = 3, .comm = "w\"x", .path = "/bin/w", .key = &key,
 		.state = EBPH_FROZEN, .train_count = 50, .last_mod_count = 40, .anomalies = 0,
@@ -777,7 +777,7 @@ END_TEST
 START_TEST(test_admin_progress)
 {
 	static const struct admin_rule r = { 128, 32, 1024 }, r0 = { 128, 32, 0 };
-	struct ebph_key key = { 1, 2 };
+	struct ebph_key key = { .dev = 1, .ino = 2 };
 	struct admin_task t = {
 		.pid = 1, .tid = 1, .threads = 1, .comm = "c", .path = "/bin/c", .key = &key,
 		.state = EBPH_TRAINING, .train_count = 1000, .last_mod_count = 0, .now = NOW,
@@ -831,7 +831,7 @@ END_TEST
 
 START_TEST(test_admin_change_lines)
 {
-	struct ebph_key key = { (8ULL << 20) | 1, 12 };
+	struct ebph_key key = { (8ULL << 20) | 1, 12, 0, 0 };
 	struct admin_change c = {
 		.command = "normalize", .key = &key, .path = "/usr/bin/x", .source = "live",
 		.old_state = EBPH_TRAINING, .state = EBPH_NORMAL, .old_train_count = 5,

@@ -106,6 +106,44 @@ START_TEST(test_config_defaults)
 	ck_assert_uint_eq(c.status_interval, 10);
 	ck_assert_str_eq(c.state_dir, "/var/lib/ebph");
 	ck_assert_uint_eq(c.save_interval, 600);
+	ck_assert_uint_eq(c.anomaly_period, 3600);
+	ck_assert_uint_eq(c.auto_tolerize, 1);
+	ck_assert_uint_eq(c.max_edges, 65536);
+	ck_assert_uint_eq(c.alert_lfc, 5);
+	ck_assert_uint_eq(c.alerts_only, 0);
+}
+END_TEST
+
+/* issue 12's keys: their values and bounds */
+START_TEST(test_config_issue12_keys)
+{
+	struct ebph_config c;
+
+	LOAD_OK(&c, "anomaly_period: 2h\nauto_tolerize: false\nmax_edges: 16\nalert_lfc: 13\n"
+		    "alerts_only: true\n");
+	ck_assert_uint_eq(c.anomaly_period, 7200);
+	ck_assert_uint_eq(c.auto_tolerize, 0);
+	ck_assert_uint_eq(c.max_edges, 16);
+	ck_assert_uint_eq(c.alert_lfc, 13);
+	ck_assert_uint_eq(c.alerts_only, 1);
+	LOAD_OK(&c, "anomaly_period: 0\n");
+	ck_assert_uint_eq(c.anomaly_period, 0);
+	ck_assert_str_eq(c.script_interpreters, "python3 perl ruby sh bash dash node");
+	LOAD_OK(&c, "script_interpreters: python3 /opt/py/bin/python3.12 gawk\n");
+	ck_assert_str_eq(c.script_interpreters, "python3 /opt/py/bin/python3.12 gawk");
+	LOAD_OK(&c, "script_interpreters: \"\"\n");
+	ck_assert_str_eq(c.script_interpreters, "");
+	LOAD_ERR("script_interpreters: py/thon\n",
+		 "ebph.yaml:1:22: script_interpreters: 'py/thon': not a program name or absolute path");
+	LOAD_OK(&c, "script_interpreters: 3\n");	/* a name */
+	ck_assert_str_eq(c.script_interpreters, "3");
+	LOAD_ERR("alert_lfc: 0\n", "ebph.yaml:1:12: alert_lfc: 0 is out of range (1..128)");
+	LOAD_ERR("alerts_only: 2\n", "ebph.yaml:1:14: alerts_only: expected true or false, got '2'");
+	LOAD_ERR("auto_tolerize: yes\n",
+		 "ebph.yaml:1:16: auto_tolerize: expected true or false, got 'yes'");
+	LOAD_ERR("max_edges: 15\n", "ebph.yaml:1:12: max_edges: 15 is out of range (16..1048576)");
+	LOAD_ERR("anomaly_period: 366d\n",
+		 "ebph.yaml:1:17: anomaly_period: 366d is out of range (0..365d)");
 }
 END_TEST
 
@@ -266,7 +304,13 @@ START_TEST(test_config_write_defaults)
 			 "metrics_file: \"\"\n"
 			 "min_train_calls: 1024\n"
 			 "retired_keep: 7d\n"
-			 "programs: []\n");
+			 "programs: []\n"
+			 "anomaly_period: 1h\n"
+			 "auto_tolerize: true\n"
+			 "max_edges: 65536\n"
+			 "alert_lfc: 5\n"
+			 "alerts_only: false\n"
+			 "script_interpreters: \"python3 perl ruby sh bash dash node\"\n");
 	free(buf);
 }
 END_TEST
@@ -1302,6 +1346,7 @@ Suite *config_suite(void)
 
 	tcase_add_test(tc, test_config_defaults);
 	tcase_add_test(tc, test_config_response_keys);
+	tcase_add_test(tc, test_config_issue12_keys);
 	tcase_add_test(tc, test_config_defaults_clear_the_struct);
 	tcase_add_test(tc, test_config_every_key);
 	tcase_add_test(tc, test_config_flow_mapping_and_quoted_keys);

@@ -168,7 +168,7 @@ START_TEST(test_fill_members_match_template)
 	char name[64];
 	unsigned int i, n = 0, seen = 0, nopt = 0;
 
-	ck_assert_uint_eq(fill_nmembers, 31);
+	ck_assert_uint_eq(fill_nmembers, 35);
 	for (i = 0; i < fill_nmembers; i++) {
 		ck_assert(!strncmp(fill_members[i].macro, "OFF_", 4));
 		snprintf(name, sizeof(name), "!defined(%s)", fill_members[i].macro);
@@ -429,7 +429,10 @@ START_TEST(test_fill_text_define_block_exact)
 		"#define EBPH_RINGBUF_PAGES 256\n"
 		"#define EBPH_ANOMALY_LINES 10\n"
 		"#define EBPH_SUMMARY_NS 1000000000ULL\n"
-		"#define EBPH_NR_MMAP %u\n", EBPH_NR_SYSCALLS, EBPH_NR_RESTART_SYSCALL, EBPH_NR_MMAP);
+		"#define EBPH_NR_MMAP %u\n"
+		"#define EBPH_MAX_EDGES 65536\n"
+		"#define EBPH_ANOMALY_PERIOD_NS 3600000000000ULL\n"
+		"#define EBPH_AUTO_TOLERIZE 1\n", EBPH_NR_SYSCALLS, EBPH_NR_RESTART_SYSCALL, EBPH_NR_MMAP);
 	for (i = 0; i < fill_nmembers; i++)
 		fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro, 1000 + 24 * i,
 			fill_members[i].type, fill_members[i].member);

@@ -157,7 +157,7 @@ static void anomaly_event(struct ebph_event *e)
 static char *render_event(int json, int timestamps, const struct ebph_event *e, const char *path)
 {
 	struct out_ctx o = { .json = json, .timestamps = timestamps,
-			     .boot_to_wall_ns = WALL_OFFSET, .hostname = "h" };
+			     .boot_to_wall_ns = WALL_OFFSET, .hostname = "h", .alert_lfc = 5 };
 	struct mem m;
 
 	mem_open(&m);
@@ -732,6 +732,68 @@ START_TEST(test_output_json_new_profile)
 }
 END_TEST
 
+/* Levels from the LFC, and what --alerts prints. */
+START_TEST(test_output_levels_and_alerts)
+{
+	struct out_ctx o = { .alert_lfc = 5 };
+	struct ebph_event e;
+
+	anomaly_event(&e);
+	e.lfc = 4;
+	ck_assert_str_eq(out_event_level(&o, &e), "notice");
+	ck_assert_int_eq(out_event_alert(&o, &e), 0);
+	e.lfc = 5;
+	ck_assert_str_eq(out_event_level(&o, &e), "alert");
+	ck_assert_int_eq(out_event_alert(&o, &e), 1);
+	base_event(&e, EBPH_EV_ANOMALY_SUMMARY);
+	e.lfc = 1;	/* a summary's lfc_max */
+	ck_assert_str_eq(out_event_level(&o, &e), "notice");
+	e.lfc = 40;
+	ck_assert_int_eq(out_event_alert(&o, &e), 1);
+	base_event(&e, EBPH_EV_EXEC_ANOMALY);
+	e.lfc = 1;
+	ck_assert_str_eq(out_event_level(&o, &e), "alert");
+	ck_assert_int_eq(out_event_alert(&o, &e), 1);
+	base_event(&e, EBPH_EV_PROFILE_STATE);
+	ck_assert_ptr_null(out_event_level(&o, &e));
+	e.reason = EBPH_R_NORMAL_WAIT;
+	ck_assert_int_eq(out_event_alert(&o, &e), 0);
+	e.reason = EBPH_R_ANOMALY_LIMIT;
+	ck_assert_int_eq(out_event_alert(&o, &e), 1);
+	base_event(&e, EBPH_EV_EDGES_FULL);
+	ck_assert_int_eq(out_event_alert(&o, &e), 1);
+	base_event(&e, EBPH_EV_NEW_PROFILE);
+	ck_assert_int_eq(out_event_alert(&o, &e), 0);
+}
+END_TEST
+
+/* An exec anomaly names parent and child and explains (known). */
+START_TEST(test_output_exec_anomaly)
+{
+	struct ebph_event e;
+	char *l;
+
+	base_event(&e, EBPH_EV_EXEC_ANOMALY);
+	e.child.dev = (8ULL << 20) | 1;
+	e.child.ino = 77;
+	e.child.script = 0xab;
+	e.edges = 2;
+	e.lfc = 1;
+	e.count = 3;
+	strcpy(e.path, "/bin/sh");
+	l = render_event(1, 0, &e, "/usr/bin/env");
+	ck_assert_ptr_nonnull(strstr(l, "\"type\":\"exec_anomaly\""));
+	ck_assert_ptr_nonnull(strstr(l, "\"path\":\"/usr/bin/env\",\"level\":\"alert\","
+				    "\"child\":\"/bin/sh\",\"child_profile\":\"2049:77~sab\","
+				    "\"edges\":2,\"lfc\":1,\"anomalies\":3,\"known\":\"\"}"));
+	free(l);
+	l = render_event(0, 0, &e, "/usr/bin/env");
+	ck_assert_ptr_nonnull(strstr(l, "/usr/bin/env level=alert started a program it never "
+				    "started: child=/bin/sh (2049:77) edges=2 known=-\n"));
+	free(l);
+}
+END_TEST
+
 START_TEST(test_output_json_anomaly)
 {
 	struct ebph_event e;
@@ -741,6 +803,7 @@ START_TEST(test_output_json_anomaly)
 	l = render_event(1, 0, &e, "/bin/bash");
 	ck_assert_str_eq(l, "{\"type\":\"anomaly\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
+			 "\"level\":\"alert\","
 			 "\"syscall\":\"write\",\"misses\":3,\"lfc\":5,\"anomalies\":7,"
 			 "\"sequence\":[\"read\",\"close\",\"syscall_65534\",\"mmap\",\"write\"],"
 			 "\"new_call\":false,\"missing\":[{\"prev\":\"mmap\",\"distance\":1},"
@@ -1125,7 +1188,7 @@ START_TEST(test_output_text_each_event)
 
 	anomaly_event(&e);
 	l = render_event(0, 0, &e, "/bin/bash");
-	ck_assert_str_eq(l, "anomaly           1234 bash             /bin/bash write misses=3 lfc=5 "
+	ck_assert_str_eq(l, "anomaly           1234 bash             /bin/bash level=alert write misses=3 lfc=5 "
 			 "missing=mmap@1,close@3 seq=read,close,syscall_65534,mmap,write\n");
 	free(l);
 
@@ -1312,7 +1375,7 @@ START_TEST(test_output_text_anomaly_fixed_columns_then_window)
 	for (i = 0; i < 9; i++)
 		e.seq[i] = nr(calls[i]);
 	l = render_event(0, 0, &e, "/bin/sh");
-	ck_assert_msg(!strncmp(l + 40, "/bin/sh write ", 14), "fixed columns: %s", l);
+	ck_assert_msg(!strncmp(l + 40, "/bin/sh level=alert write ", 26), "fixed columns: %s", l);
 	ck_assert_msg(strstr(l, " seq=read,write,close,openat,fstat,mmap,brk,read,write\n"),
 		      "window: %s", l);
 	free(l);
@@ -1452,7 +1515,7 @@ START_TEST(test_output_status_json)
 			 "\"training\":4,\"frozen\":3,\"normal\":3,\"tasks\":50,\"syscalls\":123456,"
 			 "\"anomalies\":2,\"lost_events\":1,\"rows\":300,\"snapshot_rows\":20,"
 			 "\"pair_bytes\":65536,\"map_bytes\":40000000,\"tasks_full\":0,"
-			 "\"profiles_full\":0,\"rows_full\":5,\"anomalies_lost\":0,"
+			 "\"profiles_full\":0,\"rows_full\":5,\"edges_full\":0,\"anomalies_lost\":0,"
 			 "\"suppressed\":0,\"held\":0,\"traced\":0,\"final\":true}\n");
 	assert_json_line(l);
 	free(l);
@@ -1679,6 +1742,8 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_header);
 	tcase_add_test(tc, test_output_json_new_profile);
 	tcase_add_test(tc, test_output_json_anomaly);
+	tcase_add_test(tc, test_output_levels_and_alerts);
+	tcase_add_test(tc, test_output_exec_anomaly);
 	tcase_add_test(tc, test_output_json_anomaly_unknown_syscall);
 	tcase_add_test(tc, test_output_json_anomaly_empty_slots_anywhere);
 	tcase_add_test(tc, test_output_json_anomaly_sequence_bounds);

@@ -64,6 +64,7 @@ static void setup(void)
 	pp.anomaly_limit = 30;
 	pp.tolerize_limit = 12;
 	pp.lfc_window = 128;
+	pp.auto_tolerize = 1;
 	memset(&prof, 0, sizeof(prof));
 	memset(&task, 0, sizeof(task));
 	for (i = 0; i < EBPH_FRAMES; i++)
@@ -780,24 +781,41 @@ START_TEST(test_ph_anomaly_limit_returns_to_training)
 	static const __u32 three[] = { 7, 4, 5 };
 	struct ph_result res;
 	__u64 tc;
+	int i;
 
 	pp.anomaly_limit = 3;
 	make_normal();
 	run(PREFIX, ARRAY_SIZE(PREFIX), NULL);
+	/* one task's burst of three anomalies is one episode */
 	ck_assert_uint_eq(run(three, ARRAY_SIZE(three), NULL), 3);
 	ck_assert_uint_eq(prof.state, EBPH_NORMAL);
 	ck_assert_uint_eq(prof.anomalies, 3);
+	ck_assert_uint_eq(prof.episodes, 1);
 	ck_assert_uint_eq(task.lfc, 3);
-
-	tc = prof.train_count;
-	res = step(1);	/* 4th anomaly: 3 > limit */
+	res = step(1);	/* 4th anomalous call, same episode: still normal */
 	ck_assert_uint_eq(res.anomaly, 1);
-	ck_assert_uint_eq(res.misses, 6);
+	ck_assert_uint_eq(res.nchanges, 0);
+	ck_assert_uint_eq(prof.episodes, 1);
+	/* single anomalies of separate tasks (their frames empty): one each */
+	for (i = 2; i <= 3; i++) {
+		ph_lf_clear(&task);
+		res = anomalous_call();
+		ck_assert_uint_eq(res.anomaly, 1);
+		ck_assert_uint_eq(res.nchanges, 0);
+		ck_assert_uint_eq(prof.episodes, i);
+	}
+	ck_assert_uint_eq(prof.state, EBPH_NORMAL);
+
+	ph_lf_clear(&task);
+	tc = prof.train_count;
+	res = anomalous_call();	/* 4th episode: 4 > limit, period 0 */
+	ck_assert_uint_eq(res.anomaly, 1);
 	ck_assert_uint_eq(res.nchanges, 1);
 	ck_assert_uint_eq(res.state[0], EBPH_TRAINING);
 	ck_assert_uint_eq(res.reason[0], EBPH_R_ANOMALY_LIMIT);
 	ck_assert_uint_eq(prof.state, EBPH_TRAINING);
 	ck_assert_uint_eq(prof.anomalies, 0);
+	ck_assert_uint_eq(prof.episodes, 0);
 	/* training counters run on from the normalisation: it re-freezes by the rule */
 	ck_assert_uint_eq(prof.train_count, tc + 1);
 	ck_assert_uint_eq(prof.tgen, 0);	/* training data kept */
@@ -806,13 +824,166 @@ START_TEST(test_ph_anomaly_limit_returns_to_training)
 	ck_assert_uint_eq(task.lf_pos, 1);
 	ck_assert_uint_eq(task.lf[0], 1);
 	ck_assert_uint_eq(task.lf[1], 0);
-	ck_assert_uint_eq(task.lfc_max, 3);	/* the limit hit before recording */
-
 	/* no longer monitored: the next shifted call is not an anomaly */
 	res = step(2);
 	ck_assert_uint_eq(res.anomaly, 0);
 	ck_assert_uint_eq(prof.anomalies, 0);
-	ck_assert_uint_eq(task.lfc, 1);
+}
+END_TEST
+
+/* anomaly_period: the episodes must span that long before the profile
+ * leaves normal; scattered noise in a short time does not end it. */
+START_TEST(test_ph_anomaly_limit_needs_period)
+{
+	struct ph_result res;
+	int i;
+
+	pp.anomaly_limit = 3;
+	pp.anomaly_period_ns = 10 * WAIT;
+	make_normal();
+	for (i = 1; i <= 6; i++) {
+		ph_lf_clear(&task);
+		res = anomalous_call();
+		ck_assert_uint_eq(res.anomaly, 1);
+		ck_assert_uint_eq(res.nchanges, 0);
+		fake_now += WAIT;	/* 6 episodes over 6 WAIT < 10 WAIT */
+	}
+	ck_assert_uint_eq(prof.state, EBPH_NORMAL);
+	ck_assert_uint_eq(prof.episodes, 6);
+	fake_now += 4 * WAIT;	/* the first is now 10 WAIT old */
+	ph_lf_clear(&task);
+	res = anomalous_call();
+	ck_assert_uint_eq(res.nchanges, 1);
+	ck_assert_uint_eq(res.reason[0], EBPH_R_ANOMALY_LIMIT);
+	ck_assert_uint_eq(prof.state, EBPH_TRAINING);
+}
+END_TEST
+
+/* auto_tolerize 0, or the profile's no_tolerize flag: never leaves normal. */
+START_TEST(test_ph_anomaly_limit_off)
+{
+	struct ph_result res;
+	int i, pass;
+
+	pp.anomaly_limit = 1;
+	make_normal();
+	for (pass = 0; pass < 2; pass++) {
+		pp.auto_tolerize = pass == 0 ? 0 : 1;
+		prof.pflags = pass == 0 ? 0 : EBPH_PF_NO_TOLERIZE;
+		for (i = 0; i < 5; i++) {
+			ph_lf_clear(&task);
+			res = anomalous_call();
+			ck_assert_uint_eq(res.anomaly, 1);
+			ck_assert_uint_eq(res.nchanges, 0);
+		}
+		ck_assert_uint_eq(prof.state, EBPH_NORMAL);
+	}
+	prof.pflags = 0;
+	ph_lf_clear(&task);
+	res = anomalous_call();
+	ck_assert_uint_eq(res.nchanges, 1);
+	ck_assert_uint_eq(prof.state, EBPH_TRAINING);
+}
+END_TEST
+
+/* The tolerize_limit reset (which zeroes the anomaly count) does not zero
+ * the episodes: a burst cannot hide the profile's earlier ones. */
+START_TEST(test_ph_episodes_survive_tolerize_limit)
+{
+	int i;
+
+	pp.anomaly_limit = 100;
+	pp.tolerize_limit = 2;
+	make_normal();
+	ph_lf_clear(&task);
+	anomalous_call();
+	for (i = 0; i < 5; i++) {
+		fresh_window();
+		ph_push(&task.frame[0], 1);
+		step(9);
+	}
+	ck_assert_uint_eq(prof.anomalies, 0);	/* reset by tolerize_limit */
+	ck_assert_uint_eq(prof.episodes, 1);
+}
+END_TEST
+
+/* A script's identity: its name, a relative one in its directory. */
+START_TEST(test_ph_script_id)
+{
+	char a[EBPH_PATH_MAX] = "/tmp/x/a.sh", b[EBPH_PATH_MAX] = "/tmp/x/b.sh";
+	char r[EBPH_PATH_MAX] = "a.sh", tail[EBPH_PATH_MAX] = "/tmp/x/a.sh\0junk";
+	__u64 ha = ph_script_id(a, 1, 2), h = PH_FNV_OFFSET;
+	const char *p;
+
+	for (p = a; *p; p++)	/* FNV-1a of the name */
+		h = (h ^ (__u8)*p) * PH_FNV_PRIME;
+	ck_assert_uint_eq(ha, h);
+	ck_assert_uint_eq(ha, ph_script_id(a, 9, 9));	/* absolute: cwd unused */
+	ck_assert_uint_eq(ha, ph_script_id(tail, 1, 2));	/* ends at the NUL */
+	ck_assert_uint_ne(ha, ph_script_id(b, 1, 2));
+	ck_assert_uint_ne(ph_script_id(r, 1, 2), ph_script_id(r, 1, 3));
+	ck_assert_uint_ne(ph_script_id(r, 1, 2), 0);
+}
+END_TEST
+
+/* Exec graph: learned while training, tested once normal, copy-on-write
+ * against resets like rows. */
+START_TEST(test_ph_exec_edges)
+{
+	struct ebph_edge a = { 0 }, b = { 0 };
+	struct ph_result res = { 0 };
+	__u64 seq;
+
+	/* training: a new edge is learned and is news */
+	prof.last_mod_count = 40;
+	prof.train_count = 50;
+	seq = prof.sequences;
+	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &a, 1, &res), 0);
+	ck_assert_uint_eq(prof.sequences, seq + 1);
+	ck_assert_uint_eq(prof.last_mod_count, 0);
+	ck_assert(ph_edge_trained(&prof, &a));
+	/* known: no news */
+	prof.last_mod_count = 7;
+	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &a, 0, &res), 0);
+	ck_assert_uint_eq(prof.last_mod_count, 7);
+	/* a frozen profile starting something new trains again */
+	prof.state = EBPH_FROZEN;
+	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &b, 1, &res), 0);
+	ck_assert_uint_eq(prof.state, EBPH_TRAINING);
+	ck_assert_uint_eq(res.nchanges, 1);
+	ck_assert_uint_eq(res.reason[0], EBPH_R_NEW_BEHAVIOUR);
+
+	/* normal: a and b are its testing data; c is not */
+	ph_normalize(&prof, fake_now);
+	ck_assert(ph_edge_tested(&prof, &a) && ph_edge_tested(&prof, &b));
+	memset(&res, 0, sizeof(res));
+	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &a, 0, &res), 0);
+	{
+		struct ebph_edge c = { 0 };
+
+		ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &c, 1, &res), 1);
+		ck_assert_uint_eq(res.anomaly, 1);
+		ck_assert_uint_eq(prof.anomalies, 1);
+		ck_assert_uint_eq(prof.episodes, 1);
+		ck_assert(ph_edge_trained(&prof, &c));
+		/* learned, but not tested until the next normalisation */
+		ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &c, 0, &res), 1);
+		ph_normalize(&prof, fake_now);
+		ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &c, 0, &res), 0);
+	}
+	/* a training reset while normal: a stays tested, also once relearned */
+	ph_reset_training(&prof);
+	ck_assert(!ph_edge_trained(&prof, &a));
+	ck_assert(ph_edge_tested(&prof, &a));
+	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &a, 0, &res), 0);
+	ck_assert(ph_edge_trained(&prof, &a));
+	ck_assert(ph_edge_tested(&prof, &a));
+	/* b, not relearned, is in the testing data, not the training data */
+	ck_assert(ph_edge_tested(&prof, &b) && !ph_edge_trained(&prof, &b));
+	/* no room (NULL): an anomaly all the same, news, reported as full */
+	memset(&res, 0, sizeof(res));
+	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, NULL, 0, &res), 1);
+	ck_assert_uint_eq(res.full, 1);
 }
 END_TEST
 
@@ -1437,6 +1608,11 @@ Suite *ph_suite(void)
 	tcase_add_test(tc, test_ph_normal_training_copy_on_write);
 	tcase_add_test(tc, test_ph_normal_stale_row_snapshot_is_empty);
 	tcase_add_test(tc, test_ph_anomaly_limit_returns_to_training);
+	tcase_add_test(tc, test_ph_anomaly_limit_needs_period);
+	tcase_add_test(tc, test_ph_anomaly_limit_off);
+	tcase_add_test(tc, test_ph_episodes_survive_tolerize_limit);
+	tcase_add_test(tc, test_ph_exec_edges);
+	tcase_add_test(tc, test_ph_script_id);
 	tcase_add_test(tc, test_ph_lfc_sliding_window);
 	tcase_add_test(tc, test_ph_lfc_sliding_window_through_step);
 	tcase_add_test(tc, test_ph_lfc_clear_not_stale);

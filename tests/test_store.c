@@ -24,7 +24,8 @@ void store_set_window(__u32 window);
 #define FIXED		78
 #define EVIDENCE	32	/* version 2's trailer */
 #define ROW		(2 + EBPH_ROW_BYTES)
-#define MAX_FILE	(HDR + FIXED + EBPH_PATH_MAX - 1 + 2 * EBPH_NR_CALLS * ROW + EVIDENCE + 14 + 128)
+#define MAX_FILE	(HDR + FIXED + EBPH_PATH_MAX - 1 + 2 * EBPH_NR_CALLS * ROW + EVIDENCE + 14 + 128 + \
+			 34 + EBPH_EDGES_MAX * 33)
 #define NOBODY		65534
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -139,7 +140,94 @@ static void assert_profile_eq(const struct store_profile *a, const struct store_
 	ck_assert_uint_eq(a->ntest, b->ntest);
 	ck_assert(!a->ntrain || !memcmp(a->train, b->train, a->ntrain * sizeof(*a->train)));
 	ck_assert(!a->ntest || !memcmp(a->test, b->test, a->ntest * sizeof(*a->test)));
+	ck_assert_uint_eq(a->key.script, b->key.script);
+	ck_assert_uint_eq(a->pflags, b->pflags);
+	ck_assert_uint_eq(a->episodes, b->episodes);
+	ck_assert_int_eq(a->episode_first, b->episode_first);
+	ck_assert_uint_eq(a->nedges, b->nedges);
+	ck_assert(!a->nedges || !memcmp(a->edges, b->edges, a->nedges * sizeof(*a->edges)));
 }
+
+/* The exec-graph trailer (flag bit 1): script, flags, episodes and edges
+ * round-trip, after a file handle; a profile without them has no trailer
+ * (the file as before); bad content is refused with a reason. */
+START_TEST(test_store_graph_trailer)
+{
+	struct store_profile p, q;
+	char err[256], name[128];
+	size_t len, plain;
+	void *b;
+	__u32 i;
+
+	make_profile(&p, 21, EBPH_NORMAL, 3, 2);
+	ck_assert_int_eq(store_encode(&p, WINDOW, &b, &plain), 0);
+	ck_assert_uint_eq(((__u8 *)b)[32] & 2, 0);
+	free(b);
+	p.key.script = 0xabcdef0123ULL;
+	p.pflags = EBPH_PF_NO_TOLERIZE;
+	p.episodes = 4;
+	p.episode_first = 1765000000000000123LL;
+	p.handle_len = 8;
+	p.handle_type = 1;
+	memset(p.handle, 7, 8);
+	p.nedges = 3;
+	p.edges = calloc(3, sizeof(*p.edges));
+	for (i = 0; i < 3; i++) {
+		p.edges[i].child.dev = (8ULL << 20) | i;
+		p.edges[i].child.ino = 100 + i;
+		p.edges[i].child.script = i == 2 ? 0x55 : 0;
+		p.edges[i].train = i != 1;
+		p.edges[i].test = i != 0;
+	}
+	ck_assert_int_eq(store_encode(&p, WINDOW, &b, &len), 0);
+	ck_assert_uint_eq(((__u8 *)b)[32], 3);
+	ck_assert_uint_eq(len, plain + 14 + 8 + 34 + 3 * 33);
+	ck_assert_int_eq(store_decode(b, len, WINDOW, &q, err, sizeof(err)), 0);
+	assert_profile_eq(&p, &q);
+	ck_assert_uint_eq(q.handle_len, 8);
+	store_profile_free(&q);
+	store_file_name(&p.key, name, sizeof(name));
+	ck_assert_str_eq(name, "10300015-1234500000015~sabcdef0123.prof");
+	free(b);
+
+	/* a tested edge in a profile that is not normal */
+	p.state = EBPH_TRAINING;
+	p.ntest = 0;
+	ck_assert_int_eq(store_encode(&p, WINDOW, &b, &len), -EINVAL);
+	p.state = EBPH_NORMAL;
+	p.ntest = 2;
+	/* an edge in no view, an edge twice */
+	p.edges[0].train = 0;
+	p.edges[0].test = 0;
+	ck_assert_int_eq(store_encode(&p, WINDOW, &b, &len), -EINVAL);
+	p.edges[0] = p.edges[1];
+	ck_assert_int_eq(store_encode(&p, WINDOW, &b, &len), -EINVAL);
+	store_profile_free(&p);
+}
+END_TEST
+
+/* Two scripts of one interpreter: two profiles, two files (their keys
+ * differ only in script). */
+START_TEST(test_store_scripts_are_distinct)
+{
+	struct store_profile two[2];
+	char err[256], name[128], path[512];
+	size_t failed = 9;
+
+	make_profile(&two[0], 31, EBPH_TRAINING, 2, 0);
+	make_profile(&two[1], 31, EBPH_TRAINING, 2, 0);
+	two[0].key.script = 0x11;
+	two[1].key.script = 0x22;
+	ck_assert_int_eq(store_save(dir, two, 2, &failed, err, sizeof(err)), 0);
+	ck_assert_uint_eq(failed, 0);
+	store_file_name(&two[1].key, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_ptr_nonnull(strstr(name, "~s22.prof"));
+	store_profile_free(&two[0]);
+	store_profile_free(&two[1]);
+}
+END_TEST
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -613,7 +701,7 @@ START_TEST(test_store_decode_foreign_header)
 		{ 20, 448, "alphabet 448 calls, this ebph has 576" },
 		{ 24, 456, "row size 456 bytes, expected 576" },
 		{ 28, 183, "architecture 183, this machine is 62" },
-		{ 32, 2, "unknown flags 0x2" },
+		{ 32, 4, "unknown flags 0x4" },
 	};
 	struct store_profile p, q;
 	char err[256];
@@ -1768,6 +1856,8 @@ Suite *store_suite(void)
 
 	tcase_add_test(tc, test_store_crc32_matches_reference);
 	tcase_add_test(tc, test_store_encode_layout);
+	tcase_add_test(tc, test_store_graph_trailer);
+	tcase_add_test(td, test_store_scripts_are_distinct);
 	tcase_add_test(tc, test_store_round_trip);
 	tcase_add_test(tc, test_store_decode_alphabet_512_file);
 	tcase_add_test(tc, test_store_round_trip_full_path);
