@@ -21,6 +21,7 @@ struct ebph_config {
 	__u32 max_profiles;
 	__u32 max_tasks;
 	__u32 max_rows;		/* pair-row pool size, <= 65535 */
+	__u32 max_rows_per_profile;	/* rows one profile may take from the pool */
 	__u32 ringbuf_kb;	/* ring buffer size in KiB, power of two */
 	char state_dir[CFG_STATE_DIR_MAX];
 };

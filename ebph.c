@@ -200,7 +200,8 @@ static int mon_event(void *ctx, void *data, size_t size)
 	}
 	if (!mon_wants(m, &e))
 		return 0;
-	path = e.type == EBPH_EV_NEW_PROFILE ? e.path : mon_path(m, e.profile);
+	path = e.type == EBPH_EV_NEW_PROFILE || e.type == EBPH_EV_PROFILE_REFUSED ? e.path :
+	       mon_path(m, e.profile);
 	out_event(&m->out, &e, path);
 	return 0;
 }
@@ -279,7 +280,8 @@ static void mon_status(struct monitor *m, int final)
 	s.tasks_full = stat_sum(m, EBPH_S_TASKS_FULL);
 	s.profiles_full = stat_sum(m, EBPH_S_PROFILES_FULL);
 	s.rows_full = stat_sum(m, EBPH_S_ROWS_FULL);
-	s.rows = alloc_used(m, EBPH_A_ROWS, m->cfg.max_rows);
+	s.reclaimed = stat_sum(m, EBPH_S_RECLAIMED);
+	s.rows = alloc_used(m, EBPH_A_ROWS_USED, m->cfg.max_rows);
 	s.rows = s.rows > s.snapshot_rows ? s.rows - s.snapshot_rows : 0;
 	s.pair_bytes = (s.rows + s.snapshot_rows) * sizeof(struct ebph_row);
 	s.map_bytes = m->prog.map_bytes;

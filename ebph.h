@@ -48,7 +48,13 @@ enum ebph_event_type {
 	EBPH_EV_ANOMALY = 2,
 	EBPH_EV_PROFILE_STATE = 3,
 	EBPH_EV_TOLERIZE_LIMIT = 4,
+	EBPH_EV_PROFILE_REFUSED = 5,	/* an executable got no profile slot */
+	EBPH_EV_ROWS_FULL = 6,		/* a profile could not learn a new row */
 };
+
+/* rows_full events: which limit (in ebph_event.reason) */
+#define EBPH_FULL_CAP		1	/* the profile has max_rows_per_profile rows */
+#define EBPH_FULL_POOL		2	/* the shared pool (max_rows) is used up */
 
 #define EBPH_NO_PROFILE		0xffffffffU	/* task without a profile slot */
 
@@ -59,19 +65,24 @@ enum ebph_event_type {
 enum ebph_stat {
 	EBPH_S_SYSCALLS = 0,	/* system calls processed */
 	EBPH_S_LOST_EVENTS,	/* ring buffer full */
-	EBPH_S_TASKS_FULL,	/* task map full: task not monitored */
-	EBPH_S_PROFILES_FULL,	/* profile slots exhausted */
-	EBPH_S_ROWS_FULL,	/* pair-row pool exhausted: pairs not learned */
+	EBPH_S_TASKS_FULL,	/* tasks not monitored: their state could not be stored */
+	EBPH_S_PROFILES_FULL,	/* execs refused a profile (no slot free or reclaimable) */
+	EBPH_S_ROWS_FULL,	/* profiles refused a row (cap or pool), once per episode */
 	EBPH_S_ANOMALIES,	/* anomalies detected */
 	EBPH_S_NEW_TASKS,	/* task states created */
 	EBPH_S_DEAD_TASKS,	/* task states released */
+	EBPH_S_RECLAIMED,	/* idle profiles whose slot and rows were reclaimed */
+	EBPH_S_TASKS_SPILLED,	/* tasks kept in task storage (their array slot was taken) */
 	EBPH_S_COUNT
 };
 
 /* Slots in the global "alloc" array (atomic allocators). */
 enum ebph_alloc {
 	EBPH_A_PROFILES = 0,	/* next free profile slot */
-	EBPH_A_ROWS = 1,	/* next free row index (starts at 1) */
+	EBPH_A_ROWS = 1,	/* next never-used row index (starts at 1) */
+	EBPH_A_ROWS_USED = 2,	/* rows in use (allocated, not yet freed) */
+	EBPH_A_HAND = 3,	/* where the next reclaim scan starts */
+	EBPH_A_REFUSED_NS = 4,	/* boot-time ns of the last profile_refused event */
 	EBPH_A_COUNT
 };
 
@@ -83,7 +94,15 @@ enum ebph_cmd {
 	EBPH_CMD_SENSITIZE = 2,	/* forget the training data */
 	EBPH_CMD_TOLERIZE = 3,	/* stop normal monitoring */
 	EBPH_CMD_FORGET = 4,	/* delete: forget training and testing data and counters */
+	EBPH_CMD_RECLAIM = 5,	/* free an idle training profile's slot and rows */
 };
+
+/* ebph_profile.refs: set while the slot is being reclaimed */
+#define EBPH_REFS_DEAD		0x40000000U
+
+/* ebph_profile.flags: a rows_full event was sent (until a row is granted) */
+#define EBPH_PF_CAP_REPORTED	1
+#define EBPH_PF_POOL_REPORTED	2
 
 /* The running monitor, in the one-entry "info" array (pinned for admin commands). */
 struct ebph_info {
@@ -127,6 +146,10 @@ struct ebph_profile {
 	__u64 normal_time;	/* frozen: boot-time ns when it becomes normal */
 	__u64 normal_since;	/* normal: boot-time ns when it became normal */
 	__u64 anomalies;	/* anomalies since it became normal */
+	__u64 last_used;	/* boot-time ns of the last exec of it (0: not this run) */
+	__u64 refs;		/* tasks using it (+ EBPH_REFS_DEAD while reclaimed) */
+	__u32 flags;		/* EBPH_PF_* */
+	__u32 pad;
 	__u32 state;		/* enum ebph_state */
 	__u32 tgen;		/* training epoch (bumped by a reset) */
 	__u32 ngen;		/* normalisation count (bumped when normalised) */
@@ -142,7 +165,7 @@ struct ebph_hist {
 };
 
 /* Per-thread state: in the "tasks" array at slot tid & (slots - 1) when that
- * slot is free or its own, else in the "spill" hash keyed by TID. */
+ * slot is free or its own, else in task-local storage ("tstore"). */
 struct ebph_task {
 	struct ebph_hist frame[EBPH_FRAMES];	/* window stack (signals) */
 	__u64 lf[EBPH_LFC_MAX / 64];	/* locality frame: 1 = anomalous call */

@@ -104,6 +104,7 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	fprintf(f, "#define EBPH_TASK_SLOTS %u\n", fill_task_slots(cfg->max_tasks));
 	fprintf(f, "#define EBPH_TASK_SPILL %u\n", fill_task_spill(cfg->max_tasks));
 	fprintf(f, "#define EBPH_MAX_ROWS %u\n", cfg->max_rows);
+	fprintf(f, "#define EBPH_MAX_ROWS_PER_PROFILE %u\n", cfg->max_rows_per_profile);
 	fprintf(f, "#define EBPH_RINGBUF_PAGES %u\n", cfg->ringbuf_kb / 4);
 	for (i = 0; i < fill_nmembers; i++)
 		fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro, offs[i],

@@ -23,8 +23,10 @@ static struct ebph_row *ph_row_get(__u32 idx)
 	return &ph_row_buf;
 }
 
-static __u32 ph_row_alloc(void)
+static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
 {
+	(void)prof;
+	(void)call;
 	return EBPH_NO_ROW;	/* user space never trains */
 }
 
@@ -209,6 +211,9 @@ static int rows_take(const struct maps_fds *m, __u32 n, __u32 *first)
 		return -ENOSPC;
 	*first = (__u32)used + 1;
 	used += n;
+	if (bpf_update_elem(m->alloc, &k, &used, BPF_ANY))
+		return -errno;
+	k = EBPH_A_ROWS_USED;	/* before attaching: nothing frees rows yet */
 	return bpf_update_elem(m->alloc, &k, &used, BPF_ANY) ? -errno : 0;
 }
 

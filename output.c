@@ -107,7 +107,14 @@ static const char *const type_names[] = {
 	[EBPH_EV_ANOMALY] = "anomaly",
 	[EBPH_EV_PROFILE_STATE] = "profile_state",
 	[EBPH_EV_TOLERIZE_LIMIT] = "tolerize_limit",
+	[EBPH_EV_PROFILE_REFUSED] = "profile_refused",
+	[EBPH_EV_ROWS_FULL] = "rows_full",
 };
+
+static const char *full_limit(__u32 why)
+{
+	return why == EBPH_FULL_CAP ? "max_rows_per_profile" : "max_rows";
+}
 
 static void out_key_json(struct out_ctx *o, const struct ebph_event *e)
 {
@@ -154,6 +161,11 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 		break;
 	case EBPH_EV_TOLERIZE_LIMIT:
 		fprintf(f, ",\"lfc\":%u", e->lfc);
+		break;
+	case EBPH_EV_ROWS_FULL:
+		fprintf(f, ",\"syscall\":\"%s\",\"limit\":\"%s\",\"rows\":%llu",
+			syscall_name(e->syscall, buf, sizeof(buf)), full_limit(e->reason),
+			(unsigned long long)e->count);
 		break;
 	}
 	fputs("}\n", f);
@@ -203,13 +215,22 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 	case EBPH_EV_TOLERIZE_LIMIT:
 		fprintf(f, " lfc=%u: training data reset", e->lfc);
 		break;
+	case EBPH_EV_PROFILE_REFUSED:
+		fprintf(f, " (%llu:%llu): no profile slot free or reclaimable: not monitored",
+			(unsigned long long)out_user_dev(e->dev), (unsigned long long)e->ino);
+		break;
+	case EBPH_EV_ROWS_FULL:
+		fprintf(f, " %s rows=%llu: %s reached, new pairs not learned",
+			syscall_name(e->syscall, buf, sizeof(buf)), (unsigned long long)e->count,
+			full_limit(e->reason));
+		break;
 	}
 	fputc('\n', f);
 }
 
 void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
-	if (e->type < EBPH_EV_NEW_PROFILE || e->type > EBPH_EV_TOLERIZE_LIMIT)
+	if (e->type < EBPH_EV_NEW_PROFILE || e->type > EBPH_EV_ROWS_FULL)
 		return;
 	if (o->json)
 		out_event_json(o, e, path);
@@ -228,7 +249,7 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 			"\"tasks\":%llu,\"syscalls\":%llu,\"anomalies\":%llu,\"lost_events\":%llu,"
 			"\"rows\":%llu,\"snapshot_rows\":%llu,\"pair_bytes\":%llu,\"map_bytes\":%llu,"
 			"\"tasks_full\":%llu,\"profiles_full\":%llu,\"rows_full\":%llu,"
-			"\"final\":%s}\n",
+			"\"reclaimed\":%llu,\"final\":%s}\n",
 			(unsigned long long)s->profiles, (unsigned long long)s->training,
 			(unsigned long long)s->frozen, (unsigned long long)s->normal,
 			(unsigned long long)s->tasks, (unsigned long long)s->syscalls,
@@ -236,7 +257,8 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 			(unsigned long long)s->rows, (unsigned long long)s->snapshot_rows,
 			(unsigned long long)s->pair_bytes, (unsigned long long)s->map_bytes,
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
-			(unsigned long long)s->rows_full, s->final ? "true" : "false");
+			(unsigned long long)s->rows_full, (unsigned long long)s->reclaimed,
+			s->final ? "true" : "false");
 		return;
 	}
 	out_ts_text(o, s->ts);
@@ -252,6 +274,8 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 		fprintf(f, " full(tasks=%llu profiles=%llu rows=%llu)",
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
 			(unsigned long long)s->rows_full);
+	if (s->reclaimed)
+		fprintf(f, " reclaimed=%llu", (unsigned long long)s->reclaimed);
 	fputc('\n', f);
 }
 

@@ -339,6 +339,7 @@ START_TEST(test_fill_text_define_block_exact)
 		"#define EBPH_TASK_SLOTS 16384\n"
 		"#define EBPH_TASK_SPILL 4096\n"
 		"#define EBPH_MAX_ROWS 32768\n"
+		"#define EBPH_MAX_ROWS_PER_PROFILE 256\n"
 		"#define EBPH_RINGBUF_PAGES 256\n", EBPH_NR_SYSCALLS, EBPH_NR_RESTART_SYSCALL);
 	for (i = 0; i < fill_nmembers; i++)
 		fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro, 1000 + 24 * i,

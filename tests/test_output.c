@@ -742,7 +742,7 @@ END_TEST
 /* Types outside the enum print nothing in either mode. */
 START_TEST(test_output_unknown_event_type_ignored)
 {
-	static const __u32 types[] = { 0, 5, 99, 0xffffffff };
+	static const __u32 types[] = { 0, 7, 99, 0xffffffff };
 	struct ebph_event e;
 	size_t i;
 	char *l;
@@ -1138,7 +1138,7 @@ START_TEST(test_output_status_json)
 			 "\"training\":4,\"frozen\":3,\"normal\":3,\"tasks\":50,\"syscalls\":123456,"
 			 "\"anomalies\":2,\"lost_events\":1,\"rows\":300,\"snapshot_rows\":20,"
 			 "\"pair_bytes\":65536,\"map_bytes\":40000000,\"tasks_full\":0,"
-			 "\"profiles_full\":0,\"rows_full\":5,\"final\":true}\n");
+			 "\"profiles_full\":0,\"rows_full\":5,\"reclaimed\":0,\"final\":true}\n");
 	assert_json_line(l);
 	free(l);
 	st.final = 0;
