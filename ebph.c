@@ -88,7 +88,7 @@ static int possible_cpus(void)
 
 /* Resolve every kernel member the template needs from the running kernel's
  * BTF, and the BTF id of the sys_exit tracepoint's type (0 if none). */
-static int resolve_offsets(__u32 *offs, __u32 *sys_exit_id)
+static int resolve_offsets(__u32 *offs, __u32 *sys_exit_id, __u32 *fork_id)
 {
 	struct ebph_btf *btf;
 	char err[256];
@@ -114,6 +114,8 @@ static int resolve_offsets(__u32 *offs, __u32 *sys_exit_id)
 	}
 	if (btf_type_id(btf, "btf_trace_sys_exit", BTF_KIND_TYPEDEF, sys_exit_id))
 		*sys_exit_id = 0;
+	if (btf_type_id(btf, "btf_trace_sched_process_fork", BTF_KIND_TYPEDEF, fork_id))
+		*fork_id = 0;
 	btf_close(btf);
 	return ret;
 }
@@ -489,13 +491,13 @@ static void mon_info(struct monitor *m)
 
 static int mon_run(struct monitor *m)
 {
-	__u32 offs[fill_nmembers], sys_exit_id = 0;
+	__u32 offs[fill_nmembers], sys_exit_id = 0, fork_id = 0;
 	char err[512];
 	char *text;
 	pid_t other;
 	int ret;
 
-	if (resolve_offsets(offs, &sys_exit_id))
+	if (resolve_offsets(offs, &sys_exit_id, &fork_id))
 		return 1;
 	text = fill_program(&m->cfg, offs);
 	if (!text) {
@@ -538,6 +540,7 @@ static int mon_run(struct monitor *m)
 		return 1;
 	}
 	m->prog.sys_exit_btf_id = sys_exit_id;
+	m->prog.fork_btf_id = fork_id;
 	m->out.boot_to_wall_ns = (__s64)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME));
 	mon_info(m);
 	store_set_window(m->cfg.window);
