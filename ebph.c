@@ -351,6 +351,8 @@ static void mon_save(struct monitor *m, const char *why)
 struct load_ctx {
 	struct monitor *m;
 	unsigned int added, stale, failed;
+	struct store_profile *later;	/* frozen and training ones, installed last */
+	size_t nlater, cap;
 };
 
 static int mon_load_one(struct store_profile *p, void *arg)
@@ -375,6 +377,42 @@ static int mon_load_one(struct store_profile *p, void *arg)
 	return 0;
 }
 
+/* Install order of the profiles kept for later: frozen ones first (the
+ * sooner normal the sooner), then training ones, the most trained first. */
+static int load_cmp(const void *a, const void *b)
+{
+	const struct store_profile *x = a, *y = b;
+
+	if (x->state != y->state)
+		return x->state == EBPH_FROZEN ? -1 : 1;
+	if (x->state == EBPH_FROZEN)
+		return x->normal_time < y->normal_time ? -1 : x->normal_time > y->normal_time;
+	return x->train_count > y->train_count ? -1 : x->train_count < y->train_count;
+}
+
+/* store_load callback: a normal profile is installed at once, the others
+ * after every normal one (load_cmp), so that when the maps cannot take every
+ * saved profile, the ones that monitor are never the ones left out. */
+static int mon_load_collect(struct store_profile *p, void *arg)
+{
+	struct load_ctx *lc = arg;
+	struct store_profile *n;
+
+	if (p->state == EBPH_NORMAL)
+		return mon_load_one(p, arg);
+	if (lc->nlater == lc->cap) {
+		size_t cap = lc->cap ? 2 * lc->cap : 64;
+
+		n = realloc(lc->later, cap * sizeof(*n));
+		if (!n)
+			return mon_load_one(p, arg);	/* no memory to defer it */
+		lc->later = n;
+		lc->cap = cap;
+	}
+	lc->later[lc->nlater++] = *p;
+	return 0;
+}
+
 /* Check state_dir and load the saved profiles into the maps (before attaching). */
 static int mon_load(struct monitor *m)
 {
@@ -382,6 +420,7 @@ static int mon_load(struct monitor *m)
 	__u64 t0 = now_ns(CLOCK_MONOTONIC);
 	struct stat st;
 	char err[512];
+	size_t i;
 	int ret;
 
 	if (m->opts.no_load && m->opts.no_save)
@@ -396,7 +435,12 @@ static int mon_load(struct monitor *m)
 	m->use_store = !m->opts.no_save;
 	if (m->opts.no_load)
 		return 0;
-	ret = store_load(m->cfg.state_dir, m->cfg.window, mon_load_one, &lc, err, sizeof(err));
+	ret = store_load(m->cfg.state_dir, m->cfg.window, mon_load_collect, &lc, err, sizeof(err));
+	if (lc.nlater)
+		qsort(lc.later, lc.nlater, sizeof(*lc.later), load_cmp);
+	for (i = 0; i < lc.nlater; i++)
+		mon_load_one(&lc.later[i], &lc);
+	free(lc.later);
 	if (ret < 0) {
 		fprintf(stderr, "ebph: %s\n", err);
 		return ret;
