@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -453,10 +454,82 @@ static int mon_load(struct monitor *m)
 	return 0;
 }
 
+/* Run the BPF command program on slot (as admin commands do). 0 or -errno. */
+static int mon_command(struct monitor *m, __u32 op, __u32 slot)
+{
+	__u64 args[2] = { op, slot };
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = (__u32)m->prog.cmd;
+	attr.test.ctx_in = (__u64)(unsigned long)args;
+	attr.test.ctx_size_in = sizeof(args);
+	if (syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr, sizeof(attr)))
+		return -errno;
+	return (int)attr.test.retval;
+}
+
+struct reclaim_cand {
+	__u64 age;	/* last_used, frozen ones after every training one */
+	__u32 slot, rows;
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct reclaim_cand *x = a, *y = b;
+
+	return x->age < y->age ? -1 : x->age > y->age;
+}
+
+/*
+ * When less than an eighth of the pair-row pool is free, reclaim the least
+ * recently used idle profiles holding rows (no task running them; training
+ * before frozen, never normal) with the BPF command program, until an
+ * eighth is free again: rows held by programs that no longer run must not
+ * keep running ones from learning. The BPF side re-checks that the profile
+ * is idle, atomically (profile_reclaim).
+ */
+static void mon_reclaim_rows(struct monitor *m)
+{
+	__u64 used = alloc_used(m, EBPH_A_ROWS_USED, m->cfg.max_rows);
+	__u64 want = m->cfg.max_rows - m->cfg.max_rows / 8;
+	__u32 n = (__u32)alloc_used(m, EBPH_A_PROFILES, m->cfg.max_profiles), slot, nc = 0, i;
+	struct reclaim_cand *c;
+	struct ebph_profile *prof;
+
+	if (used <= want)
+		return;
+	c = calloc(n ? n : 1, sizeof(*c));
+	prof = malloc(sizeof(*prof));
+	if (!c || !prof)
+		goto out;
+	for (slot = 0; slot < n; slot++) {
+		if (bpf_lookup_elem(m->prog.profiles, &slot, prof) || prof->refs ||
+		    prof->state == EBPH_NORMAL || (!prof->key.dev && !prof->key.ino) ||
+		    !(prof->nrows + prof->ntest))
+			continue;
+		c[nc].age = prof->last_used + (prof->state == EBPH_FROZEN ? 1ULL << 62 : 0);
+		c[nc].slot = slot;
+		c[nc].rows = prof->nrows + prof->ntest;
+		nc++;
+	}
+	qsort(c, nc, sizeof(*c), cand_cmp);
+	for (i = 0; i < nc && used > want; i++) {
+		if (mon_command(m, EBPH_CMD_RECLAIM, c[i].slot))
+			continue;
+		used = used > c[i].rows ? used - c[i].rows : 0;
+		free(m->paths[c[i].slot]);
+		m->paths[c[i].slot] = NULL;
+	}
+out:
+	free(c);
+	free(prof);
+}
+
 /* Poll the ring buffer until asked to stop; status every status_interval. */
 static void mon_loop(struct monitor *m)
 {
-	__u64 start = now_ns(CLOCK_MONOTONIC), next_status, next_save = 0, end = 0;
+	__u64 start = now_ns(CLOCK_MONOTONIC), next_status, next_save = 0, end = 0, next_reclaim = 0;
 	__u64 interval = m->cfg.status_interval * 1000000000ULL;
 	__u64 save_every = m->cfg.save_interval * 1000000000ULL;
 
@@ -471,6 +544,10 @@ static void mon_loop(struct monitor *m)
 
 		if (end && now >= end)
 			break;
+		if (now >= next_reclaim) {
+			mon_reclaim_rows(m);
+			next_reclaim = now + 1000000000ULL;
+		}
 		if (next_status && now >= next_status) {
 			mon_status(m, 0);
 			next_status += interval;

@@ -102,4 +102,20 @@ check "row flood: each attacker named once at its cap (20 rows_full events)" \
 check "row flood: the pool never ran out" \
 	[ "$(count "$T/out5" '.type == "rows_full" and .limit == "max_rows"')" -eq 0 ]
 
+# 5. Row flood past the pool (1024 rows, 20 x 128 wanted) by programs that
+# have exited: the monitor reclaims their idle profiles, a victim learns.
+write_config "$T/pool.yaml" max_rows=1024 max_rows_per_profile=128
+start_ebph "$T/out6" -j -s -c "$T/pool.yaml" --no-save --no-load || fail "ebph starts (pool)"
+$NOBODY sh -c "for i in \$(seq 1 20); do $T/tmpfs/r-\$i </dev/null; done"
+check "pool flood: the pool ran out" \
+	wait_for "$T/out6" '.type == "rows_full" and .limit == "max_rows"' 5
+sleep 2
+cp "$FX/hello" "$T/learner2"
+"$T/learner2"
+stop_ebph
+check "pool flood: the victim learns pair rows" \
+	[ "$(prof "$T/out6" "$T/learner2" rows)" -gt 0 ] 2>/dev/null
+check "pool flood: idle profiles reclaimed for their rows" \
+	[ "$(count "$T/out6" '.type == "status" and .final and .reclaimed > 0')" -eq 1 ]
+
 summary
