@@ -470,21 +470,25 @@ static int mon_command(struct monitor *m, __u32 op, __u32 slot)
 }
 
 struct reclaim_cand {
-	__u64 age;	/* last_used, frozen ones after every training one */
+	__u64 rank;	/* train_count, frozen ones after every training one */
+	__u64 last_used;
 	__u32 slot, rows;
 };
 
+/* The order of profile_rank in the BPF program, then the least recently used. */
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct reclaim_cand *x = a, *y = b;
 
-	return x->age < y->age ? -1 : x->age > y->age;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->last_used < y->last_used ? -1 : x->last_used > y->last_used;
 }
 
 /*
  * When less than an eighth of the pair-row pool is free, reclaim the least
- * recently used idle profiles holding rows (no task running them; training
- * before frozen, never normal) with the BPF command program, until an
+ * trained idle profiles holding rows (no task running them; training before
+ * frozen, never normal) with the BPF command program, until an
  * eighth is free again: rows held by programs that no longer run must not
  * keep running ones from learning. The BPF side re-checks that the profile
  * is idle, atomically (profile_reclaim).
@@ -508,7 +512,8 @@ static void mon_reclaim_rows(struct monitor *m)
 		    prof->state == EBPH_NORMAL || (!prof->key.dev && !prof->key.ino) ||
 		    !(prof->nrows + prof->ntest))
 			continue;
-		c[nc].age = prof->last_used + (prof->state == EBPH_FROZEN ? 1ULL << 62 : 0);
+		c[nc].rank = prof->train_count + (prof->state == EBPH_FROZEN ? 1ULL << 62 : 0);
+		c[nc].last_used = prof->last_used;
 		c[nc].slot = slot;
 		c[nc].rows = prof->nrows + prof->ntest;
 		nc++;
