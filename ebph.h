@@ -72,7 +72,6 @@ enum ebph_stat {
 	EBPH_S_NEW_TASKS,	/* task states created */
 	EBPH_S_DEAD_TASKS,	/* task states released */
 	EBPH_S_RECLAIMED,	/* idle profiles whose slot and rows were reclaimed */
-	EBPH_S_TASKS_SPILLED,	/* tasks kept in task storage (their array slot was taken) */
 	EBPH_S_COUNT
 };
 
