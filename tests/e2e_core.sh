@@ -39,7 +39,7 @@ check "final status printed" [ "$(count "$T/out" '.type == "status" and .final =
 check "status has the documented fields" sh -c "jq -se '[.[] | select(.type == \"status\")] |
 	length == 1 and all(.[]; [.profiles, .training, .frozen, .normal, .tasks, .syscalls,
 	.anomalies, .lost_events, .map_bytes, .pair_bytes, .tasks_full, .profiles_full,
-	.rows_full] | all(type == \"number\"))' '$T/out' >/dev/null"
+	.rows_full, .reclaimed] | all(type == \"number\"))' '$T/out' >/dev/null"
 check "BPF programs back to where they were" [ "$(bpf_progs)" -eq "$progs_before" ]
 umount "$T/tmpfs"
 
