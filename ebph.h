@@ -80,7 +80,13 @@ enum ebph_event_type {
 	EBPH_EV_LOADER_EXEC = 6,	/* ld.so PROG: charged to PROG's profile */
 	EBPH_EV_ANON_EXEC = 7,		/* exec of a file without a stable identity */
 	EBPH_EV_EXEC = 8,		/* a task exec'd a program: its command line */
+	EBPH_EV_PROFILE_REFUSED = 9,	/* an executable got no profile slot */
+	EBPH_EV_ROWS_FULL = 10,		/* a profile could not learn a new row */
 };
+
+/* rows_full events: which limit (in ebph_event.reason) */
+#define EBPH_FULL_CAP		1	/* the profile has max_rows_per_profile rows */
+#define EBPH_FULL_POOL		2	/* the shared pool (max_rows) is used up */
 
 /* Why an anomaly_summary was sent (event field reason). */
 enum ebph_burst_end {
@@ -117,19 +123,23 @@ enum ebph_burst_end {
 enum ebph_stat {
 	EBPH_S_SYSCALLS = 0,	/* system calls processed */
 	EBPH_S_LOST_EVENTS,	/* ring buffer full */
-	EBPH_S_TASKS_FULL,	/* task map full: task not monitored */
-	EBPH_S_PROFILES_FULL,	/* profile slots exhausted */
-	EBPH_S_ROWS_FULL,	/* pair-row pool exhausted: pairs not learned */
+	EBPH_S_TASKS_FULL,	/* tasks not monitored: their state could not be stored */
+	EBPH_S_PROFILES_FULL,	/* execs refused a profile (no slot free or reclaimable) */
+	EBPH_S_ROWS_FULL,	/* profiles refused a row (cap or pool), once per episode */
 	EBPH_S_ANOMALIES,	/* anomalies detected */
 	EBPH_S_NEW_TASKS,	/* task states created */
 	EBPH_S_DEAD_TASKS,	/* task states released */
+	EBPH_S_RECLAIMED,	/* idle profiles whose slot and rows were reclaimed */
 	EBPH_S_COUNT
 };
 
 /* Slots in the global "alloc" array (atomic allocators). */
 enum ebph_alloc {
 	EBPH_A_PROFILES = 0,	/* next free profile slot */
-	EBPH_A_ROWS = 1,	/* next free row index (starts at 1) */
+	EBPH_A_ROWS = 1,	/* next never-used row index (starts at 1) */
+	EBPH_A_ROWS_USED = 2,	/* rows in use (allocated, not yet freed) */
+	EBPH_A_HAND = 3,	/* where the next reclaim scan starts */
+	EBPH_A_REFUSED_NS = 4,	/* boot-time ns of the last profile_refused event */
 	EBPH_A_COUNT
 };
 
@@ -141,7 +151,17 @@ enum ebph_cmd {
 	EBPH_CMD_SENSITIZE = 2,	/* forget the training data */
 	EBPH_CMD_TOLERIZE = 3,	/* stop normal monitoring */
 	EBPH_CMD_FORGET = 4,	/* delete: forget training and testing data and counters */
+	EBPH_CMD_RECLAIM = 5,	/* free an idle training profile's slot and rows */
 };
+
+/* ebph_profile.refs: set while the slot is being reclaimed */
+#define EBPH_REFS_DEAD		0x40000000U
+
+/* ebph_profile.flags: a rows_full event was sent (until a row is granted) */
+#define EBPH_PF_CAP_REPORTED	1
+#define EBPH_PF_POOL_REPORTED	2
+#define EBPH_PF_CAP_PENDING	4	/* refused at its cap: to report with this call */
+#define EBPH_PF_POOL_PENDING	8	/* refused by the full pool: likewise */
 
 /* The running monitor, in the one-entry "info" array (pinned for admin commands). */
 struct ebph_info {
@@ -189,6 +209,10 @@ struct ebph_profile {
 	__u64 last_anomaly;	/* boot-time ns of the last anomaly, 0 = none */
 	__u64 anomalies_lost;	/* anomalies in neither a line nor a summary (ring full) */
 	__u64 events_lost;	/* events about it that did not fit the ring buffer */
+	__u64 last_used;	/* boot-time ns of the last exec of it (0: not this run) */
+	__u64 refs;		/* tasks using it (+ EBPH_REFS_DEAD while reclaimed) */
+	__u32 flags;		/* EBPH_PF_* */
+	__u32 pad;
 	__u32 state;		/* enum ebph_state */
 	__u32 tgen;		/* training epoch (bumped by a reset) */
 	__u32 ngen;		/* normalisation count (bumped when normalised) */
@@ -219,7 +243,7 @@ struct ebph_sigframe {
 };
 
 /* Per-thread state: in the "tasks" array at slot tid & (slots - 1) when that
- * slot is free or its own, else in the "spill" hash keyed by TID. */
+ * slot is free or its own, else in task-local storage ("tstore"). */
 struct ebph_task {
 	struct ebph_hist frame[EBPH_FRAMES];	/* window stack (signals) */
 	struct ebph_sigframe sig[EBPH_FRAMES];	/* sig[d]: handler of frame d (d >= 1) */

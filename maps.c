@@ -23,8 +23,10 @@ static struct ebph_row *ph_row_get(__u32 idx)
 	return &ph_row_buf;
 }
 
-static __u32 ph_row_alloc(void)
+static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
 {
+	(void)prof;
+	(void)call;
 	return EBPH_NO_ROW;	/* user space never trains */
 }
 
@@ -215,6 +217,9 @@ static int rows_take(const struct maps_fds *m, __u32 n, __u32 *first, __u64 *use
 		return -ENOSPC;
 	*first = (__u32)*used + 1;
 	now = *used + n;
+	if (bpf_update_elem(m->alloc, &k, &now, BPF_ANY))
+		return -errno;
+	k = EBPH_A_ROWS_USED;	/* before attaching: nothing frees rows yet */
 	return bpf_update_elem(m->alloc, &k, &now, BPF_ANY) ? -errno : 0;
 }
 
@@ -223,6 +228,8 @@ static void rows_give_back(const struct maps_fds *m, __u64 used)
 {
 	__u32 k = EBPH_A_ROWS;
 
+	bpf_update_elem(m->alloc, &k, &used, BPF_ANY);
+	k = EBPH_A_ROWS_USED;
 	bpf_update_elem(m->alloc, &k, &used, BPF_ANY);
 }
 

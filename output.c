@@ -211,6 +211,8 @@ static const char *const type_names[] = {
 	[EBPH_EV_LOADER_EXEC] = "loader_exec",
 	[EBPH_EV_ANON_EXEC] = "anon_exec",
 	[EBPH_EV_EXEC] = "exec",
+	[EBPH_EV_PROFILE_REFUSED] = "profile_refused",
+	[EBPH_EV_ROWS_FULL] = "rows_full",
 };
 
 static const char *const burst_end_names[EBPH_B_COUNT] = {
@@ -253,6 +255,11 @@ static void out_calls(FILE *f, const struct ebph_event *e, int json)
 	}
 	if (!n && !json)
 		fputc('-', f);
+}
+
+static const char *full_limit(__u32 why)
+{
+	return why == EBPH_FULL_CAP ? "max_rows_per_profile" : "max_rows";
 }
 
 static void out_key_json(struct out_ctx *o, const struct ebph_event *e)
@@ -418,6 +425,11 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 		out_cmdline(f, 1, e->path, e->seq_len < sizeof(e->path) ? e->seq_len : 0);
 		fprintf(f, ",\"cmdline_cut\":%s", e->flags & EBPH_F_CMDLINE_CUT ? "true" : "false");
 		break;
+	case EBPH_EV_ROWS_FULL:
+		fprintf(f, ",\"syscall\":\"%s\",\"limit\":\"%s\",\"rows\":%llu",
+			syscall_name(e->syscall, buf, sizeof(buf)), full_limit(e->reason),
+			(unsigned long long)e->count);
+		break;
 	}
 	fputs("}\n", f);
 }
@@ -489,13 +501,22 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 		if (e->flags & EBPH_F_CMDLINE_CUT)
 			fputs("...", f);
 		break;
+	case EBPH_EV_PROFILE_REFUSED:
+		fprintf(f, " (%llu:%llu): no profile slot free or reclaimable: not monitored",
+			(unsigned long long)out_user_dev(e->dev), (unsigned long long)e->ino);
+		break;
+	case EBPH_EV_ROWS_FULL:
+		fprintf(f, " %s rows=%llu: %s reached, new pairs not learned",
+			syscall_name(e->syscall, buf, sizeof(buf)), (unsigned long long)e->count,
+			full_limit(e->reason));
+		break;
 	}
 	fputc('\n', f);
 }
 
 void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
-	if (e->type < EBPH_EV_NEW_PROFILE || e->type > EBPH_EV_EXEC)
+	if (e->type < EBPH_EV_NEW_PROFILE || e->type > EBPH_EV_ROWS_FULL)
 		return;
 	if (o->json)
 		out_event_json(o, e, path);
@@ -514,7 +535,7 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 			"\"tasks\":%llu,\"syscalls\":%llu,\"anomalies\":%llu,\"lost_events\":%llu,"
 			"\"rows\":%llu,\"snapshot_rows\":%llu,\"pair_bytes\":%llu,\"map_bytes\":%llu,"
 			"\"tasks_full\":%llu,\"profiles_full\":%llu,\"rows_full\":%llu,"
-			"\"anomalies_lost\":%llu,\"suppressed\":%llu,\"final\":%s}\n",
+			"\"reclaimed\":%llu,\"anomalies_lost\":%llu,\"suppressed\":%llu,\"final\":%s}\n",
 			(unsigned long long)s->profiles, (unsigned long long)s->training,
 			(unsigned long long)s->frozen, (unsigned long long)s->normal,
 			(unsigned long long)s->tasks, (unsigned long long)s->syscalls,
@@ -522,7 +543,8 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 			(unsigned long long)s->rows, (unsigned long long)s->snapshot_rows,
 			(unsigned long long)s->pair_bytes, (unsigned long long)s->map_bytes,
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
-			(unsigned long long)s->rows_full, (unsigned long long)s->anomalies_lost,
+			(unsigned long long)s->rows_full, (unsigned long long)s->reclaimed,
+			(unsigned long long)s->anomalies_lost,
 			(unsigned long long)s->suppressed, s->final ? "true" : "false");
 		return;
 	}
@@ -539,6 +561,8 @@ void out_status(struct out_ctx *o, const struct out_status *s)
 		fprintf(f, " full(tasks=%llu profiles=%llu rows=%llu)",
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
 			(unsigned long long)s->rows_full);
+	if (s->reclaimed)
+		fprintf(f, " reclaimed=%llu", (unsigned long long)s->reclaimed);
 	if (s->anomalies_lost || s->suppressed)
 		fprintf(f, " anomalies_lost=%llu suppressed=%llu",
 			(unsigned long long)s->anomalies_lost, (unsigned long long)s->suppressed);

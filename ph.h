@@ -7,7 +7,8 @@
  * No #include: spliced into the BPF text after ebph.h. The includer defines,
  * before including this file:
  *   struct ebph_row *ph_row_get(__u32 idx)    row by index, NULL if none
- *   __u32 ph_row_alloc(void)                  fresh zeroed row, 0 if full
+ *   __u32 ph_row_alloc(prof, call)            fresh zeroed row for prof, 0 if
+ *                                             none (its cap, or the pool full)
  *   __u64 ph_now(void)                        boot-time nanoseconds
  * and may define PH_SET_BIT(bits, p, mask) (an atomic OR in BPF) and
  * PH_BARRIER(v).
@@ -297,7 +298,7 @@ static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph
 			goto epoch;
 		}
 		if (idx == EBPH_NO_ROW) {
-			idx = ph_row_alloc();
+			idx = ph_row_alloc(prof, row->call);
 			if (idx == EBPH_NO_ROW)
 				return -1;
 			prof->ntest++;
@@ -345,7 +346,7 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 	tmisses = misses;
 	if (misses) {
 		if (!row) {
-			idx = ph_row_alloc();
+			idx = ph_row_alloc(prof, call);
 			row = idx != EBPH_NO_ROW ? ph_row_get(idx) : 0;
 			if (row) {
 				row->tgen = prof->tgen;

@@ -23,33 +23,53 @@ static const struct {
 };
 
 /*
- * Load and attach the per-syscall program as a BTF-typed raw tracepoint.
- * bcc's loader cannot (it looks up the wrong BTF name), so this is a plain
- * BPF_PROG_LOAD of bcc's compiled instructions. Returns the link fd and sets
- * *prog_fd, or -1 (errno set) if the kernel refuses.
+ * Load and attach a program as a BTF-typed raw tracepoint (btf_id: the
+ * tracepoint's btf_trace_* type). bcc's loader cannot (it looks up the
+ * wrong BTF name), so this is a plain BPF_PROG_LOAD of bcc's compiled
+ * instructions. Returns the link fd and sets *prog_fd, or -1 (errno set) if
+ * the kernel refuses.
  */
-static int prog_attach_btf(struct ebph_prog *p, const char *fn, int *prog_fd)
+static int prog_attach_btf(struct ebph_prog *p, const char *fn, __u32 btf_id, const char *name,
+			   int *prog_fd)
 {
 	const void *insns = bpf_function_start(p->mod, fn);
 	size_t size = bpf_function_size(p->mod, fn);
 	union bpf_attr a;
 	int fd, link;
 
-	if (!insns || !p->sys_exit_btf_id) {
+	if (!insns || !btf_id) {
 		errno = ENOENT;
 		return -1;
 	}
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_TRACING;
 	a.expected_attach_type = BPF_TRACE_RAW_TP;
-	a.attach_btf_id = p->sys_exit_btf_id;
+	a.attach_btf_id = btf_id;
 	a.insns = (unsigned long)insns;
 	a.insn_cnt = (__u32)(size / sizeof(struct bpf_insn));
 	a.license = (unsigned long)bpf_module_license(p->mod);
-	strncpy(a.prog_name, "ebph_sys_exit", sizeof(a.prog_name) - 1);
+	strncpy(a.prog_name, name, sizeof(a.prog_name) - 1);
 	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
-	if (fd < 0)
+	if (fd < 0) {
+		/* say why: the verifier's last words, then fall back */
+		static char log[65536];
+		int e = errno;
+		const char *tail;
+
+		a.log_buf = (unsigned long)log;
+		a.log_size = sizeof(log);
+		a.log_level = 1;
+		log[0] = 0;
+		if (syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a)) < 0 && log[0]) {
+			tail = log + strlen(log);
+			for (int n = 0; tail > log && n < 4; n += *--tail == '\n')
+				;
+			fprintf(stderr, "ebph: %s refused as a BTF-typed tracepoint (%s):\n%s\n",
+				name, strerror(e), tail);
+		}
+		errno = e;
 		return -1;
+	}
 	memset(&a, 0, sizeof(a));
 	a.raw_tracepoint.prog_fd = fd;
 	link = (int)syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
@@ -182,7 +202,16 @@ int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t siz
 	p->cmd = prog_load_fn(p, "raw_tracepoint__ebph_command", err, errlen);
 	if (p->cmd < 0)
 		goto fail;
+	/* fork as tp_btf if the kernel takes it: a child gets task storage */
+	fd = prog_attach_btf(p, "ebph_fork_btf", p->fork_btf_id, "ebph_fork",
+			     &p->prog_fd[p->nprobes]);
+	if (fd >= 0) {
+		p->fork_btf = 1;
+		p->link_fd[p->nprobes++] = fd;
+	}
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		if (p->fork_btf && !strcmp(probes[i].tp, "sched_process_fork"))
+			continue;
 		fd = prog_load_fn(p, probes[i].fn, err, errlen);
 		if (fd < 0)
 			goto fail;
@@ -199,7 +228,8 @@ int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t siz
 	if (prog_attach_uring(p, err, errlen))
 		goto fail;
 	/* the per-syscall path last, once the life-cycle probes are in place */
-	fd = prog_attach_btf(p, "ebph_sys_exit_btf", &p->prog_fd[p->nprobes]);
+	fd = prog_attach_btf(p, "ebph_sys_exit_btf", p->sys_exit_btf_id, "ebph_sys_exit",
+			     &p->prog_fd[p->nprobes]);
 	if (fd >= 0) {
 		p->sys_exit_btf = 1;
 	} else {

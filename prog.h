@@ -22,6 +22,8 @@ struct ebph_prog {
 	__u32 sys_exit_btf_id;		/* vmlinux BTF id of btf_trace_sys_exit, 0 = none */
 	int sys_exit_btf;		/* sys_exit is attached as tp_btf */
 	const char *uring_off;		/* why io_uring operations are not seen, NULL if seen */
+	__u32 fork_btf_id;		/* ... of btf_trace_sched_process_fork, 0 = none */
+	int fork_btf;			/* sched_process_fork is attached as tp_btf */
 };
 
 /* Compile text (bcc prints compiler diagnostics on stderr). 0 or -errno. */

@@ -22,8 +22,10 @@ static struct ebph_row *ph_row_get(__u32 idx)
 	return &pool[idx];
 }
 
-static __u32 ph_row_alloc(void)
+static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
 {
+	(void)prof;
+	(void)call;
 	if (pool_next >= pool_cap)
 		return EBPH_NO_ROW;
 	memset(&pool[pool_next], 0, sizeof(pool[0]));
