@@ -280,7 +280,8 @@ static int put_row(const struct maps_fds *m, struct ebph_profile *prof, __u32 c,
  */
 int maps_add_profile(const struct maps_fds *m, const struct store_profile *p)
 {
-	__u32 slot, k = EBPH_A_PROFILES, idx, nrows, nsnap, i = 0, j = 0, ntest;
+	__u32 slot, k = EBPH_A_PROFILES, idx, nrows, nsnap, i = 0, j = 0;
+	const struct store_row *t, *s;
 	struct ebph_profile *prof;
 	__u64 used = 0, rows_used;
 	int split, ret;
@@ -314,19 +315,8 @@ int maps_add_profile(const struct maps_fds *m, const struct store_profile *p)
 	prof->normal_since = p->state == EBPH_NORMAL ? to_boot(m, p->normal_since) : 0;
 	prof->ngen = p->state == EBPH_NORMAL;
 	prof->tgen = split;
-	ntest = p->state == EBPH_NORMAL ? p->ntest : 0;
-	while (!ret && (i < p->ntrain || j < ntest)) {	/* both lists sorted by call */
-		const struct store_row *t = i < p->ntrain ? &p->train[i] : NULL;
-		const struct store_row *s = j < ntest ? &p->test[j] : NULL;
-
-		if (t && s && t->call < s->call)
-			s = NULL;
-		else if (t && s && s->call < t->call)
-			t = NULL;
-		i += t != NULL;
-		j += s != NULL;
+	while (!ret && store_next_rows(p, &i, &j, &t, &s))
 		ret = put_row(m, prof, t ? t->call : s->call, t, s, split, &idx);
-	}
 	if (!ret && (bpf_update_elem(m->profiles, &slot, prof, BPF_ANY) ||
 		     bpf_update_elem(m->paths, &slot, (void *)p->path, BPF_ANY) ||
 		     bpf_update_elem(m->keys, (void *)&p->key, &slot, BPF_NOEXIST)))

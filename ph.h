@@ -94,12 +94,14 @@ static __always_inline void ph_push(struct ebph_hist *w, __u32 call)
 	w->h[0] = (w->h[0] << 16) | (call & 0xffff);
 }
 
-/* Number of pairs (call, prev, d) formed by the window that bits lacks;
- * bits NULL is an empty row. Empty slots form no pair. */
-static __always_inline __u32 ph_misses(const __u8 *bits, const struct ebph_hist *w,
-				       __u32 window)
+/* The pairs (call, prev, d) formed by the window that bits lacks (bits NULL
+ * is an empty row; empty slots form no pair): their number, or with as_mask
+ * a mask with bit d-1 set for each (constant: the other form is compiled
+ * out). */
+static __always_inline __u32 ph_absent(const __u8 *bits, const struct ebph_hist *w,
+				       __u32 window, int as_mask)
 {
-	__u32 misses = 0;
+	__u32 r = 0;
 	__u32 d;
 
 PH_UNROLL
@@ -113,33 +115,24 @@ PH_UNROLL
 		if (p >= EBPH_NR_CALLS)
 			continue;
 		if (!bits || !(bits[p] & (1U << (d - 1))))
-			misses++;
+			r += as_mask ? 1U << (d - 1) : 1;
 	}
-	return misses;
+	return r;
 }
 
-/* Which pairs ph_misses counted: bit d-1 set when the pair (call, the call d
- * back, d) is absent from bits. Only for reporting an anomaly (not per call). */
+/* Number of absent pairs (the per-call test). */
+static __always_inline __u32 ph_misses(const __u8 *bits, const struct ebph_hist *w,
+				       __u32 window)
+{
+	return ph_absent(bits, w, window, 0);
+}
+
+/* Which pairs ph_misses counted, bit d-1 for distance d: only for reporting
+ * an anomaly (not per call). */
 static __always_inline __u32 ph_miss_mask(const __u8 *bits, const struct ebph_hist *w,
 					  __u32 window)
 {
-	__u32 mask = 0;
-	__u32 d;
-
-PH_UNROLL
-	for (d = 1; d < EBPH_WINDOW_MAX; d++) {
-		__u64 p;
-
-		if (d >= window)
-			break;
-		p = ph_prev(w, d);
-		PH_BARRIER(p);
-		if (p >= EBPH_NR_CALLS)
-			continue;
-		if (!bits || !(bits[p] & (1U << (d - 1))))
-			mask |= 1U << (d - 1);
-	}
-	return mask;
+	return ph_absent(bits, w, window, 1);
 }
 
 /* Add the window's pairs to bits; returns how many were new. */

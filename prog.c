@@ -51,9 +51,9 @@ static int prog_attach_btf(struct ebph_prog *p, const char *fn, __u32 btf_id, co
 	strncpy(a.prog_name, name, sizeof(a.prog_name) - 1);
 	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
 	if (fd < 0) {
-		/* say why: the verifier's last words, then fall back */
+		/* say why (the verifier's last lines) before the fallback */
 		static char log[65536];
-		int e = errno;
+		int e = errno, n = 0;
 		const char *tail;
 
 		a.log_buf = (unsigned long)log;
@@ -61,11 +61,10 @@ static int prog_attach_btf(struct ebph_prog *p, const char *fn, __u32 btf_id, co
 		a.log_level = 1;
 		log[0] = 0;
 		if (syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a)) < 0 && log[0]) {
-			tail = log + strlen(log);
-			for (int n = 0; tail > log && n < 4; n += *--tail == '\n')
-				;
-			fprintf(stderr, "ebph: %s refused as a BTF-typed tracepoint (%s):\n%s\n",
-				name, strerror(e), tail);
+			for (tail = log + strlen(log); tail > log && n < 4; )
+				n += *--tail == '\n';
+			fprintf(stderr, "ebph: %s refused as a BTF-typed tracepoint (%s):%s\n",
+				fn, strerror(e), tail);
 		}
 		errno = e;
 		return -1;

@@ -620,22 +620,29 @@ void store_profile_free(struct store_profile *p)
 	p->ntrain = p->ntest = 0;
 }
 
+int store_next_rows(const struct store_profile *p, __u32 *i, __u32 *j,
+		    const struct store_row **t, const struct store_row **s)
+{
+	__u32 ntest = p->state == EBPH_NORMAL ? p->ntest : 0;
+
+	*t = *i < p->ntrain ? &p->train[*i] : NULL;
+	*s = *j < ntest ? &p->test[*j] : NULL;
+	if (*t && *s && (*t)->call < (*s)->call)
+		*s = NULL;
+	else if (*t && *s && (*s)->call < (*t)->call)
+		*t = NULL;
+	*i += *t != NULL;
+	*j += *s != NULL;
+	return *t || *s;
+}
+
 void store_rows_needed(const struct store_profile *p, __u32 *rows, __u32 *snap, int *split)
 {
 	__u32 i = 0, j = 0, same = 0, differ = 0, test_only = 0;
-	__u32 ntest = p->state == EBPH_NORMAL ? p->ntest : 0;
+	const struct store_row *t, *s;
 
 	*rows = 0;
-	while (i < p->ntrain || j < ntest) {	/* both lists sorted by call */
-		const struct store_row *t = i < p->ntrain ? &p->train[i] : NULL;
-		const struct store_row *s = j < ntest ? &p->test[j] : NULL;
-
-		if (t && s && t->call < s->call)
-			s = NULL;
-		else if (t && s && s->call < t->call)
-			t = NULL;
-		i += t != NULL;
-		j += s != NULL;
+	while (store_next_rows(p, &i, &j, &t, &s)) {
 		(*rows)++;
 		if (t && s && !memcmp(t->bits, s->bits, EBPH_ROW_BYTES))
 			same++;

@@ -122,6 +122,15 @@ int store_prune(const char *dir, int dry_run, FILE *out, char *err, size_t errle
  */
 void store_rows_needed(const struct store_profile *p, __u32 *rows, __u32 *snap, int *split);
 
+/*
+ * Walk a profile's views together in call order (both are sorted by call):
+ * the next call's training row *t and testing row *s, either NULL where
+ * that view has none (a profile that is not normal has no testing view).
+ * *i and *j are the positions, both 0 at the start. Returns 0 at the end.
+ */
+int store_next_rows(const struct store_profile *p, __u32 *i, __u32 *j,
+		    const struct store_row **t, const struct store_row **s);
+
 /* Serialise / parse one profile (the file format, for tests and tools). */
 int store_encode(const struct store_profile *p, __u32 window, void **buf, size_t *len);
 int store_decode(const void *buf, size_t len, __u32 window, struct store_profile *p,

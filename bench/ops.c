@@ -16,10 +16,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 
 #define OPS_SELECT_FDS 8
 #define OPS_STAT_PATH "/etc/passwd"
 #define OPS_MIN_ITERS 10
+#define OPS_KPROGS 16
 
 struct ops_ctx {
 	const char *hello;	/* fork_exec target */
@@ -418,11 +420,72 @@ static int ops_others(int self, unsigned long long *busy, unsigned long long *to
 
 static int ops_self_cpu = -1;
 
+/* -k: BPF programs whose run-time statistics bracket each timed loop. */
+static int ops_kfd[OPS_KPROGS];
+static int ops_nk;
+
+struct ops_kstat {
+	unsigned long long runs;	/* the busiest program's runs */
+	unsigned long long ns;		/* all programs' run time */
+};
+
+static int ops_kopen(char *ids)
+{
+	unsigned long id[OPS_KPROGS];
+	char *save = NULL;
+	int n = 0;
+
+	for (char *w = strtok_r(ids, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char *end;
+
+		if (n == OPS_KPROGS)
+			return -EINVAL;
+		id[n++] = strtoul(w, &end, 10);
+		if (*end || !*w)
+			return -EINVAL;
+	}
+	for (int i = 0; i < n; i++) {
+		union bpf_attr a;
+		int fd;
+
+		memset(&a, 0, sizeof(a));
+		a.prog_id = id[i];
+		fd = syscall(__NR_bpf, BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
+		if (fd < 0)
+			return -errno;
+		ops_kfd[ops_nk++] = fd;
+	}
+	return 0;
+}
+
+/* Runs and run time of the -k programs so far (zero while the kernel's
+ * statistics are off: bench/bin/kstat turns them on). */
+static void ops_ksnap(struct ops_kstat *k)
+{
+	k->runs = k->ns = 0;
+	for (int i = 0; i < ops_nk; i++) {
+		struct bpf_prog_info info;
+		union bpf_attr a;
+
+		memset(&info, 0, sizeof(info));
+		memset(&a, 0, sizeof(a));
+		a.info.bpf_fd = ops_kfd[i];
+		a.info.info_len = sizeof(info);
+		a.info.info = (__u64)(unsigned long)&info;
+		if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)))
+			continue;
+		if (info.run_cnt > k->runs)
+			k->runs = info.run_cnt;
+		k->ns += info.run_time_ns;
+	}
+}
+
 /* One measurement of op: setup, warm-up, timed loop, teardown; wall and CPU
  * ns/op, and how busy the other CPUs were meanwhile (0..1, or -1). */
 static int ops_measure(const struct ops_op *op, struct ops_ctx *c, long iters, long warm,
-		       double *wall, double *cpu, double *others)
+		       double *wall, double *cpu, double *others, struct ops_kstat *k)
 {
+	struct ops_kstat k0, k1;
 	unsigned long long b0, t0, b1, t1;
 	double w0, w1, c0, c1;
 	int err = 0, known;
@@ -434,11 +497,15 @@ static int ops_measure(const struct ops_op *op, struct ops_ctx *c, long iters, l
 		err = op->run(c, warm);
 	if (!err) {
 		known = !ops_others(ops_self_cpu, &b0, &t0);
+		ops_ksnap(&k0);
 		c0 = ops_cpu(c);
 		w0 = ops_clock(CLOCK_MONOTONIC);
 		err = op->run(c, iters);
 		w1 = ops_clock(CLOCK_MONOTONIC);
 		c1 = ops_cpu(c);
+		ops_ksnap(&k1);
+		k->runs = k1.runs - k0.runs;
+		k->ns = k1.ns - k0.ns;
 		known = !ops_others(ops_self_cpu, &b1, &t1) && known;
 		*wall = iters > 0 ? (w1 - w0) / iters : 0;
 		*cpu = iters > 0 ? (c1 - c0) / iters : 0;
@@ -493,7 +560,7 @@ static void ops_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ops [-l] [-o OP[,OP...]] [-n ITERS | -s SCALE] [-r REPS] [-w WARM]\n"
-		"           [-c CPU] [-x PATH] [-j] [-q]\n"
+		"           [-c CPU] [-x PATH] [-k ID[,ID...]] [-j] [-q]\n"
 		"Time system-call-heavy operations in tight loops; print ns per operation,\n"
 		"wall clock and CPU time (of this process, its children and its echo process),\n"
 		"and (with -c) how busy the other CPUs were meanwhile (0..1, -1 unknown).\n"
@@ -506,6 +573,9 @@ static void ops_usage(FILE *f)
 		"              iterations unless 0)\n"
 		"  -c CPU      pin to this CPU (children inherit)\n"
 		"  -x PATH     exec target of fork_exec (default: hello next to ops)\n"
+		"  -k IDS      BPF program ids: report their runs (the busiest one's) and\n"
+		"              run time (all) during each timed loop, as kernel_runs and\n"
+		"              kernel_ns (zero unless the kernel's BPF statistics are on)\n"
 		"  -j          one JSON object per measurement\n"
 		"  -q          print nothing (warm-up runs)\n"
 		"EXAMPLES\n"
@@ -520,10 +590,11 @@ int main(int argc, char **argv)
 	long fixed = -1, reps = 1, warm_pct = 10;
 	double scale = 1.0;
 	int cpu = -1, json = 0, quiet = 0, list = 0, opt, rc = 0;
+	char *kids = NULL;
 	struct ops_ctx ctx;
 
 	ops_default_hello(hello, sizeof(hello));
-	while ((opt = getopt(argc, argv, "lo:n:s:r:w:c:x:jqh")) != -1) {
+	while ((opt = getopt(argc, argv, "lo:n:s:r:w:c:x:k:jqh")) != -1) {
 		switch (opt) {
 		case 'l': list = 1; break;
 		case 'o': sel = optarg; break;
@@ -533,6 +604,7 @@ int main(int argc, char **argv)
 		case 'w': warm_pct = atol(optarg); break;
 		case 'c': cpu = atoi(optarg); break;
 		case 'x': snprintf(hello, sizeof(hello), "%s", optarg); break;
+		case 'k': kids = optarg; break;
 		case 'j': json = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': ops_usage(stdout); return 0;
@@ -559,6 +631,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		ops_self_cpu = cpu;
+	}
+	if (kids && (rc = ops_kopen(strdupa(kids)))) {
+		fprintf(stderr, "ops: -k %s: %s\n", kids, strerror(-rc));
+		return rc == -EINVAL ? 2 : 1;
 	}
 	setlinebuf(stdout);
 	signal(SIGPIPE, SIG_IGN);
@@ -604,8 +680,9 @@ int main(int argc, char **argv)
 			iters = OPS_MIN_ITERS;
 		for (long r = 0; r < reps; r++) {
 			double ns = 0, cpu_ns = 0, others = -1;
+			struct ops_kstat k = { 0, 0 };
 			int err = ops_measure(op, &ctx, iters, ops_warm(iters, warm_pct), &ns,
-					      &cpu_ns, &others);
+					      &cpu_ns, &others, &k);
 
 			if (err) {
 				fprintf(stderr, "ops: %s failed: %s\n", op->name, strerror(-err));
@@ -616,8 +693,9 @@ int main(int argc, char **argv)
 				continue;
 			if (json)
 				printf("{\"op\":\"%s\",\"rep\":%ld,\"iters\":%ld,\"ns_per_op\":%.1f,"
-				       "\"cpu_ns_per_op\":%.1f,\"others_busy\":%.3f}\n", op->name, r,
-				       iters, ns, cpu_ns, others);
+				       "\"cpu_ns_per_op\":%.1f,\"others_busy\":%.3f,"
+				       "\"kernel_runs\":%llu,\"kernel_ns\":%llu}\n", op->name, r,
+				       iters, ns, cpu_ns, others, k.runs, k.ns);
 			else
 				printf("%-12s %10ld %4ld %12.1f %12.1f %7.0f%%\n", op->name, iters, r,
 				       ns, cpu_ns, others * 100);

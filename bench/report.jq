@@ -17,7 +17,7 @@ def stats:
         min: (min | r1), max: (max | r1), n: length}
   end;
 
-def traced: ["empty_hook", "ebph_train", "ebph_normal", "syscount"];
+def traced: ["empty_hook", "ebph_train", "ebph_frozen", "ebph_normal", "syscount", "bpftrace"];
 
 # ebpH's own lmbench figures (Findlay 2020), % over untraced, for comparison.
 def thesis: {"null": 614, "stat": 66, "sig_deliver": 39, "fork_exit": 2.7, "fork_exec": 8,
@@ -55,26 +55,58 @@ def opsfor($f; $samples; $measured):
      configs: ([$measured[] as $c |
        ([$s[] | select(.config == $c) | .[$f]]) as $v |
        ($v | quant(0.5)) as $m |
+       # The added cost round by round: the round's median, paired with the
+       # same round's none (the machine changes between rounds, not within).
+       [($byround[$c] // {}) | to_entries[] | .key as $r |
+        select($byround["none"][$r] != null) | (.value - $byround["none"][$r])] as $d |
+       ($d | quant(0.5)) as $dm |
        {key: $c, value: (($v | stats) +
-         (if $c == "none" or $none == null or $m == null then {}
+         (if $c == "none" or $none == null or $dm == null then {}
           else {
-            pct_over_none: (($m - $none) / $none * 100 | r1),
-            added_ns: ($m - $none | r1),
-            added_ns_per_event: (if $ev and $ev > 0 then ($m - $none) / $ev | r1 else null end),
-            # Spread of the added cost: per-round medians, paired with the same round's none.
+            pct_over_none: ($dm / $none * 100 | r1),
+            added_ns: ($dm | r1),
+            added_ns_per_event: (if $ev and $ev > 0 then $dm / $ev | r1 else null end),
             added_ns_per_event_rounds: (
-              [($byround[$c] // {}) | to_entries[] | .key as $r |
-               select($byround["none"][$r] != null) |
-               (.value - $byround["none"][$r])] |
-              if length == 0 or ($ev // 0) <= 0 then null
-              else map(. / $ev) | {median: (quant(0.5) | r1), min: (min | r1), max: (max | r1)}
-              end)
+              if ($ev // 0) <= 0 then null
+              else ($d | map(. / $ev)) as $e |
+                {median: ($e | quant(0.5) | r1), p25: ($e | quant(0.25) | r1),
+                 p75: ($e | quant(0.75) | r1), min: ($e | min | r1), max: ($e | max | r1),
+                 n: ($e | length)}
+              end),
+            # The spread of the rounds (interquartile range) exceeds the effect:
+            # the figure says little (null: one round, cannot be judged).
+            noisy: (if ($d | length) < 2 then null
+                    else (($d | quant(0.75)) - ($d | quant(0.25))) > ($dm | fabs) end)
           } end))}] | from_entries)
    }}] | from_entries);
 
+# In-kernel cost (BPF run-time statistics) per op and configuration: per round,
+# the smallest of the round's measurements of the tracer's run time per
+# sys_exit event (its busiest program's runs; syscount: sys_enter + sys_exit),
+# then the median of the rounds, and the ratio to empty_hook.
+def kernel_ops:
+  [$ksamples[] | select(.kernel_runs > 0)] as $k |
+  (reduce $k[] as $x ({}; .[$x.op][$x.config][$x.round | tostring] +=
+      [$x.kernel_ns / $x.kernel_runs])
+   | map_values(map_values(map_values(min)))) as $by |
+  $by | map_values(. as $cfgs |
+    (($cfgs.empty_hook // {}) | [.[]] | quant(0.5)) as $floor |
+    with_entries(.value as $rv | [$rv[]] as $v | ($v | quant(0.5)) as $m |
+      .value = {
+        ns_per_event: ($m | r1), min: ($v | min | r1), max: ($v | max | r1), n: ($v | length),
+        ratio_to_empty: (if $floor and $floor > 0 then $m / $floor | r3 else null end),
+        # the ratio round by round (with the same round's empty_hook): its spread
+        ratio_rounds: ([$rv | to_entries[] | .key as $r |
+            select(($cfgs.empty_hook // {})[$r] != null) | .value / $cfgs.empty_hook[$r]] |
+          if length == 0 then null else {min: (min | r3), max: (max | r3)} end)}));
+
+kernel_ops as $kops |
 (if $metric == "wall" then "ns_per_op" else "cpu_ns_per_op" end) as $pf |
 (if $metric == "wall" then "cpu_ns_per_op" else "ns_per_op" end) as $af |
-opsfor($pf; $samples; $measured) as $ops |
+opsfor($pf; $samples; $measured) as $ops0 |
+# Each op's configurations get their in-kernel figures as "kernel".
+($ops0 | with_entries(.key as $op | .value.configs |= with_entries(
+   .value += {kernel: ($kops[$op][.key] // null)}))) as $ops |
 ([traced[] | {key: ., value: ($ops["null"].configs[.].added_ns_per_event // null)}]
  | from_entries) as $added |
 
@@ -87,7 +119,7 @@ def startup_stats($t):
   end;
 
 {
-  schema: 1,
+  schema: 2,
   mode: $mode,
   rounds: $rounds,
   reps: $reps,
@@ -101,6 +133,36 @@ def startup_stats($t):
     syscount_vs_hook: ratio($added.syscount; $added.empty_hook),
     train_vs_syscount: ratio($added.ebph_train; $added.syscount)
   },
+  noisy: [traced[] as $c | select($ops["null"].configs[$c].noisy == true) | $c],
+  kernel: (if ($kops | length) == 0 then null else {
+    ns_per_syscall: ([traced[] | {key: ., value: ($kops["null"][.].ns_per_event // null)}]
+                     | from_entries),
+    ratio_to_empty: ([traced[] | {key: ., value: ($kops["null"][.].ratio_to_empty // null)}]
+                     | from_entries),
+    ratio_rounds: ([traced[] | {key: ., value: ($kops["null"][.].ratio_rounds // null)}]
+                   | from_entries),
+    # Each tracer's programs over the whole in-kernel run of the operations
+    # (median of the rounds): which programs, how often they ran, their cost.
+    # Per round over the whole in-kernel run: the tracer's run time per run
+    # of its busiest program, over the control's (an empty program attached
+    # next to it, same calls, same time); median and range of the rounds.
+    ratio_to_control: ([traced[] as $c | {key: $c, value: (
+      [$kprogs[] | select(.config == $c)] | group_by(.round) |
+      map([.[] | select(.control | not)] as $t | [.[] | select(.control)] as $k |
+        if ($k | length) == 0 or ($t | length) == 0 or $k[0].run_cnt == 0 then empty
+        else (([$t[].run_time_ns] | add) / ([$t[].run_cnt] | max)) /
+             ($k[0].run_time_ns / $k[0].run_cnt) end) |
+      if length == 0 then (if $c == "empty_hook" and ($kops | length) > 0 then
+        {median: 1, min: 1, max: 1} else null end)
+      else {median: (quant(0.5) | r3), min: (min | r3), max: (max | r3)} end)}]
+      | from_entries),
+    programs: (reduce ($kprogs[] | select(.control | not)) as $p ({}; .[$p.config][$p.id | tostring] += [$p])
+      | map_values([.[] | {name: .[0].name, type: .[0].type, tp: .[0].tp,
+          runs: ([.[].run_cnt] | quant(0.5) | floor),
+          ns_per_run: ([.[] | select(.run_cnt > 0) | .run_time_ns / .run_cnt] | quant(0.5) | r1)}]
+        | sort_by(-.runs))),
+    method: "BPF_ENABLE_STATS; run_time_ns / run_cnt"
+  } end),
   metric: $metric,
   ops: $ops,
   ops_alt: {metric: (if $metric == "wall" then "cpu" else "wall" end),
@@ -114,6 +176,12 @@ def startup_stats($t):
       anomaly_paths: (reduce ($normal[].anomaly_paths // {} | to_entries[]) as $e
                       ({}; .[$e.key] += $e.value))
     } end),
+  ebph_frozen: (if ($configs | index("ebph_frozen")) == null then null
+    else {rounds: $frozen,
+          rounds_frozen: ([$frozen[] | select(.reached_frozen and .stayed_frozen)] | length)}
+    end),
+  flood: $flood[0],
+  workload: $workload[0],
   ebph_status: [$status[] | {config, round, syscalls: .status.syscalls,
                              lost_events: .status.lost_events, profiles: .status.profiles,
                              map_bytes: .status.map_bytes}],
@@ -121,7 +189,8 @@ def startup_stats($t):
   startup_ms: {
     ebph: startup_stats("ebph"),
     empty_hook: startup_stats("empty_hook"),
-    syscount: startup_stats("syscount")
+    syscount: startup_stats("syscount"),
+    bpftrace: startup_stats("bpftrace")
   },
   leftover_programs: $leftovers,
   samples: {foreign_tracer: $nforeign, others_busy: $nbusy, disturbed: $disturbed,

@@ -31,18 +31,46 @@ jq -r '[.configs[] | select(. != "none")] as $c |
 	(.ops | to_entries[] | .key as $op | .value as $v |
 	 [$op] + [$c[] as $k | $v.configs[$k] |
 	  if . == null or .added_ns_per_event == null then "-"
-	  else "\(.added_ns_per_event) (\(if .pct_over_none >= 0 then "+" else "" end)\(.pct_over_none)%)"
+	  else "\(if .noisy then "~" else "" end)\(.added_ns_per_event) (\(if .pct_over_none >= 0 then "+" else "" end)\(.pct_over_none)%)"
 	  end] + [if $v.thesis_pct_over_none then "+\($v.thesis_pct_over_none)%" else "-" end] | @tsv)
 	end' "$F" |
-awk -F'\t' 'NR == 1 { printf "ns added per syscall event (%% over none); THESIS: ebpH'"'"'s %% over none\n" }
+awk -F'\t' 'NR == 1 { printf "end to end: ns added per syscall event (%% over none), median of the rounds'"'"' differences\nwith that round'"'"'s none; ~: the rounds'"'"' spread (IQR) exceeds the effect; THESIS: ebpH'"'"'s %% over none\n" }
 	{ printf "%-12s", $1; for (i = 2; i < NF; i++) printf " %19s", $i; printf " %7s\n", $NF }'
 echo
+
+# In the kernel: the tracer's BPF run time per syscall event, and x empty_hook.
+jq -r 'if .kernel == null then empty else
+	[.configs[] | select(. != "none")] as $c |
+	(["OPERATION"] + $c | @tsv),
+	(.ops | to_entries[] | .key as $op | .value as $v |
+	 [$op] + [$c[] as $k | $v.configs[$k].kernel |
+	  if . == null then "-" else "\(.ns_per_event) (x\(.ratio_to_empty // "-"))" end] | @tsv)
+	end' "$F" |
+awk -F'\t' 'NR == 1 { printf "in the kernel: BPF run time per syscall event, ns (x empty_hook); median of the rounds\n" }
+	{ printf "%-12s", $1; for (i = 2; i <= NF; i++) printf " %18s", $i; printf "\n" }'
+echo
+
+jq -r 'if .kernel == null then empty else
+	"in-kernel ns per syscall (null op): " +
+	([.kernel.ns_per_syscall | to_entries[] | select(.value != null) | .key as $k |
+	  "\($k) \(.value)" + (if $k == "empty_hook" then "" else
+	    " (x\($r[$k] // "-"))" end)] | join(", ")) +
+	"\nin-kernel ratio to empty_hook, round by round: " +
+	([.kernel.ratio_rounds | to_entries[] | select(.value != null and .key != "empty_hook") |
+	  "\(.key) \(.value.min)..\(.value.max)"] | join(", ")) +
+	"\nin-kernel ratio to a control (an empty program next to it, same calls), median [range] of the rounds: " +
+	([(.kernel.ratio_to_control // {}) | to_entries[] | select(.value != null and .key != "empty_hook") |
+	  "\(.key) \(.value.median) [\(.value.min)..\(.value.max)]"] | join(", "))
+	end' --argjson r "$(jq -c '.kernel.ratio_to_empty // {}' "$F")" "$F"
 
 jq -r '"added ns per syscall (null op): " +
 	([.added_ns_per_syscall | to_entries[] | "\(.key) \(.value // "-")"] | join(", ")),
 	"ratio ebph_train / empty_hook: \(.ratio_train_vs_hook // "-")" +
 	"   ebph_normal / empty_hook: \(.ratios.normal_vs_hook // "-")" +
 	"   syscount / empty_hook: \(.ratios.syscount_vs_hook // "-")",
+	(if (.noisy // []) | length > 0 then "warning: end-to-end figures of \(.noisy | join(", ")) on null vary more between rounds than the cost they measure: trust the in-kernel figures" else empty end),
+	(if .ebph_frozen then "ebph_frozen: \(.ebph_frozen.rounds_frozen)/\(.ebph_frozen.rounds | length) rounds frozen throughout" else empty end),
+	(if .flood then .flood | "flood: \(.procs) processes x \(.seconds) s: \(.produced) anomaly events produced (\(.produced_per_s)/s), \(.reached_stdout) reached stdout (\(.reached_per_s)/s), \(.lost_events) lost (\(.lost_pct)%)" else empty end),
 	(if .ebph_normal then
 	  "ebph_normal: \(.ebph_normal.rounds_normal)/\(.ebph_normal.rounds | length) rounds reached normal; anomaly events during measurement: \(.ebph_normal.anomalies_ops) in the ops profile, \(.ebph_normal.anomalies) in all" +
 	  (if .ebph_normal.anomalies > 0 then " (" + ([.ebph_normal.anomaly_paths | to_entries[] | "\(.key) \(.value)"] | join(", ")) + ")" else "" end)

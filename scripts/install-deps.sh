@@ -4,7 +4,9 @@
 # bcc. Idempotent; silent when everything is already in place.
 set -eu
 
-PKGS="build-essential pkg-config libbpfcc-dev bpfcc-tools libyaml-dev check jq bpftool procps libxml2-utils btrfs-progs"
+# bpfcc-tools (syscount) and bpftrace: peers for make bench; libxml2-utils
+# (xmllint) and btrfs-progs: tests.
+PKGS="build-essential pkg-config libbpfcc-dev bpfcc-tools libyaml-dev check jq bpftool procps libxml2-utils btrfs-progs bpftrace"
 
 say() { printf 'install-deps: %s\n' "$*" >&2; }
 

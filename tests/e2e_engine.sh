@@ -69,8 +69,11 @@ wait "$P8"
 if wait_for "$OUT" ".type == \"new_profile\" and .pid == $P8" 5; then
 	got=$(jq -r "select(.type == \"new_profile\" and .pid == $P8) | \"\(.profile) \(.dev):\(.ino)\"" "$OUT" | head -n 1)
 	check "8: new_profile for the pre-existing pid $P8 has stat's dev:ino ($K8)" [ "$got" = "$K8 $K8" ]
-	check "8: its path names the executable" \
-		jqt "select(.type == \"new_profile\" and .pid == $P8) | .path | endswith(\"/t8\") or . == \"t8\"" "$OUT"
+	# (t8 exits right after its first calls: if the monitor reads /proc too
+	# late, the path is the kernel's name marked unresolved, "?t8"; the
+	# resolution itself is tested in e2e_paths.sh)
+	check "8: its path names the executable (resolved, or marked ?t8)" \
+		jqt "select(.type == \"new_profile\" and .pid == $P8) | .path | endswith(\"/t8\") or . == \"?t8\"" "$OUT"
 else
 	fail "8: new_profile for the pid $P8 started before ebph"
 fi

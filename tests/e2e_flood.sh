@@ -134,6 +134,9 @@ write_config "$T/b.yaml" normal_wait=1s anomaly_limit=100000 tolerize_limit=12 r
 start_ebph "$OUT" -j -s -c "$T/b.yaml" || { fail "ebph starts (flood)"; summary; exit 1; }
 check "5: the victim's saved profile is normal" \
 	[ "$("$EBPH" profiles -j | jq -r "select(.profile == \"$KV\") | .state")" = normal ]
+# (10,000 from the burst, a few more from the run blocked on the fifo)
+check "5: b's lifetime count (10000 and more) survived the restart (saved and loaded)" \
+	[ "$("$EBPH" profiles -j | jq -r "select(.profile == \"$KB\") | .anomalies_total >= 10000 and .last_anomaly != null")" = true ]
 flooders=
 for i in 1 2 3 4; do
 	$AS_NOBODY "$T/fl" 200 50 &
