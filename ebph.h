@@ -154,6 +154,21 @@ enum ebph_cmd {
 	EBPH_CMD_RECLAIM = 5,	/* free an idle training profile's slot and rows */
 };
 
+/*
+ * The per-syscall program's rare paths, each a program of its own reached by
+ * a tail call (index in the "cold" program array; prog.c loads them as the
+ * same kind of program as sys_exit and fills the array by these indexes).
+ * Append new ones before EBPH_TC_COUNT; keep the values.
+ */
+enum ebph_tail {
+	EBPH_TC_SYS_EXIT = 0,	/* the per-syscall program itself (after ADOPT) */
+	EBPH_TC_ADOPT = 1,	/* a task without a state: pending move, adoption */
+	EBPH_TC_LOADER = 2,	/* a task running ld.so PROG (EBPH_LOADER_BIT) */
+	EBPH_TC_CALL = 3,	/* a call whose pH step needs a new row */
+	EBPH_TC_REPORT = 4,	/* events about a call (anomaly, state change, ...) */
+	EBPH_TC_COUNT
+};
+
 /* ebph_profile.refs: set while the slot is being reclaimed */
 #define EBPH_REFS_DEAD		0x40000000U
 

@@ -276,10 +276,20 @@ static __always_inline __u32 ph_lf_record(struct ebph_task *t, __u32 anomalous,
 	return calm;
 }
 
+/* Whether learning in row (NULL: none yet) takes a new row from
+ * ph_row_alloc: the call has none, or ph_row_prepare must snapshot it. */
+static __always_inline int ph_row_wanted(const struct ebph_profile *prof,
+					 const struct ebph_row *row)
+{
+	return !row || (prof->state == EBPH_NORMAL && row->ngen != prof->ngen &&
+			row->test == EBPH_NO_ROW && row->tgen == prof->ngen_tgen);
+}
+
 /* Make row writable in the current training epoch; snapshot its testing
  * view first if the profile is normal. Returns 0, or -1 if a snapshot row
- * was needed and none was left (then nothing may be written). */
-static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph_row *row)
+ * was needed and none was left or alloc is 0 (then nothing may be written). */
+static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph_row *row,
+					  int alloc)
 {
 	if (prof->state == EBPH_NORMAL && row->ngen != prof->ngen) {
 		struct ebph_row *snap;
@@ -291,6 +301,8 @@ static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph
 			goto epoch;
 		}
 		if (idx == EBPH_NO_ROW) {
+			if (!alloc)
+				return -1;
 			idx = ph_row_alloc(prof, row->call);
 			if (idx == EBPH_NO_ROW)
 				return -1;
@@ -316,10 +328,12 @@ epoch:
 }
 
 /* Train on call (pairs with the window w), then test: steps 2-6 of the
- * algorithm. The caller pushes call onto w afterwards. */
-static __always_inline void ph_step(const struct ph_params *pp, struct ebph_profile *prof,
-				    struct ebph_task *t, const struct ebph_hist *w,
-				    __u64 call, struct ph_result *res)
+ * algorithm. The caller pushes call onto w afterwards. alloc 0: never take
+ * a row (the BPF per-syscall program, whose allocation is a separate
+ * program); if learning needs one, return -1 having changed nothing. */
+static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profile *prof,
+				   struct ebph_task *t, const struct ebph_hist *w,
+				   __u64 call, struct ph_result *res, int alloc)
 {
 	struct ebph_row *row = 0;
 	const __u8 *bits, *tbits;
@@ -327,18 +341,20 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 
 	PH_BARRIER(call);
 	if (call >= EBPH_NR_CALLS)
-		return;
+		return 0;
 	idx = prof->rows[call];
 	if (idx != EBPH_NO_ROW)
 		row = ph_row_get(idx);
+	tbits = ph_train_bits(prof, row);
+	misses = ph_misses(tbits, w, pp->window);
+	if (misses && !alloc && ph_row_wanted(prof, row))
+		return -1;
 
 	/* 2. train */
 	prof->train_count++;
-	tbits = ph_train_bits(prof, row);
-	misses = ph_misses(tbits, w, pp->window);
 	tmisses = misses;
 	if (misses) {
-		if (!row) {
+		if (!row && alloc) {
 			idx = ph_row_alloc(prof, call);
 			row = idx != EBPH_NO_ROW ? ph_row_get(idx) : 0;
 			if (row) {
@@ -350,7 +366,7 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 				prof->nrows++;
 			}
 		}
-		if (!row || ph_row_prepare(prof, row)) {
+		if (!row || ph_row_prepare(prof, row, alloc)) {
 			res->full = 1;	/* not learned, but still news: no freezing */
 		} else {
 			ph_learn(row->bits, w, pp->window);
@@ -419,6 +435,7 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 	} else {
 		t->over_tolerize = 0;
 	}
+	return 0;
 }
 
 /*
@@ -512,16 +529,19 @@ static __always_inline void ph_sig_enter(struct ebph_task *t, __u64 sp, __u32 on
 }
 
 /* One system call of a task: train and test (ph_step), then append it to
- * the window. Calls outside the alphabet are ignored entirely. */
-static __always_inline void ph_call(const struct ph_params *pp, struct ebph_profile *prof,
-				    struct ebph_task *t, struct ebph_hist *w, __u64 call,
-				    struct ph_result *res)
+ * the window. Calls outside the alphabet are ignored entirely. alloc: see
+ * ph_step; returns -1, nothing done, if the call needs a row and alloc is 0. */
+static __always_inline int ph_call(const struct ph_params *pp, struct ebph_profile *prof,
+				   struct ebph_task *t, struct ebph_hist *w, __u64 call,
+				   struct ph_result *res, int alloc)
 {
 	PH_BARRIER(call);
 	if (call >= EBPH_NR_CALLS)
-		return;
-	ph_step(pp, prof, t, w, call, res);
+		return 0;
+	if (ph_step(pp, prof, t, w, call, res, alloc))
+		return -1;
 	ph_push(w, call);
+	return 0;
 }
 
 #endif /* PH_H */
