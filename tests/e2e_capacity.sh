@@ -124,4 +124,40 @@ check "pool flood: the victim learns pair rows" \
 check "pool flood: idle profiles reclaimed for their rows" \
 	[ "$(count "$T/out6" '.type == "status" and .final and .reclaimed > 0')" -eq 1 ]
 
+# 6. ld.so PROG, 30 times: each task leaves ld.so's profile for PROG's and
+# gives back its reference on ld.so's: once they have exited, ld.so's
+# profile is idle, and reclaimed when slots run out (heavier programs then
+# take every slot; a leaked reference kept it forever).
+cp /bin/true "$T/dyn"	# a dynamically linked program
+LDSO=$(file -L "$T/dyn" | sed -n 's/.*interpreter \([^,]*\),.*/\1/p')
+[ -n "$LDSO" ] || LDSO=/lib64/ld-linux-x86-64.so.2
+KL=$(stat_key "$LDSO")
+write_config "$T/ld.yaml" max_profiles=6
+start_ebph "$T/out7" -j -s -c "$T/ld.yaml" --no-save --no-load || fail "ebph starts (ld.so)"
+for i in $(seq 1 30); do $NOBODY "$LDSO" "$T/dyn"; done
+check "ld.so: 30 runs charged to the program (loader_exec)" \
+	[ "$(count "$T/out7" '.type == "loader_exec" and .program == "dyn"')" -eq 30 ]
+$NOBODY sh -c "for i in \$(seq 1 12); do $T/tmpfs/r-\$i </dev/null; done"
+stop_ebph
+check "ld.so: its idle profile was reclaimed (no leaked references)" \
+	[ "$(count "$T/out7" ".type == \"profile\" and .profile == \"$KL\"")" -eq 0 ]
+
+# 7. Raw tracepoints (kernels without tp_btf; forced here): the per-syscall
+# program and its cold parts load as raw tracepoints and work the same.
+write_config "$T/raw.yaml" max_profiles=64
+export EBPH_NO_TP_BTF=1 EBPH_VERIFIER_STATS=1
+start_ebph "$T/out8" -j -s -c "$T/raw.yaml" --no-save --no-load ||
+	fail "ebph starts (raw tracepoints)"
+unset EBPH_NO_TP_BTF EBPH_VERIFIER_STATS
+cp "$FX/hello" "$T/rawhello"
+$NOBODY "$T/rawhello"
+$NOBODY "$LDSO" "$T/dyn"
+stop_ebph
+check "raw tp: sys_exit and its cold parts loaded as raw tracepoints" \
+	[ "$(grep -c 'verifier: \(ebph_sys_exit\|tc_adopt\|tc_loader\|tc_call\|tc_report\) (raw_tp' "$T/out8.err")" -eq 5 ]
+check "raw tp: a new program is monitored" \
+	[ "$(prof "$T/out8" "$T/rawhello" train_count)" -gt 0 ] 2>/dev/null
+check "raw tp: ld.so PROG is charged to PROG" \
+	[ "$(count "$T/out8" '.type == "loader_exec" and .program == "dyn"')" -eq 1 ]
+
 summary
