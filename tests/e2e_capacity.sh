@@ -132,12 +132,12 @@ cp /bin/true "$T/dyn"	# a dynamically linked program
 LDSO=$(file -L "$T/dyn" | sed -n 's/.*interpreter \([^,]*\),.*/\1/p')
 [ -n "$LDSO" ] || LDSO=/lib64/ld-linux-x86-64.so.2
 KL=$(stat_key "$LDSO")
-write_config "$T/ld.yaml" max_profiles=6
+write_config "$T/ld.yaml" max_profiles=10
 start_ebph "$T/out7" -j -s -c "$T/ld.yaml" --no-save --no-load || fail "ebph starts (ld.so)"
 for i in $(seq 1 30); do $NOBODY "$LDSO" "$T/dyn"; done
 check "ld.so: 30 runs charged to the program (loader_exec)" \
 	[ "$(count "$T/out7" '.type == "loader_exec" and .program == "dyn"')" -eq 30 ]
-$NOBODY sh -c "for i in \$(seq 1 12); do $T/tmpfs/r-\$i </dev/null; done"
+$NOBODY sh -c "for i in \$(seq 1 20); do $T/tmpfs/r-\$i </dev/null; done"
 stop_ebph
 check "ld.so: its idle profile was reclaimed (no leaked references)" \
 	[ "$(count "$T/out7" ".type == \"profile\" and .profile == \"$KL\"")" -eq 0 ]
