@@ -11,6 +11,10 @@ NOBODY="setpriv --reuid 65534 --regid 65534 --clear-groups"
 # prof OUT PATH FIELD: FIELD of PATH's profile in the -s summary (empty if none)
 prof() { jq -r "select(.type == \"profile\" and .path == \"$2\") | .$3" "$1" | head -n 1; }
 
+# the per-syscall programs loaded before (of other tools; none of ebph's)
+hot_progs() { bpftool prog show 2>/dev/null | grep -c 'name \(ebph_sys_exit\|tc_adopt\|tc_loader\|tc_call\|tc_report\) ' || true; }
+hot_before=$(hot_progs)
+
 chmod 755 "$T"
 mkdir -p "$T/tmpfs"
 mount -t tmpfs -o mode=1777 ebph-cap "$T/tmpfs"
@@ -163,9 +167,7 @@ check "raw tp: ld.so PROG is charged to PROG" \
 # No program of the per-syscall path is left behind (the "cold" program
 # array holds the per-syscall program itself: the kernel must still free it).
 i=0
-while [ "$(bpftool prog show 2>/dev/null | grep -c 'name \(ebph_sys_exit\|tc_adopt\|tc_loader\|tc_call\|tc_report\) ')" -gt 0 ] &&
-	[ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-check "no per-syscall program left loaded" \
-	[ "$(bpftool prog show 2>/dev/null | grep -c 'name \(ebph_sys_exit\|tc_adopt\|tc_loader\|tc_call\|tc_report\) ')" -eq 0 ]
+while [ "$(hot_progs)" -gt "$hot_before" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "no per-syscall program left loaded" [ "$(hot_progs)" -eq "$hot_before" ]
 
 summary
