@@ -131,12 +131,13 @@ check "pool flood: idle profiles reclaimed for their rows" \
 # 6. ld.so PROG, 30 times: each task leaves ld.so's profile for PROG's and
 # gives back its reference on ld.so's: once they have exited, ld.so's
 # profile is idle, and reclaimed when slots run out (heavier programs then
-# take every slot; a leaked reference kept it forever).
+# take every slot; a leaked reference kept it forever). Nothing freezes
+# here: frozen profiles are reclaimed after every training one.
 cp /bin/true "$T/dyn"	# a dynamically linked program
 LDSO=$(file -L "$T/dyn" | sed -n 's/.*interpreter \([^,]*\),.*/\1/p')
 [ -n "$LDSO" ] || LDSO=/lib64/ld-linux-x86-64.so.2
 KL=$(stat_key "$LDSO")
-write_config "$T/ld.yaml" max_profiles=10
+write_config "$T/ld.yaml" max_profiles=10 normal_factor=1000000 normal_factor_den=1
 start_ebph "$T/out7" -j -s -c "$T/ld.yaml" --no-save --no-load || fail "ebph starts (ld.so)"
 for i in $(seq 1 30); do $NOBODY "$LDSO" "$T/dyn"; done
 check "ld.so: 30 runs charged to the program (loader_exec)" \
