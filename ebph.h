@@ -139,7 +139,7 @@ enum ebph_alloc {
 	EBPH_A_ROWS = 1,	/* next never-used row index (starts at 1) */
 	EBPH_A_ROWS_USED = 2,	/* rows in use (allocated, not yet freed) */
 	EBPH_A_HAND = 3,	/* where the next reclaim scan starts */
-	EBPH_A_REFUSED_NS = 4,	/* boot-time ns of the last profile_refused event */
+	EBPH_A_REFUSED_NS = 4,	/* boot-time ns the next profile_refused event is due */
 	EBPH_A_COUNT
 };
 
