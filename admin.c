@@ -986,7 +986,7 @@ static void admin_change_line(FILE *f, int json, const struct admin_change *c)
 /* What admin_pin pins: the maps the commands use and the command program;
  * the last ones only if the program has them (task layouts differ). */
 static const char *const pin_names[] = {
-	"tasks", "profiles", "keys", "paths", "rows", "alloc", "stats", "info", "cmd", "spill",
+	"tasks", "profiles", "keys", "paths", "rows", "alloc", "stats", "info", "cmd", "tstore",
 	"held",
 };
 #define PIN_COUNT (sizeof(pin_names) / sizeof(pin_names[0]))
@@ -1341,7 +1341,7 @@ int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
 {
 	const int fds[PIN_COUNT] = {
 		p->tasks, p->profiles, p->keys, p->paths, p->rows, p->alloc, p->stats, p->info,
-		p->cmd, p->mod ? bpf_table_fd(p->mod, "spill") : -1,
+		p->cmd, p->mod ? bpf_table_fd(p->mod, "tstore") : -1,
 		p->mod ? bpf_table_fd(p->mod, "held") : -1,
 	};
 	char path[128];
@@ -1440,13 +1440,13 @@ pid_t admin_running(void)
 struct admin_live {
 	pid_t pid;
 	int fd[PIN_COUNT];	/* -1 for a missing optional pin */
-	int tasks_array;	/* tasks: an array indexed by tid & (slots - 1) + spill hash */
+	int tasks_array;	/* tasks: an array indexed by tid & (slots - 1) + task storage */
 	__u32 task_slots;	/* tasks: its max_entries */
 	struct ebph_info info;
 	struct maps_fds m;
 };
 
-enum { L_TASKS, L_PROFILES, L_KEYS, L_PATHS, L_ROWS, L_ALLOC, L_STATS, L_INFO, L_CMD, L_SPILL,
+enum { L_TASKS, L_PROFILES, L_KEYS, L_PATHS, L_ROWS, L_ALLOC, L_STATS, L_INFO, L_CMD, L_TSTORE,
 	L_HELD };
 
 static void live_close(struct admin_live *l)
@@ -1489,7 +1489,7 @@ static int live_layout_differs(const struct admin_live *l)
 		{ L_ROWS, sizeof(__u32), sizeof(struct ebph_row) },
 		{ L_ALLOC, sizeof(__u32), sizeof(__u64) },
 		{ L_INFO, sizeof(__u32), sizeof(struct ebph_info) },
-		{ L_SPILL, sizeof(__u32), sizeof(struct ebph_task) },
+		{ L_TSTORE, sizeof(__u32), sizeof(struct ebph_task) },
 	};
 	size_t i;
 
@@ -1679,6 +1679,69 @@ out:
 	return ret;
 }
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* tid's state in the task storage map fd (looked up by a pidfd of the
+ * thread: Linux 6.9 or later). 0 or -ENOENT. */
+static int tstore_lookup(int fd, __u32 tid, struct ebph_task *t)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, (pid_t)tid, PIDFD_THREAD), ret;
+
+	if (pfd < 0)
+		return -ENOENT;
+	ret = bpf_lookup_elem(fd, &pfd, t) ? -ENOENT : 0;
+	close(pfd);
+	return ret;
+}
+
+/* Append the threads kept in task storage (every thread in /proc with a
+ * state there). */
+static int tasks_read_tstore(int fd, struct live_task **all, size_t *n)
+{
+	DIR *proc = opendir("/proc"), *task;
+	struct dirent *p, *d;
+	char path[300];
+	size_t cap = *n;
+
+	if (!proc)
+		return -errno;
+	while ((p = readdir(proc))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+		task = opendir(path);
+		if (!task)
+			continue;
+		while ((d = readdir(task))) {
+			struct ebph_task t;
+			__u32 tid = (__u32)strtoul(d->d_name, NULL, 10);
+
+			if (!tid || tstore_lookup(fd, tid, &t))
+				continue;
+			if (*n + 1 >= cap) {
+				struct live_task *g = realloc(*all, (cap * 2 + 64) * sizeof(**all));
+
+				if (!g) {
+					closedir(task);
+					closedir(proc);
+					return -ENOMEM;
+				}
+				*all = g;
+				cap = cap * 2 + 64;
+			}
+			(*all)[*n].tid = tid;
+			(*all)[*n].pad = 0;
+			(*all)[*n].t = t;
+			(*n)++;
+		}
+		closedir(task);
+	}
+	closedir(proc);
+	return 0;
+}
+
 /* Every monitored task, sorted by pid, tid, each once. */
 static int live_tasks(const struct admin_live *l, struct live_task **out, size_t *n)
 {
@@ -1687,8 +1750,8 @@ static int live_tasks(const struct admin_live *l, struct live_task **out, size_t
 	int ret;
 
 	ret = tasks_read_map(l->fd[L_TASKS], &all, &got);
-	if (!ret && l->fd[L_SPILL] >= 0)
-		ret = tasks_read_map(l->fd[L_SPILL], &all, &got);
+	if (!ret && l->fd[L_TSTORE] >= 0)
+		ret = tasks_read_tstore(l->fd[L_TSTORE], &all, &got);
 	if (ret) {
 		free(all);
 		return ret;
@@ -1713,7 +1776,7 @@ static int live_task(const struct admin_live *l, __u32 tid, struct ebph_task *t)
 		k = tid & (l->task_slots - 1);
 		if (!bpf_lookup_elem(l->fd[L_TASKS], &k, t) && t->tid == tid)
 			return 0;
-		if (l->fd[L_SPILL] >= 0 && !bpf_lookup_elem(l->fd[L_SPILL], &tid, t))
+		if (l->fd[L_TSTORE] >= 0 && !tstore_lookup(l->fd[L_TSTORE], tid, t))
 			return 0;
 		return -ENOENT;
 	}
@@ -2170,18 +2233,7 @@ static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
  */
 static int live_command(const struct admin_live *l, __u32 op, __u32 slot)
 {
-	__u64 args[3] = { op, slot, 0 };	/* the program reads args[2] (settings) */
-#if defined(LIBBPF_MAJOR_VERSION) && (LIBBPF_MAJOR_VERSION > 0 || LIBBPF_MINOR_VERSION >= 7)
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
-	int ret = bpf_prog_test_run_opts(l->fd[L_CMD], &opts);
-#else	/* libbpf before 0.7 (Debian 11) */
-	struct bpf_prog_test_run_attr opts = {
-		.prog_fd = l->fd[L_CMD], .ctx_in = args, .ctx_size_in = sizeof(args),
-	};
-	int ret = bpf_prog_test_run_xattr(&opts);
-#endif
-
-	return ret < 0 ? -errno : (int)opts.retval;
+	return maps_command(l->fd[L_CMD], op, slot, 0);
 }
 
 /* Would op change nothing in live slot (*why says why)? 0, or -errno if the

@@ -67,6 +67,7 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(max_profiles,	   CFG_UINT,	 1, 262144,	      10240),
 	CFG_NUM(max_tasks,	   CFG_UINT,	 64, 1048576,	      16384),
 	CFG_NUM(max_rows,	   CFG_UINT,	 16, 65535,	      32768),
+	CFG_NUM(max_rows_per_profile, CFG_UINT,	 16, 65535,	      256),
 	CFG_NUM(ringbuf_kb,	   CFG_POW2,	 4, 262144,	      1024),
 	CFG_NUM(anomaly_lines,	   CFG_UINT,	 0, 1000000,	      10),
 	CFG_NUM(summary_interval,  CFG_DURATION, 1, CFG_HOUR,	      1),

@@ -50,6 +50,7 @@ struct ebph_config {
 	__u32 max_profiles;
 	__u32 max_tasks;
 	__u32 max_rows;		/* pair-row pool size, <= 65535 */
+	__u32 max_rows_per_profile;	/* rows one profile may take from the pool */
 	__u32 ringbuf_kb;	/* ring buffer size in KiB, power of two */
 	__u32 anomaly_lines;	/* anomalies of a task's burst sent one by one, 0 = all */
 	__u64 summary_interval;	/* seconds: a longer burst is summarised on its next anomaly */

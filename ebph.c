@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -152,9 +153,10 @@ static void resolve_fs_offsets(const struct ebph_btf *btf, __u32 *fs_offs, int q
 }
 
 /* Resolve every kernel member the template needs from the running kernel's
- * BTF (optional ones it lacks as FILL_OFF_NONE), and the BTF id of the
- * sys_exit tracepoint's type (0 if none). */
-static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int quiet)
+ * BTF (optional ones it lacks as FILL_OFF_NONE), and the BTF ids of the
+ * sys_exit and sched_process_fork tracepoints' types (0 if none). */
+static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, __u32 *fork_id,
+			   int quiet)
 {
 	struct ebph_btf *btf;
 	char err[256];
@@ -188,6 +190,8 @@ static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, int 
 		resolve_fs_offsets(btf, fs_offs, quiet);
 	if (kbtf_type_id(btf, "btf_trace_sys_exit", BTF_KIND_TYPEDEF, sys_exit_id))
 		*sys_exit_id = 0;
+	if (kbtf_type_id(btf, "btf_trace_sched_process_fork", BTF_KIND_TYPEDEF, fork_id))
+		*fork_id = 0;
 	kbtf_close(btf);
 	return ret;
 }
@@ -228,20 +232,10 @@ static const char *mon_path(struct monitor *m, __u32 slot)
 	return m->paths[slot];
 }
 
-/* Set slot's path (cached, and in the BPF paths map for the commands). */
 /* Run a command of the BPF program's command entry point on slot. 0 or -errno. */
 static int mon_command(struct monitor *m, __u32 op, __u32 slot, __u64 arg)
 {
-	__u64 args[3] = { op, slot, arg };
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = (__u32)m->prog.cmd;
-	attr.test.ctx_in = (__u64)(unsigned long)args;
-	attr.test.ctx_size_in = sizeof(args);
-	if (syscall(__NR_bpf, BPF_PROG_TEST_RUN, &attr, sizeof(attr)))
-		return -errno;
-	return (int)attr.test.retval;
+	return maps_command(m->prog.cmd, op, slot, arg);
 }
 
 /* The programs entry matching the profile's path, applied to it by the
@@ -271,6 +265,7 @@ static void mon_settings(struct monitor *m, __u32 slot, const char *path)
 		out_warn("ebph: %s: cannot apply its programs entry: %s", path, strerror(-ret));
 }
 
+/* Set slot's path (cached, and in the BPF paths map for the commands). */
 static void mon_set_path(struct monitor *m, __u32 slot, const char *path)
 {
 	char buf[EBPH_PATH_MAX] = "";
@@ -583,7 +578,8 @@ static void mon_print(struct monitor *m, const struct ebph_event *e)
 
 	attr_fill(&m->attr, e->pid, e->cgroup, &a);
 	m->out.attr = &a;
-	out_event(&m->out, e, mon_path(m, e->profile));
+	out_event(&m->out, e, e->type == EBPH_EV_PROFILE_REFUSED ? e->path :
+		  mon_path(m, e->profile));
 	m->out.attr = NULL;
 }
 
@@ -778,7 +774,8 @@ static void mon_status(struct monitor *m, int final)
 	s.profiles_full = stat_sum(m, EBPH_S_PROFILES_FULL);
 	s.rows_full = stat_sum(m, EBPH_S_ROWS_FULL);
 	s.suppressed = m->suppressed;
-	s.rows = alloc_used(m, EBPH_A_ROWS, m->cfg.max_rows);
+	s.reclaimed = stat_sum(m, EBPH_S_RECLAIMED);
+	s.rows = alloc_used(m, EBPH_A_ROWS_USED, m->cfg.max_rows);
 	s.rows = s.rows > s.snapshot_rows ? s.rows - s.snapshot_rows : 0;
 	s.pair_bytes = (s.rows + s.snapshot_rows) * sizeof(struct ebph_row);
 	s.map_bytes = m->prog.map_bytes;
@@ -957,6 +954,8 @@ static int mon_save(struct monitor *m, const char *why)
 struct load_ctx {
 	struct monitor *m;
 	unsigned int added, stale, failed;
+	struct store_profile *later;	/* frozen and training ones, installed last */
+	size_t nlater, cap;
 };
 
 /* Remember a saved profile that was not loaded (kept sorted). */
@@ -1031,6 +1030,42 @@ static int mon_load_one(struct store_profile *p, void *arg)
 	return 0;
 }
 
+/* Install order of the profiles kept for later: frozen ones first (the
+ * sooner normal the sooner), then training ones, the most trained first. */
+static int load_cmp(const void *a, const void *b)
+{
+	const struct store_profile *x = a, *y = b;
+
+	if (x->state != y->state)
+		return x->state == EBPH_FROZEN ? -1 : 1;
+	if (x->state == EBPH_FROZEN)
+		return x->normal_time < y->normal_time ? -1 : x->normal_time > y->normal_time;
+	return x->train_count > y->train_count ? -1 : x->train_count < y->train_count;
+}
+
+/* store_load callback: a normal profile is installed at once, the others
+ * after every normal one (load_cmp), so that when the maps cannot take every
+ * saved profile, the ones that monitor are never the ones left out. */
+static int mon_load_collect(struct store_profile *p, void *arg)
+{
+	struct load_ctx *lc = arg;
+	struct store_profile *n;
+
+	if (p->state == EBPH_NORMAL)
+		return mon_load_one(p, arg);
+	if (lc->nlater == lc->cap) {
+		size_t cap = lc->cap ? 2 * lc->cap : 64;
+
+		n = realloc(lc->later, cap * sizeof(*n));
+		if (!n)
+			return mon_load_one(p, arg);	/* no memory to defer it */
+		lc->later = n;
+		lc->cap = cap;
+	}
+	lc->later[lc->nlater++] = *p;
+	return 0;
+}
+
 /* Check state_dir and load the saved profiles into the maps (before attaching). */
 static int mon_load(struct monitor *m)
 {
@@ -1038,6 +1073,7 @@ static int mon_load(struct monitor *m)
 	__u64 t0 = now_ns(CLOCK_MONOTONIC);
 	struct stat st;
 	char err[512];
+	size_t i;
 	int ret;
 
 	if (m->opts.no_load && m->opts.no_save)
@@ -1052,7 +1088,12 @@ static int mon_load(struct monitor *m)
 	m->use_store = !m->opts.no_save;
 	if (m->opts.no_load)
 		return 0;
-	ret = store_load(m->cfg.state_dir, m->cfg.window, mon_load_one, &lc, err, sizeof(err));
+	ret = store_load(m->cfg.state_dir, m->cfg.window, mon_load_collect, &lc, err, sizeof(err));
+	if (lc.nlater)
+		qsort(lc.later, lc.nlater, sizeof(*lc.later), load_cmp);
+	for (i = 0; i < lc.nlater; i++)
+		mon_load_one(&lc.later[i], &lc);
+	free(lc.later);
 	if (ret < 0) {
 		out_warn("ebph: %s", err);
 		return ret;
@@ -1069,10 +1110,73 @@ static int mon_load(struct monitor *m)
 	return 0;
 }
 
+
+struct reclaim_cand {
+	__u64 rank;	/* train_count, frozen ones after every training one */
+	__u64 last_used;
+	__u32 slot, rows;
+};
+
+/* The order of profile_rank in the BPF program, then the least recently used. */
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct reclaim_cand *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->last_used < y->last_used ? -1 : x->last_used > y->last_used;
+}
+
+/*
+ * When less than an eighth of the pair-row pool is free, reclaim the least
+ * trained idle profiles holding rows (no task running them; training before
+ * frozen, never normal) with the BPF command program, until an
+ * eighth is free again: rows held by programs that no longer run must not
+ * keep running ones from learning. The BPF side re-checks that the profile
+ * is idle, atomically (profile_reclaim).
+ */
+static void mon_reclaim_rows(struct monitor *m)
+{
+	__u64 used = alloc_used(m, EBPH_A_ROWS_USED, m->cfg.max_rows);
+	__u64 want = m->cfg.max_rows - m->cfg.max_rows / 8;
+	__u32 n = (__u32)alloc_used(m, EBPH_A_PROFILES, m->cfg.max_profiles), slot, nc = 0, i;
+	struct reclaim_cand *c;
+	struct ebph_profile *prof;
+
+	if (used <= want)
+		return;
+	c = calloc(n ? n : 1, sizeof(*c));
+	prof = malloc(sizeof(*prof));
+	if (!c || !prof)
+		goto out;
+	for (slot = 0; slot < n; slot++) {
+		if (bpf_lookup_elem(m->prog.profiles, &slot, prof) || prof->refs ||
+		    prof->state == EBPH_NORMAL || (!prof->key.dev && !prof->key.ino) ||
+		    !(prof->nrows + prof->ntest))
+			continue;
+		c[nc].rank = prof->train_count + (prof->state == EBPH_FROZEN ? 1ULL << 62 : 0);
+		c[nc].last_used = prof->last_used;
+		c[nc].slot = slot;
+		c[nc].rows = prof->nrows + prof->ntest;
+		nc++;
+	}
+	qsort(c, nc, sizeof(*c), cand_cmp);
+	for (i = 0; i < nc && used > want; i++) {
+		if (mon_command(m, EBPH_CMD_RECLAIM, c[i].slot, 0))
+			continue;
+		used = used > c[i].rows ? used - c[i].rows : 0;
+		free(m->paths[c[i].slot]);
+		m->paths[c[i].slot] = NULL;
+	}
+out:
+	free(c);
+	free(prof);
+}
+
 /* Poll the ring buffer until asked to stop; status every status_interval. */
 static void mon_loop(struct monitor *m)
 {
-	__u64 start = now_ns(CLOCK_MONOTONIC), next_status, next_save = 0, end = 0;
+	__u64 start = now_ns(CLOCK_MONOTONIC), next_status, next_save = 0, end = 0, next_reclaim = 0;
 	__u64 interval = m->cfg.status_interval * 1000000000ULL;
 	__u64 save_every = m->cfg.save_interval * 1000000000ULL;
 
@@ -1087,6 +1191,10 @@ static void mon_loop(struct monitor *m)
 
 		if (end && now >= end)
 			break;
+		if (now >= next_reclaim) {
+			mon_reclaim_rows(m);
+			next_reclaim = now + 1000000000ULL;
+		}
 		if (next_status && now >= next_status) {
 			mon_status(m, 0);
 			next_status += interval;
@@ -1281,13 +1389,13 @@ static void mon_interps(struct monitor *m)
 
 static int mon_run(struct monitor *m)
 {
-	__u32 offs[fill_nmembers], fs_offs[fill_fs_nmembers], sys_exit_id = 0, slot;
+	__u32 offs[fill_nmembers], fs_offs[fill_fs_nmembers], sys_exit_id = 0, fork_id = 0, slot;
 	char err[512];
 	char *text;
 	pid_t other;
 	int ret;
 
-	if (resolve_offsets(offs, fs_offs, &sys_exit_id, m->opts.ebpf))
+	if (resolve_offsets(offs, fs_offs, &sys_exit_id, &fork_id, m->opts.ebpf))
 		return 1;
 	text = fill_program(&m->cfg, offs, fs_offs);
 	if (!text) {
@@ -1356,6 +1464,7 @@ static int mon_run(struct monitor *m)
 		return 1;
 	}
 	m->prog.sys_exit_btf_id = sys_exit_id;
+	m->prog.fork_btf_id = fork_id;
 	m->out.boot_to_wall_ns = (__s64)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME));
 	mon_info(m);
 	mon_loaders(m);

@@ -80,6 +80,8 @@ enum ebph_event_type {
 	EBPH_EV_LOADER_EXEC = 6,	/* ld.so PROG: charged to PROG's profile */
 	EBPH_EV_ANON_EXEC = 7,		/* exec of a file without a stable identity */
 	EBPH_EV_EXEC = 8,		/* a task exec'd a program: its command line */
+	EBPH_EV_PROFILE_REFUSED = 9,	/* an executable got no profile slot */
+	EBPH_EV_ROWS_FULL = 10,		/* a profile could not learn a new row */
 	EBPH_EV_EXEC_ANOMALY = 11,	/* a normal profile started a program it never started */
 	EBPH_EV_EDGES_FULL = 12,	/* a profile's exec graph is full: an exec not learned */
 	EBPH_EV_REPLACED = 15,		/* user space: a new file at an old profile's path */
@@ -97,6 +99,10 @@ enum ebph_release {
 	EBPH_REL_GONE = 3,	/* the task died */
 	EBPH_REL_COUNT
 };
+
+/* rows_full events: which limit (in ebph_event.reason) */
+#define EBPH_FULL_CAP		1	/* the profile has max_rows_per_profile rows */
+#define EBPH_FULL_POOL		2	/* the shared pool (max_rows) is used up */
 
 /* Why an anomaly_summary was sent (event field reason). */
 enum ebph_burst_end {
@@ -143,20 +149,24 @@ enum ebph_burst_end {
 enum ebph_stat {
 	EBPH_S_SYSCALLS = 0,	/* system calls processed */
 	EBPH_S_LOST_EVENTS,	/* ring buffer full */
-	EBPH_S_TASKS_FULL,	/* task map full: task not monitored */
-	EBPH_S_PROFILES_FULL,	/* profile slots exhausted */
-	EBPH_S_ROWS_FULL,	/* pair-row pool exhausted: pairs not learned */
+	EBPH_S_TASKS_FULL,	/* tasks not monitored: their state could not be stored */
+	EBPH_S_PROFILES_FULL,	/* execs refused a profile (no slot free or reclaimable) */
+	EBPH_S_ROWS_FULL,	/* profiles refused a row (cap or pool), once per episode */
 	EBPH_S_ANOMALIES,	/* anomalies detected */
 	EBPH_S_NEW_TASKS,	/* task states created */
 	EBPH_S_DEAD_TASKS,	/* task states released */
 	EBPH_S_EDGES_FULL,	/* execs not learned: exec graph full */
+	EBPH_S_RECLAIMED,	/* idle profiles whose slot and rows were reclaimed */
 	EBPH_S_COUNT
 };
 
 /* Slots in the global "alloc" array (atomic allocators). */
 enum ebph_alloc {
 	EBPH_A_PROFILES = 0,	/* next free profile slot */
-	EBPH_A_ROWS = 1,	/* next free row index (starts at 1) */
+	EBPH_A_ROWS = 1,	/* next never-used row index (starts at 1) */
+	EBPH_A_ROWS_USED = 2,	/* rows in use (allocated, not yet freed) */
+	EBPH_A_HAND = 3,	/* where the next reclaim scan starts */
+	EBPH_A_REFUSED_NS = 4,	/* boot-time ns the next profile_refused event is due */
 	EBPH_A_COUNT
 };
 
@@ -168,6 +178,7 @@ enum ebph_cmd {
 	EBPH_CMD_SENSITIZE = 2,	/* forget the training data */
 	EBPH_CMD_TOLERIZE = 3,	/* stop normal monitoring */
 	EBPH_CMD_FORGET = 4,	/* delete: forget training and testing data and counters */
+	EBPH_CMD_RECLAIM = 5,	/* free an idle training profile's slot and rows */
 	EBPH_CMD_SETTINGS = 6,	/* per-program settings: args[2] = normal_wait_ns (0 = the
 				 * config's, EBPH_WAIT_NEVER = never normal) */
 	EBPH_CMD_NO_TOLERIZE = 7,	/* set EBPH_PF_NO_TOLERIZE */
@@ -179,6 +190,30 @@ enum ebph_cmd {
 /* A profile's normal_wait_ns that never lets it become normal (ignore):
  * about 146 years, small enough to add to a boot or wall-clock time. */
 #define EBPH_WAIT_NEVER		(1ULL << 62)
+
+/*
+ * The per-syscall program's rare paths, each a program of its own reached by
+ * a tail call (index in the "cold" program array; prog.c loads them as the
+ * same kind of program as sys_exit and fills the array by these indexes).
+ * Append new ones before EBPH_TC_COUNT; keep the values.
+ */
+enum ebph_tail {
+	EBPH_TC_SYS_EXIT = 0,	/* the per-syscall program itself (after ADOPT) */
+	EBPH_TC_ADOPT = 1,	/* a task without a state: pending move, adoption */
+	EBPH_TC_LOADER = 2,	/* a task running ld.so PROG (EBPH_LOADER_BIT) */
+	EBPH_TC_CALL = 3,	/* a call whose pH step needs a new row */
+	EBPH_TC_REPORT = 4,	/* events about a call (anomaly, state change, ...) */
+	EBPH_TC_COUNT
+};
+
+/* ebph_profile.refs: set while the slot is being reclaimed */
+#define EBPH_REFS_DEAD		0x40000000U
+
+/* ebph_profile.flags: a rows_full event was sent (until a row is granted) */
+#define EBPH_PF_CAP_REPORTED	1
+#define EBPH_PF_POOL_REPORTED	2
+#define EBPH_PF_CAP_PENDING	4	/* refused at its cap: to report with this call */
+#define EBPH_PF_POOL_PENDING	8	/* refused by the full pool: likewise */
 
 /* The running monitor, in the one-entry "info" array (pinned for admin commands). */
 struct ebph_info {
@@ -263,6 +298,10 @@ struct ebph_profile {
 	__u64 frozen_since;	/* frozen: boot-time ns when it froze */
 	__u64 normal_wait_ns;	/* per-program normal_wait, 0 = the config's (set by
 				 * user space at new_profile: EBPH_CMD_SETTINGS) */
+	__u64 last_used;	/* boot-time ns of the last exec of it (0: not this run) */
+	__u64 refs;		/* tasks using it (+ EBPH_REFS_DEAD while reclaimed) */
+	__u32 flags;		/* EBPH_PF_CAP_*, EBPH_PF_POOL_* (rows_full reports; this run only) */
+	__u32 pad;
 	__u32 state;		/* enum ebph_state */
 	__u32 tgen;		/* training epoch (bumped by a reset) */
 	__u32 ngen;		/* normalisation count (bumped when normalised) */
@@ -270,7 +309,7 @@ struct ebph_profile {
 	__u32 nrows;		/* training rows allocated */
 	__u32 ntest;		/* snapshot rows allocated */
 	__u32 nedges;		/* exec-graph edges allocated */
-	__u32 pflags;		/* EBPH_PF_* */
+	__u32 pflags;		/* EBPH_PF_NO_TOLERIZE (saved with the profile) */
 	__u64 episodes;		/* anomalous episodes since it became normal */
 	__u64 episode_first;	/* boot ns of the first of them */
 	__u64 edges_full;	/* execs not learned: its exec graph was full */
@@ -298,7 +337,7 @@ struct ebph_sigframe {
 };
 
 /* Per-thread state: in the "tasks" array at slot tid & (slots - 1) when that
- * slot is free or its own, else in the "spill" hash keyed by TID. */
+ * slot is free or its own, else in task-local storage ("tstore"). */
 struct ebph_task {
 	struct ebph_hist frame[EBPH_FRAMES];	/* window stack (signals) */
 	struct ebph_sigframe sig[EBPH_FRAMES];	/* sig[d]: handler of frame d (d >= 1) */

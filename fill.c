@@ -188,6 +188,7 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	fprintf(f, "#define EBPH_TASK_SLOTS %u\n", fill_task_slots(cfg->max_tasks));
 	fprintf(f, "#define EBPH_TASK_SPILL %u\n", fill_task_spill(cfg->max_tasks));
 	fprintf(f, "#define EBPH_MAX_ROWS %u\n", cfg->max_rows);
+	fprintf(f, "#define EBPH_MAX_ROWS_PER_PROFILE %u\n", cfg->max_rows_per_profile);
 	fprintf(f, "#define EBPH_RINGBUF_PAGES %u\n", cfg->ringbuf_kb / 4);
 	fprintf(f, "#define EBPH_ANOMALY_LINES %u\n", cfg->anomaly_lines);
 	fprintf(f, "#define EBPH_SUMMARY_NS %lluULL\n",

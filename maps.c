@@ -8,6 +8,10 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include <bcc/libbpf.h>
+#include <bpf/bpf.h>
+#if __has_include(<bpf/libbpf_version.h>)
+#include <bpf/libbpf_version.h>
+#endif
 
 #include "syscalls.h"
 #include "ebph.h"
@@ -24,8 +28,10 @@ static struct ebph_row *ph_row_get(__u32 idx)
 	return &ph_row_buf;
 }
 
-static __u32 ph_row_alloc(void)
+static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
 {
+	(void)prof;
+	(void)call;
 	return EBPH_NO_ROW;	/* user space never trains */
 }
 
@@ -157,6 +163,22 @@ static int graph_read(const struct maps_fds *m, __u32 slot, struct store_profile
 	return 0;
 }
 
+int maps_command(int cmd_fd, __u32 op, __u32 slot, __u64 arg)
+{
+	__u64 args[3] = { op, slot, arg };	/* the program reads all three */
+#if defined(LIBBPF_MAJOR_VERSION) && (LIBBPF_MAJOR_VERSION > 0 || LIBBPF_MINOR_VERSION >= 7)
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+	int ret = bpf_prog_test_run_opts(cmd_fd, &opts);
+#else	/* libbpf before 0.7 (Debian 11) */
+	struct bpf_prog_test_run_attr opts = {
+		.prog_fd = cmd_fd, .ctx_in = args, .ctx_size_in = sizeof(args),
+	};
+	int ret = bpf_prog_test_run_xattr(&opts);
+#endif
+
+	return ret < 0 ? -errno : (int)opts.retval;
+}
+
 int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile *p)
 {
 	struct ebph_profile *a, *b;
@@ -270,6 +292,9 @@ static int rows_take(const struct maps_fds *m, __u32 n, __u32 *first, __u64 *use
 		return -ENOSPC;
 	*first = (__u32)*used + 1;
 	now = *used + n;
+	if (bpf_update_elem(m->alloc, &k, &now, BPF_ANY))
+		return -errno;
+	k = EBPH_A_ROWS_USED;	/* before attaching: nothing frees rows yet */
 	return bpf_update_elem(m->alloc, &k, &now, BPF_ANY) ? -errno : 0;
 }
 
@@ -278,6 +303,8 @@ static void rows_give_back(const struct maps_fds *m, __u64 used)
 {
 	__u32 k = EBPH_A_ROWS;
 
+	bpf_update_elem(m->alloc, &k, &used, BPF_ANY);
+	k = EBPH_A_ROWS_USED;
 	bpf_update_elem(m->alloc, &k, &used, BPF_ANY);
 }
 

@@ -16,6 +16,14 @@ struct maps_fds {
 	__s64 boot_to_wall_ns;	/* add to boot-time ns for epoch ns */
 };
 
+/*
+ * Run command op (enum ebph_cmd) of the BPF command program cmd_fd on
+ * profile slot, with argument arg, once (BPF_PROG_TEST_RUN through libbpf).
+ * Returns the program's result (0, or a positive code it defines), or
+ * -errno if the kernel refused the run.
+ */
+int maps_command(int cmd_fd, __u32 op, __u32 slot, __u64 arg);
+
 /* Number of profile slots handed out so far. */
 __u32 maps_profile_slots(const struct maps_fds *m);
 

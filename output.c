@@ -253,6 +253,8 @@ static const char *const type_names[] = {
 	[EBPH_EV_REPLACED] = "replaced",
 	[EBPH_EV_EXEC_ANOMALY] = "exec_anomaly",
 	[EBPH_EV_EDGES_FULL] = "edges_full",
+	[EBPH_EV_PROFILE_REFUSED] = "profile_refused",
+	[EBPH_EV_ROWS_FULL] = "rows_full",
 };
 
 static const char *const burst_end_names[EBPH_B_COUNT] = {
@@ -297,6 +299,8 @@ int out_event_alert(const struct out_ctx *o, const struct ebph_event *e)
 	case EBPH_EV_RELEASE:
 	case EBPH_EV_RESPONSE_FAILED:
 	case EBPH_EV_EDGES_FULL:
+	case EBPH_EV_PROFILE_REFUSED:
+	case EBPH_EV_ROWS_FULL:
 	case EBPH_EV_TOLERIZE_LIMIT:
 		return 1;
 	case EBPH_EV_PROFILE_STATE:
@@ -327,6 +331,11 @@ static void out_calls(FILE *f, const struct ebph_event *e, int json)
 	}
 	if (!n && !json)
 		fputc('-', f);
+}
+
+static const char *full_limit(__u32 why)
+{
+	return why == EBPH_FULL_CAP ? "max_rows_per_profile" : "max_rows";
 }
 
 static void out_key_json(struct out_ctx *o, const struct ebph_event *e)
@@ -570,6 +579,11 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	case EBPH_EV_RESPONSE_FAILED:
 		out_response(o, e, 1);
 		break;
+	case EBPH_EV_ROWS_FULL:
+		fprintf(f, ",\"syscall\":\"%s\",\"limit\":\"%s\",\"rows\":%llu",
+			syscall_name(e->syscall, buf, sizeof(buf)), full_limit(e->reason),
+			(unsigned long long)e->count);
+		break;
 	}
 	fputs("}\n", f);
 }
@@ -669,6 +683,15 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 	case EBPH_EV_RESPONSE_FAILED:
 		out_response(o, e, 0);
 		break;
+	case EBPH_EV_PROFILE_REFUSED:
+		fprintf(f, " (%llu:%llu): no profile slot free or reclaimable: not monitored",
+			(unsigned long long)out_user_dev(e->dev), (unsigned long long)e->ino);
+		break;
+	case EBPH_EV_ROWS_FULL:
+		fprintf(f, " %s rows=%llu: %s reached, new pairs not learned",
+			syscall_name(e->syscall, buf, sizeof(buf)), (unsigned long long)e->count,
+			full_limit(e->reason));
+		break;
 	}
 	fputc('\n', f);
 }
@@ -757,7 +780,7 @@ static void out_status_fn(struct out_ctx *o, const void *arg)
 			"\"tasks\":%llu,\"syscalls\":%llu,\"anomalies\":%llu,\"lost_events\":%llu,"
 			"\"rows\":%llu,\"snapshot_rows\":%llu,\"pair_bytes\":%llu,\"map_bytes\":%llu,"
 			"\"tasks_full\":%llu,\"profiles_full\":%llu,\"rows_full\":%llu,"
-			"\"edges_full\":%llu,"
+			"\"edges_full\":%llu,\"reclaimed\":%llu,"
 			"\"anomalies_lost\":%llu,\"suppressed\":%llu,\"held\":%llu,\"traced\":%llu,"
 			"\"final\":%s}\n",
 			(unsigned long long)s->profiles, (unsigned long long)s->training,
@@ -768,7 +791,7 @@ static void out_status_fn(struct out_ctx *o, const void *arg)
 			(unsigned long long)s->pair_bytes, (unsigned long long)s->map_bytes,
 			(unsigned long long)s->tasks_full, (unsigned long long)s->profiles_full,
 			(unsigned long long)s->rows_full, (unsigned long long)s->edges_full,
-			(unsigned long long)s->anomalies_lost,
+			(unsigned long long)s->reclaimed, (unsigned long long)s->anomalies_lost,
 			(unsigned long long)s->suppressed, (unsigned long long)s->held,
 			(unsigned long long)s->traced, s->final ? "true" : "false");
 		return;
@@ -788,6 +811,8 @@ static void out_status_fn(struct out_ctx *o, const void *arg)
 			(unsigned long long)s->rows_full);
 	if (s->edges_full)
 		fprintf(f, " edges_full=%llu", (unsigned long long)s->edges_full);
+	if (s->reclaimed)
+		fprintf(f, " reclaimed=%llu", (unsigned long long)s->reclaimed);
 	if (s->anomalies_lost || s->suppressed)
 		fprintf(f, " anomalies_lost=%llu suppressed=%llu",
 			(unsigned long long)s->anomalies_lost, (unsigned long long)s->suppressed);

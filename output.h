@@ -61,8 +61,11 @@ struct out_status {
 	__u64 rows, snapshot_rows;	/* pair rows in use */
 	__u64 map_bytes;	/* memory of all maps, as sized at load */
 	__u64 pair_bytes;	/* memory of the rows in use */
-	__u64 tasks_full, profiles_full, rows_full;
+	__u64 tasks_full;	/* tasks not monitored */
+	__u64 profiles_full;	/* execs refused a profile */
+	__u64 rows_full;	/* profiles refused a row (once per episode) */
 	__u64 edges_full;	/* execs not learned: exec graph full */
+	__u64 reclaimed;	/* idle profiles reclaimed */
 	__u64 anomalies_lost;	/* anomalies in neither a line nor a summary, all profiles */
 	__u64 suppressed;	/* event lines left out by output_rate */
 	__u64 held, traced;	/* response: tasks held now, and traced */

@@ -8,7 +8,8 @@
  * No #include: spliced into the BPF text after ebph.h. The includer defines,
  * before including this file:
  *   struct ebph_row *ph_row_get(__u32 idx)    row by index, NULL if none
- *   __u32 ph_row_alloc(void)                  fresh zeroed row, 0 if full
+ *   __u32 ph_row_alloc(prof, call)            fresh zeroed row for prof, 0 if
+ *                                             none (its cap, or the pool full)
  *   __u64 ph_now(void)                        boot-time nanoseconds
  * and may define PH_SET_BIT(bits, p, mask) (an atomic OR in BPF) and
  * PH_BARRIER(v).
@@ -409,10 +410,20 @@ static __always_inline int ph_exec_step(const struct ph_params *pp, struct ebph_
 	return 1;
 }
 
+/* Whether learning in row (NULL: none yet) takes a new row from
+ * ph_row_alloc: the call has none, or ph_row_prepare must snapshot it. */
+static __always_inline int ph_row_wanted(const struct ebph_profile *prof,
+					 const struct ebph_row *row)
+{
+	return !row || (prof->state == EBPH_NORMAL && row->ngen != prof->ngen &&
+			row->test == EBPH_NO_ROW && row->tgen == prof->ngen_tgen);
+}
+
 /* Make row writable in the current training epoch; snapshot its testing
  * view first if the profile is normal. Returns 0, or -1 if a snapshot row
- * was needed and none was left (then nothing may be written). */
-static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph_row *row)
+ * was needed and none was left or alloc is 0 (then nothing may be written). */
+static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph_row *row,
+					  int alloc)
 {
 	if (prof->state == EBPH_NORMAL && row->ngen != prof->ngen) {
 		struct ebph_row *snap;
@@ -424,7 +435,9 @@ static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph
 			goto epoch;
 		}
 		if (idx == EBPH_NO_ROW) {
-			idx = ph_row_alloc();
+			if (!alloc)
+				return -1;
+			idx = ph_row_alloc(prof, row->call);
 			if (idx == EBPH_NO_ROW)
 				return -1;
 			prof->ntest++;
@@ -449,10 +462,12 @@ epoch:
 }
 
 /* Train on call (pairs with the window w), then test: steps 2-6 of the
- * algorithm. The caller pushes call onto w afterwards. */
-static __always_inline void ph_step(const struct ph_params *pp, struct ebph_profile *prof,
-				    struct ebph_task *t, const struct ebph_hist *w,
-				    __u64 call, struct ph_result *res)
+ * algorithm. The caller pushes call onto w afterwards. alloc 0: never take
+ * a row (the BPF per-syscall program, whose allocation is a separate
+ * program); if learning needs one, return -1 having changed nothing. */
+static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profile *prof,
+				   struct ebph_task *t, const struct ebph_hist *w,
+				   __u64 call, struct ph_result *res, int alloc)
 {
 	struct ebph_row *row = 0;
 	const __u8 *bits, *tbits;
@@ -460,19 +475,21 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 
 	PH_BARRIER(call);
 	if (call >= EBPH_NR_CALLS)
-		return;
+		return 0;
 	idx = prof->rows[call];
 	if (idx != EBPH_NO_ROW)
 		row = ph_row_get(idx);
+	tbits = ph_train_bits(prof, row);
+	misses = ph_misses(tbits, w, pp->window);
+	if (misses && !alloc && ph_row_wanted(prof, row))
+		return -1;
 
 	/* 2. train */
 	prof->train_count++;
-	tbits = ph_train_bits(prof, row);
-	misses = ph_misses(tbits, w, pp->window);
 	tmisses = misses;
 	if (misses) {
-		if (!row) {
-			idx = ph_row_alloc();
+		if (!row && alloc) {
+			idx = ph_row_alloc(prof, call);
 			row = idx != EBPH_NO_ROW ? ph_row_get(idx) : 0;
 			if (row) {
 				row->tgen = prof->tgen;
@@ -483,7 +500,7 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 				prof->nrows++;
 			}
 		}
-		if (!row || ph_row_prepare(prof, row)) {
+		if (!row || ph_row_prepare(prof, row, alloc)) {
 			res->full = 1;	/* not learned, but still news: no freezing */
 		} else {
 			ph_learn(row->bits, w, pp->window);
@@ -553,6 +570,7 @@ static __always_inline void ph_step(const struct ph_params *pp, struct ebph_prof
 	} else {
 		t->over_tolerize = 0;
 	}
+	return 0;
 }
 
 /*
@@ -646,16 +664,19 @@ static __always_inline void ph_sig_enter(struct ebph_task *t, __u64 sp, __u32 on
 }
 
 /* One system call of a task: train and test (ph_step), then append it to
- * the window. Calls outside the alphabet are ignored entirely. */
-static __always_inline void ph_call(const struct ph_params *pp, struct ebph_profile *prof,
-				    struct ebph_task *t, struct ebph_hist *w, __u64 call,
-				    struct ph_result *res)
+ * the window. Calls outside the alphabet are ignored entirely. alloc: see
+ * ph_step; returns -1, nothing done, if the call needs a row and alloc is 0. */
+static __always_inline int ph_call(const struct ph_params *pp, struct ebph_profile *prof,
+				   struct ebph_task *t, struct ebph_hist *w, __u64 call,
+				   struct ph_result *res, int alloc)
 {
 	PH_BARRIER(call);
 	if (call >= EBPH_NR_CALLS)
-		return;
-	ph_step(pp, prof, t, w, call, res);
+		return 0;
+	if (ph_step(pp, prof, t, w, call, res, alloc))
+		return -1;
 	ph_push(w, call);
+	return 0;
 }
 
 #endif /* PH_H */

@@ -2,6 +2,7 @@
 /* prog.c: the BPF side's life cycle through libbcc's C API: compile the
  * filled text, load and attach the raw tracepoints, find the maps, detach. */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,8 @@
 #include <bcc/libbpf.h>
 #include <bpf/libbpf.h>
 
+#include "syscalls.h"
+#include "ebph.h"
 #include "prog.h"
 
 #include <sys/syscall.h>
@@ -24,38 +27,63 @@ static const struct {
 	{ "raw_tracepoint__signal_deliver", "signal_deliver" },
 };
 
-/*
- * Load and attach the per-syscall program as a BTF-typed raw tracepoint.
- * bcc's loader cannot (it looks up the wrong BTF name), so this is a plain
- * BPF_PROG_LOAD of bcc's compiled instructions. Returns the link fd and sets
- * *prog_fd, or -1 (errno set) if the kernel refuses.
- */
-static int prog_attach_btf(struct ebph_prog *p, const char *fn, int *prog_fd)
+/* EBPH_VERIFIER_STATS=1 in the environment: print the verifier's summary
+ * of every program loaded (developer notes in README.md). */
+static int prog_stats_wanted(void)
 {
+	const char *v = getenv("EBPH_VERIFIER_STATS");
+
+	return v && *v && strcmp(v, "0");
+}
+
+/*
+ * Load function fn of the module as a program: as a BTF-typed raw
+ * tracepoint (tp_btf) of the tracepoint whose btf_trace_* type is btf_id,
+ * or as a plain raw tracepoint if btf_id is 0. A plain BPF_PROG_LOAD of
+ * bcc's compiled instructions (bcc's loader cannot do tp_btf: it looks up
+ * the wrong BTF name). Returns the fd, or -1 with errno set; if the kernel
+ * refuses, the verifier's last lines go to stderr unless quiet.
+ */
+static int prog_load(struct ebph_prog *p, const char *fn, const char *name, __u32 btf_id,
+		     int quiet)
+{
+	static char log[1 << 16];
 	const void *insns = bpf_function_start(p->mod, fn);
 	size_t size = bpf_function_size(p->mod, fn);
+	int stats = prog_stats_wanted();
 	union bpf_attr a;
-	int fd, link;
+	int fd, e, n = 0;
+	const char *tail;
 
-	if (!insns || !p->sys_exit_btf_id) {
+	if (!insns) {
 		errno = ENOENT;
 		return -1;
 	}
 	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_TRACING;
-	a.expected_attach_type = BPF_TRACE_RAW_TP;
-	a.attach_btf_id = p->sys_exit_btf_id;
+	a.prog_type = btf_id ? BPF_PROG_TYPE_TRACING : BPF_PROG_TYPE_RAW_TRACEPOINT;
+	a.expected_attach_type = btf_id ? BPF_TRACE_RAW_TP : 0;
+	a.attach_btf_id = btf_id;
 	a.insns = (unsigned long)insns;
 	a.insn_cnt = (__u32)(size / sizeof(struct bpf_insn));
 	a.license = (unsigned long)bpf_module_license(p->mod);
-	strncpy(a.prog_name, "ebph_sys_exit", sizeof(a.prog_name) - 1);
+	a.kern_version = bpf_module_kern_version(p->mod);
+	strncpy(a.prog_name, name, sizeof(a.prog_name) - 1);
+	if (stats) {
+		log[0] = 0;
+		a.log_buf = (unsigned long)log;
+		a.log_size = sizeof(log);
+		a.log_level = 4;	/* BPF_LOG_STATS: the summary only */
+	}
 	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
-	if (fd < 0) {
-		/* say why (the verifier's last lines) before the fallback */
-		static char log[65536];
-		int e = errno, n = 0;
-		const char *tail;
-
+	e = errno;
+	if (fd >= 0 && stats) {
+		tail = strstr(log, "processed ");
+		fprintf(stderr, "ebph: verifier: %s (%s, %u insns): %.*s\n", name,
+			btf_id ? "tp_btf" : "raw_tp", a.insn_cnt,
+			tail ? (int)strcspn(tail, "\n") : 0, tail ? tail : "");
+	}
+	if (fd < 0 && !quiet) {
+		/* say why (the verifier's last lines) */
 		a.log_buf = (unsigned long)log;
 		a.log_size = sizeof(log);
 		a.log_level = 1;
@@ -63,18 +91,47 @@ static int prog_attach_btf(struct ebph_prog *p, const char *fn, int *prog_fd)
 		if (syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a)) < 0 && log[0]) {
 			for (tail = log + strlen(log); tail > log && n < 4; )
 				n += *--tail == '\n';
-			fprintf(stderr, "ebph: %s refused as a BTF-typed tracepoint (%s):%s\n",
-				fn, strerror(e), tail);
+			fprintf(stderr, "ebph: %s refused as a %s (%s, %u insns):%s\n", fn,
+				btf_id ? "BTF-typed tracepoint" : "raw tracepoint", strerror(e),
+				a.insn_cnt, tail);
 		}
-		errno = e;
+	}
+	errno = e;
+	return fd;
+}
+
+/* Attach a loaded program to raw tracepoint tp (NULL: its tp_btf target).
+ * The link fd, or -1 (errno set). */
+static int prog_link(int fd, const char *tp)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.raw_tracepoint.name = (unsigned long)tp;
+	a.raw_tracepoint.prog_fd = fd;
+	return (int)syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
+}
+
+/*
+ * Load and attach a program as a BTF-typed raw tracepoint (see prog_load).
+ * Returns the link fd and sets *prog_fd, or -1 (errno set) if the kernel
+ * refuses.
+ */
+static int prog_attach_btf(struct ebph_prog *p, const char *fn, __u32 btf_id, const char *name,
+			   int *prog_fd)
+{
+	int fd, link, e;
+
+	if (!btf_id || p->no_btf) {
+		errno = ENOENT;
 		return -1;
 	}
-	memset(&a, 0, sizeof(a));
-	a.raw_tracepoint.prog_fd = fd;
-	link = (int)syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
+	fd = prog_load(p, fn, name, btf_id, 0);
+	if (fd < 0)
+		return -1;
+	link = prog_link(fd, NULL);
 	if (link < 0) {
-		int e = errno;
-
+		e = errno;
 		close(fd);
 		errno = e;
 		return -1;
@@ -90,6 +147,8 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 	memset(p, 0, sizeof(*p));
 	for (i = 0; i < PROG_MAX_PROBES; i++)
 		p->prog_fd[i] = p->link_fd[i] = -1;
+	for (i = 0; i < EBPH_TC_COUNT; i++)
+		p->cold_fd[i] = -1;
 	p->cmd = -1;
 	p->mod = bpf_module_create_c_from_string(text, 0, NULL, 0, true, NULL);
 	if (!p->mod) {
@@ -135,27 +194,13 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 /* Load one raw tracepoint program of the module; fd or -1 (err says why). */
 static int prog_load_fn(struct ebph_prog *p, const char *fn, char *err, size_t errlen)
 {
-	static char log[1 << 16];
-	const void *insns = bpf_function_start(p->mod, fn);
-	size_t size = bpf_function_size(p->mod, fn);
-	int fd;
+	const char *name = strncmp(fn, "raw_tracepoint__", 16) ? fn : fn + 16;
+	int fd = prog_load(p, fn, name, 0, 0);
 
-	if (!insns) {
-		snprintf(err, errlen, "BPF program lacks %s", fn);
-		return -1;
-	}
-	log[0] = 0;
-	fd = prog_func_load(p->mod, BPF_PROG_TYPE_RAW_TRACEPOINT, fn, insns, (int)size,
-			    bpf_module_license(p->mod), bpf_module_kern_version(p->mod), 0, log,
-			    sizeof(log), NULL);
-	if (fd < 0) {
-		int e = errno;
-
-		if (log[0])
-			fprintf(stderr, "%s\n", log);
-		snprintf(err, errlen, "cannot load %s: %s%s", fn, strerror(e),
-			 e == EPERM ? " (run as root; BPF needs CAP_BPF and CAP_PERFMON)" : "");
-	}
+	if (fd < 0)
+		snprintf(err, errlen, "cannot load %s: %s%s", fn, strerror(errno),
+			 errno == EPERM ? " (run as root; BPF needs CAP_BPF and CAP_PERFMON)" :
+			 errno == ENOENT ? " (not in the BPF program)" : "");
 	return fd;
 }
 
@@ -195,16 +240,96 @@ static int prog_attach_uring(struct ebph_prog *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* The per-syscall program's cold parts (enum ebph_tail), by index. */
+_Static_assert(EBPH_TC_COUNT <= PROG_MAX_COLD, "prog.h: PROG_MAX_COLD too small");
+
+static const char *const cold_progs[EBPH_TC_COUNT] = {
+	[EBPH_TC_ADOPT] = "ebph_tc_adopt",
+	[EBPH_TC_LOADER] = "ebph_tc_loader",
+	[EBPH_TC_CALL] = "ebph_tc_call",
+	[EBPH_TC_REPORT] = "ebph_tc_report",
+};
+
+/*
+ * Load the per-syscall program (as tp_btf if the kernel takes it, else as a
+ * plain raw tracepoint) and its cold parts as the same kind of program (a
+ * tail call needs that: same type, same attach target), put them in the
+ * "cold" program array, then attach it. 0, or -1 (err says why).
+ */
+static int prog_attach_sys_exit(struct ebph_prog *p, char *err, size_t errlen)
+{
+	__u32 btf_id = p->no_btf ? 0 : p->sys_exit_btf_id;
+	int cold = bpf_table_fd(p->mod, "cold");
+	const char *fn;
+	int fd, link, i, k;
+
+	if (cold < 0) {
+		snprintf(err, errlen, "BPF program lacks its map cold");
+		return -1;
+	}
+retry:
+	fn = btf_id ? "ebph_sys_exit_btf" : "raw_tracepoint__sys_exit";
+	fd = prog_load(p, fn, "ebph_sys_exit", btf_id, 0);
+	if (fd < 0 && btf_id) {
+		btf_id = 0;
+		goto retry;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot load %s: %s", fn, strerror(errno));
+		return -1;
+	}
+	p->prog_fd[p->nprobes++] = fd;
+	k = EBPH_TC_SYS_EXIT;
+	if (bpf_update_elem(cold, &k, &fd, BPF_ANY)) {
+		snprintf(err, errlen, "cannot fill the program array: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < EBPH_TC_COUNT; i++) {
+		if (!cold_progs[i])
+			continue;
+		fd = prog_load(p, cold_progs[i], cold_progs[i] + 5, btf_id, 0);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot load %s: %s", cold_progs[i], strerror(errno));
+			return -1;
+		}
+		p->cold_fd[i] = fd;
+		if (bpf_update_elem(cold, &i, &fd, BPF_ANY)) {
+			snprintf(err, errlen, "cannot put %s in the program array: %s",
+				 cold_progs[i], strerror(errno));
+			return -1;
+		}
+	}
+	link = btf_id ? prog_link(p->prog_fd[p->nprobes - 1], NULL)
+		      : bpf_attach_raw_tracepoint(p->prog_fd[p->nprobes - 1], "sys_exit");
+	if (link < 0) {
+		snprintf(err, errlen, "cannot attach to tracepoint sys_exit: %s", strerror(errno));
+		return -1;
+	}
+	p->link_fd[p->nprobes - 1] = link;
+	p->sys_exit_btf = btf_id != 0;
+	return 0;
+}
+
 int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t size), void *ctx,
 		char *err, size_t errlen)
 {
 	size_t i;
 	int fd;
 
+	p->no_btf = getenv("EBPH_NO_TP_BTF") && strcmp(getenv("EBPH_NO_TP_BTF"), "0");
 	p->cmd = prog_load_fn(p, "raw_tracepoint__ebph_command", err, errlen);
 	if (p->cmd < 0)
 		goto fail;
+	/* fork as tp_btf if the kernel takes it: a child gets task storage */
+	fd = prog_attach_btf(p, "ebph_fork_btf", p->fork_btf_id, "ebph_fork",
+			     &p->prog_fd[p->nprobes]);
+	if (fd >= 0) {
+		p->fork_btf = 1;
+		p->link_fd[p->nprobes++] = fd;
+	}
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		if (p->fork_btf && !strcmp(probes[i].tp, "sched_process_fork"))
+			continue;
 		fd = prog_load_fn(p, probes[i].fn, err, errlen);
 		if (fd < 0)
 			goto fail;
@@ -221,23 +346,8 @@ int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t siz
 	if (prog_attach_uring(p, err, errlen))
 		goto fail;
 	/* the per-syscall path last, once the life-cycle probes are in place */
-	fd = prog_attach_btf(p, "ebph_sys_exit_btf", &p->prog_fd[p->nprobes]);
-	if (fd >= 0) {
-		p->sys_exit_btf = 1;
-	} else {
-		fd = prog_load_fn(p, "raw_tracepoint__sys_exit", err, errlen);
-		if (fd < 0)
-			goto fail;
-		p->prog_fd[p->nprobes] = fd;
-		fd = bpf_attach_raw_tracepoint(fd, "sys_exit");
-		if (fd < 0) {
-			p->nprobes++;
-			snprintf(err, errlen, "cannot attach to raw tracepoint sys_exit: %s",
-				 strerror(errno));
-			goto fail;
-		}
-	}
-	p->link_fd[p->nprobes++] = fd;
+	if (prog_attach_sys_exit(p, err, errlen))
+		goto fail;
 	p->rb = bpf_new_ringbuf(p->events, cb, ctx);
 	if (!p->rb) {
 		snprintf(err, errlen, "cannot open the ring buffer");
@@ -272,6 +382,11 @@ void prog_close(struct ebph_prog *p)
 		p->link_fd[i] = p->prog_fd[i] = -1;
 	}
 	p->nprobes = 0;
+	for (i = 0; i < EBPH_TC_COUNT; i++) {
+		if (p->cold_fd[i] >= 0)
+			close(p->cold_fd[i]);
+		p->cold_fd[i] = -1;
+	}
 	if (p->cmd >= 0)
 		close(p->cmd);
 	p->cmd = -1;

@@ -17,6 +17,7 @@
 #endif
 
 #define PROG_MAX_PROBES 8
+#define PROG_MAX_COLD 8	/* >= EBPH_TC_COUNT */
 
 struct ring_buffer;
 
@@ -30,11 +31,15 @@ struct ebph_prog {
 	int interps;			/* map fd: keys of the script interpreters */
 	int loaders;			/* map fd: keys of the dynamic loaders */
 	int cmd;			/* the command program (loaded, never attached) */
+	int cold_fd[PROG_MAX_COLD];			/* the per-syscall program's cold parts (EBPH_TC_*) */
 	struct ring_buffer *rb;
 	__u64 map_bytes;		/* memory of all maps as sized */
 	__u32 sys_exit_btf_id;		/* vmlinux BTF id of btf_trace_sys_exit, 0 = none */
 	int sys_exit_btf;		/* sys_exit is attached as tp_btf */
 	const char *uring_off;		/* why io_uring operations are not seen, NULL if seen */
+	__u32 fork_btf_id;		/* ... of btf_trace_sched_process_fork, 0 = none */
+	int fork_btf;			/* sched_process_fork is attached as tp_btf */
+	int no_btf;			/* EBPH_NO_TP_BTF: raw tracepoints only (tests) */
 };
 
 /* Compile text (bcc prints compiler diagnostics on stderr). 0 or -errno. */

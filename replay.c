@@ -26,7 +26,7 @@
 
 /* ph.h's environment, defined below on the engine rp. */
 static struct ebph_row *ph_row_get(__u32 idx);
-static __u32 ph_row_alloc(void);
+static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call);
 static __u64 ph_now(void);
 
 #include "ph.h"
@@ -91,8 +91,10 @@ static struct ebph_row *ph_row_get(__u32 idx)
 	return &rp->chunks[idx / RP_CHUNK][idx % RP_CHUNK];
 }
 
-static __u32 ph_row_alloc(void)
+static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
 {
+	(void)prof;
+	(void)call;
 	__u32 idx = rp->nrows + 1;
 	struct ebph_row **c;
 
@@ -509,7 +511,7 @@ static void rp_call(struct rp_task *rt, __u32 call, const struct trace_ev *ev)
 			ph_push(w, call);
 		}
 	} else {
-		ph_call(pp, &rpf->p, t, w, call, &res);
+		ph_call(pp, &rpf->p, t, w, call, &res, 1);
 	}
 	if (t->lfc_max > rp->max_lfc)
 		rp->max_lfc = t->lfc_max;

@@ -31,6 +31,8 @@ static int sink_priority(const char *type)
 		{ "anomaly_summary", LOG_WARNING },
 		{ "tolerize_limit", LOG_WARNING },
 		{ "exec_anomaly", LOG_WARNING },
+		{ "profile_refused", LOG_WARNING },
+		{ "rows_full", LOG_WARNING },
 		{ "edges_full", LOG_WARNING },
 		{ "suspend", LOG_WARNING },
 		{ "response_failed", LOG_WARNING },

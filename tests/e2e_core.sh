@@ -40,7 +40,7 @@ check "final status printed" [ "$(count "$T/out" '.type == "status" and .final =
 check "status has the documented fields" sh -c "jq -se '[.[] | select(.type == \"status\")] |
 	length == 1 and all(.[]; [.profiles, .training, .frozen, .normal, .tasks, .syscalls,
 	.anomalies, .lost_events, .map_bytes, .pair_bytes, .tasks_full, .profiles_full,
-	.rows_full] | all(type == \"number\"))' '$T/out' >/dev/null"
+	.rows_full, .reclaimed] | all(type == \"number\"))' '$T/out' >/dev/null"
 check "BPF programs back to where they were" [ "$(bpf_progs)" -eq "$progs_before" ]
 umount "$T/tmpfs"
 
@@ -77,8 +77,8 @@ start_ebph "$T/out4" -j -c "$T/c.yaml" -p 1 || fail "ebph -p starts"
 stop_ebph
 check "-p 1 hides other processes' events" [ "$(count "$T/out4" '.type != "status" and .pid != 1')" -eq 0 ]
 
-# full maps: counted and reported, ebph keeps running (64 task slots + 64
-# spill, 4 profiles, 16 pair rows)
+# full maps: counted and reported, ebph keeps running (64 task slots, 4
+# profiles, 16 pair rows)
 write_config "$T/small.yaml" max_tasks=64 max_profiles=4 max_rows=16
 start_ebph "$T/out5" -j -c "$T/small.yaml" --no-save || fail "ebph starts with small maps"
 sleepers=
@@ -88,8 +88,13 @@ check "small maps: ebph still running" kill -0 "$EBPH_PID"
 stop_ebph
 check "small maps: exit 0" [ $? -eq 0 ]
 kill $sleepers 2>/dev/null; wait $sleepers 2>/dev/null
-check "small maps: tasks_full, profiles_full and rows_full reported" \
-	[ "$(count "$T/out5" '.type == "status" and .final and .tasks_full > 0 and .profiles_full > 0 and .rows_full > 0 and .profiles == 4 and .rows <= 16')" -eq 1 ]
+check "small maps: every task monitored, rows_full reported" \
+	[ "$(count "$T/out5" '.type == "status" and .final and .tasks_full == 0 and .rows_full > 0 and .profiles <= 4 and .rows <= 16')" -eq 1 ]
+n=0
+for i in 1 2 3 4 5 6; do
+	[ "$(count "$T/out5" "(.type == \"new_profile\" or .type == \"profile_refused\") and .path == \"$T/hello-$i\"")" -ge 1 ] && n=$((n + 1))
+done
+check "small maps: each new program got a profile or a profile_refused event" [ "$n" -eq 6 ]
 
 # bad input: message, exit 2, nothing loaded
 printf 'windw: 9\n' > "$T/bad.yaml"

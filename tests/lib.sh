@@ -16,7 +16,7 @@ check() { n=$1; shift; if "$@"; then ok "$n"; else fail "$n" "$*"; fi; }
 
 # Number of ebph's BPF programs loaded now (its life-cycle probes' names are
 # its own; tests/e2e.sh also compares the count of all raw tracepoints).
-bpf_progs() { bpftool prog show 2>/dev/null | grep -c 'sched_process_\|signal_deliver' || true; }
+bpf_progs() { bpftool prog show 2>/dev/null | grep -c 'sched_process_\|signal_deliver\|ebph_fork' || true; }
 
 # write_config FILE KEY=VALUE...: a YAML config with status off and no
 # minimum training (tests train fixtures in a few runs) unless given.

@@ -23,6 +23,7 @@ static const char every_key[] =
 	"max_profiles: 500\n"
 	"max_tasks: 1000\n"
 	"max_rows: 2000\n"
+	"max_rows_per_profile: 100\n"
 	"ringbuf_kb: 256\n"
 	"status_interval: 30s\n"
 	"state_dir: /srv/ebph/state\n"
@@ -42,6 +43,7 @@ static void odd_config(struct ebph_config *c)
 	c->max_profiles = 500;
 	c->max_tasks = 1000;
 	c->max_rows = 2000;
+	c->max_rows_per_profile = 100;
 	c->ringbuf_kb = 256;
 	c->status_interval = 30;
 	memset(c->state_dir, 0, sizeof(c->state_dir));
@@ -102,6 +104,7 @@ START_TEST(test_config_defaults)
 	ck_assert_uint_eq(c.max_profiles, 10240);
 	ck_assert_uint_eq(c.max_tasks, 16384);
 	ck_assert_uint_eq(c.max_rows, 32768);
+	ck_assert_uint_eq(c.max_rows_per_profile, 256);
 	ck_assert_uint_eq(c.ringbuf_kb, 1024);
 	ck_assert_uint_eq(c.status_interval, 10);
 	ck_assert_str_eq(c.state_dir, "/var/lib/ebph");
@@ -229,8 +232,8 @@ START_TEST(test_config_example_file_documents_every_key)
 	static const char *const keys[] = {
 		"window", "normal_wait", "normal_factor", "normal_factor_den",
 		"anomaly_limit", "tolerize_limit", "lfc_window", "max_profiles",
-		"max_tasks", "max_rows", "ringbuf_kb", "status_interval", "state_dir",
-		"save_interval", "min_train_calls", "retired_keep",
+		"max_tasks", "max_rows", "max_rows_per_profile", "ringbuf_kb", "status_interval",
+		"state_dir", "save_interval", "min_train_calls", "retired_keep",
 	};
 	char line[256], prev[256] = "";
 	unsigned int found = 0;
@@ -283,6 +286,7 @@ START_TEST(test_config_write_defaults)
 			 "max_profiles: 10240\n"
 			 "max_tasks: 16384\n"
 			 "max_rows: 32768\n"
+			 "max_rows_per_profile: 256\n"
 			 "ringbuf_kb: 1024\n"
 			 "anomaly_lines: 10\n"
 			 "summary_interval: 1s\n"
@@ -479,6 +483,10 @@ START_TEST(test_config_out_of_range)
 	LOAD_ERR("# comment\nwindow: 12\n", "ebph.yaml:2:9: window: 12 is out of range (2..9)");
 	LOAD_ERR("max_rows: 65536\n",
 		 "ebph.yaml:1:11: max_rows: 65536 is out of range (16..65535)");
+	LOAD_ERR("max_rows_per_profile: 15\n",
+		 "ebph.yaml:1:23: max_rows_per_profile: 15 is out of range (16..65535)");
+	LOAD_ERR("max_rows_per_profile: 65536\n",
+		 "ebph.yaml:1:23: max_rows_per_profile: 65536 is out of range (16..65535)");
 	LOAD_ERR("max_tasks: 4294967296\n",
 		 "ebph.yaml:1:12: max_tasks: 4294967296 is out of range (64..1048576)");
 	LOAD_ERR("status_interval: 25h\n",

@@ -426,6 +426,7 @@ START_TEST(test_fill_text_define_block_exact)
 		"#define EBPH_TASK_SLOTS 16384\n"
 		"#define EBPH_TASK_SPILL 4096\n"
 		"#define EBPH_MAX_ROWS 32768\n"
+		"#define EBPH_MAX_ROWS_PER_PROFILE 256\n"
 		"#define EBPH_RINGBUF_PAGES 256\n"
 		"#define EBPH_ANOMALY_LINES 10\n"
 		"#define EBPH_SUMMARY_NS 1000000000ULL\n"

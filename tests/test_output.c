@@ -1050,10 +1050,58 @@ START_TEST(test_output_exec_and_attribution)
 }
 END_TEST
 
+/* An executable refused a profile slot: its key and path, no slot. */
+START_TEST(test_output_profile_refused)
+{
+	struct ebph_event e;
+	char *l;
+
+	base_event(&e, EBPH_EV_PROFILE_REFUSED);
+	e.profile = EBPH_NO_PROFILE;
+	l = render_event(1, 0, &e, "/tmp/x/a-1");
+	ck_assert_str_eq(l, "{\"type\":\"profile_refused\"," TS_JSON ",\"pid\":1234,"
+			 "\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
+			 "\"comm\":\"bash\",\"profile\":\"2049:131\","
+			 "\"path\":\"/tmp/x/a-1\"}\n");
+	assert_json_line(l);
+	free(l);
+	l = render_event(0, 0, &e, "/tmp/x/a-1");
+	ck_assert_str_eq(l, "profile_refused    1234 bash             /tmp/x/a-1 (2049:131): no "
+			 "profile slot free or reclaimable: not monitored\n");
+	free(l);
+}
+END_TEST
+
+/* A profile refused a row: the call, its rows and which limit, by name. */
+START_TEST(test_output_rows_full)
+{
+	struct ebph_event e;
+	char *l;
+
+	base_event(&e, EBPH_EV_ROWS_FULL);
+	e.syscall = nr("write");
+	e.count = 256;
+	e.reason = EBPH_FULL_CAP;
+	l = render_event(1, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "{\"type\":\"rows_full\"," TS_JSON ",\"pid\":1234,\"tid\":1235,"
+			 "\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
+			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
+			 "\"syscall\":\"write\",\"limit\":\"max_rows_per_profile\",\"rows\":256}\n");
+	assert_json_line(l);
+	free(l);
+	e.reason = EBPH_FULL_POOL;
+	e.count = 3;
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_str_eq(l, "rows_full         1234 bash             /bin/bash write rows=3: "
+			 "max_rows reached, new pairs not learned\n");
+	free(l);
+}
+END_TEST
+
 /* Types outside the enum print nothing in either mode. */
 START_TEST(test_output_unknown_event_type_ignored)
 {
-	static const __u32 types[] = { 0, 9, 99, 0xffffffff };
+	static const __u32 types[] = { 0, 13, 22, 99, 0xffffffff };
 	struct ebph_event e;
 	size_t i;
 	char *l;
@@ -1515,8 +1563,8 @@ START_TEST(test_output_status_json)
 			 "\"training\":4,\"frozen\":3,\"normal\":3,\"tasks\":50,\"syscalls\":123456,"
 			 "\"anomalies\":2,\"lost_events\":1,\"rows\":300,\"snapshot_rows\":20,"
 			 "\"pair_bytes\":65536,\"map_bytes\":40000000,\"tasks_full\":0,"
-			 "\"profiles_full\":0,\"rows_full\":5,\"edges_full\":0,\"anomalies_lost\":0,"
-			 "\"suppressed\":0,\"held\":0,\"traced\":0,\"final\":true}\n");
+			 "\"profiles_full\":0,\"rows_full\":5,\"edges_full\":0,\"reclaimed\":0,"
+			 "\"anomalies_lost\":0,\"suppressed\":0,\"held\":0,\"traced\":0,\"final\":true}\n");
 	assert_json_line(l);
 	free(l);
 	st.final = 0;
@@ -1752,6 +1800,8 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_json_ts);
 	tcase_add_test(tc, test_output_unknown_event_type_ignored);
 	tcase_add_test(tc, test_output_exec_and_attribution);
+	tcase_add_test(tc, test_output_profile_refused);
+	tcase_add_test(tc, test_output_rows_full);
 	tcase_add_test(tc, test_output_json_lines_valid);
 	tcase_add_test(tc, test_output_json_escapes_round_trip);
 	tcase_add_test(tc, test_output_json_str_lossless);

@@ -23,8 +23,10 @@ static struct ebph_row *ph_row_get(__u32 idx)
 	return &pool[idx];
 }
 
-static __u32 ph_row_alloc(void)
+static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
 {
+	(void)prof;
+	(void)call;
 	if (pool_next >= pool_cap)
 		return EBPH_NO_ROW;
 	memset(&pool[pool_next], 0, sizeof(pool[0]));
@@ -78,12 +80,14 @@ static void teardown(void)
 {
 }
 
-/* One call, exactly as the BPF program does it. */
+/* One call, exactly as the BPF program does it: the per-syscall program
+ * without allocation, and if that gives up, the one that allocates. */
 static struct ph_result step(__u32 call)
 {
 	struct ph_result res = { 0 };
 
-	ph_call(&pp, &prof, &task, &task.frame[0], call, &res);
+	if (ph_call(&pp, &prof, &task, &task.frame[0], call, &res, 0))
+		ph_call(&pp, &prof, &task, &task.frame[0], call, &res, 1);
 	return res;
 }
 
@@ -1583,6 +1587,44 @@ START_TEST(test_ph_sig_nested_beyond_frames)
 }
 END_TEST
 
+/* Without allocation, a call that needs a new row (none yet, or a normal
+ * profile's snapshot) gives up and changes nothing; one that has its row
+ * goes through. */
+START_TEST(test_ph_call_no_alloc_changes_nothing)
+{
+	struct ebph_profile p0;
+	struct ebph_task t0;
+	struct ph_result res = { 0 };
+	__u32 i;
+
+	step(1);
+	step(2);
+	p0 = prof;
+	t0 = task;
+	ck_assert_int_eq(ph_call(&pp, &prof, &task, &task.frame[0], 3, &res, 0), -1);
+	ck_assert_int_eq(memcmp(&p0, &prof, sizeof(prof)), 0);
+	ck_assert_int_eq(memcmp(&t0, &task, sizeof(task)), 0);
+	ck_assert_int_eq(res.nchanges | res.anomaly | res.full, 0);
+	for (i = 0; i < 3; i++) {
+		fresh_window();
+		step(1);
+		step(2);
+	}
+	fresh_window();
+	step(1);
+	ck_assert_int_eq(ph_call(&pp, &prof, &task, &task.frame[0], 2, &res, 0), 0);
+	/* normal: the first new pair of a row needs its snapshot row */
+	ph_normalize(&prof, fake_now);
+	fresh_window();
+	step(2);
+	p0 = prof;
+	ck_assert_int_eq(ph_call(&pp, &prof, &task, &task.frame[0], 2, &res, 0), -1);
+	ck_assert_int_eq(memcmp(&p0, &prof, sizeof(prof)), 0);
+	ck_assert_int_eq(ph_call(&pp, &prof, &task, &task.frame[0], 2, &res, 1), 0);
+	ck_assert_uint_ne(row_of(2)->test, EBPH_NO_ROW);
+}
+END_TEST
+
 Suite *ph_suite(void)
 {
 	Suite *s = suite_create("ph");
@@ -1590,6 +1632,7 @@ Suite *ph_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_ph_hist_push_prev_across_words);
+	tcase_add_test(tc, test_ph_call_no_alloc_changes_nothing);
 	tcase_add_test(tc, test_ph_pairs_window9_bits);
 	tcase_add_test(tc, test_ph_pairs_small_windows);
 	tcase_add_test(tc, test_ph_pairs_empty_slots_form_none);
