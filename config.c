@@ -770,12 +770,6 @@ static int cfg_program_value(struct cfg_ctx *ctx, struct cfg_program *pr, const 
 			  "false, got %s", cfg_describe(got, sizeof(got), ev));
 		return -EINVAL;
 	}
-	if (!pr->auto_tolerize) {
-		/* hook: needs a per-profile switch of ph_tolerize's automatic use */
-		cfg_error(ctx, &ev->start_mark, "programs: auto_tolerize: false is not "
-			  "supported yet (pH's tolerize_limit applies to every profile)");
-		return -EINVAL;
-	}
 	return 0;
 }
 

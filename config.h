@@ -34,7 +34,7 @@ struct cfg_program {
 	__u64 normal_wait;		/* seconds, if has_normal_wait */
 	__u32 has_normal_wait;
 	__u32 mode;			/* enum cfg_mode */
-	__u32 auto_tolerize;		/* 1: pH's own tolerization (only value for now) */
+	__u32 auto_tolerize;		/* 0: anomaly_limit never ends its normal monitoring */
 };
 
 struct ebph_config {

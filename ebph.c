@@ -252,8 +252,12 @@ static void mon_settings(struct monitor *m, __u32 slot, const char *path)
 	pr = cfg_program_of(&m->cfg, path);
 	if (!pr)
 		return;
-	/* hook: pr->auto_tolerize (only true for now) goes here when a profile
-	 * can opt out of ph_tolerize's automatic use */
+	if (!pr->auto_tolerize) {	/* anomaly_limit never ends its normal monitoring */
+		ret = mon_command(m, EBPH_CMD_NO_TOLERIZE, slot, 0);
+		if (ret)
+			out_warn("ebph: %s: cannot apply its programs entry: %s", path,
+				 strerror(-ret));
+	}
 	if (pr->mode == CFG_MODE_IGNORE)
 		wait = EBPH_WAIT_NEVER;
 	else if (pr->has_normal_wait)

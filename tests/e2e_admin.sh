@@ -64,7 +64,7 @@ note_progs "$MON"
 # ---- pins ----
 check "pins: $PIN is a directory of mode 0700" [ "$(stat -c %F:%a "$PIN")" = "directory:700" ]
 check "pins: the maps and the command program are pinned" \
-	[ "$(ls "$PIN" | grep -vx tstore | tr '\n' ' ')" = "alloc cmd info keys paths profiles rows stats tasks " ]
+	[ "$(ls "$PIN" | grep -vx tstore | tr '\n' ' ')" = "alloc cmd held info keys paths profiles rows stats tasks " ]
 cid=$(bpftool prog show pinned "$PIN/cmd" 2> /dev/null | sed -n 's/^\([0-9]*\):.*/\1/p')
 check "pins: cmd is the monitor's command program (id $cid)" \
 	sh -c "[ -n '$cid' ] && echo ' $PROG_IDS ' | grep -q ' $cid ' && bpftool prog show id '$cid' | grep -q ebph_command"

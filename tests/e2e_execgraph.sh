@@ -102,6 +102,7 @@ for i in 1 2 3 4 5 6; do "$T/sc" write; done
 sleep 0.3
 check "six separate processes with anomalies: $(n_type anomaly "$KC") anomalies, more than anomaly_limit" \
 	[ "$(n_type anomaly "$KC")" -gt 3 ]
+[ "$(n_type profile_state "$KC" ".state == \"training\"")" -eq 0 ] || jq -c "select(.profile == \"$KC\" and (.type == \"profile_state\" or .type == \"anomaly\")) | [.type,.state,.reason,.lfc,.pid,.ts]" "$OUT" | sed "s/^/#    /"
 check "scattered anomalies do not end normal monitoring" \
 	[ "$(n_type profile_state "$KC" ".state == \"training\"")" -eq 0 ]
 pl=$(jq -r "select(.type == \"anomaly\" and .profile == \"$KC\") | .pid" "$OUT" | tail -n 1)

@@ -30,14 +30,14 @@ run() { ro=$1; shift; "$EBPH" "$@" > "$ro" 2> "$ro.err"; RC=$?; }
 # ---- 1. a profile refused at load (no rows left) is kept byte for byte ----
 cp "$FX/ph_calls" "$T/p1"
 cp "$FX/ph_calls" "$T/p2"
-write_config "$T/c.yaml" normal_wait=1h save_interval=0
+write_config "$T/c.yaml" normal_wait=1h save_interval=0 min_train_calls=1000000
 OUT=$T/o1
 start_ebph "$OUT" -j -c "$T/c.yaml" || { fail "1: ebph starts"; summary; exit 1; }
-# whichever file name sorts first is loaded first: F small, V (victim) larger
+# training profiles load the most trained first (ebph(8), SECURITY): F more
+# trained, V (the victim) less, so that V is the one without room
 F=$T/p1; V=$T/p2
-[ "$(kfile "$T/p1")" \< "$(kfile "$T/p2")" ] || { F=$T/p2; V=$T/p1; }
-"$F" run > /dev/null
-for m in run fork burst write "sleep 1"; do "$V" $m > /dev/null; done
+for m in run fork burst write "sleep 1"; do "$F" $m > /dev/null; done
+"$V" run > /dev/null
 sleep 0.3
 stop_ebph
 check "1: first session: exit 0" [ $? -eq 0 ]
@@ -49,7 +49,7 @@ rf=$(rows_of "$T/saved.json" "$(stat_key "$F")"); rv=$(rows_of "$T/saved.json" "
 need_f=$(( ${rf% *} + ${rf#* } )); need_v=$(( ${rv% *} + ${rv#* } ))
 rows=$((need_f + need_v - 1)); [ $rows -ge 16 ] || rows=16
 note "F needs $need_f rows, V $need_v: max_rows $rows"
-write_config "$T/small.yaml" normal_wait=1h save_interval=0 max_rows=$rows
+write_config "$T/small.yaml" normal_wait=1h save_interval=0 max_rows=$rows min_train_calls=1000000
 SUM=$(md5sum < "$VF")
 OUT=$T/o2
 start_ebph "$OUT" -j -s -c "$T/small.yaml" || fail "1: second session starts"

@@ -33,7 +33,7 @@ check "-T with -j: exit 2, names both options" \
 check "--tree without -p: exit 2" sh -c "[ $rc -eq 2 ] && grep -q -- '--tree needs -p PID' '$T/e'"
 "$EBPH" ps --help > "$T/h"; rc=$?
 check "ps --help: exit 0, usage once, every command named" sh -c "[ $rc -eq 0 ] &&
-	[ \$(grep -c '^Usage:' '$T/h') -eq 1 ] && grep -q '^Commands:.* prune help$' '$T/h'"
+	[ \$(grep -c '^Usage:' '$T/h') -eq 1 ] && grep -q '^Commands:.* prune help replay record$' '$T/h'"
 "$EBPH" help > "$T/h"; rc=$?
 check "help: exit 0, the full usage with every command" sh -c "[ $rc -eq 0 ] &&
 	grep -q '^  prune ' '$T/h' && grep -q '^  help ' '$T/h' && grep -q -- '--tree' '$T/h'"

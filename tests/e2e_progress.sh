@@ -89,7 +89,7 @@ check "4: slow froze" until_state "$KS" frozen 5
 sleep 1.5
 "$T/fast" > /dev/null; "$T/slow" > /dev/null	# the next call after normal_time
 check "4: fast (normal_wait 1s in its entry) became normal" until_state "$KF" normal 5
-check "4: by its normal wait" [ "$(count "$OUT" ".type == \"profile_state\" and .profile == \"$KF\" and .reason == \"normal_wait elapsed\"")" -ge 1 ]
+check "4: by its normal wait" [ "$(count "$OUT" ".type == \"profile_state\" and .profile == \"$KF\" and .reason == \"normal_wait_elapsed\"")" -ge 1 ]
 check "4: slow (normal_wait 1h by -o) stays frozen" [ "$(state_of "$KS")" = frozen ]
 ni=$(pj "$KS" normal_in)
 check "4: slow is normal in about 1h, not the default 7d ($ni s)" \

@@ -1335,9 +1335,8 @@ START_TEST(test_config_programs)
 		 "auto_tolerize)");
 	LOAD_ERR("programs:\n  - path: /a\n    auto_tolerize: no\n",
 		 "ebph.yaml:3:20: programs: auto_tolerize: expected true or false, got 'no'");
-	LOAD_ERR("programs:\n  - path: /a\n    auto_tolerize: false\n",
-		 "ebph.yaml:3:20: programs: auto_tolerize: false is not supported yet (pH's "
-		 "tolerize_limit applies to every profile)");
+	LOAD_OK(&c, "programs:\n  - path: /a\n    auto_tolerize: false\n");
+	ck_assert_uint_eq(c.programs[0].auto_tolerize, 0);
 	LOAD_ERR("programs:\n  - path: /a\n    mode:\n",
 		 "ebph.yaml:3:10: programs: mode: expected a value, got null");
 	LOAD_ERR("programs:\n  - &x {path: /a}\n",
