@@ -46,7 +46,10 @@ check "thread flood: no task left unmonitored (tasks_full 0)" \
 # 2. Profile flood: 150 copies of /bin/true on a tmpfs with max_profiles 64,
 # then a new program gets a profile; after a restart with room for 16, the
 # victim's normal profile is loaded before the attacker's training ones.
-write_config "$T/prof.yaml" max_profiles=64 normal_wait=0
+# (min_train_calls as by default in spirit: one run of an attacker's copy is
+# too little training to freeze, so its idle profile stays reclaimable; the
+# victim trains over many runs)
+write_config "$T/prof.yaml" max_profiles=64 normal_wait=0 min_train_calls=200 output_rate=0
 cp "$FX/hello" "$T/victim"
 cp "$FX/threads" "$T/newcomer"
 start_ebph "$T/out2" -j -s -c "$T/prof.yaml" || fail "ebph starts (profiles)"
