@@ -14,6 +14,10 @@ prof() { jq -r "select(.type == \"profile\" and .path == \"$2\") | .$3" "$1" | h
 
 # the per-syscall programs loaded before (of other tools; none of ebph's)
 hot_progs() { bpftool prog show 2>/dev/null | grep -c 'name \(ebph_sys_exit\|tc_adopt\|tc_loader\|tc_call\|tc_report\) ' || true; }
+# a program of a monitor that just stopped (the test before) stays listed
+# until the kernel frees it, up to about a second: let those go first
+i=0
+while [ "$(hot_progs)" -gt 0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 hot_before=$(hot_progs)
 
 chmod 755 "$T"
