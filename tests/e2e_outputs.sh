@@ -217,7 +217,14 @@ check "stdout: false: status lines in the events file" \
 
 # ---- the journal: session A's objects, read back with journalctl -o json ----
 if [ "$HAVE_JOURNAL" -eq 1 ]; then
-	journalctl --no-pager --all -o json SYSLOG_IDENTIFIER=ebph _PID="$PIDA" > "$T/journal.raw"
+	# journald takes the datagrams in its own time: wait until it has them all
+	i=0
+	while :; do
+		journalctl --no-pager --all -o json SYSLOG_IDENTIFIER=ebph _PID="$PIDA" > "$T/journal.raw"
+		[ "$(wc -l < "$T/journal.raw")" -lt "$(wc -l < "$T/outa")" ] && [ $i -lt 50 ] || break
+		sleep 0.1
+		i=$((i + 1))
+	done
 	jq -r '.EBPH_JSON' "$T/journal.raw" > "$T/journal.json"
 	validate "journal: the EBPH_JSON field of every entry" "$T/journal.json"
 	check "journal: an entry per object on stdout ($(wc -l < "$T/journal.json") = $(wc -l < "$T/outa"))" \
