@@ -52,9 +52,9 @@ gen/bcc_api.h: scripts/probe-bcc.sh
 	@mkdir -p gen
 	CC="$(CC)" CFLAGS="$(CFLAGS)" sh scripts/probe-bcc.sh $@
 
-gen/embed.c: scripts/embed.sh bpf_prog.c.in ebph.h ph.h record.bpf.c.in record.h
+gen/embed.c: scripts/embed.sh ebph.bpf.c.in ebph.h ph.h record.bpf.c.in record.h
 	@mkdir -p gen
-	sh scripts/embed.sh $@ bpf_prog.c.in ebph.h ph.h record.bpf.c.in record.h
+	sh scripts/embed.sh $@ ebph.bpf.c.in ebph.h ph.h record.bpf.c.in record.h
 
 ebph: $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $(BIN_SRCS) gen/embed.c gen/syscall_names.c gen/uring_names.c $(LDFLAGS) $(LDLIBS)

@@ -2210,7 +2210,7 @@ static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
 /*
  * Consistency of commands on a live profile. User space never writes a live
  * profile: the command is carried out by the BPF program's own command entry
- * point (ebph_command in bpf_prog.c.in), run once with BPF_PROG_TEST_RUN. It
+ * point (ebph_command in ebph.bpf.c.in), run once with BPF_PROG_TEST_RUN. It
  * changes the profile in place with the same field-level updates as the
  * per-syscall path (ph.h: ph_normalize, ph_reset_training, ph_tolerize). A
  * reset or a normalisation is a generation bump (O(1): no row is copied or

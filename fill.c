@@ -7,7 +7,7 @@
 #include "syscalls.h"
 #include "fill.h"
 
-extern const char ebph_text_bpf_prog_c_in[];
+extern const char ebph_text_ebph_bpf_c_in[];
 extern const char ebph_text_ebph_h[];
 extern const char ebph_text_ph_h[];
 
@@ -172,7 +172,7 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return NULL;
-	fprintf(f, "/* ebph BPF program, generated from bpf_prog.c.in */\n");
+	fprintf(f, "/* ebph BPF program, generated from ebph.bpf.c.in */\n");
 	fprintf(f, "#define EBPH_NR_SYSCALLS %u\n", EBPH_NR_SYSCALLS);
 	fprintf(f, "#define EBPH_NR_RESTART_SYSCALL %u\n", EBPH_NR_RESTART_SYSCALL);
 	fprintf(f, "#define EBPH_WINDOW %u\n", cfg->window);
@@ -221,6 +221,6 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 
 char *fill_program(const struct ebph_config *cfg, const __u32 *offs, const __u32 *fs_offs)
 {
-	return fill_text(ebph_text_bpf_prog_c_in, ebph_text_ebph_h, ebph_text_ph_h, cfg, offs,
+	return fill_text(ebph_text_ebph_bpf_c_in, ebph_text_ebph_h, ebph_text_ph_h, cfg, offs,
 			 fs_offs);
 }

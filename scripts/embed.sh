@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # embed.sh OUT FILE...: embed text files in the binary as C strings, named
-# ebph_text_<basename with non-alnum as _> (bpf_prog.c.in -> ebph_text_bpf_prog_c_in).
+# ebph_text_<basename with non-alnum as _> (ebph.bpf.c.in -> ebph_text_ebph_bpf_c_in).
 set -eu
 out=$1
 shift

@@ -797,7 +797,7 @@ START_TEST(test_btf_open_unsized_file)
 }
 END_TEST
 
-/* The offsets ebph needs, as bpf_prog.c.in reads them. */
+/* The offsets ebph needs, as ebph.bpf.c.in reads them. */
 static const char *const vmlinux_members[][2] = {
 	{ "task_struct", "pid" },	{ "task_struct", "tgid" },
 	{ "task_struct", "mm" },	{ "mm_struct", "exe_file" },

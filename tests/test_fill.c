@@ -9,7 +9,7 @@
 #include "syscalls.h"
 #include "fill.h"
 
-extern const char ebph_text_bpf_prog_c_in[];
+extern const char ebph_text_ebph_bpf_c_in[];
 extern const char ebph_text_ebph_h[];
 extern const char ebph_text_ph_h[];
 
@@ -70,7 +70,7 @@ START_TEST(test_fill_defaults_defines)
 	fake_offsets();
 	t = fill_program(&c, offs, NULL);
 	ck_assert_ptr_nonnull(t);
-	ck_assert(!strncmp(t, "/* ebph BPF program, generated from bpf_prog.c.in */\n", 53));
+	ck_assert(!strncmp(t, "/* ebph BPF program, generated from ebph.bpf.c.in */\n", 53));
 	snprintf(line, sizeof(line), "#define EBPH_NR_SYSCALLS %u", EBPH_NR_SYSCALLS);
 	HAS_LINE(t, line);
 	HAS_LINE(t, "#define EBPH_WINDOW 9");
@@ -132,7 +132,7 @@ START_TEST(test_fill_fs_groups)
 			ovl = i;
 		if (!fill_fs_members[i].group[0])
 			common = i;
-		ck_assert_msg(strstr(ebph_text_bpf_prog_c_in, fill_fs_members[i].macro),
+		ck_assert_msg(strstr(ebph_text_ebph_bpf_c_in, fill_fs_members[i].macro),
 			      "template does not use %s", fill_fs_members[i].macro);
 	}
 	t = fill_program(&c, offs, fs);
@@ -164,7 +164,7 @@ END_TEST
  * macros; the optional ones guard their code with #ifdef instead. */
 START_TEST(test_fill_members_match_template)
 {
-	const char *p = ebph_text_bpf_prog_c_in;
+	const char *p = ebph_text_ebph_bpf_c_in;
 	char name[64];
 	unsigned int i, n = 0, seen = 0, nopt = 0;
 
@@ -246,7 +246,7 @@ START_TEST(test_fill_defines_before_template)
 	fake_offsets();
 	t = fill_program(&c, offs, NULL);
 	ck_assert_ptr_nonnull(t);
-	tmpl_start = strstr(t, "/* bpf_prog.c.in: ebph's BPF program template.");
+	tmpl_start = strstr(t, "/* ebph.bpf.c.in: ebph's BPF program template.");
 	ck_assert_ptr_nonnull(tmpl_start);
 	snprintf(needle, sizeof(needle), "#define %s ", fill_members[fill_nmembers - 1].macro);
 	last_off = strstr(t, needle);
@@ -263,8 +263,8 @@ START_TEST(test_fill_no_include_lines)
 	char *t;
 
 	/* The template has them, so the test can fail. */
-	ck_assert(has_line_prefix(ebph_text_bpf_prog_c_in, "#include \"ebph.h\""));
-	ck_assert(has_line_prefix(ebph_text_bpf_prog_c_in, "#include \"ph.h\""));
+	ck_assert(has_line_prefix(ebph_text_ebph_bpf_c_in, "#include \"ebph.h\""));
+	ck_assert(has_line_prefix(ebph_text_ebph_bpf_c_in, "#include \"ph.h\""));
 	cfg_defaults(&c);
 	fake_offsets();
 	t = fill_program(&c, offs, NULL);
@@ -313,13 +313,13 @@ START_TEST(test_fill_program_is_fill_text)
 	cfg_defaults(&c);
 	fake_offsets();
 	a = fill_program(&c, offs, NULL);
-	b = fill_text(ebph_text_bpf_prog_c_in, ebph_text_ebph_h, ebph_text_ph_h, &c, offs, NULL);
+	b = fill_text(ebph_text_ebph_bpf_c_in, ebph_text_ebph_h, ebph_text_ph_h, &c, offs, NULL);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_str_eq(a, b);
-	block = strstr(a, "/* SPDX-License-Identifier: GPL-2.0-only */\n/* bpf_prog.c.in: ");
+	block = strstr(a, "/* SPDX-License-Identifier: GPL-2.0-only */\n/* ebph.bpf.c.in: ");
 	ck_assert_ptr_nonnull(block);
-	ck_assert_uint_eq(strlen(a), (size_t)(block - a) + strlen(ebph_text_bpf_prog_c_in) -
+	ck_assert_uint_eq(strlen(a), (size_t)(block - a) + strlen(ebph_text_ebph_bpf_c_in) -
 			  strlen("#include \"ebph.h\"\n") - strlen("#include \"ph.h\"\n") +
 			  strlen(ebph_text_ebph_h) + strlen(ebph_text_ph_h));
 	free(a);
@@ -411,7 +411,7 @@ START_TEST(test_fill_text_define_block_exact)
 	fake_offsets();
 	f = open_memstream(&want, &len);
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "/* ebph BPF program, generated from bpf_prog.c.in */\n"
+	fprintf(f, "/* ebph BPF program, generated from ebph.bpf.c.in */\n"
 		"#define EBPH_NR_SYSCALLS %u\n"
 		"#define EBPH_NR_RESTART_SYSCALL %u\n"
 		"#define EBPH_WINDOW 9\n"
