@@ -18,54 +18,82 @@
 #include "replay.h"
 
 /*
- * Only admin_main talks to the kernel (through the other rooms):
- * tests/test_admin.c includes this file with ADMIN_PURE defined.
+ * Only admin_main and the commands it runs talk to the kernel:
+ * tests/test_admin.c includes this file with ADMIN_PURE defined, and links
+ * none of the rooms that carry the commands out.
  */
+#ifdef ADMIN_PURE
+#define ADM_RUN(fn)	NULL
+#else
+#define ADM_RUN(fn)	fn
+#endif
+
+static int cmd_help(const struct admin_opts *o, struct admin_ctx *x);
 
 /* The one table of sub-commands: dispatch, argument checks and help. */
 static const struct admin_cmd admin_cmds[] = {
 	{ "ps", ADM_PS, 0, ADM_F_NOCONFIG, "ps [-j] [-t]",
-	  "monitored processes (threads with -t)" },
+	  "monitored processes (threads with -t)",
+	  .options = "  -t, --threads      one line per thread\n",
+	  .run = ADM_RUN(cmd_ps) },
 	{ "profiles", ADM_PROFILES, 0, 0, "profiles [-j] [-c FILE]",
-	  "every profile and its counters" },
+	  "every profile and its counters", .run = ADM_RUN(cmd_profiles) },
 	{ "show", ADM_SHOW, 0, ADM_F_PROFILE,
 	  "show [-j] [-c FILE] [--pairs | --diff | --svg FILE] (PROFILE | --pid PID)",
-	  "one profile and its lookahead pairs" },
+	  "one profile and its lookahead pairs",
+	  .options = "      --pairs        one line per lookahead pair (call, previous call,\n"
+		     "                     distance) instead of one line per call\n"
+		     "      --diff         what a normalize would change: training pairs the\n"
+		     "                     testing data lacks (added), and the reverse (removed)\n"
+		     "      --svg FILE     draw the profile as an SVG heat map into FILE\n",
+	  .run = ADM_RUN(cmd_show) },
 	{ "normalize", ADM_NORMALIZE, EBPH_CMD_NORMALIZE, ADM_F_PROFILE,
 	  "normalize [-j] [-c FILE] (PROFILE | --pid PID | --frozen | --stable-for TIME)",
-	  "start detection for a profile now (or every\n\tfrozen one, or every one frozen that long)" },
+	  "start detection for a profile now (or every\n\tfrozen one, or every one frozen that long)",
+	  .options = "      --frozen       every frozen profile (instead of PROFILE)\n"
+		     "      --stable-for TIME  every profile frozen for at least TIME\n"
+		     "                     (90s, 15m, 2h, 1d; a running monitor only)\n",
+	  .run = ADM_RUN(cmd_steer) },
 	{ "sensitize", ADM_SENSITIZE, EBPH_CMD_SENSITIZE, ADM_F_PROFILE,
 	  "sensitize [-j] [-c FILE] (PROFILE | --pid PID)",
-	  "forget a profile's training data" },
+	  "forget a profile's training data", .run = ADM_RUN(cmd_steer) },
 	{ "tolerize", ADM_TOLERIZE, EBPH_CMD_TOLERIZE, ADM_F_PROFILE,
 	  "tolerize [-j] [-c FILE] (PROFILE | --pid PID)",
-	  "stop detection (training goes on)" },
+	  "stop detection (training goes on)", .run = ADM_RUN(cmd_steer) },
 	{ "delete", ADM_DELETE, EBPH_CMD_FORGET, ADM_F_PROFILE,
 	  "delete [-j] [-c FILE] (PROFILE | --pid PID)",
-	  "forget a profile and delete its saved file" },
+	  "forget a profile and delete its saved file", .run = ADM_RUN(cmd_steer) },
 	{ "notolerize", ADM_NO_TOLERIZE, EBPH_CMD_NO_TOLERIZE, ADM_F_PROFILE,
 	  "notolerize [-j] [-c FILE] (PROFILE | --pid PID)",
-	  "set no_tolerize: anomaly_limit never ends\n\tthis profile's normal monitoring" },
+	  "set no_tolerize: anomaly_limit never ends\n\tthis profile's normal monitoring",
+	  .run = ADM_RUN(cmd_steer) },
 	{ "autotolerize", ADM_AUTO_TOLERIZE, EBPH_CMD_AUTO_TOLERIZE, ADM_F_PROFILE,
 	  "autotolerize [-j] [-c FILE] (PROFILE | --pid PID)",
-	  "clear no_tolerize (anomaly_limit applies)" },
-	{ "save", ADM_SAVE, 0, ADM_F_NOCONFIG, "save [-j]",
-	  "make the running monitor save now" },
-	{ "release", ADM_RELEASE, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG,
+	  "clear no_tolerize (anomaly_limit applies)", .run = ADM_RUN(cmd_steer) },
+	{ "save", ADM_SAVE, 0, ADM_F_NOCONFIG | ADM_F_PROCESS, "save [-j]",
+	  "make the running monitor save now", .run = ADM_RUN(cmd_save) },
+	{ "release", ADM_RELEASE, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG | ADM_F_PROCESS,
 	  "release (PID | --all)",
-	  "let a task the response holds go (PID: its\n\tthreads; --all: every task)" },
-	{ "prune", ADM_PRUNE, 0, ADM_F_NOJSON, "prune [-c FILE] [--dry-run]",
-	  "delete saved profiles of executables that\n\tno longer exist" },
-	{ "help", ADM_HELP, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG, "help [COMMAND]",
-	  "ebph's usage, or a command's" },
+	  "let a task the response holds go (PID: its\n\tthreads; --all: every task)",
+	  .options = "      --all          every task the response holds or delays\n",
+	  .run = ADM_RUN(cmd_release) },
+	{ "prune", ADM_PRUNE, 0, ADM_F_NOJSON | ADM_F_PROCESS, "prune [-c FILE] [--dry-run]",
+	  "delete saved profiles of executables that\n\tno longer exist",
+	  .options = "  -n, --dry-run      only list what would be deleted\n",
+	  .run = ADM_RUN(cmd_prune) },
+	{ "help", ADM_HELP, 0,
+	  ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG | ADM_F_NOROOT, "help [COMMAND]",
+	  "ebph's usage, or a command's", .run = cmd_help },
 	{ "check", ADM_CHECK, 0, ADM_F_HIDDEN, "check [-j] [-c FILE]",
-	  "check every profile's invariants" },
+	  "check every profile's invariants", .run = ADM_RUN(cmd_check) },
 	{ "replay", ADM_REPLAY, 0, ADM_F_NOJSON | ADM_F_NOCONFIG,
 	  "replay [OPTIONS] (TRACE... | --train DIR --normal DIR --attack DIR)",
-	  "run the detector over recorded traces\n\t(strace, ADFA-LD, UNM, ebph); evaluate it" },
+	  "run the detector over recorded traces\n\t(strace, ADFA-LD, UNM, ebph); evaluate it",
+	  .options = replay_help_text, .main = replay_main },
 	{ "record", ADM_RECORD, 0, ADM_F_NOJSON | ADM_F_NOCONFIG,
 	  "record -o FILE (-p PID | -n COMM | -- CMD ARGS...)",
-	  "record processes' system calls for replay" },
+	  "record processes' system calls for replay",
+	  .options = record_help_text, .main = ADM_RUN(record_main) },
 };
 
 #define ADMIN_NCMDS (sizeof(admin_cmds) / sizeof(admin_cmds[0]))
@@ -141,29 +169,11 @@ static void admin_cmd_help(FILE *f, const struct admin_cmd *c)
 		      "                     own state_dir is used otherwise)\n"
 		      "  -o, --option KEY=VALUE  a configuration key over -c FILE (repeatable)\n",
 		      f);
-	if (c->id == ADM_PS)
-		fputs("  -t, --threads      one line per thread\n", f);
 	if (c->flags & ADM_F_PROFILE)
 		fputs("  -p, --pid PID      the profile of process PID (a running monitor only)\n",
 		      f);
-	if (c->id == ADM_PRUNE)
-		fputs("  -n, --dry-run      only list what would be deleted\n", f);
-	if (c->id == ADM_REPLAY)
-		fputs(replay_help_text, f);
-	if (c->id == ADM_RECORD)
-		fputs(record_help_text, f);
-	if (c->id == ADM_RELEASE)
-		fputs("      --all          every task the response holds or delays\n", f);
-	if (c->id == ADM_NORMALIZE)
-		fputs("      --frozen       every frozen profile (instead of PROFILE)\n"
-		      "      --stable-for TIME  every profile frozen for at least TIME\n"
-		      "                     (90s, 15m, 2h, 1d; a running monitor only)\n", f);
-	if (c->id == ADM_SHOW)
-		fputs("      --pairs        one line per lookahead pair (call, previous call,\n"
-		      "                     distance) instead of one line per call\n"
-		      "      --diff         what a normalize would change: training pairs the\n"
-		      "                     testing data lacks (added), and the reverse (removed)\n"
-		      "      --svg FILE     draw the profile as an SVG heat map into FILE\n", f);
+	if (c->options)
+		fputs(c->options, f);
 	fputs("  -h, --help         this help\n\nCommands:", f);
 	for (i = 0; i < ADMIN_NCMDS; i++)
 		if (!(admin_cmds[i].flags & ADM_F_HIDDEN))
@@ -329,20 +339,29 @@ static int admin_parse(int argc, char **argv, struct admin_opts *o, char *err, s
 	return 0;
 }
 
+/* ebph help [COMMAND]: ebph's usage, or the command's. */
+static int cmd_help(const struct admin_opts *o, struct admin_ctx *x)
+{
+	(void)x;
+	if (o->target)
+		admin_cmd_help(stdout, admin_find(o->target));
+	else
+		cli_usage(stdout, admin_usage);
+	return 0;
+}
+
 #ifndef ADMIN_PURE
 int admin_main(int argc, char **argv)
 {
-	struct ebph_config cfg;
-	struct admin_live live, *l = NULL;
+	const struct admin_cmd *c = argc > 0 ? admin_find(argv[0]) : NULL;
+	struct admin_ctx x = { 0 };
+	struct admin_live live;
 	struct admin_opts o;
 	char err[512];
-	pid_t pid;
 	int ret;
 
-	if (!strcmp(argv[0], "replay"))
-		return replay_main(argc, argv);
-	if (!strcmp(argv[0], "record"))
-		return record_main(argc, argv);
+	if (c && c->main)
+		return c->main(argc, argv);
 	if (admin_parse(argc, argv, &o, err, sizeof(err))) {
 		out_warn("ebph: %s", err);
 		if (o.cmd)
@@ -356,16 +375,11 @@ int admin_main(int argc, char **argv)
 		admin_cmd_help(stdout, o.cmd);
 		return 0;
 	}
-	if (o.cmd->id == ADM_HELP) {
-		if (o.target)
-			admin_cmd_help(stdout, admin_find(o.target));
-		else
-			cli_usage(stdout, admin_usage);
-		return 0;
-	}
-	cfg_defaults(&cfg);
-	if ((o.config && cfg_load_file(&cfg, o.config, err, sizeof(err))) ||
-	    cfg_load_overrides(&cfg, o.overrides, o.noverrides, err, sizeof(err))) {
+	if (o.cmd->flags & ADM_F_NOROOT)
+		return o.cmd->run(&o, NULL);
+	cfg_defaults(&x.cfg);
+	if ((o.config && cfg_load_file(&x.cfg, o.config, err, sizeof(err))) ||
+	    cfg_load_overrides(&x.cfg, o.overrides, o.noverrides, err, sizeof(err))) {
 		out_warn("ebph: %s", err);
 		return 2;
 	}
@@ -374,45 +388,18 @@ int admin_main(int argc, char **argv)
 		return 1;
 	}
 	setlinebuf(stdout);
-	pid = admin_running();
-	if (o.cmd->id == ADM_SAVE)
-		return cmd_save(&o, pid);
-	if (o.cmd->id == ADM_RELEASE)
-		return cmd_release(&o, pid);
-	if (o.cmd->id == ADM_PRUNE)
-		return cmd_prune(&o, &cfg, pid);
-	if (o.cmd->id == ADM_PS && !pid) {
-		fprintf(stderr, "ebph: no running ebph monitor: no tasks are monitored\n");
-		return 1;
-	}
-	if (pid) {
-		if (live_open(&live, pid))
+	x.pid = admin_running();
+	if (o.cmd->flags & ADM_F_PROCESS)
+		return o.cmd->run(&o, &x);
+	if (x.pid) {
+		if (live_open(&live, x.pid))
 			return 1;
-		l = &live;
-		admin_live_config(&cfg, l, o.config);
+		x.l = &live;
+		admin_live_config(&x.cfg, x.l, o.config);
 	}
-	switch (o.cmd->id) {
-	case ADM_PS:
-		ret = cmd_ps(&o, l);
-		break;
-	case ADM_PROFILES:
-		ret = cmd_profiles(&o, l, &cfg);
-		break;
-	case ADM_SHOW:
-		ret = cmd_show(&o, l, &cfg);
-		break;
-	case ADM_CHECK:
-		ret = cmd_check(&o, l, &cfg);
-		break;
-	default:
-		if (o.frozen)
-			ret = l ? cmd_normalize_live(&o, l) : cmd_normalize_saved(&o, &cfg);
-		else
-			ret = l ? cmd_steer_live(&o, l, &cfg) : cmd_steer_saved(&o, &cfg);
-		break;
-	}
-	if (l)
-		live_close(l);
+	ret = o.cmd->run(&o, &x);
+	if (x.l)
+		live_close(&live);
 	if (fflush(stdout) && !ret) {
 		out_warn("ebph: cannot write the output: %s", strerror(errno));
 		ret = 1;

@@ -29,6 +29,11 @@ enum admin_cmd_id {
 #define ADM_F_NOJSON	4	/* no -j */
 #define ADM_F_NOCONFIG	8	/* -c FILE means nothing to it (accepted, not listed) */
 #define ADM_F_ARG	16	/* takes an optional argument (help COMMAND) */
+#define ADM_F_PROCESS	32	/* asks the monitor process: its maps are not opened */
+#define ADM_F_NOROOT	64	/* needs neither root nor the configuration */
+
+struct admin_opts;
+struct admin_ctx;
 
 /* An entry of the command table (admin.c's admin_cmds). */
 struct admin_cmd {
@@ -38,6 +43,11 @@ struct admin_cmd {
 	int flags;
 	const char *usage;
 	const char *summary;	/* lines after the first start with a tab */
+	const char *options;	/* its own options, for its --help (or NULL) */
+	/* Carry it out, once parsed: its exit status (0, 1, 2). */
+	int (*run)(const struct admin_opts *o, struct admin_ctx *x);
+	/* Or parse its own arguments and run (argv[0] is its name). */
+	int (*main)(int argc, char **argv);
 };
 
 struct admin_opts {
@@ -137,6 +147,15 @@ struct live_task {
 	struct ebph_task t;
 };
 
+/* What a command runs against: the configuration (a running monitor's
+ * state_dir and window win over -c), the monitor's PID (0: none runs) and
+ * its maps (NULL: none runs, or ADM_F_PROCESS). */
+struct admin_ctx {
+	struct ebph_config cfg;
+	pid_t pid;
+	const struct admin_live *l;
+};
+
 /* Saved profiles, collected by store_load. */
 struct saved_set {
 	struct store_profile *p;
@@ -190,24 +209,17 @@ void admin_live_config(struct ebph_config *cfg, const struct admin_live *l,
 		       const char *config);
 
 /* inspect.c */
-int cmd_ps(const struct admin_opts *o, const struct admin_live *l);
-int cmd_profiles(const struct admin_opts *o, const struct admin_live *l,
-		 const struct ebph_config *cfg);
-int cmd_show(const struct admin_opts *o, const struct admin_live *l,
-	     const struct ebph_config *cfg);
-int cmd_check(const struct admin_opts *o, const struct admin_live *l,
-	      const struct ebph_config *cfg);
+int cmd_ps(const struct admin_opts *o, struct admin_ctx *x);
+int cmd_profiles(const struct admin_opts *o, struct admin_ctx *x);
+int cmd_show(const struct admin_opts *o, struct admin_ctx *x);
+int cmd_check(const struct admin_opts *o, struct admin_ctx *x);
 
 /* steer.c */
-int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l,
-		   const struct ebph_config *cfg);
-int cmd_normalize_live(const struct admin_opts *o, const struct admin_live *l);
-int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_config *cfg);
-int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config *cfg);
-int cmd_prune(const struct admin_opts *o, const struct ebph_config *cfg, pid_t pid);
+int cmd_steer(const struct admin_opts *o, struct admin_ctx *x);
+int cmd_prune(const struct admin_opts *o, struct admin_ctx *x);
 
 /* request.c */
-int cmd_release(const struct admin_opts *o, pid_t mon);
-int cmd_save(const struct admin_opts *o, pid_t pid);
+int cmd_release(const struct admin_opts *o, struct admin_ctx *x);
+int cmd_save(const struct admin_opts *o, struct admin_ctx *x);
 
 #endif

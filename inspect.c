@@ -64,7 +64,7 @@ static const struct ebph_profile *cache_get(struct prof_cache *c, const struct a
 	return c->prof[slot];
 }
 
-int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
+static int ps_tasks(const struct admin_opts *o, const struct admin_live *l)
 {
 	struct admin_rule rule = admin_rule_of(l, NULL);
 	struct prof_cache cache = { 0 };
@@ -162,9 +162,20 @@ out:
 	return ret;
 }
 
-int cmd_profiles(const struct admin_opts *o, const struct admin_live *l,
-		 const struct ebph_config *cfg)
+/* ebph ps: needs the running monitor. */
+int cmd_ps(const struct admin_opts *o, struct admin_ctx *x)
 {
+	if (!x->l) {
+		fprintf(stderr, "ebph: no running ebph monitor: no tasks are monitored\n");
+		return 1;
+	}
+	return ps_tasks(o, x->l);
+}
+
+int cmd_profiles(const struct admin_opts *o, struct admin_ctx *x)
+{
+	const struct admin_live *l = x->l;
+	const struct ebph_config *cfg = &x->cfg;
 	struct admin_prof a = { 0 };
 	int status = 0;
 
@@ -209,9 +220,10 @@ int cmd_profiles(const struct admin_opts *o, const struct admin_live *l,
 	return status;
 }
 
-int cmd_show(const struct admin_opts *o, const struct admin_live *l,
-	     const struct ebph_config *cfg)
+int cmd_show(const struct admin_opts *o, struct admin_ctx *x)
 {
+	const struct admin_live *l = x->l;
+	const struct ebph_config *cfg = &x->cfg;
 	struct admin_prof a = { 0 };
 	struct store_profile p;
 	struct saved_set s;
@@ -271,9 +283,10 @@ static int check_slot(const struct admin_live *l, __u32 slot, char *err, size_t 
 }
 
 /* Hidden: check every profile (tests). Exit 1 on any violation. */
-int cmd_check(const struct admin_opts *o, const struct admin_live *l,
-	      const struct ebph_config *cfg)
+int cmd_check(const struct admin_opts *o, struct admin_ctx *x)
 {
+	const struct admin_live *l = x->l;
+	const struct ebph_config *cfg = &x->cfg;
 	unsigned int bad = 0, checked = 0, tasks = 0;
 	char err[512];
 

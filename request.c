@@ -77,8 +77,9 @@ static int traced_by(pid_t tracer, pid_t pid)
 
 /* ebph release: ask the monitor (a queued signal carrying the PID, 0 for
  * all) to let go the tasks it traces, and wait until it has. */
-int cmd_release(const struct admin_opts *o, pid_t mon)
+int cmd_release(const struct admin_opts *o, struct admin_ctx *x)
 {
+	pid_t mon = x->pid;
 	union sigval v = { .sival_int = o->all ? 0 : (int)o->pid };
 	int i, n;
 
@@ -110,8 +111,9 @@ int cmd_release(const struct admin_opts *o, pid_t mon)
 	return 0;
 }
 
-int cmd_save(const struct admin_opts *o, pid_t pid)
+int cmd_save(const struct admin_opts *o, struct admin_ctx *x)
 {
+	pid_t pid = x->pid;
 	if (!pid) {
 		fprintf(stderr, "ebph: no running ebph monitor: nothing to save\n");
 		return 1;

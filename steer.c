@@ -9,8 +9,8 @@
 #include "admin_int.h"
 #include "output.h"
 
-int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l,
-		   const struct ebph_config *cfg)
+static int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l,
+			  const struct ebph_config *cfg)
 {
 	struct admin_change c = { 0 };
 	struct ebph_profile *before, *after;
@@ -75,7 +75,7 @@ int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l,
 
 /* normalize --frozen / --stable-for on the running monitor: every frozen
  * profile (frozen for at least o->stable_for seconds). 0, or 1 if one failed. */
-int cmd_normalize_live(const struct admin_opts *o, const struct admin_live *l)
+static int cmd_normalize_live(const struct admin_opts *o, const struct admin_live *l)
 {
 	__u32 n = maps_profile_slots(&l->m), slot, done = 0;
 	__u64 boot = now_boot();
@@ -126,7 +126,7 @@ int cmd_normalize_live(const struct admin_opts *o, const struct admin_live *l)
 }
 
 /* normalize --frozen on the saved profiles (no monitor running). */
-int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_config *cfg)
+static int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_config *cfg)
 {
 	struct saved_set s;
 	char err[512];
@@ -176,7 +176,7 @@ int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_config *cf
 	return status;
 }
 
-int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config *cfg)
+static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config *cfg)
 {
 	struct admin_change c = { 0 };
 	struct store_profile *p;
@@ -231,8 +231,15 @@ int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config *cfg)
 	return 0;
 }
 
-/* Delete the saved profiles of executables that no longer exist; only while
- * no monitor runs (it would save them again). */
+/* The steering commands: on PROFILE (or --pid), or normalize --frozen (or
+ * --stable-for); on the running monitor if there is one, else saved. */
+int cmd_steer(const struct admin_opts *o, struct admin_ctx *x)
+{
+	if (o->frozen)
+		return x->l ? cmd_normalize_live(o, x->l) : cmd_normalize_saved(o, &x->cfg);
+	return x->l ? cmd_steer_live(o, x->l, &x->cfg) : cmd_steer_saved(o, &x->cfg);
+}
+
 /* Before a saved profile is pruned: the running monitor forgets it (its
  * BPF command program), so that its next save does not write it again. */
 static int prune_forget(const struct ebph_key *key, void *arg)
@@ -253,8 +260,12 @@ static int prune_forget(const struct ebph_key *key, void *arg)
 	return 0;
 }
 
-int cmd_prune(const struct admin_opts *o, const struct ebph_config *cfg, pid_t pid)
+/* ebph prune: delete the saved profiles of executables that no longer
+ * exist; a running monitor forgets them first (prune_forget). */
+int cmd_prune(const struct admin_opts *o, struct admin_ctx *x)
 {
+	const struct ebph_config *cfg = &x->cfg;
+	pid_t pid = x->pid;
 	struct admin_live live;
 	char err[512];
 	int ret;
