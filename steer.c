@@ -9,6 +9,39 @@
 #include "admin_int.h"
 #include "output.h"
 
+/* What command did to a live profile: before it and after it (NULL: the
+ * profile is gone); path is the caller's buffer. */
+static void steer_live_change(struct admin_change *c, const char *command,
+			      const struct ebph_profile *before,
+			      const struct ebph_profile *after, const char *path)
+{
+	c->command = command;
+	c->key = &before->key;
+	c->path = path;
+	c->source = "live";
+	c->old_state = before->state;
+	c->old_train_count = before->train_count;
+	c->state = after ? after->state : before->state;
+	c->train_count = after ? after->train_count : 0;
+	c->file = -1;
+	c->now = now_wall();
+}
+
+/* What command on the saved profile p starts from (the caller sets state
+ * and train_count once it knows them). */
+static void steer_saved_change(struct admin_change *c, const char *command,
+			       const struct store_profile *p)
+{
+	c->command = command;
+	c->key = &p->key;
+	c->path = p->path;
+	c->source = "saved";
+	c->old_state = p->state;
+	c->old_train_count = p->train_count;
+	c->file = -1;
+	c->now = now_wall();
+}
+
 static int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l,
 			  const struct ebph_config *cfg)
 {
@@ -29,14 +62,7 @@ static int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l
 	if (o->cmd->id != ADM_DELETE && !live_unchanged(l, slot, o->cmd->op, &c.unchanged) &&
 	    c.unchanged) {
 		live_path(l, slot, path);
-		c.command = o->cmd->name;
-		c.key = &before->key;
-		c.path = path;
-		c.source = "live";
-		c.old_state = c.state = before->state;
-		c.old_train_count = c.train_count = before->train_count;
-		c.file = -1;
-		c.now = now_wall();
+		steer_live_change(&c, o->cmd->name, before, before, path);
 		admin_change_line(stdout, o->json, &c);
 		free(before);
 		return 0;
@@ -50,16 +76,7 @@ static int cmd_steer_live(const struct admin_opts *o, const struct admin_live *l
 	}
 	after = live_profile(l, slot);
 	live_path(l, slot, path);
-	c.command = o->cmd->name;
-	c.key = &before->key;
-	c.path = path;
-	c.source = "live";
-	c.old_state = before->state;
-	c.old_train_count = before->train_count;
-	c.state = after ? after->state : before->state;
-	c.train_count = after ? after->train_count : 0;
-	c.file = -1;
-	c.now = now_wall();
+	steer_live_change(&c, o->cmd->name, before, after, path);
 	if (o->cmd->id == ADM_DELETE) {
 		ret = store_delete(cfg->state_dir, &before->key, err, sizeof(err));
 		if (ret && ret != -ENOENT)
@@ -104,16 +121,7 @@ static int cmd_normalize_live(const struct admin_opts *o, const struct admin_liv
 			continue;
 		}
 		after = live_profile(l, slot);
-		c.command = o->cmd->name;
-		c.key = &before->key;
-		c.path = path;
-		c.source = "live";
-		c.old_state = before->state;
-		c.old_train_count = before->train_count;
-		c.state = after ? after->state : before->state;
-		c.train_count = after ? after->train_count : 0;
-		c.file = -1;
-		c.now = now_wall();
+		steer_live_change(&c, o->cmd->name, before, after, path);
 		admin_change_line(stdout, o->json, &c);
 		done++;
 		free(before);
@@ -147,14 +155,7 @@ static int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_con
 
 		if (p->state != EBPH_FROZEN)
 			continue;
-		c.command = o->cmd->name;
-		c.key = &p->key;
-		c.path = p->path;
-		c.source = "saved";
-		c.old_state = p->state;
-		c.old_train_count = p->train_count;
-		c.file = -1;
-		c.now = now_wall();
+		steer_saved_change(&c, o->cmd->name, p);
 		ret = admin_apply_saved(p, EBPH_CMD_NORMALIZE, c.now);
 		if (!ret)
 			ret = store_save(cfg->state_dir, p, 1, NULL, err, sizeof(err));
@@ -188,14 +189,7 @@ static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config 
 	if (saved_target(o, cfg, &key, &s))
 		return 1;
 	p = &s.p[0];
-	c.command = o->cmd->name;
-	c.key = &p->key;
-	c.path = p->path;
-	c.source = "saved";
-	c.old_state = p->state;
-	c.old_train_count = p->train_count;
-	c.file = -1;
-	c.now = now_wall();
+	steer_saved_change(&c, o->cmd->name, p);
 	if (o->cmd->id == ADM_DELETE) {
 		ret = store_delete(cfg->state_dir, &key, err, sizeof(err));
 		if (ret) {
