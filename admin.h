@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* admin.h: sub-commands that inspect and steer a running ebph (through its
- * pinned maps and command program) or, with none running, saved profiles. */
+ * pinned maps and command program) or, with none running, saved profiles
+ * (admin.c and its rooms, admin_int.h); the monitor's pins (pin.c). */
 #ifndef EBPH_ADMIN_H
 #define EBPH_ADMIN_H
 

@@ -26,7 +26,7 @@ else
 	cat "$tmp/load12.err" >&2
 	exit 1
 fi
-# bpf_lookup_batch: not in bcc 0.18 (then admin.c calls libbpf's own).
+# bpf_lookup_batch: not in bcc 0.18 (then live.c calls libbpf's own).
 batch=0
 probe batch 'return bpf_lookup_batch(0, 0, 0, m, m, 0);' && batch=1
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* test_admin.c: check suite for admin.c's pure part (argument parsing,
+/* test_admin.c: check suite for the sub-commands' pure rooms (argument parsing,
  * PROFILE keys, the offline commands on saved profiles, text and JSON). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +9,12 @@
 #include <sys/wait.h>
 #include <check.h>
 
-/* admin.c's pure part, statics included (no BPF, no files). */
+/* The pure rooms of the sub-commands, statics included (no BPF, no files). */
 #define ADMIN_PURE 1
 #include "../admin.c"
+#include "../key.c"
+#include "../view.c"
+#include "../saved.c"
 
 #define JQ "/usr/bin/jq"
 #define NOW 1700000000000000000LL	/* 2023-11-14 22:13:20 UTC, wall ns */
