@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* prog.h: compile, load, attach and detach the BPF program with libbcc. */
+/* prog.h: compile the BPF program with libbcc, load, attach and detach it with libbpf. */
 #ifndef EBPH_PROG_H
 #define EBPH_PROG_H
 
@@ -35,7 +35,6 @@ struct ebph_prog {
 	struct ring_buffer *rb;
 	__u64 map_bytes;		/* memory of all maps as sized */
 	__u32 sys_exit_btf_id;		/* vmlinux BTF id of btf_trace_sys_exit, 0 = none */
-	int sys_exit_btf;		/* sys_exit is attached as tp_btf */
 	const char *uring_off;		/* why io_uring operations are not seen, NULL if seen */
 	__u32 fork_btf_id;		/* ... of btf_trace_sched_process_fork, 0 = none */
 	int fork_btf;			/* sched_process_fork is attached as tp_btf */
