@@ -983,14 +983,10 @@ static void admin_change_line(FILE *f, int json, const struct admin_change *c)
 #define BPF_FS_MAGIC	0xcafe4a11
 #endif
 
-/* What admin_pin pins: the maps the commands use and the command program;
- * the last ones only if the program has them (task layouts differ). */
-static const char *const pin_names[] = {
-	"tasks", "profiles", "keys", "paths", "rows", "alloc", "stats", "info", "cmd", "tstore",
-	"held",
-};
-#define PIN_COUNT (sizeof(pin_names) / sizeof(pin_names[0]))
-#define PIN_REQUIRED 9	/* pin_names[PIN_REQUIRED..] are optional */
+/* What admin_pin pins: the PROG_M_PIN entries of prog_maps[] (prog.h), the
+ * maps the commands use and the command program; PROG_M_OPT ones only if
+ * the program has them (task layouts differ). */
+#define PIN_WANTED(i)	(prog_maps[i].flags & PROG_M_PIN)
 
 static int pin_created;		/* admin_pin made the pins: admin_unpin removes them */
 static int pin_dir_fd = -1;	/* the pin directory while pinned */
@@ -1223,8 +1219,9 @@ static int pin_remove_all(int rootfd, int dfd)
 {
 	size_t i;
 
-	for (i = 0; i < PIN_COUNT; i++)
-		unlinkat(dfd, pin_names[i], 0);
+	for (i = 0; i < PROG_MAP_COUNT; i++)
+		if (PIN_WANTED(i))
+			unlinkat(dfd, prog_maps[i].name, 0);
 	return unlinkat(rootfd, PIN_DIR_NAME, AT_REMOVEDIR) ? -errno : 0;
 }
 
@@ -1339,13 +1336,8 @@ static int pin_dir_make(int rootfd, char *err, size_t errlen)
 
 int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
 {
-	const int fds[PIN_COUNT] = {
-		p->tasks, p->profiles, p->keys, p->paths, p->rows, p->alloc, p->stats, p->info,
-		p->cmd, p->mod ? bpf_table_fd(p->mod, "tstore") : -1,
-		p->mod ? bpf_table_fd(p->mod, "held") : -1,
-	};
 	char path[128];
-	int lock, rootfd = -1, dfd, ret = 0;
+	int lock, rootfd = -1, dfd, fd, ret = 0;
 	size_t i;
 
 	lock = pin_lock();
@@ -1377,13 +1369,14 @@ int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
 	}
 	pin_created = 1;
 	pin_dir_fd = dfd;
-	for (i = 0; i < PIN_COUNT; i++) {
-		if (fds[i] < 0 && i >= PIN_REQUIRED)
+	for (i = 0; i < PROG_MAP_COUNT; i++) {
+		fd = prog_map_fd(p, i);
+		if (!PIN_WANTED(i) || (fd < 0 && (prog_maps[i].flags & PROG_M_OPT)))
 			continue;
-		pin_path_at(path, sizeof(path), dfd, pin_names[i]);
-		if (fds[i] < 0 || bpf_obj_pin(fds[i], path)) {
-			ret = fds[i] < 0 ? -EBADF : -errno;
-			pin_path(path, sizeof(path), pin_names[i]);
+		pin_path_at(path, sizeof(path), dfd, prog_maps[i].name);
+		if (fd < 0 || bpf_obj_pin(fd, path)) {
+			ret = fd < 0 ? -EBADF : -errno;
+			pin_path(path, sizeof(path), prog_maps[i].name);
 			snprintf(err, errlen, "cannot pin %s: %s", path, strerror(-ret));
 			pin_remove_all(rootfd, dfd);
 			close(dfd);
@@ -1439,21 +1432,18 @@ pid_t admin_running(void)
 /* The running monitor's maps and command program, from the pins. */
 struct admin_live {
 	pid_t pid;
-	int fd[PIN_COUNT];	/* -1 for a missing optional pin */
+	int fd[PROG_MAP_COUNT];	/* by enum prog_map; -1: not pinned, or a missing optional pin */
 	int tasks_array;	/* tasks: an array indexed by tid & (slots - 1) + task storage */
 	__u32 task_slots;	/* tasks: its max_entries */
 	struct ebph_info info;
 	struct maps_fds m;
 };
 
-enum { L_TASKS, L_PROFILES, L_KEYS, L_PATHS, L_ROWS, L_ALLOC, L_STATS, L_INFO, L_CMD, L_TSTORE,
-	L_HELD };
-
 static void live_close(struct admin_live *l)
 {
 	size_t i;
 
-	for (i = 0; i < PIN_COUNT; i++) {
+	for (i = 0; i < PROG_MAP_COUNT; i++) {
 		if (l->fd[i] >= 0)
 			close(l->fd[i]);
 		l->fd[i] = -1;
@@ -1478,30 +1468,17 @@ static int map_info(int fd, __u32 *max_entries)
  * of ebph runs)? Reading them into our structs would overrun them. */
 static int live_layout_differs(const struct admin_live *l)
 {
-	static const struct {
-		int idx;
-		__u32 key, value;
-	} want[] = {
-		{ L_TASKS, sizeof(__u32), sizeof(struct ebph_task) },
-		{ L_PROFILES, sizeof(__u32), sizeof(struct ebph_profile) },
-		{ L_KEYS, sizeof(struct ebph_key), sizeof(__u32) },
-		{ L_PATHS, sizeof(__u32), EBPH_PATH_MAX },
-		{ L_ROWS, sizeof(__u32), sizeof(struct ebph_row) },
-		{ L_ALLOC, sizeof(__u32), sizeof(__u64) },
-		{ L_INFO, sizeof(__u32), sizeof(struct ebph_info) },
-		{ L_TSTORE, sizeof(__u32), sizeof(struct ebph_task) },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < PROG_MAP_COUNT; i++) {
 		struct bpf_map_info mi;
 		__u32 len = sizeof(mi);
 
-		if (l->fd[want[i].idx] < 0)
-			continue;	/* an optional map this program lacks */
+		if (!prog_maps[i].key || l->fd[i] < 0)
+			continue;	/* not checked, or an optional map this program lacks */
 		memset(&mi, 0, sizeof(mi));
-		if (bpf_obj_get_info_by_fd(l->fd[want[i].idx], &mi, &len) ||
-		    mi.key_size != want[i].key || mi.value_size != want[i].value)
+		if (bpf_obj_get_info_by_fd(l->fd[i], &mi, &len) ||
+		    mi.key_size != prog_maps[i].key || mi.value_size != prog_maps[i].value)
 			return 1;
 	}
 	return 0;
@@ -1516,12 +1493,14 @@ static int live_open(struct admin_live *l, pid_t pid)
 
 	memset(l, 0, sizeof(*l));
 	l->pid = pid;
-	for (i = 0; i < PIN_COUNT; i++)
+	for (i = 0; i < PROG_MAP_COUNT; i++)
 		l->fd[i] = -1;
-	for (i = 0; i < PIN_COUNT; i++) {
-		pin_path(path, sizeof(path), pin_names[i]);
+	for (i = 0; i < PROG_MAP_COUNT; i++) {
+		if (!PIN_WANTED(i))
+			continue;
+		pin_path(path, sizeof(path), prog_maps[i].name);
 		l->fd[i] = bpf_obj_get(path);
-		if (l->fd[i] < 0 && i >= PIN_REQUIRED && errno == ENOENT)
+		if (l->fd[i] < 0 && (prog_maps[i].flags & PROG_M_OPT) && errno == ENOENT)
 			continue;
 		if (l->fd[i] < 0) {
 			int e = errno;
@@ -1532,19 +1511,19 @@ static int live_open(struct admin_live *l, pid_t pid)
 			return -e;
 		}
 	}
-	if (live_layout_differs(l) || bpf_lookup_elem(l->fd[L_INFO], &k, &l->info) ||
+	if (live_layout_differs(l) || bpf_lookup_elem(l->fd[PROG_MAP_INFO], &k, &l->info) ||
 	    l->info.nr_syscalls != EBPH_NR_CALLS) {
 		fprintf(stderr, "ebph: the running ebph (PID %d) is another version (its info "
 			"map does not match this binary)\n", (int)pid);
 		live_close(l);
 		return -EPROTO;
 	}
-	l->tasks_array = map_info(l->fd[L_TASKS], &l->task_slots) == BPF_MAP_TYPE_ARRAY;
-	l->m.profiles = l->fd[L_PROFILES];
-	l->m.keys = l->fd[L_KEYS];
-	l->m.paths = l->fd[L_PATHS];
-	l->m.rows = l->fd[L_ROWS];
-	l->m.alloc = l->fd[L_ALLOC];
+	l->tasks_array = map_info(l->fd[PROG_MAP_TASKS], &l->task_slots) == BPF_MAP_TYPE_ARRAY;
+	l->m.profiles = l->fd[PROG_MAP_PROFILES];
+	l->m.keys = l->fd[PROG_MAP_KEYS];
+	l->m.paths = l->fd[PROG_MAP_PATHS];
+	l->m.rows = l->fd[PROG_MAP_ROWS];
+	l->m.alloc = l->fd[PROG_MAP_ALLOC];
 	l->m.edges = -1;
 	l->m.max_profiles = l->info.max_profiles;
 	l->m.max_rows = l->info.max_rows;
@@ -1590,7 +1569,7 @@ static struct ebph_profile *live_profile(const struct admin_live *l, __u32 slot)
 {
 	struct ebph_profile *prof = malloc(sizeof(*prof));
 
-	if (prof && (bpf_lookup_elem(l->fd[L_PROFILES], &slot, prof) ||
+	if (prof && (bpf_lookup_elem(l->fd[PROG_MAP_PROFILES], &slot, prof) ||
 		     (!prof->key.dev && !prof->key.ino))) {
 		free(prof);
 		prof = NULL;
@@ -1600,7 +1579,7 @@ static struct ebph_profile *live_profile(const struct admin_live *l, __u32 slot)
 
 static void live_path(const struct admin_live *l, __u32 slot, char *buf)
 {
-	if (bpf_lookup_elem(l->fd[L_PATHS], &slot, buf))
+	if (bpf_lookup_elem(l->fd[PROG_MAP_PATHS], &slot, buf))
 		buf[0] = 0;
 	buf[EBPH_PATH_MAX - 1] = 0;
 }
@@ -1749,9 +1728,9 @@ static int live_tasks(const struct admin_live *l, struct live_task **out, size_t
 	size_t got = 0, i, j;
 	int ret;
 
-	ret = tasks_read_map(l->fd[L_TASKS], &all, &got);
-	if (!ret && l->fd[L_TSTORE] >= 0)
-		ret = tasks_read_tstore(l->fd[L_TSTORE], &all, &got);
+	ret = tasks_read_map(l->fd[PROG_MAP_TASKS], &all, &got);
+	if (!ret && l->fd[PROG_MAP_TSTORE] >= 0)
+		ret = tasks_read_tstore(l->fd[PROG_MAP_TSTORE], &all, &got);
 	if (ret) {
 		free(all);
 		return ret;
@@ -1774,13 +1753,13 @@ static int live_task(const struct admin_live *l, __u32 tid, struct ebph_task *t)
 
 	if (l->tasks_array) {
 		k = tid & (l->task_slots - 1);
-		if (!bpf_lookup_elem(l->fd[L_TASKS], &k, t) && t->tid == tid)
+		if (!bpf_lookup_elem(l->fd[PROG_MAP_TASKS], &k, t) && t->tid == tid)
 			return 0;
-		if (l->fd[L_TSTORE] >= 0 && !tstore_lookup(l->fd[L_TSTORE], tid, t))
+		if (l->fd[PROG_MAP_TSTORE] >= 0 && !tstore_lookup(l->fd[PROG_MAP_TSTORE], tid, t))
 			return 0;
 		return -ENOENT;
 	}
-	return bpf_lookup_elem(l->fd[L_TASKS], &k, t) ? -ENOENT : 0;
+	return bpf_lookup_elem(l->fd[PROG_MAP_TASKS], &k, t) ? -ENOENT : 0;
 }
 
 /* A thread's name as the kernel keeps it: every byte, newlines included
@@ -1909,8 +1888,8 @@ static int cmd_ps(const struct admin_opts *o, const struct admin_live *l)
 			struct ebph_hold h;
 			__u32 id = all[k].tid;
 
-			if (l->fd[L_HELD] >= 0 && !bpf_lookup_elem(l->fd[L_HELD], &id, &h) &&
-			    h.kind > t.held) {
+			if (l->fd[PROG_MAP_HELD] >= 0 &&
+			    !bpf_lookup_elem(l->fd[PROG_MAP_HELD], &id, &h) && h.kind > t.held) {
 				t.held = h.kind;
 				t.held_until = (__s64)h.until + l->info.boot_to_wall_ns;
 			}
@@ -2233,7 +2212,7 @@ static int cmd_show(const struct admin_opts *o, const struct admin_live *l,
  */
 static int live_command(const struct admin_live *l, __u32 op, __u32 slot)
 {
-	return maps_command(l->fd[L_CMD], op, slot, 0);
+	return maps_command(l->fd[PROG_MAP_CMD], op, slot, 0);
 }
 
 /* Would op change nothing in live slot (*why says why)? 0, or -errno if the

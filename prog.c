@@ -19,6 +19,11 @@
 #include "ebph.h"
 #include "prog.h"
 
+#define PROG_MAP_ROW(NAME, name, flags, key, value) \
+	[PROG_MAP_##NAME] = { #name, flags, offsetof(struct ebph_prog, name), key, value },
+const struct prog_map_info prog_maps[PROG_MAP_COUNT] = { PROG_MAPS(PROG_MAP_ROW) };
+#undef PROG_MAP_ROW
+
 static const struct {
 	const char *fn;		/* function bcc generates for RAW_TRACEPOINT_PROBE */
 	const char *tp;		/* raw tracepoint */
@@ -187,23 +192,16 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 		else
 			p->map_bytes += entries * (key + leaf);
 	}
-	p->tasks = bpf_table_fd(p->mod, "tasks");
-	p->profiles = bpf_table_fd(p->mod, "profiles");
-	p->keys = bpf_table_fd(p->mod, "keys");
-	p->paths = bpf_table_fd(p->mod, "paths");
-	p->rows = bpf_table_fd(p->mod, "rows");
-	p->alloc = bpf_table_fd(p->mod, "alloc");
-	p->stats = bpf_table_fd(p->mod, "stats");
-	p->events = bpf_table_fd(p->mod, "events");
-	p->info = bpf_table_fd(p->mod, "info");
-	p->loaders = bpf_table_fd(p->mod, "loaders");
-	p->edges = bpf_table_fd(p->mod, "edges");
-	p->interps = bpf_table_fd(p->mod, "interps");
-	if (p->tasks < 0 || p->profiles < 0 || p->keys < 0 || p->paths < 0 || p->rows < 0 ||
-	    p->alloc < 0 || p->stats < 0 || p->events < 0 || p->info < 0 || p->loaders < 0 ||
-	    p->edges < 0 || p->interps < 0) {
-		snprintf(err, errlen, "BPF program lacks one of its maps");
-		return -EINVAL;
+	for (i = 0; i < PROG_MAP_COUNT; i++) {
+		int *fd = (int *)((char *)p + prog_maps[i].off);
+
+		if (prog_maps[i].flags & PROG_M_PROG)
+			continue;
+		*fd = bpf_table_fd(p->mod, prog_maps[i].name);
+		if (*fd < 0 && !(prog_maps[i].flags & PROG_M_OPT)) {
+			snprintf(err, errlen, "BPF program lacks its map %s", prog_maps[i].name);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -271,14 +269,10 @@ static const char *const cold_progs[EBPH_TC_COUNT] = {
 static int prog_attach_sys_exit(struct ebph_prog *p, char *err, size_t errlen)
 {
 	__u32 btf_id = p->no_btf ? 0 : p->sys_exit_btf_id;
-	int cold = bpf_table_fd(p->mod, "cold");
+	int cold = p->cold;
 	const char *fn;
 	int fd, link, i, k;
 
-	if (cold < 0) {
-		snprintf(err, errlen, "BPF program lacks its map cold");
-		return -1;
-	}
 retry:
 	fn = btf_id ? "ebph_sys_exit_btf" : "raw_tracepoint__sys_exit";
 	fd = prog_load(p, fn, "ebph_sys_exit", btf_id);
