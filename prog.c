@@ -171,7 +171,8 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 		p->prog_fd[i] = p->link_fd[i] = -1;
 	for (i = 0; i < EBPH_TC_COUNT; i++)
 		p->cold_fd[i] = -1;
-	p->cmd = -1;
+	for (i = 0; i < PROG_MAP_COUNT; i++)
+		*(int *)((char *)p + prog_maps[i].off) = -1;
 	p->mod = bpf_module_create_c_from_string(text, 0, NULL, 0, true, NULL);
 	if (!p->mod) {
 		snprintf(err, errlen, "cannot compile the BPF program (see the compiler's "
