@@ -17,6 +17,7 @@
 #include "maps.h"
 #include "show.h"
 #include "store.h"
+#include "prog.h"
 
 enum admin_cmd_id {
 	ADM_PS, ADM_PROFILES, ADM_SHOW, ADM_NORMALIZE, ADM_SENSITIZE, ADM_TOLERIZE, ADM_DELETE,
@@ -120,25 +121,20 @@ struct admin_change {
 
 #define ADMIN_STATE_GONE 0xffffffffU
 
-/* What admin_pin pins (pin.c's pin_names): the maps the commands use and
- * the command program; pin_names[PIN_REQUIRED..] only if the program has
- * them (task layouts differ). */
-#define PIN_COUNT 11
-#define PIN_REQUIRED 9	/* pin_names[PIN_REQUIRED..] are optional */
-extern const char *const pin_names[PIN_COUNT];
+/* What admin_pin pins: the PROG_M_PIN entries of prog_maps[] (prog.h), the
+ * maps the commands use and the command program; PROG_M_OPT ones only if
+ * the program has them (task layouts differ). */
+#define PIN_WANTED(i)	(prog_maps[i].flags & PROG_M_PIN)
 
 /* The running monitor's maps and command program, from the pins. */
 struct admin_live {
 	pid_t pid;
-	int fd[PIN_COUNT];	/* -1 for a missing optional pin */
+	int fd[PROG_MAP_COUNT];	/* by enum prog_map; -1: not pinned, or a missing optional pin */
 	int tasks_array;	/* tasks: an array indexed by tid & (slots - 1) + task storage */
 	__u32 task_slots;	/* tasks: its max_entries */
 	struct ebph_info info;
 	struct maps_fds m;
 };
-
-enum { L_TASKS, L_PROFILES, L_KEYS, L_PATHS, L_ROWS, L_ALLOC, L_STATS, L_INFO, L_CMD, L_TSTORE,
-	L_HELD };
 
 /* A task and its TID, as collected from the tasks map. */
 struct live_task {

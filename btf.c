@@ -2,8 +2,8 @@
 /*
  * btf.c: struct member offsets from the running kernel's BTF (btf.h).
  * libbpf parses and validates the BTF (btf__parse_raw, btf__new); what is
- * ebph's own is the index of struct/union names and the member-chain walk,
- * which looks through anonymous members, typedefs and qualifiers.
+ * ebph's own is the member-chain walk, which looks through anonymous
+ * members, typedefs and qualifiers, and the checks libbpf 1.1 lacks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,15 +46,8 @@ struct kbtf_enum64 {
 #define KBTF_READ_MAX	(1u << 30)	/* refuse files larger than 1 GiB */
 #define KBTF_MEM_NAME	"BTF data in memory"
 
-struct kbtf_name {
-	__u32 hash;
-	__u32 id;		/* 0: empty slot */
-};
-
 struct ebph_btf {
 	struct btf *btf;
-	struct kbtf_name *names;	/* open addressing: struct/union names */
-	__u32 names_mask;
 };
 
 static void kbtf_err(char *err, size_t errlen, const char *fmt, ...)
@@ -98,67 +91,33 @@ static const char *kbtf_name_of(const struct ebph_btf *b, const struct btf_type 
 	return s ? s : "";
 }
 
-/* FNV-1a over name. */
-static __u32 kbtf_hash(const char *name)
+/*
+ * The struct or union called name: the first with members, else the first
+ * (an empty declaration may come before the definition). Its id, 0 if none.
+ * A scan, as btf__find_by_name_kind's: about 0.1 ms on a kernel's BTF.
+ */
+static __u32 kbtf_find_composite(const struct ebph_btf *b, const char *name)
 {
-	__u32 h = 2166136261u;
+	__u32 n = btf__type_cnt(b->btf), id, first = 0;
 
-	while (*name) {
-		h ^= (unsigned char)*name++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
-/* Slot of the struct/union called name, or of the empty slot where it would go. */
-static struct kbtf_name *kbtf_name_slot(const struct ebph_btf *b, const char *name)
-{
-	__u32 hash = kbtf_hash(name);
-	__u32 i = hash & b->names_mask;
-
-	while (b->names[i].id) {
-		if (b->names[i].hash == hash &&
-		    !strcmp(kbtf_name_of(b, btf__type_by_id(b->btf, b->names[i].id)), name))
-			break;
-		i = (i + 1) & b->names_mask;
-	}
-	return &b->names[i];
-}
-
-/* Index named structs and unions; on duplicates keep the first with members. */
-static int kbtf_index_names(struct ebph_btf *b)
-{
-	__u32 n = btf__type_cnt(b->btf), cap = 16, id;
-
-	while (cap < 2 * (size_t)n)
-		cap <<= 1;
-	b->names = calloc(cap, sizeof(*b->names));
-	if (!b->names)
-		return -ENOMEM;
-	b->names_mask = cap - 1;
 	for (id = 1; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(b->btf, id);
-		const char *name = kbtf_name_of(b, t);
-		struct kbtf_name *slot;
 
-		if (!btf_is_composite(t) || !name[0])
+		if (!btf_is_composite(t) || strcmp(kbtf_name_of(b, t), name))
 			continue;
-		slot = kbtf_name_slot(b, name);
-		if (!slot->id) {
-			slot->hash = kbtf_hash(name);
-			slot->id = id;
-		} else if (!btf_vlen(btf__type_by_id(b->btf, slot->id)) && btf_vlen(t)) {
-			slot->id = id;
-		}
+		if (btf_vlen(t))
+			return id;
+		if (!first)
+			first = id;
 	}
-	return 0;
+	return first;
 }
 
 static int kbtf_validate(const struct btf *btf, char *why, size_t whylen);
 
 /*
  * Wrap what libbpf parsed (parsed NULL: it refused the data, errno says why)
- * and index it. name names the input in err.
+ * once checked. name names the input in err.
  */
 static int kbtf_wrap(struct ebph_btf **out, struct btf *parsed, const char *name, char *err,
 		     size_t errlen)
@@ -185,20 +144,12 @@ static int kbtf_wrap(struct ebph_btf **out, struct btf *parsed, const char *name
 		return -EINVAL;
 	}
 	b = calloc(1, sizeof(*b));
-	if (b) {
-		b->btf = parsed;
-		ret = kbtf_index_names(b);
-	} else {
-		ret = -ENOMEM;
+	if (!b) {
+		kbtf_err(err, errlen, "%s: %s", name, strerror(ENOMEM));
+		btf__free(parsed);
+		return -ENOMEM;
 	}
-	if (ret) {
-		kbtf_err(err, errlen, "%s: %s", name, strerror(-ret));
-		if (b)
-			kbtf_close(b);
-		else
-			btf__free(parsed);
-		return ret;
-	}
+	b->btf = parsed;
 	*out = b;
 	return 0;
 }
@@ -349,7 +300,6 @@ void kbtf_close(struct ebph_btf *b)
 {
 	if (!b)
 		return;
-	free(b->names);
 	btf__free(b->btf);
 	free(b);
 }
@@ -549,18 +499,18 @@ int kbtf_offset(const struct ebph_btf *b, const char *type, const char *members,
 	const struct btf_type *t;
 	const char *p = members;
 	__u64 total = 0;
-	struct kbtf_name *slot;
+	__u32 id;
 
 	if (!b || !type || !members || !off) {
 		kbtf_err(err, errlen, "BTF: bad arguments");
 		return -EINVAL;
 	}
-	slot = kbtf_name_slot(b, type);
-	if (!type[0] || !slot->id) {
+	id = type[0] ? kbtf_find_composite(b, type) : 0;
+	if (!id) {
 		kbtf_err(err, errlen, "BTF: no struct or union named '%s'", type);
 		return -ENOENT;
 	}
-	t = btf__type_by_id(b->btf, slot->id);
+	t = btf__type_by_id(b->btf, id);
 
 	for (;;) {
 		size_t len = strcspn(p, ".");

@@ -1500,7 +1500,7 @@ static int mon_run(struct monitor *m)
 
 	if (m->cfg.response != CFG_RESPONSE_OFF) {
 		if (resp_init(&m->resp, &m->cfg, m->prog.tasks, bpf_table_fd(m->prog.mod, "spill"),
-			      bpf_table_fd(m->prog.mod, "held"), fill_task_slots(m->cfg.max_tasks),
+			      m->prog.held, fill_task_slots(m->cfg.max_tasks),
 			      mon_resp_emit, m)) {
 			fprintf(stderr, "ebph: out of memory\n");
 			admin_unpin();

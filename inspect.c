@@ -142,8 +142,8 @@ static int ps_tasks(const struct admin_opts *o, const struct admin_live *l)
 			struct ebph_hold h;
 			__u32 id = all[k].tid;
 
-			if (l->fd[L_HELD] >= 0 && !bpf_lookup_elem(l->fd[L_HELD], &id, &h) &&
-			    h.kind > t.held) {
+			if (l->fd[PROG_MAP_HELD] >= 0 &&
+			    !bpf_lookup_elem(l->fd[PROG_MAP_HELD], &id, &h) && h.kind > t.held) {
 				t.held = h.kind;
 				t.held_until = (__s64)h.until + l->info.boot_to_wall_ns;
 			}

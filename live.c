@@ -33,7 +33,7 @@ void live_close(struct admin_live *l)
 {
 	size_t i;
 
-	for (i = 0; i < PIN_COUNT; i++) {
+	for (i = 0; i < PROG_MAP_COUNT; i++) {
 		if (l->fd[i] >= 0)
 			close(l->fd[i]);
 		l->fd[i] = -1;
@@ -58,30 +58,17 @@ static int map_info(int fd, __u32 *max_entries)
  * of ebph runs)? Reading them into our structs would overrun them. */
 static int live_layout_differs(const struct admin_live *l)
 {
-	static const struct {
-		int idx;
-		__u32 key, value;
-	} want[] = {
-		{ L_TASKS, sizeof(__u32), sizeof(struct ebph_task) },
-		{ L_PROFILES, sizeof(__u32), sizeof(struct ebph_profile) },
-		{ L_KEYS, sizeof(struct ebph_key), sizeof(__u32) },
-		{ L_PATHS, sizeof(__u32), EBPH_PATH_MAX },
-		{ L_ROWS, sizeof(__u32), sizeof(struct ebph_row) },
-		{ L_ALLOC, sizeof(__u32), sizeof(__u64) },
-		{ L_INFO, sizeof(__u32), sizeof(struct ebph_info) },
-		{ L_TSTORE, sizeof(__u32), sizeof(struct ebph_task) },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < PROG_MAP_COUNT; i++) {
 		struct bpf_map_info mi;
 		__u32 len = sizeof(mi);
 
-		if (l->fd[want[i].idx] < 0)
-			continue;	/* an optional map this program lacks */
+		if (!prog_maps[i].key || l->fd[i] < 0)
+			continue;	/* not checked, or an optional map this program lacks */
 		memset(&mi, 0, sizeof(mi));
-		if (bpf_obj_get_info_by_fd(l->fd[want[i].idx], &mi, &len) ||
-		    mi.key_size != want[i].key || mi.value_size != want[i].value)
+		if (bpf_obj_get_info_by_fd(l->fd[i], &mi, &len) ||
+		    mi.key_size != prog_maps[i].key || mi.value_size != prog_maps[i].value)
 			return 1;
 	}
 	return 0;
@@ -96,12 +83,14 @@ int live_open(struct admin_live *l, pid_t pid)
 
 	memset(l, 0, sizeof(*l));
 	l->pid = pid;
-	for (i = 0; i < PIN_COUNT; i++)
+	for (i = 0; i < PROG_MAP_COUNT; i++)
 		l->fd[i] = -1;
-	for (i = 0; i < PIN_COUNT; i++) {
-		pin_path(path, sizeof(path), pin_names[i]);
+	for (i = 0; i < PROG_MAP_COUNT; i++) {
+		if (!PIN_WANTED(i))
+			continue;
+		pin_path(path, sizeof(path), prog_maps[i].name);
 		l->fd[i] = bpf_obj_get(path);
-		if (l->fd[i] < 0 && i >= PIN_REQUIRED && errno == ENOENT)
+		if (l->fd[i] < 0 && (prog_maps[i].flags & PROG_M_OPT) && errno == ENOENT)
 			continue;
 		if (l->fd[i] < 0) {
 			int e = errno;
@@ -112,19 +101,19 @@ int live_open(struct admin_live *l, pid_t pid)
 			return -e;
 		}
 	}
-	if (live_layout_differs(l) || bpf_lookup_elem(l->fd[L_INFO], &k, &l->info) ||
+	if (live_layout_differs(l) || bpf_lookup_elem(l->fd[PROG_MAP_INFO], &k, &l->info) ||
 	    l->info.nr_syscalls != EBPH_NR_CALLS) {
 		fprintf(stderr, "ebph: the running ebph (PID %d) is another version (its info "
 			"map does not match this binary)\n", (int)pid);
 		live_close(l);
 		return -EPROTO;
 	}
-	l->tasks_array = map_info(l->fd[L_TASKS], &l->task_slots) == BPF_MAP_TYPE_ARRAY;
-	l->m.profiles = l->fd[L_PROFILES];
-	l->m.keys = l->fd[L_KEYS];
-	l->m.paths = l->fd[L_PATHS];
-	l->m.rows = l->fd[L_ROWS];
-	l->m.alloc = l->fd[L_ALLOC];
+	l->tasks_array = map_info(l->fd[PROG_MAP_TASKS], &l->task_slots) == BPF_MAP_TYPE_ARRAY;
+	l->m.profiles = l->fd[PROG_MAP_PROFILES];
+	l->m.keys = l->fd[PROG_MAP_KEYS];
+	l->m.paths = l->fd[PROG_MAP_PATHS];
+	l->m.rows = l->fd[PROG_MAP_ROWS];
+	l->m.alloc = l->fd[PROG_MAP_ALLOC];
 	l->m.edges = -1;
 	l->m.max_profiles = l->info.max_profiles;
 	l->m.max_rows = l->info.max_rows;
@@ -170,7 +159,7 @@ struct ebph_profile *live_profile(const struct admin_live *l, __u32 slot)
 {
 	struct ebph_profile *prof = malloc(sizeof(*prof));
 
-	if (prof && (bpf_lookup_elem(l->fd[L_PROFILES], &slot, prof) ||
+	if (prof && (bpf_lookup_elem(l->fd[PROG_MAP_PROFILES], &slot, prof) ||
 		     (!prof->key.dev && !prof->key.ino))) {
 		free(prof);
 		prof = NULL;
@@ -180,7 +169,7 @@ struct ebph_profile *live_profile(const struct admin_live *l, __u32 slot)
 
 void live_path(const struct admin_live *l, __u32 slot, char *buf)
 {
-	if (bpf_lookup_elem(l->fd[L_PATHS], &slot, buf))
+	if (bpf_lookup_elem(l->fd[PROG_MAP_PATHS], &slot, buf))
 		buf[0] = 0;
 	buf[EBPH_PATH_MAX - 1] = 0;
 }
@@ -322,9 +311,9 @@ int live_tasks(const struct admin_live *l, struct live_task **out, size_t *n)
 	size_t got = 0, i, j;
 	int ret;
 
-	ret = tasks_read_map(l->fd[L_TASKS], &all, &got);
-	if (!ret && l->fd[L_TSTORE] >= 0)
-		ret = tasks_read_tstore(l->fd[L_TSTORE], &all, &got);
+	ret = tasks_read_map(l->fd[PROG_MAP_TASKS], &all, &got);
+	if (!ret && l->fd[PROG_MAP_TSTORE] >= 0)
+		ret = tasks_read_tstore(l->fd[PROG_MAP_TSTORE], &all, &got);
 	if (ret) {
 		free(all);
 		return ret;
@@ -347,13 +336,13 @@ int live_task(const struct admin_live *l, __u32 tid, struct ebph_task *t)
 
 	if (l->tasks_array) {
 		k = tid & (l->task_slots - 1);
-		if (!bpf_lookup_elem(l->fd[L_TASKS], &k, t) && t->tid == tid)
+		if (!bpf_lookup_elem(l->fd[PROG_MAP_TASKS], &k, t) && t->tid == tid)
 			return 0;
-		if (l->fd[L_TSTORE] >= 0 && !tstore_lookup(l->fd[L_TSTORE], tid, t))
+		if (l->fd[PROG_MAP_TSTORE] >= 0 && !tstore_lookup(l->fd[PROG_MAP_TSTORE], tid, t))
 			return 0;
 		return -ENOENT;
 	}
-	return bpf_lookup_elem(l->fd[L_TASKS], &k, t) ? -ENOENT : 0;
+	return bpf_lookup_elem(l->fd[PROG_MAP_TASKS], &k, t) ? -ENOENT : 0;
 }
 
 /* A live profile's store image plus its row counts. 0 or -errno. */
@@ -455,7 +444,7 @@ int live_target(const struct admin_opts *o, const struct admin_live *l, __u32 *s
  */
 int live_command(const struct admin_live *l, __u32 op, __u32 slot)
 {
-	return maps_command(l->fd[L_CMD], op, slot, 0);
+	return maps_command(l->fd[PROG_MAP_CMD], op, slot, 0);
 }
 
 /* Would op change nothing in live slot (*why says why)? 0, or -errno if the

@@ -26,14 +26,6 @@
 #define BPF_FS_MAGIC	0xcafe4a11
 #endif
 
-/* What admin_pin pins: the maps the commands use and the command program;
- * the last ones only if the program has them (task layouts differ). */
-const char *const pin_names[] = {
-	"tasks", "profiles", "keys", "paths", "rows", "alloc", "stats", "info", "cmd", "tstore",
-	"held",
-};
-_Static_assert(sizeof(pin_names) / sizeof(pin_names[0]) == PIN_COUNT, "PIN_COUNT");
-
 static int pin_created;		/* admin_pin made the pins: admin_unpin removes them */
 static int pin_dir_fd = -1;	/* the pin directory while pinned */
 
@@ -265,8 +257,9 @@ static int pin_remove_all(int rootfd, int dfd)
 {
 	size_t i;
 
-	for (i = 0; i < PIN_COUNT; i++)
-		unlinkat(dfd, pin_names[i], 0);
+	for (i = 0; i < PROG_MAP_COUNT; i++)
+		if (PIN_WANTED(i))
+			unlinkat(dfd, prog_maps[i].name, 0);
 	return unlinkat(rootfd, PIN_DIR_NAME, AT_REMOVEDIR) ? -errno : 0;
 }
 
@@ -381,13 +374,8 @@ static int pin_dir_make(int rootfd, char *err, size_t errlen)
 
 int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
 {
-	const int fds[PIN_COUNT] = {
-		p->tasks, p->profiles, p->keys, p->paths, p->rows, p->alloc, p->stats, p->info,
-		p->cmd, p->mod ? bpf_table_fd(p->mod, "tstore") : -1,
-		p->mod ? bpf_table_fd(p->mod, "held") : -1,
-	};
 	char path[128];
-	int lock, rootfd = -1, dfd, ret = 0;
+	int lock, rootfd = -1, dfd, fd, ret = 0;
 	size_t i;
 
 	lock = pin_lock();
@@ -419,13 +407,14 @@ int admin_pin(const struct ebph_prog *p, char *err, size_t errlen)
 	}
 	pin_created = 1;
 	pin_dir_fd = dfd;
-	for (i = 0; i < PIN_COUNT; i++) {
-		if (fds[i] < 0 && i >= PIN_REQUIRED)
+	for (i = 0; i < PROG_MAP_COUNT; i++) {
+		fd = prog_map_fd(p, i);
+		if (!PIN_WANTED(i) || (fd < 0 && (prog_maps[i].flags & PROG_M_OPT)))
 			continue;
-		pin_path_at(path, sizeof(path), dfd, pin_names[i]);
-		if (fds[i] < 0 || bpf_obj_pin(fds[i], path)) {
-			ret = fds[i] < 0 ? -EBADF : -errno;
-			pin_path(path, sizeof(path), pin_names[i]);
+		pin_path_at(path, sizeof(path), dfd, prog_maps[i].name);
+		if (fd < 0 || bpf_obj_pin(fd, path)) {
+			ret = fd < 0 ? -EBADF : -errno;
+			pin_path(path, sizeof(path), prog_maps[i].name);
 			snprintf(err, errlen, "cannot pin %s: %s", path, strerror(-ret));
 			pin_remove_all(rootfd, dfd);
 			close(dfd);

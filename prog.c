@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* prog.c: the BPF side's life cycle through libbcc's C API: compile the
- * filled text, load and attach the raw tracepoints, find the maps, detach. */
+/* prog.c: the BPF side's life cycle: compile the filled text with libbcc's
+ * C API, load and attach the tracepoints with libbpf, find the maps, detach. */
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -9,13 +9,20 @@
 #include <linux/bpf.h>
 #include <bcc/bcc_common.h>
 #include <bcc/libbpf.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#if __has_include(<bpf/libbpf_version.h>)
+#include <bpf/libbpf_version.h>
+#endif
 
 #include "syscalls.h"
 #include "ebph.h"
 #include "prog.h"
 
-#include <sys/syscall.h>
+#define PROG_MAP_ROW(NAME, name, flags, key, value) \
+	[PROG_MAP_##NAME] = { #name, flags, offsetof(struct ebph_prog, name), key, value },
+const struct prog_map_info prog_maps[PROG_MAP_COUNT] = { PROG_MAPS(PROG_MAP_ROW) };
+#undef PROG_MAP_ROW
 
 static const struct {
 	const char *fn;		/* function bcc generates for RAW_TRACEPOINT_PROBE */
@@ -36,80 +43,95 @@ static int prog_stats_wanted(void)
 	return v && *v && strcmp(v, "0");
 }
 
+#define PROG_LOG_SIZE (1 << 16)
+
+/*
+ * BPF_PROG_LOAD of n instructions through libbpf: bpf_prog_load from libbpf
+ * 0.7, bpf_load_program_xattr before (Debian 11). With level 0 libbpf asks
+ * the kernel for the verifier's log (level 1, into log) only if it refuses
+ * the program. Returns the fd, or a negative value with errno set.
+ */
+static int prog_load_insns(struct ebph_prog *p, const struct bpf_insn *insns, size_t n,
+			   const char *name, __u32 btf_id, char *log, __u32 level)
+{
+	enum bpf_prog_type type = btf_id ? BPF_PROG_TYPE_TRACING : BPF_PROG_TYPE_RAW_TRACEPOINT;
+	enum bpf_attach_type attach = btf_id ? BPF_TRACE_RAW_TP : 0;
+#if defined(LIBBPF_MAJOR_VERSION) && (LIBBPF_MAJOR_VERSION > 0 || LIBBPF_MINOR_VERSION >= 7)
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = attach,
+		    .attach_btf_id = btf_id, .kern_version = bpf_module_kern_version(p->mod),
+		    .log_buf = log, .log_size = PROG_LOG_SIZE, .log_level = level);
+
+	return bpf_prog_load(type, name, bpf_module_license(p->mod), insns, n, &o);
+#else
+	struct bpf_load_program_attr a = {
+		.prog_type = type, .expected_attach_type = attach, .name = name,
+		.insns = insns, .insns_cnt = n, .license = bpf_module_license(p->mod),
+		.log_level = level,
+	};
+
+	if (btf_id)
+		a.attach_btf_id = btf_id;
+	else
+		a.kern_version = bpf_module_kern_version(p->mod);
+	return bpf_load_program_xattr(&a, log, PROG_LOG_SIZE);
+#endif
+}
+
 /*
  * Load function fn of the module as a program: as a BTF-typed raw
  * tracepoint (tp_btf) of the tracepoint whose btf_trace_* type is btf_id,
- * or as a plain raw tracepoint if btf_id is 0. A plain BPF_PROG_LOAD of
- * bcc's compiled instructions (bcc's loader cannot do tp_btf: it looks up
- * the wrong BTF name). Returns the fd, or -1 with errno set; if the kernel
- * refuses, the verifier's last lines go to stderr unless quiet.
+ * or as a plain raw tracepoint if btf_id is 0. bcc's compiled instructions
+ * go to libbpf (bcc's loader cannot do tp_btf: it looks up the wrong BTF
+ * name). Returns the fd, or -1 with errno set; if the kernel refuses, the
+ * verifier's last lines go to stderr.
  */
-static int prog_load(struct ebph_prog *p, const char *fn, const char *name, __u32 btf_id,
-		     int quiet)
+static int prog_load(struct ebph_prog *p, const char *fn, const char *name, __u32 btf_id)
 {
-	static char log[1 << 16];
-	const void *insns = bpf_function_start(p->mod, fn);
-	size_t size = bpf_function_size(p->mod, fn);
+	static char log[PROG_LOG_SIZE];
+	const struct bpf_insn *insns = bpf_function_start(p->mod, fn);
+	size_t n = bpf_function_size(p->mod, fn) / sizeof(struct bpf_insn);
 	int stats = prog_stats_wanted();
-	union bpf_attr a;
-	int fd, e, n = 0;
 	const char *tail;
+	int fd, e, lines = 0;
 
 	if (!insns) {
 		errno = ENOENT;
 		return -1;
 	}
-	memset(&a, 0, sizeof(a));
-	a.prog_type = btf_id ? BPF_PROG_TYPE_TRACING : BPF_PROG_TYPE_RAW_TRACEPOINT;
-	a.expected_attach_type = btf_id ? BPF_TRACE_RAW_TP : 0;
-	a.attach_btf_id = btf_id;
-	a.insns = (unsigned long)insns;
-	a.insn_cnt = (__u32)(size / sizeof(struct bpf_insn));
-	a.license = (unsigned long)bpf_module_license(p->mod);
-	a.kern_version = bpf_module_kern_version(p->mod);
-	strncpy(a.prog_name, name, sizeof(a.prog_name) - 1);
-	if (stats) {
-		log[0] = 0;
-		a.log_buf = (unsigned long)log;
-		a.log_size = sizeof(log);
-		a.log_level = 4;	/* BPF_LOG_STATS: the summary only */
-	}
-	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
-	e = errno;
+	log[0] = 0;
+	/* BPF_LOG_STATS (4): the verifier's summary only */
+	fd = prog_load_insns(p, insns, n, name, btf_id, log, stats ? 4 : 0);
 	if (fd >= 0 && stats) {
 		tail = strstr(log, "processed ");
-		fprintf(stderr, "ebph: verifier: %s (%s, %u insns): %.*s\n", name,
-			btf_id ? "tp_btf" : "raw_tp", a.insn_cnt,
+		fprintf(stderr, "ebph: verifier: %s (%s, %zu insns): %.*s\n", name,
+			btf_id ? "tp_btf" : "raw_tp", n,
 			tail ? (int)strcspn(tail, "\n") : 0, tail ? tail : "");
 	}
-	if (fd < 0 && !quiet) {
-		/* say why (the verifier's last lines) */
-		a.log_buf = (unsigned long)log;
-		a.log_size = sizeof(log);
-		a.log_level = 1;
+	if (fd < 0 && stats) {
+		/* once more for the refusal's log */
 		log[0] = 0;
-		if (syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a)) < 0 && log[0]) {
-			for (tail = log + strlen(log); tail > log && n < 4; )
-				n += *--tail == '\n';
-			fprintf(stderr, "ebph: %s refused as a %s (%s, %u insns):%s\n", fn,
-				btf_id ? "BTF-typed tracepoint" : "raw tracepoint", strerror(e),
-				a.insn_cnt, tail);
-		}
+		fd = prog_load_insns(p, insns, n, name, btf_id, log, 0);
+	}
+	if (fd >= 0)
+		return fd;
+	e = errno;
+	if (log[0]) {
+		for (tail = log + strlen(log); tail > log && lines < 4; )
+			lines += *--tail == '\n';
+		fprintf(stderr, "ebph: %s refused as a %s (%s, %zu insns):%s\n", fn,
+			btf_id ? "BTF-typed tracepoint" : "raw tracepoint", strerror(e), n, tail);
 	}
 	errno = e;
-	return fd;
+	return -1;
 }
 
 /* Attach a loaded program to raw tracepoint tp (NULL: its tp_btf target).
  * The link fd, or -1 (errno set). */
 static int prog_link(int fd, const char *tp)
 {
-	union bpf_attr a;
+	int link = bpf_raw_tracepoint_open(tp, fd);
 
-	memset(&a, 0, sizeof(a));
-	a.raw_tracepoint.name = (unsigned long)tp;
-	a.raw_tracepoint.prog_fd = fd;
-	return (int)syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
+	return link < 0 ? -1 : link;
 }
 
 /*
@@ -126,7 +148,7 @@ static int prog_attach_btf(struct ebph_prog *p, const char *fn, __u32 btf_id, co
 		errno = ENOENT;
 		return -1;
 	}
-	fd = prog_load(p, fn, name, btf_id, 0);
+	fd = prog_load(p, fn, name, btf_id);
 	if (fd < 0)
 		return -1;
 	link = prog_link(fd, NULL);
@@ -149,7 +171,8 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 		p->prog_fd[i] = p->link_fd[i] = -1;
 	for (i = 0; i < EBPH_TC_COUNT; i++)
 		p->cold_fd[i] = -1;
-	p->cmd = -1;
+	for (i = 0; i < PROG_MAP_COUNT; i++)
+		*(int *)((char *)p + prog_maps[i].off) = -1;
 	p->mod = bpf_module_create_c_from_string(text, 0, NULL, 0, true, NULL);
 	if (!p->mod) {
 		snprintf(err, errlen, "cannot compile the BPF program (see the compiler's "
@@ -170,23 +193,16 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 		else
 			p->map_bytes += entries * (key + leaf);
 	}
-	p->tasks = bpf_table_fd(p->mod, "tasks");
-	p->profiles = bpf_table_fd(p->mod, "profiles");
-	p->keys = bpf_table_fd(p->mod, "keys");
-	p->paths = bpf_table_fd(p->mod, "paths");
-	p->rows = bpf_table_fd(p->mod, "rows");
-	p->alloc = bpf_table_fd(p->mod, "alloc");
-	p->stats = bpf_table_fd(p->mod, "stats");
-	p->events = bpf_table_fd(p->mod, "events");
-	p->info = bpf_table_fd(p->mod, "info");
-	p->loaders = bpf_table_fd(p->mod, "loaders");
-	p->edges = bpf_table_fd(p->mod, "edges");
-	p->interps = bpf_table_fd(p->mod, "interps");
-	if (p->tasks < 0 || p->profiles < 0 || p->keys < 0 || p->paths < 0 || p->rows < 0 ||
-	    p->alloc < 0 || p->stats < 0 || p->events < 0 || p->info < 0 || p->loaders < 0 ||
-	    p->edges < 0 || p->interps < 0) {
-		snprintf(err, errlen, "BPF program lacks one of its maps");
-		return -EINVAL;
+	for (i = 0; i < PROG_MAP_COUNT; i++) {
+		int *fd = (int *)((char *)p + prog_maps[i].off);
+
+		if (prog_maps[i].flags & PROG_M_PROG)
+			continue;
+		*fd = bpf_table_fd(p->mod, prog_maps[i].name);
+		if (*fd < 0 && !(prog_maps[i].flags & PROG_M_OPT)) {
+			snprintf(err, errlen, "BPF program lacks its map %s", prog_maps[i].name);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -195,7 +211,7 @@ int prog_compile(struct ebph_prog *p, const char *text, char *err, size_t errlen
 static int prog_load_fn(struct ebph_prog *p, const char *fn, char *err, size_t errlen)
 {
 	const char *name = strncmp(fn, "raw_tracepoint__", 16) ? fn : fn + 16;
-	int fd = prog_load(p, fn, name, 0, 0);
+	int fd = prog_load(p, fn, name, 0);
 
 	if (fd < 0)
 		snprintf(err, errlen, "cannot load %s: %s%s", fn, strerror(errno),
@@ -213,7 +229,6 @@ static int prog_load_fn(struct ebph_prog *p, const char *fn, char *err, size_t e
 static int prog_attach_uring(struct ebph_prog *p, char *err, size_t errlen)
 {
 	const char *fn = "raw_tracepoint__io_uring_submit_req";
-	union bpf_attr a;
 	int fd, link;
 
 	if (!bpf_function_start(p->mod, fn)) {
@@ -223,11 +238,7 @@ static int prog_attach_uring(struct ebph_prog *p, char *err, size_t errlen)
 	fd = prog_load_fn(p, fn, err, errlen);
 	if (fd < 0)
 		return -1;
-	/* BPF_RAW_TRACEPOINT_OPEN itself: libbcc's call prints its failure */
-	memset(&a, 0, sizeof(a));
-	a.raw_tracepoint.name = (unsigned long)"io_uring_submit_req";
-	a.raw_tracepoint.prog_fd = fd;
-	link = (int)syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
+	link = prog_link(fd, "io_uring_submit_req");
 	if (link < 0) {
 		p->uring_off = errno == ENOENT ? "the kernel has no tracepoint io_uring_submit_req"
 					       : "cannot attach to tracepoint io_uring_submit_req";
@@ -259,17 +270,13 @@ static const char *const cold_progs[EBPH_TC_COUNT] = {
 static int prog_attach_sys_exit(struct ebph_prog *p, char *err, size_t errlen)
 {
 	__u32 btf_id = p->no_btf ? 0 : p->sys_exit_btf_id;
-	int cold = bpf_table_fd(p->mod, "cold");
+	int cold = p->cold;
 	const char *fn;
 	int fd, link, i, k;
 
-	if (cold < 0) {
-		snprintf(err, errlen, "BPF program lacks its map cold");
-		return -1;
-	}
 retry:
 	fn = btf_id ? "ebph_sys_exit_btf" : "raw_tracepoint__sys_exit";
-	fd = prog_load(p, fn, "ebph_sys_exit", btf_id, 0);
+	fd = prog_load(p, fn, "ebph_sys_exit", btf_id);
 	if (fd < 0 && btf_id) {
 		btf_id = 0;
 		goto retry;
@@ -287,7 +294,7 @@ retry:
 	for (i = 0; i < EBPH_TC_COUNT; i++) {
 		if (!cold_progs[i])
 			continue;
-		fd = prog_load(p, cold_progs[i], cold_progs[i] + 5, btf_id, 0);
+		fd = prog_load(p, cold_progs[i], cold_progs[i] + 5, btf_id);
 		if (fd < 0) {
 			snprintf(err, errlen, "cannot load %s: %s", cold_progs[i], strerror(errno));
 			return -1;
@@ -299,14 +306,12 @@ retry:
 			return -1;
 		}
 	}
-	link = btf_id ? prog_link(p->prog_fd[p->nprobes - 1], NULL)
-		      : bpf_attach_raw_tracepoint(p->prog_fd[p->nprobes - 1], "sys_exit");
+	link = prog_link(p->prog_fd[p->nprobes - 1], btf_id ? NULL : "sys_exit");
 	if (link < 0) {
 		snprintf(err, errlen, "cannot attach to tracepoint sys_exit: %s", strerror(errno));
 		return -1;
 	}
 	p->link_fd[p->nprobes - 1] = link;
-	p->sys_exit_btf = btf_id != 0;
 	return 0;
 }
 
@@ -335,7 +340,7 @@ int prog_attach(struct ebph_prog *p, int (*cb)(void *ctx, void *data, size_t siz
 			goto fail;
 		p->prog_fd[p->nprobes] = fd;
 		p->nprobes++;
-		fd = bpf_attach_raw_tracepoint(fd, probes[i].tp);
+		fd = prog_link(fd, probes[i].tp);
 		if (fd < 0) {
 			snprintf(err, errlen, "cannot attach to raw tracepoint %s: %s",
 				 probes[i].tp, strerror(errno));
