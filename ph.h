@@ -61,6 +61,9 @@ struct ph_params {
 	__u32 min_train_calls;	/* no freezing before this many training calls */
 	__u32 auto_tolerize;	/* 0: anomaly_limit never ends normal monitoring */
 	__u64 anomaly_period_ns;	/* anomaly_limit: the episodes must span this long */
+	__u64 clock_mask;	/* frozen: the clock is read on a call whose last_mod_count
+				 * & clock_mask is 0 or that starts a window (ph_due);
+				 * 0: on every call */
 };
 
 /* What one call did, for the caller to report. */
@@ -211,6 +214,16 @@ static __always_inline void ph_change(struct ph_result *res, __u32 state, __u32 
 		res->reason[i & 1] = reason;
 		res->nchanges = i + 1;
 	}
+}
+
+/* Whether a call of a frozen profile reads the clock to see if normal_wait
+ * has passed: every clock_mask + 1 quiet calls of the profile, and the first
+ * call of a window (after an exec, in a signal handler), so that the clock,
+ * the dearest part of a frozen profile's step, is not read on every call. */
+static __always_inline int ph_due(const struct ph_params *pp, const struct ebph_profile *prof,
+				  const struct ebph_hist *w)
+{
+	return !(prof->last_mod_count & pp->clock_mask) || ph_prev(w, 1) == EBPH_EMPTY;
 }
 
 /* Start normal monitoring: the training data becomes the testing data. */
@@ -529,8 +542,8 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 		}
 	}
 
-	/* 3. frozen long enough: normal */
-	if (prof->state == EBPH_FROZEN) {
+	/* 3. frozen long enough: normal (the clock read only when ph_due) */
+	if (prof->state == EBPH_FROZEN && (res->nchanges || ph_due(pp, prof, w))) {
 		__u64 now = ph_now();
 
 		if (now >= prof->normal_time) {
