@@ -45,6 +45,12 @@
 #define PH_UNROLL
 #endif
 
+/* The window of the pair scans: the BPF program makes it its compile-time
+ * constant, so that clang unrolls the scans fully (constant masks, no loop). */
+#ifndef PH_WINDOW
+#define PH_WINDOW(pp) ((pp)->window)
+#endif
+
 #ifndef PH_SET_BIT
 #define PH_SET_BIT(bits, p, mask) ((bits)[(p)] |= (mask))
 #endif
@@ -493,7 +499,7 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 	if (idx != EBPH_NO_ROW)
 		row = ph_row_get(idx);
 	tbits = ph_train_bits(prof, row);
-	misses = ph_misses(tbits, w, pp->window);
+	misses = ph_misses(tbits, w, PH_WINDOW(pp));
 	if (misses && !alloc && ph_row_wanted(prof, row))
 		return -1;
 
@@ -516,7 +522,7 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 		if (!row || ph_row_prepare(prof, row, alloc)) {
 			res->full = 1;	/* not learned, but still news: no freezing */
 		} else {
-			ph_learn(row->bits, w, pp->window);
+			ph_learn(row->bits, w, PH_WINDOW(pp));
 			prof->sequences++;
 		}
 		prof->last_mod_count = 0;
@@ -556,11 +562,11 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 	 * data: no second scan) */
 	if (prof->state == EBPH_NORMAL) {
 		bits = ph_test_bits(prof, row);
-		misses = bits && bits == tbits ? tmisses : ph_misses(bits, w, pp->window);
+		misses = bits && bits == tbits ? tmisses : ph_misses(bits, w, PH_WINDOW(pp));
 		if (misses) {
 			res->anomaly = 1;
 			res->misses = misses;
-			res->missing = ph_miss_mask(bits, w, pp->window);
+			res->missing = ph_miss_mask(bits, w, PH_WINDOW(pp));
 			res->unseen = !bits;
 			prof->anomalies++;
 			if (!t->lfc)	/* the task's frame was clear: a new episode */
