@@ -147,7 +147,8 @@ enum ebph_burst_end {
 
 /* Counters in the per-CPU "stats" array. */
 enum ebph_stat {
-	EBPH_S_SYSCALLS = 0,	/* system calls processed */
+	EBPH_S_SYSCALLS = 0,	/* system calls processed (the tasks' counts, added per
+				 * 64 calls and when a task's state is released) */
 	EBPH_S_LOST_EVENTS,	/* ring buffer full */
 	EBPH_S_TASKS_FULL,	/* tasks not monitored: their state could not be stored */
 	EBPH_S_PROFILES_FULL,	/* execs refused a profile (no slot free or reclaimable) */

@@ -45,6 +45,12 @@
 #define PH_UNROLL
 #endif
 
+/* The window of the pair scans: the BPF program makes it its compile-time
+ * constant, so that clang unrolls the scans fully (constant masks, no loop). */
+#ifndef PH_WINDOW
+#define PH_WINDOW(pp) ((pp)->window)
+#endif
+
 #ifndef PH_SET_BIT
 #define PH_SET_BIT(bits, p, mask) ((bits)[(p)] |= (mask))
 #endif
@@ -61,6 +67,9 @@ struct ph_params {
 	__u32 min_train_calls;	/* no freezing before this many training calls */
 	__u32 auto_tolerize;	/* 0: anomaly_limit never ends normal monitoring */
 	__u64 anomaly_period_ns;	/* anomaly_limit: the episodes must span this long */
+	__u64 clock_mask;	/* frozen: the clock is read on a call whose last_mod_count
+				 * & clock_mask is 0 or that starts a window (ph_due);
+				 * 0: on every call */
 };
 
 /* What one call did, for the caller to report. */
@@ -99,11 +108,11 @@ static __always_inline void ph_push(struct ebph_hist *w, __u32 call)
 }
 
 /* The pairs (call, prev, d) formed by the window that bits lacks (bits NULL
- * is an empty row; empty slots form no pair): their number, or with as_mask
- * a mask with bit d-1 set for each (constant: the other form is compiled
- * out). */
-static __always_inline __u32 ph_absent(const __u8 *bits, const struct ebph_hist *w,
-				       __u32 window, int as_mask)
+ * is an empty row; empty slots form no pair): a mask with bit d-1 set for
+ * each. No branch per pair but the bounds check: bit d-1 of bits[p] is the
+ * pair (call, p, d) itself. */
+static __always_inline __u32 ph_miss_mask(const __u8 *bits, const struct ebph_hist *w,
+					  __u32 window)
 {
 	__u32 r = 0;
 	__u32 d;
@@ -118,25 +127,24 @@ PH_UNROLL
 		PH_BARRIER(p);
 		if (p >= EBPH_NR_CALLS)
 			continue;
-		if (!bits || !(bits[p] & (1U << (d - 1))))
-			r += as_mask ? 1U << (d - 1) : 1;
+		r |= (bits ? ~(__u32)bits[p] : ~0U) & (1U << (d - 1));
 	}
 	return r;
 }
 
-/* Number of absent pairs (the per-call test). */
+/* Bits set in an 8-bit mask (the BPF instruction set has no popcount). */
+static __always_inline __u32 ph_popcount8(__u32 x)
+{
+	x = x - ((x >> 1) & 0x55);
+	x = (x & 0x33) + ((x >> 2) & 0x33);
+	return (x + (x >> 4)) & 0x0f;
+}
+
+/* Number of absent pairs. */
 static __always_inline __u32 ph_misses(const __u8 *bits, const struct ebph_hist *w,
 				       __u32 window)
 {
-	return ph_absent(bits, w, window, 0);
-}
-
-/* Which pairs ph_misses counted, bit d-1 for distance d: only for reporting
- * an anomaly (not per call). */
-static __always_inline __u32 ph_miss_mask(const __u8 *bits, const struct ebph_hist *w,
-					  __u32 window)
-{
-	return ph_absent(bits, w, window, 1);
+	return ph_popcount8(ph_miss_mask(bits, w, window));
 }
 
 /* Add the window's pairs to bits; returns how many were new. */
@@ -211,6 +219,16 @@ static __always_inline void ph_change(struct ph_result *res, __u32 state, __u32 
 		res->reason[i & 1] = reason;
 		res->nchanges = i + 1;
 	}
+}
+
+/* Whether a call of a frozen profile reads the clock to see if normal_wait
+ * has passed: every clock_mask + 1 quiet calls of the profile, and the first
+ * call of a window (after an exec, in a signal handler), so that the clock,
+ * the dearest part of a frozen profile's step, is not read on every call. */
+static __always_inline int ph_due(const struct ph_params *pp, const struct ebph_profile *prof,
+				  const struct ebph_hist *w)
+{
+	return !(prof->last_mod_count & pp->clock_mask) || ph_prev(w, 1) == EBPH_EMPTY;
 }
 
 /* Start normal monitoring: the training data becomes the testing data. */
@@ -471,7 +489,7 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 {
 	struct ebph_row *row = 0;
 	const __u8 *bits, *tbits;
-	__u32 idx, misses, tmisses;
+	__u32 idx, mask, tmask;
 
 	PH_BARRIER(call);
 	if (call >= EBPH_NR_CALLS)
@@ -480,14 +498,15 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 	if (idx != EBPH_NO_ROW)
 		row = ph_row_get(idx);
 	tbits = ph_train_bits(prof, row);
-	misses = ph_misses(tbits, w, pp->window);
-	if (misses && !alloc && ph_row_wanted(prof, row))
+	/* the test needs which pairs are absent, not how many: the count
+	 * only when an anomaly is reported */
+	tmask = ph_miss_mask(tbits, w, PH_WINDOW(pp));
+	if (tmask && !alloc && ph_row_wanted(prof, row))
 		return -1;
 
 	/* 2. train */
 	prof->train_count++;
-	tmisses = misses;
-	if (misses) {
+	if (tmask) {
 		if (!row && alloc) {
 			idx = ph_row_alloc(prof, call);
 			row = idx != EBPH_NO_ROW ? ph_row_get(idx) : 0;
@@ -503,7 +522,7 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 		if (!row || ph_row_prepare(prof, row, alloc)) {
 			res->full = 1;	/* not learned, but still news: no freezing */
 		} else {
-			ph_learn(row->bits, w, pp->window);
+			ph_learn(row->bits, w, PH_WINDOW(pp));
 			prof->sequences++;
 		}
 		prof->last_mod_count = 0;
@@ -529,8 +548,8 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 		}
 	}
 
-	/* 3. frozen long enough: normal */
-	if (prof->state == EBPH_FROZEN) {
+	/* 3. frozen long enough: normal (the clock read only when ph_due) */
+	if (prof->state == EBPH_FROZEN && (res->nchanges || ph_due(pp, prof, w))) {
 		__u64 now = ph_now();
 
 		if (now >= prof->normal_time) {
@@ -543,11 +562,11 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 	 * data: no second scan) */
 	if (prof->state == EBPH_NORMAL) {
 		bits = ph_test_bits(prof, row);
-		misses = bits && bits == tbits ? tmisses : ph_misses(bits, w, pp->window);
-		if (misses) {
+		mask = bits && bits == tbits ? tmask : ph_miss_mask(bits, w, PH_WINDOW(pp));
+		if (mask) {
 			res->anomaly = 1;
-			res->misses = misses;
-			res->missing = ph_miss_mask(bits, w, pp->window);
+			res->misses = ph_popcount8(mask);
+			res->missing = mask;
 			res->unseen = !bits;
 			prof->anomalies++;
 			if (!t->lfc)	/* the task's frame was clear: a new episode */

@@ -15,6 +15,7 @@ static struct ebph_row pool[POOL_ROWS];
 static __u32 pool_next;		/* next index handed out; 0 is never used */
 static __u32 pool_cap;		/* indices below this may be handed out */
 static __u64 fake_now;
+static __u32 clock_reads;	/* ph_now calls */
 
 static struct ebph_row *ph_row_get(__u32 idx)
 {
@@ -35,6 +36,7 @@ static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
 
 static __u64 ph_now(void)
 {
+	clock_reads++;
 	return fake_now;
 }
 
@@ -600,6 +602,69 @@ START_TEST(test_ph_freeze_and_normal_same_call_when_no_wait)
 	ck_assert_uint_eq(prof.state, EBPH_NORMAL);
 	ck_assert_uint_eq(prof.normal_time, T0);
 	ck_assert_uint_eq(res.anomaly, 0);
+}
+END_TEST
+
+/*
+ * With clock_mask (the BPF program's 63), a frozen profile reads the clock
+ * only when last_mod_count & clock_mask is 0 or the call starts a window:
+ * past normal_time it stays frozen until such a call, which normalises it.
+ */
+START_TEST(test_ph_frozen_clock_on_coarse_trigger)
+{
+	struct ph_result res;
+	__u32 reads;
+	int i;
+
+	pp.clock_mask = 63;
+	for (i = 0; i < 53; i++)
+		cycle_step();
+	ck_assert_uint_eq(prof.state, EBPH_FROZEN);
+	ck_assert_uint_eq(prof.last_mod_count, 40);	/* 53 calls, the last news on call 13 */
+	fake_now = T0 + WAIT;
+	reads = clock_reads;
+	for (i = 0; i < 23; i++) {	/* last_mod_count 41..63 */
+		res = cycle_step();
+		ck_assert_uint_eq(res.nchanges, 0);
+		ck_assert_uint_eq(prof.state, EBPH_FROZEN);
+	}
+	ck_assert_uint_eq(clock_reads, reads);
+	res = cycle_step();		/* last_mod_count 64 */
+	ck_assert_uint_eq(clock_reads, reads + 1);
+	ck_assert_uint_eq(res.nchanges, 1);
+	ck_assert_uint_eq(res.state[0], EBPH_NORMAL);
+	ck_assert_uint_eq(res.reason[0], EBPH_R_NORMAL_WAIT);
+	ck_assert_uint_eq(prof.normal_since, T0 + WAIT);
+}
+END_TEST
+
+/* The first call of a window (a task's first after an exec) reads the clock
+ * at once; the freezing call does too (normal_wait 0: normal at once). */
+START_TEST(test_ph_frozen_clock_at_window_start)
+{
+	struct ph_result res;
+	int i;
+
+	pp.clock_mask = 63;
+	for (i = 0; i < 53; i++)
+		cycle_step();
+	ck_assert_uint_eq(prof.state, EBPH_FROZEN);
+	fake_now = T0 + WAIT;
+	res = cycle_step();
+	ck_assert_uint_eq(res.nchanges, 0);
+	fresh_window();
+	res = cycle_step();
+	ck_assert_uint_eq(res.nchanges, 1);
+	ck_assert_uint_eq(res.state[0], EBPH_NORMAL);
+
+	setup();
+	pp.clock_mask = 63;
+	pp.normal_wait_ns = 0;
+	for (i = 0; i < 52; i++)
+		cycle_step();
+	res = cycle_step();
+	ck_assert_uint_eq(res.nchanges, 2);
+	ck_assert_uint_eq(res.state[1], EBPH_NORMAL);
 }
 END_TEST
 
@@ -1645,6 +1710,8 @@ Suite *ph_suite(void)
 	tcase_add_test(tc, test_ph_frozen_new_behaviour_trains);
 	tcase_add_test(tc, test_ph_frozen_becomes_normal_after_wait);
 	tcase_add_test(tc, test_ph_freeze_and_normal_same_call_when_no_wait);
+	tcase_add_test(tc, test_ph_frozen_clock_on_coarse_trigger);
+	tcase_add_test(tc, test_ph_frozen_clock_at_window_start);
 	tcase_add_test(tc, test_ph_normal_known_sequence_no_anomaly);
 	tcase_add_test(tc, test_ph_normal_extra_call_anomaly_misses);
 	tcase_add_test(tc, test_ph_normal_anomaly_explained);
