@@ -2382,7 +2382,6 @@ static int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_con
 	}
 	if (saved_load(cfg, NULL, &s))
 		return 1;
-	store_set_window(cfg->window);
 	for (i = 0; i < s.n; i++) {
 		struct store_profile *p = &s.p[i];
 		struct admin_change c = { 0 };
@@ -2399,7 +2398,7 @@ static int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_con
 		c.now = now_wall();
 		ret = admin_apply_saved(p, EBPH_CMD_NORMALIZE, c.now);
 		if (!ret)
-			ret = store_save(cfg->state_dir, p, 1, NULL, err, sizeof(err));
+			ret = store_save(cfg->state_dir, cfg->window, p, 1, NULL, err, sizeof(err));
 		else
 			snprintf(err, sizeof(err), "%s", strerror(-ret));
 		if (ret) {
@@ -2453,8 +2452,7 @@ static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config 
 	} else {
 		ret = admin_apply_saved(p, o->cmd->op, c.now);
 		if (!ret) {
-			store_set_window(cfg->window);
-			ret = store_save(cfg->state_dir, p, 1, NULL, err, sizeof(err));
+			ret = store_save(cfg->state_dir, cfg->window, p, 1, NULL, err, sizeof(err));
 			if (ret) {
 				out_warn("ebph: %s: nothing changed: %s", o->target, err);
 				saved_free(&s);

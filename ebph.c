@@ -935,7 +935,7 @@ static int mon_save(struct monitor *m, const char *why)
 		}
 		saved++;
 	}
-	ret = store_save(m->cfg.state_dir, all, saved, &failed, err, sizeof(err));
+	ret = store_save(m->cfg.state_dir, m->cfg.window, all, saved, &failed, err, sizeof(err));
 	if (failed)
 		out_warn("ebph: %zu of %u profiles not saved to %s (%s): %s%s", failed,
 			 saved, m->cfg.state_dir, why, err, failed > 1 ? " (the first)" : "");
@@ -1473,7 +1473,6 @@ static int mon_run(struct monitor *m)
 	mon_info(m);
 	mon_loaders(m);
 	mon_interps(m);
-	store_set_window(m->cfg.window);
 	if (mon_load(m)) {
 		prog_close(&m->prog);
 		return 1;
