@@ -452,7 +452,7 @@ static __always_inline __u32 ph_claim(__u64 *word, __u32 shift, __u64 mask, __u3
 
 PH_UNROLL
 	for (i = 0; i < 4; i++) {
-		if ((old >> shift) & mask)
+		if (((old >> shift) & mask) != EBPH_NO_ROW)
 			break;
 		seen = __sync_val_compare_and_swap(word, old, old | ((__u64)idx << shift));
 		if (seen == old)
