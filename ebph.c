@@ -160,7 +160,6 @@ static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, __u3
 {
 	struct ebph_btf *btf;
 	char err[256];
-	unsigned int i;
 	int ret;
 
 	ret = kbtf_open(&btf, BTF_VMLINUX, err, sizeof(err));
@@ -174,19 +173,10 @@ static int resolve_offsets(__u32 *offs, __u32 *fs_offs, __u32 *sys_exit_id, __u3
 				"kernel's BTF (kernels 6.0 and later need libbpf 1.0 or later)\n");
 		return ret;
 	}
-	for (i = 0; i < fill_nmembers; i++) {
-		ret = kbtf_offset(btf, fill_members[i].type, fill_members[i].member, &offs[i], err,
-				 sizeof(err));
-		if (ret && fill_optional(i)) {
-			offs[i] = FILL_OFF_NONE;
-			ret = 0;
-		} else if (ret) {
-			fprintf(stderr, "ebph: %s (needed for %s.%s)\n", err, fill_members[i].type,
-				fill_members[i].member);
-			break;
-		}
-	}
-	if (!ret)
+	ret = fill_offsets(btf, offs, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "ebph: %s\n", err);
+	else
 		resolve_fs_offsets(btf, fs_offs, quiet);
 	if (kbtf_type_id(btf, "btf_trace_sys_exit", BTF_KIND_TYPEDEF, sys_exit_id))
 		*sys_exit_id = 0;
@@ -935,7 +925,7 @@ static int mon_save(struct monitor *m, const char *why)
 		}
 		saved++;
 	}
-	ret = store_save(m->cfg.state_dir, all, saved, &failed, err, sizeof(err));
+	ret = store_save(m->cfg.state_dir, m->cfg.window, all, saved, &failed, err, sizeof(err));
 	if (failed)
 		out_warn("ebph: %zu of %u profiles not saved to %s (%s): %s%s", failed,
 			 saved, m->cfg.state_dir, why, err, failed > 1 ? " (the first)" : "");
@@ -1473,7 +1463,6 @@ static int mon_run(struct monitor *m)
 	mon_info(m);
 	mon_loaders(m);
 	mon_interps(m);
-	store_set_window(m->cfg.window);
 	if (mon_load(m)) {
 		prog_close(&m->prog);
 		return 1;

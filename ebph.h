@@ -278,7 +278,7 @@ struct ebph_edge {
 struct ebph_row {
 	__u32 tgen;
 	__u32 ngen;
-	__u32 test;
+	__u32 test;	/* snapshot row; with call, one 8-aligned word (ph.h ph_claim) */
 	__u32 call;
 	__u8 bits[EBPH_ROW_BYTES];
 };
@@ -314,7 +314,8 @@ struct ebph_profile {
 	__u64 episodes;		/* anomalous episodes since it became normal */
 	__u64 episode_first;	/* boot ns of the first of them */
 	__u64 edges_full;	/* execs not learned: its exec graph was full */
-	__u16 rows[EBPH_ROW_BYTES];	/* row index per current call, 0 = none */
+	__u16 rows[EBPH_ROW_BYTES];	/* row index per current call, 0 = none; 8-aligned:
+					 * set by a 64-bit compare-and-exchange (ph.h) */
 };
 
 /* Recent calls of one window, u16 each, newest in the low bits of h[0]. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "syscalls.h"
+#include "btf.h"
 #include "fill.h"
 
 extern const char ebph_text_ebph_bpf_c_in[];
@@ -103,6 +104,36 @@ const struct fill_fs fill_fs[] = {
 };
 const unsigned int fill_nfs = sizeof(fill_fs) / sizeof(fill_fs[0]);
 
+int fill_offsets(const struct ebph_btf *btf, __u32 *offs, char *err, size_t errlen)
+{
+	char why[192];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < fill_nmembers; i++) {
+		ret = kbtf_offset(btf, fill_members[i].type, fill_members[i].member, &offs[i], why,
+				  sizeof(why));
+		if (ret && fill_optional(i)) {
+			offs[i] = FILL_OFF_NONE;
+		} else if (ret) {
+			snprintf(err, errlen, "%s (needed for %s.%s)", why, fill_members[i].type,
+				 fill_members[i].member);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void fill_offset_defines(FILE *f, const __u32 *offs)
+{
+	unsigned int i;
+
+	for (i = 0; i < fill_nmembers; i++)
+		if (offs[i] != FILL_OFF_NONE)
+			fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro,
+				offs[i], fill_members[i].type, fill_members[i].member);
+}
+
 int fill_fs_enabled(const __u32 *fs_offs, const char *group)
 {
 	unsigned int i;
@@ -198,10 +229,7 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	fprintf(f, "#define EBPH_ANOMALY_PERIOD_NS %lluULL\n",
 		(unsigned long long)cfg->anomaly_period * 1000000000ULL);
 	fprintf(f, "#define EBPH_AUTO_TOLERIZE %u\n", cfg->auto_tolerize);
-	for (i = 0; i < fill_nmembers; i++)
-		if (offs[i] != FILL_OFF_NONE)
-			fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro,
-				offs[i], fill_members[i].type, fill_members[i].member);
+	fill_offset_defines(f, offs);
 #if defined(__aarch64__)
 	fprintf(f, "#define OFF_REGS_PROT (OFF_REGS_ARGS + 16)\n#define OFF_REGS_FD (OFF_REGS_ARGS + 32)\n");
 #endif

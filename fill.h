@@ -3,8 +3,11 @@
 #ifndef EBPH_FILL_H
 #define EBPH_FILL_H
 
+#include <stdio.h>
 #include <linux/types.h>
 #include "config.h"
+
+struct ebph_btf;
 
 /* Kernel struct members the BPF program reads, resolved from BTF. */
 struct fill_member {
@@ -30,6 +33,14 @@ extern const unsigned int fill_nmembers;
 /* 1 if fill_members[i] may be missing on a kernel (FILL_OFF_NONE): the
  * template leaves out what needs it (#ifdef macro); else 0. */
 int fill_optional(unsigned int i);
+
+/* Offset of every fill_members entry (same order) from btf into offs; an
+ * optional one the kernel lacks is FILL_OFF_NONE. 0, or -errno with err
+ * naming the member missing and what needs it. */
+int fill_offsets(const struct ebph_btf *btf, __u32 *offs, char *err, size_t errlen);
+
+/* offs as the template's #defines (none for FILL_OFF_NONE). */
+void fill_offset_defines(FILE *f, const __u32 *offs);
 
 /*
  * Optional members: what file_key needs to compute stat(2)'s identity on

@@ -17,26 +17,41 @@
 #include "ebph.h"
 #include "maps.h"
 
-/* ph.h's hooks in user space: rows come from the map, one at a time. */
-static int ph_rows_fd = -1;
-static struct ebph_row ph_row_buf;
+/* ph.h's hooks in user space: rows come from the rows map, one at a time,
+ * into the context's buffer (valid until the next ph_row_get). */
+struct ph_ctx {
+	int rows_fd;
+	struct ebph_row buf;
+};
 
-static struct ebph_row *ph_row_get(__u32 idx)
+/* ph_claim's 64-bit words (ph.h): four row indices, and a row's test + call. */
+_Static_assert(__builtin_offsetof(struct ebph_profile, rows) % 8 == 0, "ebph_profile.rows");
+_Static_assert(__builtin_offsetof(struct ebph_row, test) == 8, "ebph_row.test");
+
+static struct ebph_row *ph_row_get(struct ph_ctx *cx, __u32 idx)
 {
-	if (bpf_lookup_elem(ph_rows_fd, &idx, &ph_row_buf))
+	if (bpf_lookup_elem(cx->rows_fd, &idx, &cx->buf))
 		return NULL;
-	return &ph_row_buf;
+	return &cx->buf;
 }
 
-static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
+static __u32 ph_row_alloc(struct ph_ctx *cx, struct ebph_profile *prof, __u32 call)
 {
+	(void)cx;
 	(void)prof;
 	(void)call;
 	return EBPH_NO_ROW;	/* user space never trains */
 }
 
-static __u64 ph_now(void)
+static void ph_row_free(struct ph_ctx *cx, __u32 idx)
 {
+	(void)cx;
+	(void)idx;
+}
+
+static __u64 ph_now(struct ph_ctx *cx)
+{
+	(void)cx;
 	return 0;
 }
 
@@ -88,6 +103,7 @@ static __u64 to_boot(const struct maps_fds *m, __s64 wall)
 static int read_views(const struct maps_fds *m, const struct ebph_profile *prof,
 		      struct store_profile *p)
 {
+	struct ph_ctx cx = { .rows_fd = m->rows };
 	__u32 c;
 
 	p->ntrain = p->ntest = 0;
@@ -108,7 +124,7 @@ static int read_views(const struct maps_fds *m, const struct ebph_profile *prof,
 		}
 		if (prof->state != EBPH_NORMAL)
 			continue;
-		bits = ph_test_bits(prof, &row);	/* may read the snapshot row */
+		bits = ph_test_bits(&cx, prof, &row);	/* may read the snapshot row */
 		if (bits && !row_empty(bits)) {
 			p->test[p->ntest].call = c;
 			memcpy(p->test[p->ntest].bits, bits, EBPH_ROW_BYTES);
@@ -192,7 +208,6 @@ int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile
 		ret = -ENOMEM;
 		goto out;
 	}
-	ph_rows_fd = m->rows;
 	for (tries = 0; tries < 100; tries++) {
 		if (bpf_lookup_elem(m->profiles, &slot, a)) {
 			ret = -errno;

@@ -6,13 +6,21 @@
 
 /*
  * No #include: spliced into the BPF text after ebph.h. The includer defines,
- * before including this file:
- *   struct ebph_row *ph_row_get(__u32 idx)    row by index, NULL if none
- *   __u32 ph_row_alloc(prof, call)            fresh zeroed row for prof, 0 if
- *                                             none (its cap, or the pool full)
- *   __u64 ph_now(void)                        boot-time nanoseconds
+ * before including this file, its hooks on a context of its own (struct
+ * ph_ctx, passed through from the caller: where the rows and the clock are;
+ * the BPF program has none and passes NULL):
+ *   struct ebph_row *ph_row_get(cx, __u32 idx)   row by index, NULL if none
+ *   __u32 ph_row_alloc(cx, prof, call)           fresh zeroed row for prof, 0
+ *                                                if none (its cap, or the pool
+ *                                                full)
+ *   void ph_row_free(cx, __u32 idx)              give back a row from
+ *                                                ph_row_alloc, never published
+ *   __u64 ph_now(cx)                             boot-time nanoseconds
  * and may define PH_SET_BIT(bits, p, mask) (an atomic OR in BPF) and
  * PH_BARRIER(v).
+ *
+ * CPUs may step one profile at once: a new row is published with a
+ * compare-and-exchange (ph_claim), and the CPU that loses gives its row back.
  *
  * Pair storage is copy-on-write against two generations of the profile, so
  * that normalising, resetting training data and tolerizing are O(1) and never
@@ -31,6 +39,8 @@
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
+
+struct ph_ctx;
 
 /* Keeps the compiler from folding a bounds check into earlier arithmetic,
  * where the BPF verifier could no longer see it (BPF: an empty asm). */
@@ -192,7 +202,8 @@ static __always_inline const __u8 *ph_train_bits(const struct ebph_profile *prof
 }
 
 /* Testing bits of a row of a normal profile, or NULL (empty). */
-static __always_inline const __u8 *ph_test_bits(const struct ebph_profile *prof,
+static __always_inline const __u8 *ph_test_bits(struct ph_ctx *cx,
+						const struct ebph_profile *prof,
 						const struct ebph_row *row)
 {
 	const struct ebph_row *snap;
@@ -203,7 +214,7 @@ static __always_inline const __u8 *ph_test_bits(const struct ebph_profile *prof,
 		return row->tgen == prof->ngen_tgen ? row->bits : 0;
 	if (row->test == EBPH_NO_ROW)
 		return 0;
-	snap = ph_row_get(row->test);
+	snap = ph_row_get(cx, row->test);
 	if (!snap)
 		return 0;
 	PH_BARRIER(snap);	/* no pointer arithmetic before the NULL check */
@@ -339,10 +350,11 @@ static __always_inline __u64 ph_script_id(const char *name, __u64 cwd_dev, __u64
  * auto_tolerize is off or the profile has EBPH_PF_NO_TOLERIZE. Returns 1 if
  * it did (then the task's frame is cleared).
  */
-static __always_inline int ph_episode(const struct ph_params *pp, struct ebph_profile *prof,
-				      struct ebph_task *t, struct ph_result *res)
+static __always_inline int ph_episode(struct ph_ctx *cx, const struct ph_params *pp,
+				      struct ebph_profile *prof, struct ebph_task *t,
+				      struct ph_result *res)
 {
-	__u64 now = ph_now();
+	__u64 now = ph_now(cx);
 
 	if (!prof->episodes)
 		prof->episode_first = now;
@@ -401,9 +413,9 @@ static __always_inline void ph_edge_learn(const struct ebph_profile *prof, struc
  * the testing data is an anomaly and an episode (ph_episode; t may be NULL).
  * Returns 1 for an anomaly.
  */
-static __always_inline int ph_exec_step(const struct ph_params *pp, struct ebph_profile *prof,
-					struct ebph_task *t, struct ebph_edge *e, int fresh,
-					struct ph_result *res)
+static __always_inline int ph_exec_step(struct ph_ctx *cx, const struct ph_params *pp,
+					struct ebph_profile *prof, struct ebph_task *t,
+					struct ebph_edge *e, int fresh, struct ph_result *res)
 {
 	int tested = ph_edge_tested(prof, fresh ? 0 : e);
 
@@ -424,7 +436,7 @@ static __always_inline int ph_exec_step(const struct ph_params *pp, struct ebph_
 		return 0;
 	res->anomaly = 1;
 	prof->anomalies++;
-	ph_episode(pp, prof, t, res);
+	ph_episode(cx, pp, prof, t, res);
 	return 1;
 }
 
@@ -437,11 +449,107 @@ static __always_inline int ph_row_wanted(const struct ebph_profile *prof,
 			row->test == EBPH_NO_ROW && row->tgen == prof->ngen_tgen);
 }
 
+/* Byte order of a lane of a 64-bit word: lane i (of n) of bits bits each. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define PH_LANE(i, n, bits)	(((n) - 1 - (i)) * (bits))
+#else
+#define PH_LANE(i, n, bits)	((i) * (bits))
+#endif
+
+/*
+ * Set the lane (mask << shift) of *word from EBPH_NO_ROW to idx, unless it
+ * is set already, with a 64-bit compare-and-exchange (the BPF target has
+ * none narrower). Returns the lane's value then: idx if this CPU set it.
+ * Each failed exchange means another lane of the word was set meanwhile,
+ * which can happen three times at most.
+ */
+static __always_inline __u32 ph_claim(__u64 *word, __u32 shift, __u64 mask, __u32 idx)
+{
+	__u64 old = *word, seen;
+	__u32 i;
+
+PH_UNROLL
+	for (i = 0; i < 4; i++) {
+		if (((old >> shift) & mask) != EBPH_NO_ROW)
+			break;
+		seen = __sync_val_compare_and_swap(word, old, old | ((__u64)idx << shift));
+		if (seen == old)
+			return idx;
+		old = seen;
+	}
+	return (__u32)((old >> shift) & mask);
+}
+
+/* Publish row idx (from ph_row_alloc, set up) as prof's row of call. If
+ * another CPU published one first, idx goes back and theirs is returned
+ * (EBPH_NO_ROW only if the exchange kept failing). prof->rows[] is u16, four
+ * to an aligned word (ebph.h). */
+static __always_inline __u32 ph_row_publish(struct ph_ctx *cx, struct ebph_profile *prof,
+					    __u64 call, __u32 idx)
+{
+	__u64 word = call >> 2;	/* the shift keeps the bound the verifier checks */
+	__u32 got;
+
+	PH_BARRIER(word);
+	got = ph_claim((__u64 *)&prof->rows[word << 2], PH_LANE(call & 3, 4, 16), 0xffff, idx);
+	if (got == idx)
+		__sync_fetch_and_add(&prof->nrows, 1);
+	else
+		ph_row_free(cx, idx);
+	return got;
+}
+
+/* Publish snapshot row idx as row->test (the aligned word of test and call,
+ * ebph.h), as ph_row_publish does. */
+static __always_inline __u32 ph_snap_publish(struct ph_ctx *cx, struct ebph_profile *prof,
+					     struct ebph_row *row, __u32 idx)
+{
+	__u32 got = ph_claim((__u64 *)&row->test, PH_LANE(0, 2, 32), 0xffffffff, idx);
+
+	if (got == idx)
+		__sync_fetch_and_add(&prof->ntest, 1);
+	else
+		ph_row_free(cx, idx);
+	return got;
+}
+
+/* A new row for call, which prof had none of when its step began: a fresh
+ * one, or the one another CPU published meanwhile; NULL if none. */
+static __always_inline struct ebph_row *ph_row_new(struct ph_ctx *cx, struct ebph_profile *prof,
+						   __u64 call)
+{
+	struct ebph_row *row;
+	__u32 idx = ph_row_alloc(cx, prof, call);
+
+	if (idx == EBPH_NO_ROW)
+		return 0;
+	row = ph_row_get(cx, idx);
+	if (!row)
+		return 0;
+	row->tgen = prof->tgen;
+	row->ngen = prof->ngen;
+	row->test = EBPH_NO_ROW;
+	row->call = call;
+	idx = ph_row_publish(cx, prof, call, idx);
+	return idx == EBPH_NO_ROW ? 0 : ph_row_get(cx, idx);
+}
+
+/* Fill snapshot snap with row's testing view as of the last normalisation. */
+static __always_inline void ph_snap_fill(const struct ebph_profile *prof,
+					 const struct ebph_row *row, struct ebph_row *snap)
+{
+	if (row->tgen == prof->ngen_tgen)
+		__builtin_memcpy(snap->bits, row->bits, sizeof(snap->bits));
+	else
+		__builtin_memset(snap->bits, 0, sizeof(snap->bits));
+	snap->call = row->call;
+}
+
 /* Make row writable in the current training epoch; snapshot its testing
  * view first if the profile is normal. Returns 0, or -1 if a snapshot row
  * was needed and none was left or alloc is 0 (then nothing may be written). */
-static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph_row *row,
-					  int alloc)
+static __always_inline int ph_row_prepare(struct ph_ctx *cx, struct ebph_profile *prof,
+					  struct ebph_row *row, int alloc)
 {
 	if (prof->state == EBPH_NORMAL && row->ngen != prof->ngen) {
 		struct ebph_row *snap;
@@ -455,20 +563,21 @@ static __always_inline int ph_row_prepare(struct ebph_profile *prof, struct ebph
 		if (idx == EBPH_NO_ROW) {
 			if (!alloc)
 				return -1;
-			idx = ph_row_alloc(prof, row->call);
+			idx = ph_row_alloc(cx, prof, row->call);
 			if (idx == EBPH_NO_ROW)
 				return -1;
-			prof->ntest++;
+			snap = ph_row_get(cx, idx);
+			if (!snap)
+				return -1;
+			ph_snap_fill(prof, row, snap);
+			if (ph_snap_publish(cx, prof, row, idx) == EBPH_NO_ROW)
+				return -1;
+		} else {
+			snap = ph_row_get(cx, idx);
+			if (!snap)
+				return -1;
+			ph_snap_fill(prof, row, snap);
 		}
-		snap = ph_row_get(idx);
-		if (!snap)
-			return -1;
-		if (row->tgen == prof->ngen_tgen)
-			__builtin_memcpy(snap->bits, row->bits, sizeof(snap->bits));
-		else
-			__builtin_memset(snap->bits, 0, sizeof(snap->bits));
-		snap->call = row->call;
-		row->test = idx;
 		row->ngen = prof->ngen;
 	}
 epoch:
@@ -479,13 +588,63 @@ epoch:
 	return 0;
 }
 
+/* Step 2's bookkeeping once a call's pairs are learned: news (the training
+ * data changed, or would have but for a full pool) resets last_mod_count
+ * and makes a frozen profile train again; no news may freeze a training
+ * profile (the freeze rule). */
+static __always_inline void ph_train_news(struct ph_ctx *cx, const struct ph_params *pp,
+					  struct ebph_profile *prof, int news,
+					  struct ph_result *res)
+{
+	if (news) {
+		prof->last_mod_count = 0;
+		if (prof->state == EBPH_FROZEN) {
+			prof->state = EBPH_TRAINING;
+			ph_change(res, EBPH_TRAINING, EBPH_R_NEW_BEHAVIOUR);
+		}
+		return;
+	}
+	/* Counters are plain increments (CPUs running one program may lose
+	 * a few); keep last_mod_count <= train_count all the same. */
+	if (++prof->last_mod_count > prof->train_count)
+		prof->last_mod_count = prof->train_count;
+	if (prof->state == EBPH_TRAINING &&
+	    ph_should_freeze(prof->train_count, prof->last_mod_count, prof->sequences,
+			     pp->min_train_calls, pp->normal_factor, pp->normal_factor_den)) {
+		__u64 wait = prof->normal_wait_ns ?: pp->normal_wait_ns;
+
+		prof->state = EBPH_FROZEN;
+		prof->frozen_since = ph_now(cx);
+		prof->normal_time = prof->frozen_since + wait;
+		ph_change(res, EBPH_FROZEN, EBPH_R_STABLE);
+	}
+}
+
+/* Step 3: a frozen profile whose normal_wait is over becomes normal.
+ * Returns 1 if it did. */
+static __always_inline int ph_wait_over(struct ph_ctx *cx, struct ebph_profile *prof,
+					struct ph_result *res)
+{
+	__u64 now;
+
+	if (prof->state != EBPH_FROZEN)
+		return 0;
+	now = ph_now(cx);
+	if (now < prof->normal_time)
+		return 0;
+	ph_normalize(prof, now);
+	ph_change(res, EBPH_NORMAL, EBPH_R_NORMAL_WAIT);
+	return 1;
+}
+
 /* Train on call (pairs with the window w), then test: steps 2-6 of the
  * algorithm. The caller pushes call onto w afterwards. alloc 0: never take
  * a row (the BPF per-syscall program, whose allocation is a separate
  * program); if learning needs one, return -1 having changed nothing. */
-static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profile *prof,
-				   struct ebph_task *t, const struct ebph_hist *w,
-				   __u64 call, struct ph_result *res, int alloc)
+static __always_inline int ph_step(struct ph_ctx *cx, const struct ph_params *pp,
+				   struct ebph_profile *prof, struct ebph_task *t,
+				   const struct ebph_hist *w, __u64 call, struct ph_result *res,
+				   int alloc)
 {
 	struct ebph_row *row = 0;
 	const __u8 *bits, *tbits;
@@ -496,7 +655,7 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 		return 0;
 	idx = prof->rows[call];
 	if (idx != EBPH_NO_ROW)
-		row = ph_row_get(idx);
+		row = ph_row_get(cx, idx);
 	tbits = ph_train_bits(prof, row);
 	/* the test needs which pairs are absent, not how many: the count
 	 * only when an anomaly is reported */
@@ -507,61 +666,25 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 	/* 2. train */
 	prof->train_count++;
 	if (tmask) {
-		if (!row && alloc) {
-			idx = ph_row_alloc(prof, call);
-			row = idx != EBPH_NO_ROW ? ph_row_get(idx) : 0;
-			if (row) {
-				row->tgen = prof->tgen;
-				row->ngen = prof->ngen;
-				row->test = EBPH_NO_ROW;
-				row->call = call;
-				prof->rows[call] = idx;
-				prof->nrows++;
-			}
-		}
-		if (!row || ph_row_prepare(prof, row, alloc)) {
+		if (!row && alloc)
+			row = ph_row_new(cx, prof, call);
+		if (!row || ph_row_prepare(cx, prof, row, alloc)) {
 			res->full = 1;	/* not learned, but still news: no freezing */
 		} else {
 			ph_learn(row->bits, w, PH_WINDOW(pp));
 			prof->sequences++;
 		}
-		prof->last_mod_count = 0;
-		if (prof->state == EBPH_FROZEN) {
-			prof->state = EBPH_TRAINING;
-			ph_change(res, EBPH_TRAINING, EBPH_R_NEW_BEHAVIOUR);
-		}
-	} else {
-		/* Counters are plain increments (CPUs running one program may lose
-		 * a few); keep last_mod_count <= train_count all the same. */
-		if (++prof->last_mod_count > prof->train_count)
-			prof->last_mod_count = prof->train_count;
-		if (prof->state == EBPH_TRAINING &&
-		    ph_should_freeze(prof->train_count, prof->last_mod_count, prof->sequences,
-				     pp->min_train_calls, pp->normal_factor,
-				     pp->normal_factor_den)) {
-			__u64 wait = prof->normal_wait_ns ?: pp->normal_wait_ns;
-
-			prof->state = EBPH_FROZEN;
-			prof->frozen_since = ph_now();
-			prof->normal_time = prof->frozen_since + wait;
-			ph_change(res, EBPH_FROZEN, EBPH_R_STABLE);
-		}
 	}
+	ph_train_news(cx, pp, prof, tmask != 0, res);
 
 	/* 3. frozen long enough: normal (the clock read only when ph_due) */
-	if (prof->state == EBPH_FROZEN && (res->nchanges || ph_due(pp, prof, w))) {
-		__u64 now = ph_now();
-
-		if (now >= prof->normal_time) {
-			ph_normalize(prof, now);
-			ph_change(res, EBPH_NORMAL, EBPH_R_NORMAL_WAIT);
-		}
-	}
+	if (prof->state == EBPH_FROZEN && (res->nchanges || ph_due(pp, prof, w)))
+		ph_wait_over(cx, prof, res);
 
 	/* 4. test (a row untouched since the normalisation is its own testing
 	 * data: no second scan) */
 	if (prof->state == EBPH_NORMAL) {
-		bits = ph_test_bits(prof, row);
+		bits = ph_test_bits(cx, prof, row);
 		mask = bits && bits == tbits ? tmask : ph_miss_mask(bits, w, PH_WINDOW(pp));
 		if (mask) {
 			res->anomaly = 1;
@@ -570,7 +693,7 @@ static __always_inline int ph_step(const struct ph_params *pp, struct ebph_profi
 			res->unseen = !bits;
 			prof->anomalies++;
 			if (!t->lfc)	/* the task's frame was clear: a new episode */
-				ph_episode(pp, prof, t, res);
+				ph_episode(cx, pp, prof, t, res);
 		}
 	}
 
@@ -685,14 +808,14 @@ static __always_inline void ph_sig_enter(struct ebph_task *t, __u64 sp, __u32 on
 /* One system call of a task: train and test (ph_step), then append it to
  * the window. Calls outside the alphabet are ignored entirely. alloc: see
  * ph_step; returns -1, nothing done, if the call needs a row and alloc is 0. */
-static __always_inline int ph_call(const struct ph_params *pp, struct ebph_profile *prof,
-				   struct ebph_task *t, struct ebph_hist *w, __u64 call,
-				   struct ph_result *res, int alloc)
+static __always_inline int ph_call(struct ph_ctx *cx, const struct ph_params *pp,
+				   struct ebph_profile *prof, struct ebph_task *t,
+				   struct ebph_hist *w, __u64 call, struct ph_result *res, int alloc)
 {
 	PH_BARRIER(call);
 	if (call >= EBPH_NR_CALLS)
 		return 0;
-	if (ph_step(pp, prof, t, w, call, res, alloc))
+	if (ph_step(cx, pp, prof, t, w, call, res, alloc))
 		return -1;
 	ph_push(w, call);
 	return 0;

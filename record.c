@@ -163,26 +163,25 @@ static char *rec_program(char *err, size_t errlen)
 {
 	struct ebph_btf *btf;
 	const char *inc = "#include \"record.h\"\n", *at;
+	__u32 offs[fill_nmembers];
 	char *text = NULL;
 	size_t len = 0;
-	unsigned int i;
 	FILE *m;
-	__u32 off;
+	int ret;
 
 	if (kbtf_open(&btf, BTF_VMLINUX, err, errlen))
 		return NULL;
+	ret = fill_offsets(btf, offs, err, errlen);
+	kbtf_close(btf);
+	if (ret)
+		return NULL;
 	m = open_memstream(&text, &len);
 	if (!m) {
-		kbtf_close(btf);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	fprintf(m, "#define REC_RINGBUF_PAGES %u\n", 1024U);
-	for (i = 0; i < fill_nmembers; i++)
-		if (!kbtf_offset(btf, fill_members[i].type, fill_members[i].member, &off, err,
-				errlen))
-			fprintf(m, "#define %s %u\n", fill_members[i].macro, off);
-	kbtf_close(btf);
+	fill_offset_defines(m, offs);
 	at = strstr(ebph_text_record_bpf_c_in, inc);
 	if (at) {
 		fwrite(ebph_text_record_bpf_c_in, 1, at - ebph_text_record_bpf_c_in, m);

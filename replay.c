@@ -24,10 +24,59 @@
 #define RP_ERESTARTNOHAND	514
 #define RP_ERESTART_BLOCK	516
 
-/* ph.h's environment, defined below on the engine rp. */
-static struct ebph_row *ph_row_get(__u32 idx);
-static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call);
-static __u64 ph_now(void);
+/* ph.h's context: the engine's rows, allocated in chunks (row pointers stay
+ * valid), and its virtual clock. */
+struct ph_ctx {
+	struct ebph_row **chunks;
+	__u32 nrows, max_rows;
+	__u64 now;
+};
+
+static struct ebph_row *ph_row_get(struct ph_ctx *cx, __u32 idx)
+{
+	if (idx == EBPH_NO_ROW || idx > cx->nrows)
+		return NULL;
+	return &cx->chunks[idx / RP_CHUNK][idx % RP_CHUNK];
+}
+
+static __u32 ph_row_alloc(struct ph_ctx *cx, struct ebph_profile *prof, __u32 call)
+{
+	(void)prof;
+	(void)call;
+	__u32 idx = cx->nrows + 1;
+	struct ebph_row **c;
+
+	if (idx > cx->max_rows)
+		return EBPH_NO_ROW;
+	if (idx % RP_CHUNK == 0 || idx == 1) {
+		size_t ci = idx / RP_CHUNK;
+
+		if (!cx->chunks || !cx->chunks[ci]) {
+			c = realloc(cx->chunks, (ci + 1) * sizeof(*c));
+			if (!c)
+				return EBPH_NO_ROW;
+			cx->chunks = c;
+			c[ci] = calloc(RP_CHUNK, sizeof(struct ebph_row));
+			if (!c[ci])
+				return EBPH_NO_ROW;
+		}
+	}
+	cx->nrows = idx;
+	memset(ph_row_get(cx, idx), 0, sizeof(struct ebph_row));
+	return idx;
+}
+
+/* One thread: a row is never beaten, but give it back all the same. */
+static void ph_row_free(struct ph_ctx *cx, __u32 idx)
+{
+	if (idx == cx->nrows)
+		cx->nrows--;
+}
+
+static __u64 ph_now(struct ph_ctx *cx)
+{
+	return cx->now;
+}
 
 #include "ph.h"
 
@@ -57,8 +106,7 @@ struct rp_task {
 	struct ebph_task t;
 };
 
-/* The engine: profiles, rows, tasks, the virtual clock. One at a time (ph.h
- * reaches it through the static functions below). */
+/* The engine: profiles, rows, tasks, the virtual clock. One at a time. */
 struct rp_engine {
 	struct ph_params par;
 	int detector;
@@ -67,9 +115,7 @@ struct rp_engine {
 	size_t nprofs;
 	struct rp_task *tasks;
 	size_t ntasks;
-	struct ebph_row **chunks;
-	__u32 nrows, max_rows;
-	__u64 now;
+	struct ph_ctx ph;	/* rows and the virtual clock */
 	const char *defname;	/* profile of tasks without an exec */
 	/* the trace being replayed, for events */
 	struct out_ctx *out;
@@ -84,45 +130,6 @@ struct rp_engine {
 
 static struct rp_engine *rp;
 
-static struct ebph_row *ph_row_get(__u32 idx)
-{
-	if (idx == EBPH_NO_ROW || idx > rp->nrows)
-		return NULL;
-	return &rp->chunks[idx / RP_CHUNK][idx % RP_CHUNK];
-}
-
-static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
-{
-	(void)prof;
-	(void)call;
-	__u32 idx = rp->nrows + 1;
-	struct ebph_row **c;
-
-	if (idx > rp->max_rows)
-		return EBPH_NO_ROW;
-	if (idx % RP_CHUNK == 0 || idx == 1) {
-		size_t ci = idx / RP_CHUNK;
-
-		if (!rp->chunks || !rp->chunks[ci]) {
-			c = realloc(rp->chunks, (ci + 1) * sizeof(*c));
-			if (!c)
-				return EBPH_NO_ROW;
-			rp->chunks = c;
-			c[ci] = calloc(RP_CHUNK, sizeof(struct ebph_row));
-			if (!c[ci])
-				return EBPH_NO_ROW;
-		}
-	}
-	rp->nrows = idx;
-	memset(ph_row_get(idx), 0, sizeof(struct ebph_row));
-	return idx;
-}
-
-static __u64 ph_now(void)
-{
-	return rp->now;
-}
-
 static void rp_init(struct rp_engine *e, const struct ebph_config *cfg, int detector, __u32 k,
 		    const char *defname)
 {
@@ -135,7 +142,7 @@ static void rp_init(struct rp_engine *e, const struct ebph_config *cfg, int dete
 	e->par.anomaly_limit = cfg->anomaly_limit;
 	e->par.tolerize_limit = cfg->tolerize_limit;
 	e->par.lfc_window = cfg->lfc_window;
-	e->max_rows = cfg->max_rows;
+	e->ph.max_rows = cfg->max_rows;
 	e->detector = detector;
 	e->k = k;
 	e->defname = defname;
@@ -158,9 +165,9 @@ static void rp_free(struct rp_engine *e)
 	}
 	free(e->profs);
 	free(e->tasks);
-	for (i = 0; e->chunks && i <= e->nrows / RP_CHUNK; i++)
-		free(e->chunks[i]);
-	free(e->chunks);
+	for (i = 0; e->ph.chunks && i <= e->ph.nrows / RP_CHUNK; i++)
+		free(e->ph.chunks[i]);
+	free(e->ph.chunks);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -257,28 +264,11 @@ static void stide_step(const struct ph_params *pp, struct rp_prof *rpf, struct e
 	seq_make(&q, w, call, k);
 	prof->train_count++;
 	added = rp->testing ? 0 : seqset_add(&rpf->train, &q);
-	if (added > 0) {
+	if (added > 0)
 		prof->sequences++;
-		prof->last_mod_count = 0;
-		if (prof->state == EBPH_FROZEN) {
-			prof->state = EBPH_TRAINING;
-			ph_change(res, EBPH_TRAINING, EBPH_R_NEW_BEHAVIOUR);
-		}
-	} else {
-		prof->last_mod_count++;
-		if (prof->state == EBPH_TRAINING &&
-		    ph_should_freeze(prof->train_count, prof->last_mod_count, prof->sequences,
-				     pp->min_train_calls, pp->normal_factor, pp->normal_factor_den)) {
-			prof->state = EBPH_FROZEN;
-			prof->normal_time = ph_now() + pp->normal_wait_ns;
-			ph_change(res, EBPH_FROZEN, EBPH_R_STABLE);
-		}
-	}
-	if (prof->state == EBPH_FROZEN && ph_now() >= prof->normal_time) {
-		ph_normalize(prof, ph_now());
+	ph_train_news(&rp->ph, pp, prof, added > 0, res);
+	if (ph_wait_over(&rp->ph, prof, res))
 		seqset_copy(&rpf->test, &rpf->train);
-		ph_change(res, EBPH_NORMAL, EBPH_R_NORMAL_WAIT);
-	}
 	if (prof->state == EBPH_NORMAL && !seqset_has(&rpf->test, &q)) {
 		res->anomaly = 1;
 		res->misses = 1;
@@ -303,7 +293,7 @@ static void rp_emit(struct ebph_event *e, const struct trace_ev *ev)
 		return;
 	if (e->profile < rp->nprofs)
 		path = rp->profs[e->profile].name;
-	e->ts = rp->now;
+	e->ts = rp->ph.now;
 	if (!e->comm[0] && path) {	/* the task's name: its program's (traces have none) */
 		const char *b = strrchr(path, '/');
 
@@ -511,7 +501,7 @@ static void rp_call(struct rp_task *rt, __u32 call, const struct trace_ev *ev)
 			ph_push(w, call);
 		}
 	} else {
-		ph_call(pp, &rpf->p, t, w, call, &res, 1);
+		ph_call(&rp->ph, pp, &rpf->p, t, w, call, &res, 1);
 	}
 	if (t->lfc_max > rp->max_lfc)
 		rp->max_lfc = t->lfc_max;
@@ -547,7 +537,7 @@ static int rp_sig_pop(struct ebph_task *t)
 /* Replay one parsed trace: the BPF program's rules for each event. */
 static int rp_run(const struct trace *tr, const char *file)
 {
-	__u64 t0 = 0, base = rp->now;
+	__u64 t0 = 0, base = rp->ph.now;
 	size_t i;
 
 	rp->file = file;
@@ -567,13 +557,13 @@ static int rp_run(const struct trace *tr, const char *file)
 		if (tr->timed && ev->ts) {
 			if (!t0)
 				t0 = ev->ts;
-			if (ev->ts >= t0 && base + (ev->ts - t0) > rp->now)
-				rp->now = base + (ev->ts - t0);
+			if (ev->ts >= t0 && base + (ev->ts - t0) > rp->ph.now)
+				rp->ph.now = base + (ev->ts - t0);
 		}
 		switch (ev->kind) {
 		case TR_CALL:
 			if (!tr->timed)
-				rp->now += RP_CALL_NS;
+				rp->ph.now += RP_CALL_NS;
 			rt = rp_task(ev);
 			if (!rt)
 				return -ENOMEM;
@@ -826,13 +816,13 @@ static int rp_snap_take(struct rp_snap *s)
 
 	s->nprofs = rp->nprofs;
 	s->profs = malloc((rp->nprofs + 1) * sizeof(*s->profs));
-	s->nrows = rp->nrows;
-	s->rows = malloc(((size_t)rp->nrows + 1) * sizeof(*s->rows));
+	s->nrows = rp->ph.nrows;
+	s->rows = malloc(((size_t)rp->ph.nrows + 1) * sizeof(*s->rows));
 	if (!s->profs || !s->rows)
 		return -ENOMEM;
 	memcpy(s->profs, rp->profs, rp->nprofs * sizeof(*s->profs));
-	for (i = 1; i <= rp->nrows; i++)
-		s->rows[i] = *ph_row_get(i);
+	for (i = 1; i <= rp->ph.nrows; i++)
+		s->rows[i] = *ph_row_get(&rp->ph, i);
 	return 0;
 }
 
@@ -853,8 +843,8 @@ static void rp_snap_restore(const struct rp_snap *s)
 	}
 	rp->nprofs = s->nprofs;
 	for (r = 1; r <= s->nrows; r++)
-		*ph_row_get(r) = s->rows[r];
-	rp->nrows = s->nrows;
+		*ph_row_get(&rp->ph, r) = s->rows[r];
+	rp->ph.nrows = s->nrows;
 }
 
 /* Replay each trace of a directory; with res, record each trace's result
@@ -967,7 +957,7 @@ int replay_evaluate(const struct rp_eval_opts *o, struct rp_eval *ev)
 		goto out;
 	/* 2. normalise every profile */
 	for (i = 0; i < e.nprofs; i++) {
-		ph_normalize(&e.profs[i].p, e.now);
+		ph_normalize(&e.profs[i].p, e.ph.now);
 		if (seqset_copy(&e.profs[i].test, &e.profs[i].train)) {
 			ret = 1;
 			goto out;

@@ -148,7 +148,6 @@ static int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_con
 	}
 	if (saved_load(cfg, NULL, &s))
 		return 1;
-	store_set_window(cfg->window);
 	for (i = 0; i < s.n; i++) {
 		struct store_profile *p = &s.p[i];
 		struct admin_change c = { 0 };
@@ -158,7 +157,7 @@ static int cmd_normalize_saved(const struct admin_opts *o, const struct ebph_con
 		steer_saved_change(&c, o->cmd->name, p);
 		ret = admin_apply_saved(p, EBPH_CMD_NORMALIZE, c.now);
 		if (!ret)
-			ret = store_save(cfg->state_dir, p, 1, NULL, err, sizeof(err));
+			ret = store_save(cfg->state_dir, cfg->window, p, 1, NULL, err, sizeof(err));
 		else
 			snprintf(err, sizeof(err), "%s", strerror(-ret));
 		if (ret) {
@@ -205,8 +204,7 @@ static int cmd_steer_saved(const struct admin_opts *o, const struct ebph_config 
 	} else {
 		ret = admin_apply_saved(p, o->cmd->op, c.now);
 		if (!ret) {
-			store_set_window(cfg->window);
-			ret = store_save(cfg->state_dir, p, 1, NULL, err, sizeof(err));
+			ret = store_save(cfg->state_dir, cfg->window, p, 1, NULL, err, sizeof(err));
 			if (ret) {
 				out_warn("ebph: %s: nothing changed: %s", o->target, err);
 				saved_free(&s);

@@ -157,7 +157,6 @@ static __u32 crc32_update(__u32 crc, const __u8 *b, size_t len)
 	return (__u32)crc32_z(crc, b, len);
 }
 
-static __u32 store_window;	/* set by store_set_window(), used by store_save() */
 
 static void put16(__u8 *b, __u16 v)
 {
@@ -760,11 +759,6 @@ void store_file_name(const struct ebph_key *key, char *buf, size_t len)
 		 (unsigned long long)key->ino, s, c);
 }
 
-void store_set_window(__u32 window)
-{
-	store_window = window;
-}
-
 /* Owner and mode of state_dir (from lstat or fstat): 0 or -errno and err. */
 static int check_dir_stat(const char *dir, const struct stat *st, char *err, size_t errlen)
 {
@@ -1245,8 +1239,8 @@ static int fsync_scratch(int dfd, const struct store_profile *profiles, const si
  * (a full disk is not kept full by partial files); when the disk is full,
  * the scratch files holding previous versions are removed too.
  */
-int store_save(const char *dir, const struct store_profile *profiles, size_t n, size_t *failed,
-	       char *err, size_t errlen)
+int store_save(const char *dir, __u32 window, const struct store_profile *profiles, size_t n,
+	       size_t *failed, char *err, size_t errlen)
 {
 	char scratch[96], name[64], reason[192];
 	size_t i, made = 0, cap = 0, len, *idx = NULL, nfail = 0;
@@ -1254,8 +1248,9 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 	__u8 *buf = NULL, *grown;
 	int dfd, ret = 0, first = 0, full = 0;
 
-	if (!store_window) {
-		set_err(err, errlen, "%s: cannot save: window not set (store_set_window)", dir);
+	if (window < 2 || window > EBPH_WINDOW_MAX) {
+		set_err(err, errlen, "%s: cannot save: window %u out of range (2..%u)", dir, window,
+			EBPH_WINDOW_MAX);
 		return -EINVAL;
 	}
 	dup = duplicate_key(profiles, n, &ret);
@@ -1281,7 +1276,7 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 		const struct store_profile *p = &profiles[i];
 
 		store_file_name(&p->key, name, sizeof(name));
-		ret = check_profile(p, store_window, reason, sizeof(reason));
+		ret = check_profile(p, window, reason, sizeof(reason));
 		if (ret) {
 			if (!first)
 				set_err(err, errlen, "%s/%s: cannot save %s: %s", dir, name,
@@ -1301,7 +1296,7 @@ int store_save(const char *dir, const struct store_profile *profiles, size_t n, 
 			buf = grown;
 			cap = 2 * len;
 		}
-		encode_to(p, store_window, buf, len);
+		encode_to(p, window, buf, len);
 		if (same_file(dfd, name, buf, len, buf + len))
 			continue;
 		prev_name(&p->key, scratch, sizeof(scratch));

@@ -64,9 +64,6 @@ struct store_profile {
 
 void store_profile_free(struct store_profile *p);
 
-/* The window this ebph runs with, written into saved files (set once). */
-void store_set_window(__u32 window);
-
 /*
  * Check (and with create, make) state_dir: a directory, not a symlink, owned
  * by the effective user, not writable by group or others (created 0700).
@@ -79,15 +76,16 @@ int store_dir_check(const char *dir, int create, char *err, size_t errlen);
 void store_file_name(const struct ebph_key *key, char *buf, size_t len);
 
 /*
- * Save n profiles into dir, each atomically (scratch file, one syncfs,
+ * Save n profiles into dir, their pairs those of lookahead window window
+ * (written into each file's header), each atomically (scratch file, one syncfs,
  * exchange, fsync of the directory): after a crash every profile file is
  * either its previous or its new version, complete. Files 0600, never
  * through symlinks. A profile that cannot be written does not stop the
  * others; its scratch file is removed. 0 or the first -errno (err names its
  * file); *failed (if not NULL) receives the number of profiles not saved.
  */
-int store_save(const char *dir, const struct store_profile *profiles, size_t n, size_t *failed,
-	       char *err, size_t errlen);
+int store_save(const char *dir, __u32 window, const struct store_profile *profiles, size_t n,
+	       size_t *failed, char *err, size_t errlen);
 
 /* Is there an entry named like key's profile file in dir (any type)?
  * 1, 0 or -errno. */

@@ -8,39 +8,77 @@
 #include "syscalls.h"
 #include "ebph.h"
 
-/* The environment ph.h expects: a small row pool and a fake clock. */
+/* The context ph.h expects: a small row pool and a fake clock. */
 #define POOL_ROWS	64
 
-static struct ebph_row pool[POOL_ROWS];
-static __u32 pool_next;		/* next index handed out; 0 is never used */
-static __u32 pool_cap;		/* indices below this may be handed out */
-static __u64 fake_now;
-static __u32 clock_reads;	/* ph_now calls */
+struct ph_ctx {
+	struct ebph_row pool[POOL_ROWS];
+	__u32 next;		/* next index handed out; 0 is never used */
+	__u32 cap;		/* indices below this may be handed out */
+	__u64 now;
+	int rival;		/* another CPU publishes its row for the same call
+				 * between this alloc and its publish */
+	__u32 freed;		/* the last row given back */
+	__u32 reads;		/* ph_now calls */
+};
 
-static struct ebph_row *ph_row_get(__u32 idx)
+static struct ph_ctx cx;
+
+static struct ebph_row *ph_row_get(struct ph_ctx *c, __u32 idx)
 {
-	if (idx == EBPH_NO_ROW || idx >= pool_next)
+	if (idx == EBPH_NO_ROW || idx >= c->next)
 		return NULL;
-	return &pool[idx];
+	return &c->pool[idx];
 }
 
-static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
+static void rival_publish(struct ph_ctx *c, struct ebph_profile *prof, __u32 call);
+
+static __u32 ph_row_alloc(struct ph_ctx *c, struct ebph_profile *prof, __u32 call)
 {
-	(void)prof;
-	(void)call;
-	if (pool_next >= pool_cap)
+	if (c->next + !!c->rival >= c->cap)
 		return EBPH_NO_ROW;
-	memset(&pool[pool_next], 0, sizeof(pool[0]));
-	return pool_next++;
+	if (c->rival) {
+		c->rival = 0;
+		rival_publish(c, prof, call);
+	}
+	memset(&c->pool[c->next], 0, sizeof(c->pool[0]));
+	return c->next++;
 }
 
-static __u64 ph_now(void)
+static void ph_row_free(struct ph_ctx *c, __u32 idx)
 {
-	clock_reads++;
-	return fake_now;
+	c->freed = idx;
+}
+
+static __u64 ph_now(struct ph_ctx *c)
+{
+	c->reads++;
+	return c->now;
 }
 
 #include "ph.h"
+
+/* A row for the other CPU, set up and published as ph.h does: the call's
+ * row, or if it has one, that row's snapshot. */
+static void rival_publish(struct ph_ctx *c, struct ebph_profile *prof, __u32 call)
+{
+	__u32 r = c->next++;
+	struct ebph_row *row = &c->pool[r];
+
+	memset(row, 0, sizeof(*row));
+	row->tgen = prof->tgen;
+	row->ngen = prof->ngen;
+	row->call = call;
+	row->test = EBPH_NO_ROW;
+	if (prof->rows[call] == EBPH_NO_ROW) {
+		prof->rows[call] = r;
+		prof->nrows++;
+	} else {
+		ph_snap_fill(prof, &c->pool[prof->rows[call]], row);
+		c->pool[prof->rows[call]].test = r;
+		prof->ntest++;
+	}
+}
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define T0		1000ULL	/* fake clock at the start of each test */
@@ -56,10 +94,12 @@ static void setup(void)
 {
 	int i;
 
-	memset(pool, 0xa5, sizeof(pool));
-	pool_next = 1;
-	pool_cap = POOL_ROWS;
-	fake_now = T0;
+	memset(&cx, 0xa5, sizeof(cx));
+	cx.rival = 0;
+	cx.freed = 0;
+	cx.next = 1;
+	cx.cap = POOL_ROWS;
+	cx.now = T0;
 	memset(&pp, 0, sizeof(pp));
 	pp.normal_wait_ns = WAIT;
 	pp.window = 9;
@@ -88,8 +128,8 @@ static struct ph_result step(__u32 call)
 {
 	struct ph_result res = { 0 };
 
-	if (ph_call(&pp, &prof, &task, &task.frame[0], call, &res, 0))
-		ph_call(&pp, &prof, &task, &task.frame[0], call, &res, 1);
+	if (ph_call(&cx, &pp, &prof, &task, &task.frame[0], call, &res, 0))
+		ph_call(&cx, &pp, &prof, &task, &task.frame[0], call, &res, 1);
 	return res;
 }
 
@@ -125,7 +165,7 @@ static void fresh_window(void)
 
 static struct ebph_row *row_of(__u32 call)
 {
-	return ph_row_get(prof.rows[call]);
+	return ph_row_get(&cx, prof.rows[call]);
 }
 
 static const __u8 *train_of(__u32 call)
@@ -135,7 +175,7 @@ static const __u8 *train_of(__u32 call)
 
 static const __u8 *test_of(__u32 call)
 {
-	return ph_test_bits(&prof, row_of(call));
+	return ph_test_bits(&cx, &prof, row_of(call));
 }
 
 static __u32 nbits(const __u8 *bits)
@@ -180,7 +220,7 @@ static void make_normal(void)
 	for (i = 0; i < 53; i++)
 		cycle_step();
 	ck_assert_uint_eq(prof.state, EBPH_FROZEN);
-	fake_now += WAIT;
+	cx.now += WAIT;
 	res = cycle_step();
 	ck_assert_uint_eq(res.nchanges, 1);
 	ck_assert_uint_eq(prof.state, EBPH_NORMAL);
@@ -462,7 +502,7 @@ START_TEST(test_ph_freeze_formula_boundary)
 	ck_assert_uint_eq(prof.last_mod_count, 39);
 	ck_assert_uint_eq(prof.sequences, 12);
 
-	fake_now = T0 + 7;
+	cx.now = T0 + 7;
 	res = cycle_step();
 	ck_assert_uint_eq(prof.state, EBPH_FROZEN);
 	ck_assert_uint_eq(res.nchanges, 1);
@@ -493,14 +533,14 @@ START_TEST(test_ph_freeze_min_train_calls)
 		ck_assert_uint_eq(prof.state, EBPH_TRAINING);
 	}
 	ck_assert_uint_eq(prof.train_count, 99);
-	fake_now = T0 + 3;
+	cx.now = T0 + 3;
 	res = cycle_step();
 	ck_assert_uint_eq(prof.train_count, 100);
 	ck_assert_uint_eq(prof.state, EBPH_FROZEN);
 	ck_assert_uint_eq(res.reason[0], EBPH_R_STABLE);
 	ck_assert_uint_eq(prof.frozen_since, T0 + 3);
 	ck_assert_uint_eq(prof.normal_time, T0 + 3 + 7);
-	fake_now = T0 + 10;
+	cx.now = T0 + 10;
 	res = cycle_step();
 	ck_assert_uint_eq(prof.state, EBPH_NORMAL);
 	ck_assert_uint_eq(res.reason[0], EBPH_R_NORMAL_WAIT);
@@ -561,13 +601,13 @@ START_TEST(test_ph_frozen_becomes_normal_after_wait)
 	ck_assert_uint_eq(prof.normal_time, T0 + WAIT);
 	prof.anomalies = 7;	/* left over from an earlier normal period */
 
-	fake_now = T0 + WAIT - 1;
+	cx.now = T0 + WAIT - 1;
 	res = cycle_step();
 	ck_assert_uint_eq(res.nchanges, 0);
 	ck_assert_uint_eq(prof.state, EBPH_FROZEN);
 	ck_assert_uint_eq(prof.train_count, 54);
 
-	fake_now = T0 + WAIT;
+	cx.now = T0 + WAIT;
 	res = cycle_step();
 	ck_assert_uint_eq(res.nchanges, 1);
 	ck_assert_uint_eq(res.state[0], EBPH_NORMAL);
@@ -621,16 +661,16 @@ START_TEST(test_ph_frozen_clock_on_coarse_trigger)
 		cycle_step();
 	ck_assert_uint_eq(prof.state, EBPH_FROZEN);
 	ck_assert_uint_eq(prof.last_mod_count, 40);	/* 53 calls, the last news on call 13 */
-	fake_now = T0 + WAIT;
-	reads = clock_reads;
+	cx.now = T0 + WAIT;
+	reads = cx.reads;
 	for (i = 0; i < 23; i++) {	/* last_mod_count 41..63 */
 		res = cycle_step();
 		ck_assert_uint_eq(res.nchanges, 0);
 		ck_assert_uint_eq(prof.state, EBPH_FROZEN);
 	}
-	ck_assert_uint_eq(clock_reads, reads);
+	ck_assert_uint_eq(cx.reads, reads);
 	res = cycle_step();		/* last_mod_count 64 */
-	ck_assert_uint_eq(clock_reads, reads + 1);
+	ck_assert_uint_eq(cx.reads, reads + 1);
 	ck_assert_uint_eq(res.nchanges, 1);
 	ck_assert_uint_eq(res.state[0], EBPH_NORMAL);
 	ck_assert_uint_eq(res.reason[0], EBPH_R_NORMAL_WAIT);
@@ -649,7 +689,7 @@ START_TEST(test_ph_frozen_clock_at_window_start)
 	for (i = 0; i < 53; i++)
 		cycle_step();
 	ck_assert_uint_eq(prof.state, EBPH_FROZEN);
-	fake_now = T0 + WAIT;
+	cx.now = T0 + WAIT;
 	res = cycle_step();
 	ck_assert_uint_eq(res.nchanges, 0);
 	fresh_window();
@@ -764,7 +804,7 @@ START_TEST(test_ph_normal_training_copy_on_write)
 	pp.tolerize_limit = 127;	/* keep the training data through 18 anomalies */
 	make_normal();
 	run(PREFIX, ARRAY_SIZE(PREFIX), NULL);
-	ck_assert_uint_eq(pool_next, 6);
+	ck_assert_uint_eq(cx.next, 6);
 	run(INSERT, ARRAY_SIZE(INSERT), got);
 	expect_misses(got, INSERT_MISSES, ARRAY_SIZE(INSERT));
 
@@ -775,7 +815,7 @@ START_TEST(test_ph_normal_training_copy_on_write)
 	 * testing view as it was */
 	ck_assert_uint_eq(prof.nrows, 6);
 	ck_assert_uint_eq(prof.ntest, 5);
-	ck_assert_uint_eq(pool_next, 1 + 5 + 1 + 5);
+	ck_assert_uint_eq(cx.next, 1 + 5 + 1 + 5);
 	for (c = 1; c <= 5; c++) {
 		ck_assert_uint_ne(row_of(c)->test, EBPH_NO_ROW);
 		ck_assert_uint_eq(row_of(c)->ngen, prof.ngen);
@@ -796,11 +836,11 @@ START_TEST(test_ph_normal_training_copy_on_write)
 	ck_assert_uint_eq(prof.last_mod_count, 2 + ARRAY_SIZE(INSERT));
 
 	/* normalising again takes the new pairs into the testing view */
-	fake_now += 1;
-	ph_normalize(&prof, fake_now);
+	cx.now += 1;
+	ph_normalize(&prof, cx.now);
 	ck_assert_uint_eq(prof.ngen, 2);
 	ck_assert_uint_eq(prof.anomalies, 0);
-	ck_assert_uint_eq(prof.normal_since, fake_now);
+	ck_assert_uint_eq(prof.normal_since, cx.now);
 	ck_assert_mem_eq(test_of(4), train_of(4), EBPH_ROW_BYTES);
 	ck_assert_mem_eq(test_of(7), saved[4], EBPH_ROW_BYTES);
 	ck_assert_uint_eq(run(INSERT, ARRAY_SIZE(INSERT), NULL), 0);
@@ -822,8 +862,8 @@ START_TEST(test_ph_normal_stale_row_snapshot_is_empty)
 	ph_reset_training(&prof);
 	fresh_window();
 	run(two, 2, NULL);	/* row 2 relearned in epoch 1, row 3 stale */
-	fake_now += 1;
-	ph_normalize(&prof, fake_now);
+	cx.now += 1;
+	ph_normalize(&prof, cx.now);
 	ck_assert_uint_eq(prof.ngen_tgen, 1);
 	ck_assert_uint_eq(nbits(test_of(2)), 1);
 	ck_assert_ptr_null(test_of(3));
@@ -915,11 +955,11 @@ START_TEST(test_ph_anomaly_limit_needs_period)
 		res = anomalous_call();
 		ck_assert_uint_eq(res.anomaly, 1);
 		ck_assert_uint_eq(res.nchanges, 0);
-		fake_now += WAIT;	/* 6 episodes over 6 WAIT < 10 WAIT */
+		cx.now += WAIT;	/* 6 episodes over 6 WAIT < 10 WAIT */
 	}
 	ck_assert_uint_eq(prof.state, EBPH_NORMAL);
 	ck_assert_uint_eq(prof.episodes, 6);
-	fake_now += 4 * WAIT;	/* the first is now 10 WAIT old */
+	cx.now += 4 * WAIT;	/* the first is now 10 WAIT old */
 	ph_lf_clear(&task);
 	res = anomalous_call();
 	ck_assert_uint_eq(res.nchanges, 1);
@@ -1007,51 +1047,51 @@ START_TEST(test_ph_exec_edges)
 	prof.last_mod_count = 40;
 	prof.train_count = 50;
 	seq = prof.sequences;
-	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &a, 1, &res), 0);
+	ck_assert_int_eq(ph_exec_step(&cx, &pp, &prof, &task, &a, 1, &res), 0);
 	ck_assert_uint_eq(prof.sequences, seq + 1);
 	ck_assert_uint_eq(prof.last_mod_count, 0);
 	ck_assert(ph_edge_trained(&prof, &a));
 	/* known: no news */
 	prof.last_mod_count = 7;
-	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &a, 0, &res), 0);
+	ck_assert_int_eq(ph_exec_step(&cx, &pp, &prof, &task, &a, 0, &res), 0);
 	ck_assert_uint_eq(prof.last_mod_count, 7);
 	/* a frozen profile starting something new trains again */
 	prof.state = EBPH_FROZEN;
-	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &b, 1, &res), 0);
+	ck_assert_int_eq(ph_exec_step(&cx, &pp, &prof, &task, &b, 1, &res), 0);
 	ck_assert_uint_eq(prof.state, EBPH_TRAINING);
 	ck_assert_uint_eq(res.nchanges, 1);
 	ck_assert_uint_eq(res.reason[0], EBPH_R_NEW_BEHAVIOUR);
 
 	/* normal: a and b are its testing data; c is not */
-	ph_normalize(&prof, fake_now);
+	ph_normalize(&prof, cx.now);
 	ck_assert(ph_edge_tested(&prof, &a) && ph_edge_tested(&prof, &b));
 	memset(&res, 0, sizeof(res));
-	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &a, 0, &res), 0);
+	ck_assert_int_eq(ph_exec_step(&cx, &pp, &prof, &task, &a, 0, &res), 0);
 	{
 		struct ebph_edge c = { 0 };
 
-		ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &c, 1, &res), 1);
+		ck_assert_int_eq(ph_exec_step(&cx, &pp, &prof, &task, &c, 1, &res), 1);
 		ck_assert_uint_eq(res.anomaly, 1);
 		ck_assert_uint_eq(prof.anomalies, 1);
 		ck_assert_uint_eq(prof.episodes, 1);
 		ck_assert(ph_edge_trained(&prof, &c));
 		/* learned, but not tested until the next normalisation */
-		ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &c, 0, &res), 1);
-		ph_normalize(&prof, fake_now);
-		ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &c, 0, &res), 0);
+		ck_assert_int_eq(ph_exec_step(&cx, &pp, &prof, &task, &c, 0, &res), 1);
+		ph_normalize(&prof, cx.now);
+		ck_assert_int_eq(ph_exec_step(&cx, &pp, &prof, &task, &c, 0, &res), 0);
 	}
 	/* a training reset while normal: a stays tested, also once relearned */
 	ph_reset_training(&prof);
 	ck_assert(!ph_edge_trained(&prof, &a));
 	ck_assert(ph_edge_tested(&prof, &a));
-	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, &a, 0, &res), 0);
+	ck_assert_int_eq(ph_exec_step(&cx, &pp, &prof, &task, &a, 0, &res), 0);
 	ck_assert(ph_edge_trained(&prof, &a));
 	ck_assert(ph_edge_tested(&prof, &a));
 	/* b, not relearned, is in the testing data, not the training data */
 	ck_assert(ph_edge_tested(&prof, &b) && !ph_edge_trained(&prof, &b));
 	/* no room (NULL): an anomaly all the same, news, reported as full */
 	memset(&res, 0, sizeof(res));
-	ck_assert_int_eq(ph_exec_step(&pp, &prof, &task, NULL, 0, &res), 1);
+	ck_assert_int_eq(ph_exec_step(&cx, &pp, &prof, &task, NULL, 0, &res), 1);
 	ck_assert_uint_eq(res.full, 1);
 }
 END_TEST
@@ -1251,7 +1291,7 @@ START_TEST(test_ph_pool_full_new_row)
 	static const __u32 seq2[] = { 1, 3 };
 	struct ph_result res;
 
-	pool_cap = 3;	/* rows 1 and 2 only */
+	cx.cap = 3;	/* rows 1 and 2 only */
 	run(seq, 2, NULL);
 	fresh_window();
 	run(seq2, 2, NULL);
@@ -1269,7 +1309,7 @@ START_TEST(test_ph_pool_full_new_row)
 	ck_assert_uint_eq(prof.last_mod_count, 0);	/* but it was news: no freezing */
 	ck_assert_uint_eq(prof.train_count, 6);
 	ck_assert_uint_eq(prof.state, EBPH_TRAINING);
-	ck_assert_uint_eq(pool_next, 3);
+	ck_assert_uint_eq(cx.next, 3);
 	/* the rows that exist are intact */
 	ck_assert_uint_eq(train_of(2)[1], 0x01);
 	ck_assert_uint_eq(nbits(train_of(2)), 1);
@@ -1284,8 +1324,8 @@ START_TEST(test_ph_pool_full_snapshot_writes_nothing)
 	__u64 seq;
 
 	make_normal();
-	ck_assert_uint_eq(pool_next, 6);
-	pool_cap = pool_next;	/* pool exhausted */
+	ck_assert_uint_eq(cx.next, 6);
+	cx.cap = cx.next;	/* pool exhausted */
 	seq = prof.sequences;
 
 	res = step(7);	/* needs a new row */
@@ -1319,11 +1359,11 @@ START_TEST(test_ph_pool_full_snapshot_writes_nothing)
 	ck_assert_mem_eq(row_of(1)->bits, saved[1], EBPH_ROW_BYTES);
 	ck_assert_mem_eq(test_of(1), saved[1], EBPH_ROW_BYTES);
 	ck_assert_ptr_null(train_of(1));
-	ck_assert_uint_eq(pool_next, 6);
+	ck_assert_uint_eq(cx.next, 6);
 	ck_assert_uint_eq(prof.sequences, seq);
 
 	/* with room again: snapshot, then clear and learn */
-	pool_cap = POOL_ROWS;
+	cx.cap = POOL_ROWS;
 	res = step(2);
 	ck_assert_uint_eq(res.full, 0);
 	ck_assert_uint_eq(res.anomaly, 1);
@@ -1335,6 +1375,54 @@ START_TEST(test_ph_pool_full_snapshot_writes_nothing)
 	ck_assert_uint_eq(nbits(train_of(2)), 8);
 	ck_assert_uint_eq(train_of(2)[7], 0x04);	/* 7 was 3 calls back */
 	ck_assert_uint_eq(prof.sequences, seq + 1);
+}
+END_TEST
+
+/* Two CPUs want a row for the same new call at once, and the other one
+ * publishes its row between this one's alloc and publish: the call has
+ * exactly one row, the other's, this CPU's goes back, and the pairs it
+ * learns go into the other's row. */
+START_TEST(test_ph_row_race_loser_gives_back)
+{
+	static const __u32 seq[] = { 1, 2 };
+	struct ph_result res;
+
+	run(seq, 2, NULL);
+	ck_assert_uint_eq(prof.nrows, 1);
+	ck_assert_uint_eq(cx.next, 2);
+	cx.rival = 1;
+	res = step(3);
+	ck_assert_uint_eq(res.full, 0);
+	ck_assert_uint_eq(prof.rows[3], 2);	/* the other CPU's */
+	ck_assert_uint_eq(cx.freed, 3);		/* this CPU's, given back */
+	ck_assert_uint_eq(prof.nrows, 2);
+	ck_assert_uint_eq(nbits(train_of(3)), 2);
+	ck_assert_uint_eq(train_of(3)[2], 0x01);
+	ck_assert_uint_eq(train_of(3)[1], 0x02);
+	ck_assert_uint_eq(prof.sequences, 2);
+}
+END_TEST
+
+/* The same for the snapshot a normal profile's row takes before its first
+ * training write: one snapshot (the other CPU's), this one's goes back. */
+START_TEST(test_ph_snapshot_race_loser_gives_back)
+{
+	struct ph_result res;
+
+	make_normal();
+	ck_assert_uint_eq(cx.next, 6);
+	fresh_window();
+	ph_push(&task.frame[0], 1);
+	cx.rival = 1;
+	res = step(3);	/* (3, 1, 1) is new: learned in row 3, snapshot first */
+	ck_assert_uint_eq(res.full, 0);
+	ck_assert_uint_eq(res.anomaly, 1);
+	ck_assert_uint_eq(row_of(3)->test, 6);	/* the other CPU's */
+	ck_assert_uint_eq(cx.freed, 7);
+	ck_assert_uint_eq(prof.ntest, 1);
+	ck_assert_mem_eq(test_of(3), saved[3], EBPH_ROW_BYTES);
+	ck_assert_uint_eq(train_of(3)[1] & 0x01, 0x01);
+	ck_assert_uint_eq(nbits(train_of(3)), nbits(saved[3]) + 1);
 }
 END_TEST
 
@@ -1454,7 +1542,7 @@ START_TEST(test_ph_tolerize_command)
 	ck_assert_uint_eq(task.lfc, 9);
 
 	/* normalising again accepts what was learned meanwhile */
-	ph_normalize(&prof, fake_now);
+	ph_normalize(&prof, cx.now);
 	ck_assert_uint_eq(prof.state, EBPH_NORMAL);
 	ck_assert_uint_eq(prof.ngen, 2);
 	ck_assert_uint_eq(prof.ngen_tgen, 0);
@@ -1666,7 +1754,7 @@ START_TEST(test_ph_call_no_alloc_changes_nothing)
 	step(2);
 	p0 = prof;
 	t0 = task;
-	ck_assert_int_eq(ph_call(&pp, &prof, &task, &task.frame[0], 3, &res, 0), -1);
+	ck_assert_int_eq(ph_call(&cx, &pp, &prof, &task, &task.frame[0], 3, &res, 0), -1);
 	ck_assert_int_eq(memcmp(&p0, &prof, sizeof(prof)), 0);
 	ck_assert_int_eq(memcmp(&t0, &task, sizeof(task)), 0);
 	ck_assert_int_eq(res.nchanges | res.anomaly | res.full, 0);
@@ -1677,15 +1765,15 @@ START_TEST(test_ph_call_no_alloc_changes_nothing)
 	}
 	fresh_window();
 	step(1);
-	ck_assert_int_eq(ph_call(&pp, &prof, &task, &task.frame[0], 2, &res, 0), 0);
+	ck_assert_int_eq(ph_call(&cx, &pp, &prof, &task, &task.frame[0], 2, &res, 0), 0);
 	/* normal: the first new pair of a row needs its snapshot row */
-	ph_normalize(&prof, fake_now);
+	ph_normalize(&prof, cx.now);
 	fresh_window();
 	step(2);
 	p0 = prof;
-	ck_assert_int_eq(ph_call(&pp, &prof, &task, &task.frame[0], 2, &res, 0), -1);
+	ck_assert_int_eq(ph_call(&cx, &pp, &prof, &task, &task.frame[0], 2, &res, 0), -1);
 	ck_assert_int_eq(memcmp(&p0, &prof, sizeof(prof)), 0);
-	ck_assert_int_eq(ph_call(&pp, &prof, &task, &task.frame[0], 2, &res, 1), 0);
+	ck_assert_int_eq(ph_call(&cx, &pp, &prof, &task, &task.frame[0], 2, &res, 1), 0);
 	ck_assert_uint_ne(row_of(2)->test, EBPH_NO_ROW);
 }
 END_TEST
@@ -1729,6 +1817,8 @@ Suite *ph_suite(void)
 	tcase_add_test(tc, test_ph_tolerize_limit_once_per_crossing);
 	tcase_add_test(tc, test_ph_pool_full_new_row);
 	tcase_add_test(tc, test_ph_pool_full_snapshot_writes_nothing);
+	tcase_add_test(tc, test_ph_row_race_loser_gives_back);
+	tcase_add_test(tc, test_ph_snapshot_race_loser_gives_back);
 	tcase_add_test(tc, test_ph_reset_training_sensitize);
 	tcase_add_test(tc, test_ph_reset_training_keeps_normal_testing);
 	tcase_add_test(tc, test_ph_reset_training_no_freeze_before_relearning);

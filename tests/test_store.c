@@ -16,9 +16,6 @@
 
 #include "store.h"
 
-/* Until store.h declares it: the window store_save() writes into headers. */
-void store_set_window(__u32 window);
-
 #define WINDOW		9
 #define HDR		48
 #define FIXED		78
@@ -218,7 +215,7 @@ START_TEST(test_store_scripts_are_distinct)
 	make_profile(&two[1], 31, EBPH_TRAINING, 2, 0);
 	two[0].key.script = 0x11;
 	two[1].key.script = 0x22;
-	ck_assert_int_eq(store_save(dir, two, 2, &failed, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, two, 2, &failed, err, sizeof(err)), 0);
 	ck_assert_uint_eq(failed, 0);
 	store_file_name(&two[1].key, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -242,7 +239,6 @@ static void setup(void)
 {
 	strcpy(dir, "/tmp/ebph-store.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	store_set_window(WINDOW);
 }
 
 /* The test's directory and the files next to it (some tests' executables). */
@@ -928,7 +924,7 @@ START_TEST(test_store_save_load_round_trip)
 
 	for (i = 0; i < 5; i++)
 		make_profile(&p[i], 20 + i, i % 3, 10 + i, i % 3 == EBPH_NORMAL ? 7 : 0);
-	ck_assert_int_eq(store_save(dir, p, 5, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 5, NULL, err, sizeof(err)), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_int_eq(count_tmp(), 0);
 	for (i = 0; i < 5; i++) {
@@ -964,11 +960,10 @@ START_TEST(test_store_save_needs_window)
 	char err[512] = "";
 
 	make_profile(&p, 1, EBPH_TRAINING, 1, 0);
-	store_set_window(0);
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "window not set"));
-	store_set_window(WINDOW);
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, 0, &p, 1, NULL, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "window 0 out of range"));
+	ck_assert_int_eq(store_save(dir, EBPH_WINDOW_MAX + 1, &p, 1, NULL, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	store_profile_free(&p);
 }
 END_TEST
@@ -983,7 +978,7 @@ START_TEST(test_store_save_refuses_invalid_profile)
 	make_profile(&p[0], 1, EBPH_TRAINING, 3, 0);
 	make_profile(&p[1], 2, EBPH_TRAINING, 3, 0);
 	p[1].train[2].call = p[1].train[1].call;
-	ck_assert_int_eq(store_save(dir, p, 2, NULL, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 2, NULL, err, sizeof(err)), -EINVAL);
 	store_file_name(&p[1].key, name, sizeof(name));
 	snprintf(msg, sizeof(msg), "%s/%s: cannot save %s: training row 2: call %u after call "
 		 "%u (calls must be strictly increasing)", dir, name, p[1].path,
@@ -997,7 +992,7 @@ START_TEST(test_store_save_refuses_invalid_profile)
 	/* the same key twice */
 	store_profile_free(&p[1]);
 	p[1] = p[0];
-	ck_assert_int_eq(store_save(dir, p, 2, NULL, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 2, NULL, err, sizeof(err)), -EINVAL);
 	snprintf(msg, sizeof(msg), "%s/%s: cannot save two profiles with one key", dir, name);
 	ck_assert_str_eq(err, msg);
 	ck_assert_int_eq(lstat(path_in(name), &st), -1);
@@ -1019,7 +1014,7 @@ START_TEST(test_store_modes_with_umask_0)
 		snprintf(sub, sizeof(sub), "%s/u%zu/a/state/", dir, i);
 		old = umask(masks[i]);
 		ck_assert_int_eq(store_dir_check(sub, 1, err, sizeof(err)), 0);
-		ck_assert_int_eq(store_save(sub, &p, 1, NULL, err, sizeof(err)), 0);
+		ck_assert_int_eq(store_save(sub, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 		umask(old);
 		ck_assert_int_eq(lstat(sub, &st), 0);
 		ck_assert(S_ISDIR(st.st_mode));
@@ -1054,7 +1049,7 @@ static void assert_dir_refused(const char *d, int ret, const char *msg)
 	ck_assert_int_eq(store_dir_check(d, 1, err, sizeof(err)), ret);
 	ck_assert_str_eq(err, msg);
 	err[0] = 0;
-	ck_assert_int_eq(store_save(d, &p, 1, NULL, err, sizeof(err)), ret);
+	ck_assert_int_eq(store_save(d, WINDOW, &p, 1, NULL, err, sizeof(err)), ret);
 	ck_assert_str_eq(err, msg);
 	err[0] = 0;
 	ck_assert_int_eq(store_load(d, WINDOW, collect, &c, err, sizeof(err)), ret);
@@ -1135,7 +1130,7 @@ START_TEST(test_store_bad_files_skipped)
 
 	make_profile(&good[0], 40, EBPH_NORMAL, 30, 30);
 	make_profile(&good[1], 41, EBPH_TRAINING, 5, 0);
-	ck_assert_int_eq(store_save(dir, good, 2, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, good, 2, NULL, err, sizeof(err)), 0);
 	store_file_name(&good[0].key, name, sizeof(name));
 	b = encode(&good[0], &len);
 
@@ -1253,7 +1248,7 @@ START_TEST(test_store_load_stops_when_fn_fails)
 
 	for (i = 0; i < 3; i++)
 		make_profile(&p[i], 60 + i, EBPH_TRAINING, 2, 0);
-	ck_assert_int_eq(store_save(dir, p, 3, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 3, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_load(dir, WINDOW, collect, &c, err, sizeof(err)), -ECANCELED);
 	ck_assert_int_eq(c.n, 1);
 	ck_assert_ptr_nonnull(strstr(err, dir));
@@ -1292,7 +1287,7 @@ START_TEST(test_store_save_failures_counted)
 	make_profile(&p[1], 82, EBPH_TRAINING, 40, 0);	/* about 20 KB */
 	make_profile(&p[2], 83, EBPH_NORMAL, 20, 20);
 	make_profile(&p[3], 84, EBPH_FROZEN, 2, 0);
-	ck_assert_int_eq(store_save(dir, p, 4, &failed, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 4, &failed, err, sizeof(err)), 0);
 	ck_assert_uint_eq(failed, 0);
 	for (i = 0; i < 4; i++)
 		store_file_name(&p[i].key, name[i], sizeof(name[i]));
@@ -1307,7 +1302,7 @@ START_TEST(test_store_save_failures_counted)
 	small.rlim_cur = 4096;	/* the soft limit only: it can be raised again */
 	signal(SIGXFSZ, SIG_IGN);
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
-	ck_assert_int_eq(store_save(dir, p, 4, &failed, err, sizeof(err)), -EFBIG);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 4, &failed, err, sizeof(err)), -EFBIG);
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
 	ck_assert_uint_eq(failed, 2);
 	snprintf(msg, sizeof(msg), "%s/%s.prev: cannot write: File too large", dir, name[1]);
@@ -1342,13 +1337,13 @@ START_TEST(test_store_save_replaces_existing)
 	struct stat a, b;
 
 	make_profile(&p, 70, EBPH_FROZEN, 3, 0);
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	store_file_name(&p.key, name, sizeof(name));
 	ck_assert_int_eq(lstat(path_in(name), &a), 0);
 	store_profile_free(&p);
 	make_profile(&p, 70, EBPH_NORMAL, 30, 20);
 	p.train_count = 424242;
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_ne(a.st_ino, b.st_ino);	/* a new file renamed over it */
 	ck_assert_uint_eq(b.st_mode & 07777, 0600);
@@ -1384,11 +1379,11 @@ START_TEST(test_store_scratch_file)
 	store_file_name(&p.key, name, sizeof(name));
 	snprintf(prev, sizeof(prev), "%s.prev", name);
 	v1 = encode(&p, &l1);
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(access(path_in(prev), F_OK), -1);	/* first save: renamed */
 	p.train_count++;
 	v2 = encode(&p, &l2);
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_uint_eq(slurp(path_in(name), got, sizeof(got)), l2);
 	ck_assert(!memcmp(got, v2, l2));
 	ck_assert_uint_eq(slurp(path_in(prev), got, sizeof(got)), l1);
@@ -1396,7 +1391,7 @@ START_TEST(test_store_scratch_file)
 	ck_assert_int_eq(lstat(path_in(prev), &s1), 0);
 	ck_assert_uint_eq(s1.st_mode & 07777, 0600);
 	p.train_count++;
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(path_in(name), &n1), 0);
 	ck_assert_uint_eq(n1.st_ino, s1.st_ino);	/* the scratch inode reused */
 	ck_assert_uint_eq(n1.st_mode & 07777, 0600);
@@ -1409,7 +1404,7 @@ START_TEST(test_store_scratch_file)
 	unlink(path_in(prev));
 	ck_assert_int_eq(symlink(victim, path_in(prev)), 0);
 	p.train_count++;
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(victim, &vst), 0);
 	ck_assert_int_eq(vst.st_size, 4);
 	ck_assert_uint_eq(slurp(victim, got, sizeof(got)), 4);
@@ -1423,7 +1418,7 @@ START_TEST(test_store_scratch_file)
 	unlink(path_in(prev));
 	ck_assert_int_eq(link(path_in(inside), path_in(prev)), 0);
 	p.train_count++;
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_uint_eq(slurp(path_in(inside), got, sizeof(got)), 4);
 	ck_assert(!memcmp(got, "keep", 4));
 
@@ -1431,7 +1426,7 @@ START_TEST(test_store_scratch_file)
 	unlink(path_in(prev));
 	ck_assert_int_eq(mkfifo(path_in(prev), 0600), 0);
 	p.train_count++;
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(path_in(name), &n2), 0);
 	ck_assert(S_ISREG(n2.st_mode));
 
@@ -1446,7 +1441,7 @@ START_TEST(test_store_scratch_file)
 
 		two[0] = p;
 		make_profile(&two[1], 81, EBPH_TRAINING, 2, 0);
-		ck_assert_int_eq(store_save(dir, two, 2, NULL, err, sizeof(err)), -EISDIR);
+		ck_assert_int_eq(store_save(dir, WINDOW, two, 2, NULL, err, sizeof(err)), -EISDIR);
 		snprintf(msg, sizeof(msg), "%s/%s: cannot write: Is a directory", dir, prev);
 		ck_assert_str_eq(err, msg);
 		store_file_name(&two[1].key, other, sizeof(other));
@@ -1459,7 +1454,7 @@ START_TEST(test_store_scratch_file)
 	rmdir(path_in(prev));
 
 	/* load reads only "<name>": one profile, no message about the scratch */
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(access(path_in(prev), F_OK), 0);
 	capture_start();
 	ck_assert_int_eq(store_load(dir, WINDOW, collect, &c, err, sizeof(err)), 1);
@@ -1484,7 +1479,7 @@ START_TEST(test_store_delete)
 	char err[512] = "", name[64];
 
 	make_profile(&p, 90, EBPH_TRAINING, 1, 0);
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_delete(dir, &p.key, err, sizeof(err)), 0);
 	store_file_name(&p.key, name, sizeof(name));
 	ck_assert_int_eq(access(path_in(name), F_OK), -1);
@@ -1568,7 +1563,7 @@ START_TEST(test_store_prune_gone_executables)
 	ck_assert_int_eq(store_stale(&p[1]), root);
 	for (i = 2; i < 6; i++)
 		ck_assert_int_eq(store_stale(&p[i]), 0);
-	ck_assert_int_eq(store_save(dir, p, 6, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 6, NULL, err, sizeof(err)), 0);
 
 	snprintf(expect, sizeof(expect), root ? "would prune %llu:%llu %s\n" : "",
 		 (unsigned long long)makedev(p[1].key.dev >> 20, p[1].key.dev & 0xfffff),
@@ -1622,7 +1617,7 @@ START_TEST(test_store_prune_escapes_path)
 	profile_of(&p, 7, path);
 	ck_assert_int_eq(store_set_handle(&p, path), 0);
 	unlink(path);
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	out = open_memstream(&text, &tlen);
 	ck_assert_int_eq(store_prune(dir, 1, out, err, sizeof(err)), 1);
 	fclose(out);
@@ -1710,25 +1705,25 @@ START_TEST(test_store_speed_1000_profiles)
 	}
 	store_file_name(&p[0].key, name, sizeof(name));
 	t0 = seconds();
-	ck_assert_int_eq(store_save(dir, p, 1000, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 1000, NULL, err, sizeof(err)), 0);
 	t_save = seconds() - t0;
 	ck_assert_int_eq(lstat(path_in(name), &a), 0);
 	t0 = seconds();
-	ck_assert_int_eq(store_save(dir, p, 1000, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 1000, NULL, err, sizeof(err)), 0);
 	t_same = seconds() - t0;
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_eq(a.st_ino, b.st_ino);	/* unchanged: not rewritten */
 	for (i = 0; i < 1000; i++)
 		p[i].train_count++;
 	t0 = seconds();
-	ck_assert_int_eq(store_save(dir, p, 1000, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 1000, NULL, err, sizeof(err)), 0);
 	t_changed = seconds() - t0;
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_ne(a.st_ino, b.st_ino);
 	for (i = 0; i < 1000; i++)
 		p[i].train_count++;
 	t0 = seconds();
-	ck_assert_int_eq(store_save(dir, p, 1000, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, p, 1000, NULL, err, sizeof(err)), 0);
 	t_reuse = seconds() - t0;
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_eq(a.st_ino, b.st_ino);	/* back in the first inode */
@@ -1763,14 +1758,14 @@ START_TEST(test_store_save_skips_unchanged)
 	struct stat a, b;
 
 	make_profile(&p, 71, EBPH_NORMAL, 5, 5);
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	store_file_name(&p.key, name, sizeof(name));
 	ck_assert_int_eq(lstat(path_in(name), &a), 0);
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_eq(a.st_ino, b.st_ino);
 	ck_assert_int_eq(chmod(path_in(name), 0400), 0);
-	ck_assert_int_eq(store_save(dir, &p, 1, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_save(dir, WINDOW, &p, 1, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(lstat(path_in(name), &b), 0);
 	ck_assert_uint_ne(a.st_ino, b.st_ino);
 	ck_assert_uint_eq(b.st_mode & 07777, 0600);
