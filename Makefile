@@ -29,9 +29,9 @@ CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 
 # Pure modules: no libbcc, unit-tested without root (sink.c: libsystemd).
 PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c trace.c replay.c sink.c lsm.c
-BIN_SRCS = ebph.c prog.c maps.c admin.c record.c response.c $(PURE_SRCS)
+BIN_SRCS = ebph.c prog.c maps.c admin.c record.c response.c status.c $(PURE_SRCS)
 GEN = gen/syscalls_gen.h gen/syscall_names.c gen/uring_names.c gen/embed.c
-HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h trace.h replay.h record.h response.h sink.h lsm.h gen/syscalls_gen.h gen/bcc_api.h
+HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h trace.h replay.h record.h response.h sink.h lsm.h status.h gen/syscalls_gen.h gen/bcc_api.h
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 

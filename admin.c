@@ -47,6 +47,7 @@
 	bpf_map_lookup_batch(fd, in, out, keys, values, count, NULL)
 #endif
 #include "response.h"
+#include "status.h"
 
 /*
  * The first part of this file is pure (argument parsing, PROFILE keys, the
@@ -57,7 +58,7 @@
 enum admin_cmd_id {
 	ADM_PS, ADM_PROFILES, ADM_SHOW, ADM_NORMALIZE, ADM_SENSITIZE, ADM_TOLERIZE, ADM_DELETE,
 	ADM_SAVE, ADM_PRUNE, ADM_HELP, ADM_CHECK, ADM_REPLAY, ADM_RECORD, ADM_RELEASE,
-	ADM_NO_TOLERIZE, ADM_AUTO_TOLERIZE,
+	ADM_NO_TOLERIZE, ADM_AUTO_TOLERIZE, ADM_STATUS,
 };
 
 #define ADM_F_PROFILE	1	/* takes PROFILE or --pid */
@@ -100,6 +101,8 @@ static const struct admin_cmd {
 	{ "autotolerize", ADM_AUTO_TOLERIZE, EBPH_CMD_AUTO_TOLERIZE, ADM_F_PROFILE,
 	  "autotolerize [-j] [-c FILE] (PROFILE | --pid PID)",
 	  "clear no_tolerize (anomaly_limit applies)" },
+	{ "status", ADM_STATUS, 0, ADM_F_NOCONFIG, "status [-j]",
+	  "the running monitor: PID, modes, counts, maps" },
 	{ "save", ADM_SAVE, 0, ADM_F_NOCONFIG, "save [-j]",
 	  "make the running monitor save now" },
 	{ "release", ADM_RELEASE, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG,
@@ -607,7 +610,7 @@ static const char *admin_unchanged(const struct store_profile *p, __u32 op)
 }
 
 /* A duration for the NORMAL column: "6d23h", "3h2m", "5m12s", "42s". */
-static void admin_duration(char *buf, size_t len, __u64 secs)
+void admin_duration(char *buf, size_t len, __u64 secs)
 {
 	if (secs >= 86400)
 		snprintf(buf, len, "%llud%lluh", (unsigned long long)(secs / 86400),
@@ -1550,6 +1553,45 @@ static int live_open(struct admin_live *l, pid_t pid)
 	l->m.max_rows = l->info.max_rows;
 	l->m.boot_to_wall_ns = l->info.boot_to_wall_ns;
 	return 0;
+}
+
+int admin_live_open(pid_t pid, struct admin_live **out)
+{
+	struct admin_live *l = malloc(sizeof(*l));
+	int ret;
+
+	if (!l)
+		return -ENOMEM;
+	ret = live_open(l, pid);
+	if (ret) {
+		free(l);
+		return ret;
+	}
+	*out = l;
+	return 0;
+}
+
+void admin_live_free(struct admin_live *l)
+{
+	if (!l)
+		return;
+	live_close(l);
+	free(l);
+}
+
+int admin_live_fd(const struct admin_live *l, const char *pin)
+{
+	size_t i;
+
+	for (i = 0; i < PIN_COUNT; i++)
+		if (!strcmp(pin_names[i], pin))
+			return l->fd[i];
+	return -1;
+}
+
+const struct ebph_info *admin_live_info(const struct admin_live *l)
+{
+	return &l->info;
 }
 
 /* The freeze rule of the running monitor (l), else of cfg. */
@@ -2804,6 +2846,8 @@ int admin_main(int argc, char **argv)
 	pid = admin_running();
 	if (o.cmd->id == ADM_SAVE)
 		return cmd_save(&o, pid);
+	if (o.cmd->id == ADM_STATUS)
+		return status_main(pid, o.json);
 	if (o.cmd->id == ADM_RELEASE)
 		return cmd_release(&o, pid);
 	if (o.cmd->id == ADM_PRUNE)

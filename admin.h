@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 #include "prog.h"
 
@@ -27,6 +28,23 @@ int admin_main(int argc, char **argv);
 
 /* PID of a running monitor (from the pins), or 0. */
 pid_t admin_running(void);
+
+/* "3d4h", "2h5m", "4m10s", "12s": a duration in seconds, for text output. */
+void admin_duration(char *buf, size_t len, __u64 secs);
+
+/* The running monitor's pinned maps, for commands in other files. */
+struct admin_live;
+struct ebph_info;
+/* Open the pins of the monitor pid (from admin_running): 0 and *out
+ * (free with admin_live_free), or -errno with a message on stderr
+ * (-EPROTO: another version of ebph runs). */
+int admin_live_open(pid_t pid, struct admin_live **out);
+void admin_live_free(struct admin_live *l);
+/* The fd of pin ("tasks", "profiles", "alloc", "stats", "held", ...), or -1
+ * if the monitor's program has no such map. */
+int admin_live_fd(const struct admin_live *l, const char *pin);
+/* The monitor's info map, as read at admin_live_open. */
+const struct ebph_info *admin_live_info(const struct admin_live *l);
 
 /*
  * Monitor side, once the command program is loaded (p->cmd, by prog_attach):
