@@ -44,6 +44,7 @@ _Static_assert(sizeof(struct ebph_edge_key) == 40, "ebph_edge_key layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
+_Static_assert(sizeof(struct ebph_info) <= 8192, "ebph_info: admin.c's pin_owner_at reads 8 KiB");
 
 struct monitor {
 	struct ebph_config cfg;
@@ -1354,8 +1355,12 @@ static void mon_exec_load(struct monitor *m)
 	size_t i;
 
 	if (m->exec_mode == EBPH_EXEC_REFUSE && m->cfg.response == CFG_RESPONSE_ACT) {
-		for (i = 0; map >= 0 && i < m->resp.nexempt; i++)
-			bpf_update_elem(map, &m->resp.exempt[i], &one, BPF_ANY);
+		for (i = 0; map >= 0 && i < m->resp.nexempt; i++) {
+			struct ebph_key key = { .dev = m->resp.exempt[i].dev,
+						.ino = m->resp.exempt[i].ino };
+
+			bpf_update_elem(map, &key, &one, BPF_ANY);
+		}
 		if (map >= 0 && bpf_function_start(p->mod, fn) && p->nprobes < PROG_MAX_PROBES)
 			fd = lsm_load(bpf_function_start(p->mod, fn), bpf_function_size(p->mod, fn),
 				      bpf_module_license(p->mod), m->lsm_btf_id, &link);
@@ -1399,8 +1404,12 @@ static void mon_info(struct monitor *m)
 	info.response = m->cfg.response;
 	info.exec_mode = m->exec_mode;
 	snprintf(info.exec_why, sizeof(info.exec_why), "%s", m->exec_why);
-	if (m->opts.config && !realpath(m->opts.config, info.config))
-		snprintf(info.config, sizeof(info.config), "%s", m->opts.config);
+	if (m->opts.config) {
+		char *abs = realpath(m->opts.config, NULL);
+
+		snprintf(info.config, sizeof(info.config), "%s", abs ? abs : m->opts.config);
+		free(abs);
+	}
 	bpf_update_elem(m->prog.info, &k, &info, BPF_ANY);
 	m->maps.profiles = m->prog.profiles;
 	m->maps.keys = m->prog.keys;

@@ -108,6 +108,7 @@ enum ebph_exec_mode {
 	EBPH_EXEC_OFF = 2,	/* neither: response off, or suspend_execve 0 */
 };
 #define EBPH_EXEC_WHY_MAX	256	/* bytes of ebph_info.exec_why */
+#define EBPH_CONFIG_MAX		2048	/* bytes of ebph_info.config */
 
 /* rows_full events: which limit (in ebph_event.reason) */
 #define EBPH_FULL_CAP		1	/* the profile has max_rows_per_profile rows */
@@ -243,8 +244,10 @@ struct ebph_info {
 	__u32 response;		/* the response in force (0 off, 1 log, 2 act) */
 	__u32 exec_mode;	/* enum ebph_exec_mode */
 	char exec_why[EBPH_EXEC_WHY_MAX];	/* why that execve mode */
-	char config[EBPH_STATE_DIR_MAX];	/* the configuration file, "" = none */
+	char config[EBPH_CONFIG_MAX];	/* the configuration file, "" = none (cut to fit) */
 };
+/* struct ebph_info stays within 8 KiB: the single-instance check of every
+ * ebph version reads the info value into a buffer of that size. */
 
 /* A task held by the response, in the "held" hash by TID: written by the
  * monitor (user space) for ebph ps; no BPF program uses it. */
