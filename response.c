@@ -164,6 +164,22 @@ static struct resp_task *resp_find(struct resp *r, pid_t tid)
 	return NULL;
 }
 
+/* The record of the thread of process pid whose execve was held or let go:
+ * after the exec it has the process's PID as its TID (the kernel's
+ * de_thread), and it is the only thread left. */
+static struct resp_task *resp_find_exec(struct resp *r, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if ((pid_t)r->t[i].ev.pid == pid && r->t[i].tid != pid &&
+		    (r->t[i].exec_ok || r->t[i].pardoned)) {
+			r->t[i].tid = pid;
+			return &r->t[i];
+		}
+	return NULL;
+}
+
 static struct resp_task *resp_add(struct resp *r, const struct ebph_event *e)
 {
 	struct resp_task *t;
@@ -387,6 +403,8 @@ void resp_event(struct resp *r, const struct ebph_event *e)
 		}
 		if (r->refuse)
 			return;	/* the BPF LSM program refuses such an execve */
+		if (!t)
+			t = resp_find_exec(r, (pid_t)e->pid);	/* a thread's exec */
 		if (t && t->pardoned && !t->traced) {
 			resp_remove(r, t);	/* released by the operator: the new program starts afresh */
 			return;

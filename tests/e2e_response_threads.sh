@@ -41,21 +41,34 @@ teach() {
 check "training: the fixture's profile becomes normal" teach
 
 # the same run unheld (K = 0) and with the second thread anomalous (K = 2: lfc
-# 4, 16 ms a call); the sibling's M calls come while the other is delayed
-r0=$("$T/th" loop 0 $N $M $SLEEP)
-r2=$("$T/th" loop 2 $N $M $SLEEP)
-m0=${r0% *}; t0=${r0#* }; m2=${r2% *}; t2=${r2#* }
-note "unheld: sibling $M calls $(ms "$m0") ms, thread $N calls $(ms "$t0") ms"
-note "K=2:    sibling $M calls $(ms "$m2") ms, thread $N calls $(ms "$t2") ms"
+# 4, 16 ms a call); the sibling's M calls come while the other is delayed.
+# Three interleaved pairs; the fastest of each kind (noise on a shared host
+# only adds time). Were the whole process stopped during the delays, the
+# sibling would take most of the 640 ms, not tens of ms.
+m0=; m2=; t0=; t2=
+for i in 1 2 3; do
+	r=$("$T/th" loop 0 $N $M $SLEEP); a=${r% *}; b=${r#* }
+	[ -n "$m0" ] && [ "$m0" -le "$a" ] || m0=$a
+	[ -n "$t0" ] && [ "$t0" -le "$b" ] || t0=$b
+	r=$("$T/th" loop 2 $N $M $SLEEP); a=${r% *}; b=${r#* }
+	[ -n "$m2" ] && [ "$m2" -le "$a" ] || m2=$a
+	[ -n "$t2" ] && [ "$t2" -le "$b" ] || t2=$b
+done
+note "unheld: sibling $M calls $(ms "$m0") ms, thread $N calls $(ms "$t0") ms (fastest of 3)"
+note "K=2:    sibling $M calls $(ms "$m2") ms, thread $N calls $(ms "$t2") ms (fastest of 3)"
 check "threads: the anomalous thread is delayed (N x 16 ms within 10%/50%)" \
 	within "$((t2 - t0))" $((N * 16000)) 0.9 1.5
-check "threads: its sibling runs at full speed meanwhile (time ratio to unheld <= 1.5)" \
-	within "$m2" "$m0" 0 1.5
+# (measured here: 1.0-1.4x; the monitor's work at each of the other's stops
+# shares the two CPUs)
+sibling_ran() { within "$m2" "$m0" 0 3 && [ $((m2 * 10)) -lt $((t2 - t0)) ]; }
+check "threads: its sibling runs on meanwhile (within 3x of unheld, under 1/10 of the delays)" \
+	sibling_ran
 e=$(last "$OUT" ".type == \"response\" and .profile == \"$KT\" and .episode == \"start\"")
 check "threads: the episode is the second thread's (tid != pid: $e)" \
 	test "$(echo "$e" | jq '.tid != .pid')" = true
-check "threads: one episode for the run, not one per thread" \
-	test "$(count "$OUT" ".type == \"response\" and .profile == \"$KT\" and .episode == \"start\" and .action == \"act\"")" -eq 1
+check "threads: one episode a run (3), none for the main threads" \
+	test "$(count "$OUT" ".type == \"response\" and .profile == \"$KT\" and .episode == \"start\" and .action == \"act\" and .tid != .pid")" -eq 3 -a \
+	"$(count "$OUT" ".type == \"response\" and .profile == \"$KT\" and .tid == .pid")" -eq 0
 
 # execve from a thread (lfc 5 >= 4): that thread is held, the main thread
 # is not; ebph release lets the exec go on
@@ -76,5 +89,7 @@ check "thread exec: ebph ps -t shows the thread SUSPENDED" \
 check "thread exec: ebph release PID lets it go" "$EBPH" release "$PX"
 i=0; while kill -0 "$PX" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "thread exec: released, the exec ran (done)" grep -qx done "$T/exo"
+check "thread exec: the released thread is not held again after its exec (one suspend)" \
+	test "$(count "$OUT" ".type == \"suspend\" and .pid == $PX")" -eq 1
 stop_ebph
 summary
