@@ -1560,8 +1560,10 @@ int admin_live_open(pid_t pid, struct admin_live **out)
 	struct admin_live *l = malloc(sizeof(*l));
 	int ret;
 
-	if (!l)
+	if (!l) {
+		fprintf(stderr, "ebph: out of memory\n");
 		return -ENOMEM;
+	}
 	ret = live_open(l, pid);
 	if (ret) {
 		free(l);
