@@ -16,6 +16,7 @@
 #include "config.h"
 #include "output.h"
 #include "replay.h"
+#include "status.h"
 
 /*
  * Only admin_main and the commands it runs talk to the kernel:
@@ -70,6 +71,8 @@ static const struct admin_cmd admin_cmds[] = {
 	{ "autotolerize", ADM_AUTO_TOLERIZE, EBPH_CMD_AUTO_TOLERIZE, ADM_F_PROFILE,
 	  "autotolerize [-j] [-c FILE] (PROFILE | --pid PID)",
 	  "clear no_tolerize (anomaly_limit applies)", .run = ADM_RUN(cmd_steer) },
+	{ "status", ADM_STATUS, 0, ADM_F_NOCONFIG, "status [-j]",
+	  "the running monitor: PID, modes, counts, maps", .run = ADM_RUN(cmd_status) },
 	{ "save", ADM_SAVE, 0, ADM_F_NOCONFIG | ADM_F_PROCESS, "save [-j]",
 	  "make the running monitor save now", .run = ADM_RUN(cmd_save) },
 	{ "release", ADM_RELEASE, 0, ADM_F_NOJSON | ADM_F_NOCONFIG | ADM_F_ARG | ADM_F_PROCESS,

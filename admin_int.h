@@ -22,7 +22,7 @@
 enum admin_cmd_id {
 	ADM_PS, ADM_PROFILES, ADM_SHOW, ADM_NORMALIZE, ADM_SENSITIZE, ADM_TOLERIZE, ADM_DELETE,
 	ADM_SAVE, ADM_PRUNE, ADM_HELP, ADM_CHECK, ADM_REPLAY, ADM_RECORD, ADM_RELEASE,
-	ADM_NO_TOLERIZE, ADM_AUTO_TOLERIZE,
+	ADM_NO_TOLERIZE, ADM_AUTO_TOLERIZE, ADM_STATUS,
 };
 
 #define ADM_F_PROFILE	1	/* takes PROFILE or --pid */
@@ -165,6 +165,8 @@ void admin_key_str(char *buf, size_t len, const struct ebph_key *key);
 int target_key(const char *target, struct ebph_key *key);
 
 /* view.c */
+/* "3d4h", "2h5m", "4m10s", "12s": a duration in seconds, for text output. */
+void admin_duration(char *buf, size_t len, __u64 secs);
 void admin_json_head(FILE *f, const char *type, __s64 now);
 void admin_profile_header(FILE *f);
 void admin_profile_line(FILE *f, int json, const struct admin_prof *a);

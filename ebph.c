@@ -37,12 +37,14 @@
 #include "attr.h"
 #include "response.h"
 #include "sink.h"
+#include "lsm.h"
 
 _Static_assert(sizeof(struct ebph_event) == 528, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_edge_key) == 40, "ebph_edge_key layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
+_Static_assert(sizeof(struct ebph_info) <= 8192, "ebph_info: admin.c's pin_owner_at reads 8 KiB");
 
 struct monitor {
 	struct ebph_config cfg;
@@ -69,6 +71,9 @@ struct monitor {
 	char hostname[256];	/* JSON "hostname" */
 	struct resp resp;	/* response: delays and execve holds */
 	int resp_on;		/* resp is set up */
+	__u32 exec_mode;	/* enum ebph_exec_mode in force */
+	__u32 lsm_btf_id;	/* refuse: the LSM hook's BTF id */
+	char exec_why[LSM_WHY_MAX];	/* why that mode */
 	double tokens;		/* output_rate: lines that may be printed now */
 	__u64 tokens_ns;	/* when tokens was last refilled (monotonic ns) */
 	__u64 suppressed;	/* lines left out in all */
@@ -749,6 +754,12 @@ static void count_profile(struct monitor *m, __u32 slot, const struct ebph_profi
 	s->snapshot_rows += p->ntest;
 }
 
+/* The execve mode's name (ebph_info.exec_mode, suspend events). */
+static const char *mon_exec_name(__u32 mode)
+{
+	return mode == EBPH_EXEC_REFUSE ? "refuse" : mode == EBPH_EXEC_HOLD ? "hold" : "off";
+}
+
 static void mon_status(struct monitor *m, int final)
 {
 	struct out_status s = { 0 };
@@ -776,6 +787,7 @@ static void mon_status(struct monitor *m, int final)
 	s.edges_full = stat_sum(m, EBPH_S_EDGES_FULL);
 	if (m->resp_on)
 		resp_counts(&m->resp, &s.held, &s.traced);
+	s.execve = mon_exec_name(m->exec_mode);
 	if (m->cfg.metrics_file[0]) {
 		ret = sink_metrics(m->cfg.metrics_file, &s);
 		if (ret)
@@ -1258,20 +1270,105 @@ static void mon_resp_emit(void *ctx, const struct ebph_event *e)
 	mon_print(m, e);
 }
 
-/* Say which responses are in force. execve is held (ptrace) here: the
- * -EPERM refusal needs a BPF LSM hook, which ebph does not load. */
+/* Say which responses are in force, and the execve mode and why. */
 static void mon_resp_banner(struct monitor *m)
 {
 	const struct ebph_config *c = &m->cfg;
-	char hold[64] = "off";
+	char exec[64] = "";
 
-	if (c->suspend_execve)
-		snprintf(hold, sizeof(hold), "held at lfc >= %u for %llus", c->suspend_execve,
+	if (m->exec_mode == EBPH_EXEC_HOLD)
+		snprintf(exec, sizeof(exec), " at lfc >= %u for %llus (ptrace)", c->suspend_execve,
 			 (unsigned long long)c->suspend_execve_time);
+	else if (m->exec_mode == EBPH_EXEC_REFUSE)
+		snprintf(exec, sizeof(exec), " at lfc >= %u with EPERM (BPF LSM)",
+			 c->suspend_execve);
 	fprintf(stderr, "ebph: response: %s (%s): delays %u ms x 2^lfc, at most %u ms; "
-		"execve %s\n", c->response == CFG_RESPONSE_ACT ? "act" : "log",
+		"execve: %s%s: %s\n", c->response == CFG_RESPONSE_ACT ? "act" : "log",
 		c->response == CFG_RESPONSE_ACT ? "anomalous tasks are held with ptrace" :
-		"actions are reported, none is taken", c->delay_factor, c->max_delay, hold);
+		"actions are reported, none is taken", c->delay_factor, c->max_delay,
+		mon_exec_name(m->exec_mode), exec, m->exec_why);
+}
+
+/* EBPH_LSM_COMPILE=1: put the LSM program in the text even where it is not
+ * loaded (tests: it compiles with this bcc; --ebpf shows it). */
+static int mon_lsm_compile(void)
+{
+	const char *v = getenv("EBPH_LSM_COMPILE");
+
+	return v && *v && strcmp(v, "0");
+}
+
+/* Decide the execve mode before the program is filled (ebph(8) RESPONSE):
+ * refuse where a BPF LSM program can stop execve, else hold. */
+static void mon_exec_check(struct monitor *m)
+{
+	const struct ebph_config *c = &m->cfg;
+
+	m->exec_mode = EBPH_EXEC_OFF;
+	if (m->opts.ebpf)
+		return;	/* nothing is loaded */
+	if (c->response == CFG_RESPONSE_OFF || !c->suspend_execve) {
+		snprintf(m->exec_why, sizeof(m->exec_why), "%s", c->response == CFG_RESPONSE_OFF ?
+			 "response: off" : "suspend_execve: 0");
+		return;
+	}
+	m->exec_mode = lsm_check(&m->lsm_btf_id, m->exec_why, sizeof(m->exec_why)) ?
+		       EBPH_EXEC_REFUSE : EBPH_EXEC_HOLD;
+}
+
+/* The filled text with the LSM program in it if it is to be loaded (or
+ * EBPH_LSM_COMPILE). Frees text; NULL: out of memory. */
+static char *mon_exec_text(struct monitor *m, char *text)
+{
+	char *t;
+
+	if (!text)
+		return NULL;
+	if (!(m->exec_mode == EBPH_EXEC_REFUSE && m->cfg.response == CFG_RESPONSE_ACT) &&
+	    !mon_lsm_compile())
+		return text;
+	t = lsm_text(text, m->cfg.suspend_execve);
+	free(text);
+	return t;
+}
+
+/* Under response: act in refuse mode, fill the exempt keys and load and
+ * attach the LSM program; if the kernel refuses it, fall back to hold.
+ * Then publish the mode in the info map (ebph status). */
+static void mon_exec_load(struct monitor *m)
+{
+	const char *fn = "lsm__bprm_check_security";
+	struct ebph_prog *p = &m->prog;
+	int fd = -EINVAL, link = -1, map = bpf_table_fd(p->mod, "lsm_exempt");
+	struct ebph_info info;
+	__u32 k = 0, one = 1;
+	size_t i;
+
+	if (m->exec_mode == EBPH_EXEC_REFUSE && m->cfg.response == CFG_RESPONSE_ACT) {
+		for (i = 0; map >= 0 && i < m->resp.nexempt; i++) {
+			struct ebph_key key = { .dev = m->resp.exempt[i].dev,
+						.ino = m->resp.exempt[i].ino };
+
+			bpf_update_elem(map, &key, &one, BPF_ANY);
+		}
+		if (map >= 0 && bpf_function_start(p->mod, fn) && p->nprobes < PROG_MAX_PROBES)
+			fd = lsm_load(bpf_function_start(p->mod, fn), bpf_function_size(p->mod, fn),
+				      bpf_module_license(p->mod), m->lsm_btf_id, &link);
+		if (fd < 0) {
+			m->exec_mode = EBPH_EXEC_HOLD;
+			snprintf(m->exec_why, sizeof(m->exec_why), "the BPF LSM program was "
+				 "refused: %s", strerror(-fd));
+		} else {
+			p->prog_fd[p->nprobes] = fd;
+			p->link_fd[p->nprobes++] = link;
+		}
+	}
+	m->resp.refuse = m->exec_mode == EBPH_EXEC_REFUSE;
+	if (bpf_lookup_elem(p->info, &k, &info))
+		return;
+	info.exec_mode = m->exec_mode;
+	snprintf(info.exec_why, sizeof(info.exec_why), "%s", m->exec_why);
+	bpf_update_elem(p->info, &k, &info, BPF_ANY);
 }
 
 /* Describe this monitor in the info map (for admin commands), and set up
@@ -1293,6 +1390,16 @@ static void mon_info(struct monitor *m)
 	info.normal_factor = m->cfg.normal_factor;
 	info.normal_factor_den = m->cfg.normal_factor_den;
 	info.min_train_calls = m->cfg.min_train_calls;
+	info.started = (__s64)now_ns(CLOCK_REALTIME);
+	info.response = m->cfg.response;
+	info.exec_mode = m->exec_mode;
+	snprintf(info.exec_why, sizeof(info.exec_why), "%s", m->exec_why);
+	if (m->opts.config) {
+		char *abs = realpath(m->opts.config, NULL);
+
+		snprintf(info.config, sizeof(info.config), "%s", abs ? abs : m->opts.config);
+		free(abs);
+	}
 	bpf_update_elem(m->prog.info, &k, &info, BPF_ANY);
 	m->maps.profiles = m->prog.profiles;
 	m->maps.keys = m->prog.keys;
@@ -1391,7 +1498,8 @@ static int mon_run(struct monitor *m)
 
 	if (resolve_offsets(offs, fs_offs, &sys_exit_id, &fork_id, m->opts.ebpf))
 		return 1;
-	text = fill_program(&m->cfg, offs, fs_offs);
+	mon_exec_check(m);
+	text = mon_exec_text(m, fill_program(&m->cfg, offs, fs_offs));
 	if (!text) {
 		fprintf(stderr, "ebph: out of memory\n");
 		return 1;
@@ -1497,6 +1605,7 @@ static int mon_run(struct monitor *m)
 			return 1;
 		}
 		m->resp_on = 1;
+		mon_exec_load(m);
 		mon_resp_banner(m);
 	}
 

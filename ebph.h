@@ -100,6 +100,16 @@ enum ebph_release {
 	EBPH_REL_COUNT
 };
 
+/* How an execve of a task with lfc >= suspend_execve is stopped (suspend
+ * events: field reason; ebph_info.exec_mode): see ebph(8) RESPONSE. */
+enum ebph_exec_mode {
+	EBPH_EXEC_HOLD = 0,	/* held with ptrace before the new program runs */
+	EBPH_EXEC_REFUSE = 1,	/* refused with -EPERM by the BPF LSM program */
+	EBPH_EXEC_OFF = 2,	/* neither: response off, or suspend_execve 0 */
+};
+#define EBPH_EXEC_WHY_MAX	256	/* bytes of ebph_info.exec_why */
+#define EBPH_CONFIG_MAX		2048	/* bytes of ebph_info.config */
+
 /* rows_full events: which limit (in ebph_event.reason) */
 #define EBPH_FULL_CAP		1	/* the profile has max_rows_per_profile rows */
 #define EBPH_FULL_POOL		2	/* the shared pool (max_rows) is used up */
@@ -231,7 +241,14 @@ struct ebph_info {
 	__u32 normal_factor_den;
 	__u32 min_train_calls;
 	__u32 pad;
+	__s64 started;		/* wall-clock ns the monitor started */
+	__u32 response;		/* the response in force (0 off, 1 log, 2 act) */
+	__u32 exec_mode;	/* enum ebph_exec_mode */
+	char exec_why[EBPH_EXEC_WHY_MAX];	/* why that execve mode */
+	char config[EBPH_CONFIG_MAX];	/* the configuration file, "" = none (cut to fit) */
 };
+/* struct ebph_info stays within 8 KiB: the single-instance check of every
+ * ebph version reads the info value into a buffer of that size. */
 
 /* A task held by the response, in the "held" hash by TID: written by the
  * monitor (user space) for ebph ps; no BPF program uses it. */

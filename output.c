@@ -461,8 +461,21 @@ static void out_response(struct out_ctx *o, const struct ebph_event *e, int json
 				(unsigned long long)e->count, (unsigned long long)e->since);
 		break;
 	case EBPH_EV_SUSPEND:
-		fprintf(f, json ? ",\"action\":\"%s\",\"lfc\":%u,\"until\":%lld.%06lld,\"late\":%s" :
-			" %s lfc=%u until=%lld.%06lld%s", act, e->lfc,
+		if (e->reason == EBPH_EXEC_REFUSE) {	/* refused at once: no until */
+			fprintf(f, json ? ",\"action\":\"%s\",\"mode\":\"refuse\",\"lfc\":%u,"
+				"\"until\":null,\"late\":false" : " %s mode=refuse lfc=%u", act, e->lfc);
+			if (!e->path[0])
+				break;
+			fputs(json ? ",\"file\":" : " file=", f);
+			if (json)
+				out_json_str(f, e->path, sizeof(e->path));
+			else
+				out_text_str(f, e->path, sizeof(e->path));
+			break;
+		}
+		fprintf(f, json ? ",\"action\":\"%s\",\"mode\":\"hold\",\"lfc\":%u,"
+			"\"until\":%lld.%06lld,\"late\":%s" :
+			" %s mode=hold lfc=%u until=%lld.%06lld%s", act, e->lfc,
 			(long long)(until / 1000000000), (long long)(until % 1000000000 / 1000),
 			json ? (e->flags & EBPH_F_LATE ? "true" : "false") :
 			(e->flags & EBPH_F_LATE ? " late" : ""));
@@ -782,7 +795,7 @@ static void out_status_fn(struct out_ctx *o, const void *arg)
 			"\"tasks_full\":%llu,\"profiles_full\":%llu,\"rows_full\":%llu,"
 			"\"edges_full\":%llu,\"reclaimed\":%llu,"
 			"\"anomalies_lost\":%llu,\"suppressed\":%llu,\"held\":%llu,\"traced\":%llu,"
-			"\"final\":%s}\n",
+			"\"execve\":\"%s\",\"final\":%s}\n",
 			(unsigned long long)s->profiles, (unsigned long long)s->training,
 			(unsigned long long)s->frozen, (unsigned long long)s->normal,
 			(unsigned long long)s->tasks, (unsigned long long)s->syscalls,
@@ -793,7 +806,8 @@ static void out_status_fn(struct out_ctx *o, const void *arg)
 			(unsigned long long)s->rows_full, (unsigned long long)s->edges_full,
 			(unsigned long long)s->reclaimed, (unsigned long long)s->anomalies_lost,
 			(unsigned long long)s->suppressed, (unsigned long long)s->held,
-			(unsigned long long)s->traced, s->final ? "true" : "false");
+			(unsigned long long)s->traced, s->execve ? s->execve : "off",
+			s->final ? "true" : "false");
 		return;
 	}
 	out_ts_text(o, s->ts);
@@ -819,6 +833,8 @@ static void out_status_fn(struct out_ctx *o, const void *arg)
 	if (s->held || s->traced)
 		fprintf(f, " held=%llu traced=%llu", (unsigned long long)s->held,
 			(unsigned long long)s->traced);
+	if (s->execve && strcmp(s->execve, "off"))
+		fprintf(f, " execve=%s", s->execve);
 	fputc('\n', f);
 }
 

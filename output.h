@@ -69,6 +69,7 @@ struct out_status {
 	__u64 anomalies_lost;	/* anomalies in neither a line nor a summary, all profiles */
 	__u64 suppressed;	/* event lines left out by output_rate */
 	__u64 held, traced;	/* response: tasks held now, and traced */
+	const char *execve;	/* the execve mode: "hold", "refuse", "off" (NULL: off) */
 	int final;		/* the last status, at exit */
 };
 

@@ -164,6 +164,22 @@ static struct resp_task *resp_find(struct resp *r, pid_t tid)
 	return NULL;
 }
 
+/* The record of the thread of process pid whose execve was held or let go:
+ * after the exec it has the process's PID as its TID (the kernel's
+ * de_thread), and it is the only thread left. */
+static struct resp_task *resp_find_exec(struct resp *r, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if ((pid_t)r->t[i].ev.pid == pid && r->t[i].tid != pid &&
+		    (r->t[i].exec_ok || r->t[i].pardoned)) {
+			r->t[i].tid = pid;
+			return &r->t[i];
+		}
+	return NULL;
+}
+
 static struct resp_task *resp_add(struct resp *r, const struct ebph_event *e)
 {
 	struct resp_task *t;
@@ -252,10 +268,11 @@ static void fill_end(struct ebph_event *e, const struct resp_task *t, __u64 arg)
 	e->since = t->delay_ms;
 }
 
-/* suspend: lfc, until; arg = lfc | log flag */
+/* suspend: lfc, until; arg = lfc | log flag | refuse mode (bit 30) */
 static void fill_suspend(struct ebph_event *e, const struct resp_task *t, __u64 arg)
 {
-	e->lfc = arg & 0x7fffffff;
+	e->lfc = arg & 0x3fffffff;
+	e->reason = arg & 0x40000000U ? EBPH_EXEC_REFUSE : EBPH_EXEC_HOLD;
 	e->flags = (arg & 0x80000000U ? EBPH_F_LOG_ONLY : 0) | (t->late ? EBPH_F_LATE : 0);
 	e->since = t->until;
 }
@@ -379,10 +396,15 @@ void resp_event(struct resp *r, const struct ebph_event *e)
 		if (log) {
 			struct resp_task lt = { .tid = (pid_t)e->tid, .ev = *e };
 
-			lt.until = boot_ns() + cfg->suspend_execve_time * 1000000000ULL;
-			resp_emit(r, &lt, EBPH_EV_SUSPEND, fill_suspend, e->lfc | 0x80000000ULL);
+			lt.until = r->refuse ? 0 : boot_ns() + cfg->suspend_execve_time * 1000000000ULL;
+			resp_emit(r, &lt, EBPH_EV_SUSPEND, fill_suspend, e->lfc | 0x80000000ULL |
+				  (r->refuse ? 0x40000000ULL : 0));
 			return;
 		}
+		if (r->refuse)
+			return;	/* the BPF LSM program refuses such an execve */
+		if (!t)
+			t = resp_find_exec(r, (pid_t)e->pid);	/* a thread's exec */
 		if (t && t->pardoned && !t->traced) {
 			resp_remove(r, t);	/* released by the operator: the new program starts afresh */
 			return;
@@ -434,7 +456,7 @@ static void resp_syscall_stop(struct resp *r, struct resp_task *t)
 	}
 	if (si.op == PTRACE_SYSCALL_INFO_ENTRY) {
 		if ((si.entry.nr == __NR_execve || si.entry.nr == __NR_execveat) &&
-		    r->cfg->suspend_execve && !t->exec_ok) {
+		    r->cfg->suspend_execve && !t->exec_ok && !r->refuse) {
 			lfc = resp_lfc(r, t->tid);
 			if (lfc >= r->cfg->suspend_execve) {
 				t->ev.lfc = lfc;

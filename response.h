@@ -28,6 +28,8 @@ struct resp {
 	void (*emit)(void *ctx, const struct ebph_event *e);
 	void *ctx;
 	__u64 held_total;		/* tasks held so far */
+	int refuse;			/* execve mode refuse: the BPF LSM program stops
+					 * execve (set by the monitor after resp_init) */
 };
 
 /* Resolve response_exempt (a path that does not exist is reported and

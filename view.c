@@ -24,7 +24,7 @@ static __u64 admin_pairs(const struct store_row *rows, __u32 n)
 }
 
 /* A duration for the NORMAL column: "6d23h", "3h2m", "5m12s", "42s". */
-static void admin_duration(char *buf, size_t len, __u64 secs)
+void admin_duration(char *buf, size_t len, __u64 secs)
 {
 	if (secs >= 86400)
 		snprintf(buf, len, "%llud%lluh", (unsigned long long)(secs / 86400),

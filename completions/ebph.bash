@@ -4,7 +4,7 @@
 # admin.c's command table); tests/e2e_docs.sh checks that they agree.
 
 _ebph_opts='-c --config -o --option -j --json -d --duration -T --timestamp -p --pid --tree -n --name --alerts -s --summary --ebpf --print-config --no-load --no-save -h --help -V --version'
-_ebph_cmds='ps profiles show normalize sensitize tolerize delete notolerize autotolerize save release prune help replay record'
+_ebph_cmds='ps profiles show normalize sensitize tolerize delete notolerize autotolerize status save release prune help replay record'
 _ebph_cmd_ps='-j --json -t --threads -h --help'
 _ebph_cmd_profiles='-j --json -c --config -o --option -h --help'
 _ebph_cmd_show='-j --json -c --config -o --option -p --pid --pairs --diff --svg -h --help'
@@ -14,6 +14,7 @@ _ebph_cmd_tolerize='-j --json -c --config -o --option -p --pid -h --help'
 _ebph_cmd_delete='-j --json -c --config -o --option -p --pid -h --help'
 _ebph_cmd_notolerize='-j --json -c --config -o --option -p --pid -h --help'
 _ebph_cmd_autotolerize='-j --json -c --config -o --option -p --pid -h --help'
+_ebph_cmd_status='-j --json -h --help'
 _ebph_cmd_save='-j --json -h --help'
 _ebph_cmd_release='--all -h --help'
 _ebph_cmd_prune='-c --config -o --option -n --dry-run -h --help'

@@ -116,7 +116,7 @@ check "completion: 'ebph --no' offers --no-load and --no-save" \
 	[ "$(complete_words ebph --no)" = "--no-load --no-save" ]
 check "completion: 'ebph show --p' offers --pid and --pairs" [ "$(complete_words ebph show --p)" = "--pid --pairs" ]
 check "completion: 'ebph -j prune --d' offers --dry-run" [ "$(complete_words ebph -j prune --d)" = "--dry-run" ]
-check "completion: 'ebph help s' offers the commands" [ "$(complete_words ebph help s)" = "show sensitize save" ]
+check "completion: 'ebph help s' offers the commands" [ "$(complete_words ebph help s)" = "show sensitize status save" ]
 
 # Licence (issue 14.7): LICENSE is the GPL-2.0 text, and every source file
 # (C, headers, the BPF template, scripts, Makefiles) says so in its first lines.

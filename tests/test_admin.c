@@ -247,7 +247,7 @@ START_TEST(test_admin_cmd_help)
 	ck_assert_ptr_null(strstr(t, "--dry-run"));
 	ck_assert_ptr_null(strstr(t, "--pid"));
 	ck_assert_ptr_nonnull(strstr(t, "Commands: ps profiles show normalize sensitize tolerize "
-				    "delete notolerize autotolerize save release prune help replay record\n"));
+				    "delete notolerize autotolerize status save release prune help replay record\n"));
 	free(t);
 	mem_open(&m);
 	admin_cmd_help(m.f, admin_find("prune"));

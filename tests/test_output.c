@@ -1519,13 +1519,29 @@ START_TEST(test_output_response_events)
 	ck_assert_msg(strstr(l, "response ") == l && strstr(l, " log end lfc_max=3\n"), "%s", l);
 	free(l);
 	e.type = EBPH_EV_SUSPEND;
+	e.reason = EBPH_EXEC_HOLD;
 	e.flags = EBPH_F_LATE;
 	e.since = 7000000000ULL;
 	l = render_event(1, 0, &e, NULL);
-	ck_assert_msg(strstr(l, ",\"action\":\"act\",\"lfc\":3,\"until\":1700000007.000000,"
-			     "\"late\":true}\n") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ",\"action\":\"act\",\"mode\":\"hold\",\"lfc\":3,"
+			     "\"until\":1700000007.000000,\"late\":true}\n") != NULL, "%s", l);
 	assert_json_line(l);
 	free(l);
+	/* refused by the BPF LSM program: no until, the file it named */
+	e.reason = EBPH_EXEC_REFUSE;
+	e.flags = 0;
+	e.since = 0;
+	strcpy(e.path, "/bin/s\nh");
+	l = render_event(1, 0, &e, NULL);
+	ck_assert_msg(strstr(l, ",\"action\":\"act\",\"mode\":\"refuse\",\"lfc\":3,"
+			     "\"until\":null,\"late\":false,\"file\":\"/bin/s\\u000ah\"}\n") != NULL,
+		      "%s", l);
+	assert_json_line(l);
+	free(l);
+	l = render_event(0, 0, &e, NULL);
+	ck_assert_msg(strstr(l, " act mode=refuse lfc=3 file=/bin/s\\x0ah\n") != NULL, "%s", l);
+	free(l);
+	e.path[0] = 0;
 	e.type = EBPH_EV_RELEASE;
 	e.reason = EBPH_REL_OPERATOR;
 	e.state = 2;
@@ -1564,7 +1580,8 @@ START_TEST(test_output_status_json)
 			 "\"anomalies\":2,\"lost_events\":1,\"rows\":300,\"snapshot_rows\":20,"
 			 "\"pair_bytes\":65536,\"map_bytes\":40000000,\"tasks_full\":0,"
 			 "\"profiles_full\":0,\"rows_full\":5,\"edges_full\":0,\"reclaimed\":0,"
-			 "\"anomalies_lost\":0,\"suppressed\":0,\"held\":0,\"traced\":0,\"final\":true}\n");
+			 "\"anomalies_lost\":0,\"suppressed\":0,\"held\":0,\"traced\":0,\"execve\":\"off\","
+			 "\"final\":true}\n");
 	assert_json_line(l);
 	free(l);
 	st.final = 0;
