@@ -260,7 +260,7 @@ static void mon_settings(struct monitor *m, __u32 slot, const char *path)
 	}
 	if (pr->mode == CFG_MODE_IGNORE)
 		wait = EBPH_WAIT_NEVER;
-	else if (pr->has_normal_wait)
+	else if (pr->set & CFG_P_NORMAL_WAIT)
 		wait = pr->normal_wait ? pr->normal_wait * 1000000000ULL : 1;
 	else
 		return;
