@@ -188,6 +188,10 @@ enum ebph_cmd {
 				 * max_rows, anomaly_period_ns */
 };
 
+/* Arguments the command program reads (args[0..7]): every run passes them
+ * all, as the kernel refuses a shorter context than the program reads. */
+#define EBPH_CMD_ARGS		8
+
 /* Which per-program limits of a profile are in force (struct ebph_limits set). */
 #define EBPH_LIM_ANOMALY_LIMIT	1
 #define EBPH_LIM_TOLERIZE_LIMIT	2
