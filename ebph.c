@@ -240,7 +240,8 @@ static int mon_command(struct monitor *m, __u32 op, __u32 slot, __u64 arg)
 
 /* A programs entry's limits as the command program takes them
  * (EBPH_CMD_LIMITS): the EBPH_LIM_* set, then the values. */
-static void mon_limits_args(const struct cfg_program *pr, __u32 slot, __u64 args[8])
+static void mon_limits_args(const struct cfg_program *pr, __u32 slot,
+			    __u64 args[EBPH_CMD_ARGS])
 {
 	static const struct {
 		__u32 cfg, lim;
@@ -274,7 +275,7 @@ static void mon_limits_args(const struct cfg_program *pr, __u32 slot, __u64 args
 static void mon_settings(struct monitor *m, __u32 slot, const char *path)
 {
 	const struct cfg_program *pr;
-	__u64 wait, args[8];
+	__u64 wait, args[EBPH_CMD_ARGS];
 	int ret;
 
 	if (!m->settings_ready || !m->cfg.nprograms)
@@ -290,7 +291,7 @@ static void mon_settings(struct monitor *m, __u32 slot, const char *path)
 	}
 	mon_limits_args(pr, slot, args);
 	if (args[2]) {
-		ret = maps_command_args(m->prog.cmd, args, 8);
+		ret = maps_command_args(m->prog.cmd, args, EBPH_CMD_ARGS);
 		if (ret)
 			out_warn("ebph: %s: cannot apply its programs entry: %s", path,
 				 strerror(-ret));
