@@ -124,6 +124,7 @@ struct cfg_ctx {
 	bool seen[CFG_NKEYS];
 	yaml_mark_t key_mark[CFG_NKEYS];
 	yaml_mark_t val_mark[CFG_NKEYS];
+	yaml_mark_t prog_mark[CFG_PROGRAMS_MAX];	/* a programs entry's tolerize_limit */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -322,15 +323,22 @@ static const char *cfg_describe(char *buf, size_t n, const yaml_event_t *ev)
 	return buf;
 }
 
-static const char *cfg_expected(enum cfg_type type)
+/* What k's values look like, for "expected X" messages (buf: enum names). */
+static const char *cfg_expected(const struct cfg_key *k, char *buf, size_t n)
 {
-	switch (type) {
+	size_t i, used = 0;
+
+	switch (k->type) {
 	case CFG_DURATION:
 		return "a duration (seconds, or a number followed by s, m, h, d or w)";
 	case CFG_PATH:
 		return "a path";
 	case CFG_ENUM:
-		return "off, log or act";
+		buf[0] = '\0';
+		for (i = 0; k->names[i] && used < n; i++)
+			used += snprintf(buf + used, n - used, "%s%s",
+					 !i ? "" : k->names[i + 1] ? ", " : " or ", k->names[i]);
+		return buf;
 	case CFG_PATHS:
 		return "a list of paths";
 	case CFG_OPT_PATH:
@@ -344,12 +352,15 @@ static const char *cfg_expected(enum cfg_type type)
 	}
 }
 
-static int cfg_type_error(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+/* "IN KEY: expected X, got Y"; in is "" for a top-level key, "programs: "
+ * inside a programs entry. -EINVAL. */
+static int cfg_type_error(struct cfg_ctx *ctx, const char *in, const struct cfg_key *k,
+			  const yaml_event_t *ev)
 {
-	char got[CFG_EXCERPT + 64];
+	char got[CFG_EXCERPT + 64], names[128];
 
-	cfg_error(ctx, &ev->start_mark, "%s: expected %s, got %s", k->name,
-		  cfg_expected(k->type), cfg_describe(got, sizeof(got), ev));
+	cfg_error(ctx, &ev->start_mark, "%s%s: expected %s, got %s", in, k->name,
+		  cfg_expected(k, names, sizeof(names)), cfg_describe(got, sizeof(got), ev));
 	return -EINVAL;
 }
 
@@ -361,24 +372,46 @@ static bool cfg_is_plain(const yaml_event_t *ev)
 	       strlen((const char *)ev->data.scalar.value) == ev->data.scalar.length;
 }
 
-static int cfg_set_number(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+/*
+ * The one checker of scalar values, for top-level keys and programs
+ * entries alike: a number of k's type within k's range (CFG_UINT, CFG_POW2,
+ * CFG_DURATION in seconds), a boolean (plain true or false, YAML 1.2's core
+ * schema) or one of k's names (CFG_ENUM, its index). 0 and *v, or -EINVAL
+ * with one message "IN KEY: ..." at the value (in: see cfg_type_error).
+ */
+static int cfg_value(struct cfg_ctx *ctx, const char *in, const struct cfg_key *k,
+		     const yaml_event_t *ev, __u64 *v)
 {
 	const char *s = (const char *)ev->data.scalar.value;
-	size_t len = ev->data.scalar.length;
+	size_t i, len = ev->data.scalar.length;
 	char ex[CFG_EXCERPT + 4], lo[32], hi[32];
-	__u64 v;
 	int ret;
 
 	if (!cfg_is_plain(ev))
-		return cfg_type_error(ctx, k, ev);
+		return cfg_type_error(ctx, in, k, ev);
+	if (k->type == CFG_BOOL) {
+		if (strcmp(s, "true") && strcmp(s, "false"))
+			return cfg_type_error(ctx, in, k, ev);
+		*v = !strcmp(s, "true");
+		return 0;
+	}
+	if (k->type == CFG_ENUM) {
+		for (i = 0; k->names[i]; i++) {
+			if (!strcmp(k->names[i], s)) {
+				*v = i;
+				return 0;
+			}
+		}
+		return cfg_type_error(ctx, in, k, ev);
+	}
 	if (k->type == CFG_DURATION)
-		ret = cfg_parse_duration_len(s, len, &v);
+		ret = cfg_parse_duration_len(s, len, v);
 	else
-		ret = cfg_parse_u64(s, len, &v);
+		ret = cfg_parse_u64(s, len, v);
 	if (ret)
-		return cfg_type_error(ctx, k, ev);
+		return cfg_type_error(ctx, in, k, ev);
 
-	if (v < k->min || v > k->max) {
+	if (*v < k->min || *v > k->max) {
 		if (k->type == CFG_DURATION) {
 			cfg_fmt_duration(lo, sizeof(lo), k->min);
 			cfg_fmt_duration(hi, sizeof(hi), k->max);
@@ -386,28 +419,27 @@ static int cfg_set_number(struct cfg_ctx *ctx, const struct cfg_key *k, const ya
 			snprintf(lo, sizeof(lo), "%llu", (unsigned long long)k->min);
 			snprintf(hi, sizeof(hi), "%llu", (unsigned long long)k->max);
 		}
-		cfg_error(ctx, &ev->start_mark, "%s: %s is out of range (%s..%s)", k->name,
+		cfg_error(ctx, &ev->start_mark, "%s%s: %s is out of range (%s..%s)", in, k->name,
 			  cfg_excerpt(ex, ev->data.scalar.value, len), lo, hi);
 		return -EINVAL;
 	}
-	if (k->type == CFG_POW2 && (v & (v - 1))) {
-		cfg_error(ctx, &ev->start_mark, "%s: %s is not a power of two", k->name,
+	if (k->type == CFG_POW2 && (*v & (*v - 1))) {
+		cfg_error(ctx, &ev->start_mark, "%s%s: %s is not a power of two", in, k->name,
 			  cfg_excerpt(ex, ev->data.scalar.value, len));
 		return -EINVAL;
 	}
-	cfg_put(&ctx->cfg, k, v);
 	return 0;
 }
 
-/* A boolean: the plain scalars true and false (YAML 1.2's core schema). */
-static int cfg_set_bool(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
+/* A top-level number, boolean or enum (cfg_value). */
+static int cfg_set_value(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
 {
-	const char *s = (const char *)ev->data.scalar.value;
+	__u64 v;
+	int ret = cfg_value(ctx, "", k, ev, &v);
 
-	if (!cfg_is_plain(ev) || (strcmp(s, "true") && strcmp(s, "false")))
-		return cfg_type_error(ctx, k, ev);
-	cfg_put(&ctx->cfg, k, !strcmp(s, "true"));
-	return 0;
+	if (!ret)
+		cfg_put(&ctx->cfg, k, v);
+	return ret;
 }
 
 /* True at a control character: C0, DEL, or C1 (U+0080..U+009F in UTF-8). */
@@ -429,7 +461,7 @@ static int cfg_check_path(struct cfg_ctx *ctx, const struct cfg_key *k, const ya
 
 	if (ev->type != YAML_SCALAR_EVENT || (tag && strcmp(tag, YAML_STR_TAG)) ||
 	    cfg_is_null(ev))
-		return cfg_type_error(ctx, k, ev);
+		return cfg_type_error(ctx, "", k, ev);
 	if (!len && k->type == CFG_OPT_PATH) {
 		cfg_put_str(&ctx->cfg, k, "", 0);
 		return 0;
@@ -468,20 +500,6 @@ static int cfg_set_path(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml
 	return ret;
 }
 
-/* One of k's names, a plain scalar. */
-static int cfg_set_enum(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
-{
-	size_t i;
-
-	if (cfg_is_plain(ev))
-		for (i = 0; k->names[i]; i++)
-			if (!strcmp(k->names[i], (const char *)ev->data.scalar.value)) {
-				cfg_put(&ctx->cfg, k, i);
-				return 0;
-			}
-	return cfg_type_error(ctx, k, ev);
-}
-
 static int cfg_next(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev);
 static int cfg_check_anchor(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev);
 
@@ -495,7 +513,7 @@ static int cfg_set_paths(struct cfg_ctx *ctx, const struct cfg_key *k, yaml_pars
 	int ret;
 
 	if (ev->type != YAML_SEQUENCE_START_EVENT)
-		return cfg_type_error(ctx, k, ev);
+		return cfg_type_error(ctx, "", k, ev);
 	memset(buf, 0, k->size);
 	for (;;) {
 		yaml_event_delete(ev);
@@ -508,7 +526,7 @@ static int cfg_set_paths(struct cfg_ctx *ctx, const struct cfg_key *k, yaml_pars
 		if (ret)
 			return ret;
 		if (ev->type != YAML_SCALAR_EVENT)
-			return cfg_type_error(ctx, k, ev);
+			return cfg_type_error(ctx, "", k, ev);
 		/* room for this path's NUL and the list's final one */
 		if (used + 2 > k->size) {
 			cfg_error(ctx, &ev->start_mark, "%s: the list is too long (at most %zu "
@@ -534,7 +552,7 @@ static int cfg_set_words(struct cfg_ctx *ctx, const struct cfg_key *k, const yam
 	int path = 0, start = 1;
 
 	if (ev->type != YAML_SCALAR_EVENT || (tag && strcmp(tag, YAML_STR_TAG)))
-		return cfg_type_error(ctx, k, ev);
+		return cfg_type_error(ctx, "", k, ev);
 	if (len >= k->size) {
 		cfg_error(ctx, &ev->start_mark, "%s: too long (%zu bytes, at most %zu)",
 			  k->name, len, k->size - 1);
@@ -684,103 +702,117 @@ static int cfg_drain(struct cfg_ctx *ctx, yaml_parser_t *p)
 	return 0;
 }
 
-/* A boolean scalar: true/false (plain). 0 or -EINVAL. */
-static int cfg_parse_bool(const yaml_event_t *ev, __u32 *out)
-{
-	const char *v = (const char *)ev->data.scalar.value;
+static const char *const cfg_mode_names[] = { "monitor", "ignore", NULL };
+static const struct cfg_key cfg_mode_key = {
+	"mode", CFG_ENUM, 0, 0, 0, 0, CFG_MODE_MONITOR, NULL, cfg_mode_names
+};
 
-	if (!cfg_is_plain(ev))
-		return -EINVAL;
-	if (!strcmp(v, "true"))
-		*out = 1;
-	else if (!strcmp(v, "false"))
-		*out = 0;
-	else
-		return -EINVAL;
-	return 0;
+#define CFG_PFIELD(f) offsetof(struct cfg_program, f), sizeof(((struct cfg_program *)0)->f)
+
+/* The keys of a programs entry, in the order cfg_write prints them: path
+ * (bit 0), mode, and top-level keys that apply to the matching profiles,
+ * each checked by cfg_value against its cfg_keys row (or cfg_mode_key). */
+static const struct cfg_entry_key {
+	const char *name;
+	size_t off;
+	size_t size;
+	__u32 bit;
+} cfg_entry_keys[] = {
+	{ "path", CFG_PFIELD(path), 0 },
+	{ "normal_wait", CFG_PFIELD(normal_wait), CFG_P_NORMAL_WAIT },
+	{ "mode", CFG_PFIELD(mode), CFG_P_MODE },
+	{ "auto_tolerize", CFG_PFIELD(auto_tolerize), CFG_P_AUTO_TOLERIZE },
+	{ "anomaly_limit", CFG_PFIELD(anomaly_limit), CFG_P_ANOMALY_LIMIT },
+	{ "anomaly_period", CFG_PFIELD(anomaly_period), CFG_P_ANOMALY_PERIOD },
+	{ "tolerize_limit", CFG_PFIELD(tolerize_limit), CFG_P_TOLERIZE_LIMIT },
+	{ "alert_lfc", CFG_PFIELD(alert_lfc), CFG_P_ALERT_LFC },
+	{ "max_rows_per_profile", CFG_PFIELD(max_rows_per_profile), CFG_P_MAX_ROWS_PER_PROFILE },
+};
+
+#define CFG_NENTRY (sizeof(cfg_entry_keys) / sizeof(cfg_entry_keys[0]))
+
+/* The cfg_keys row (or cfg_mode_key) that checks entry key e. */
+static const struct cfg_key *cfg_entry_rule(const struct cfg_entry_key *e)
+{
+	if (e->bit == CFG_P_MODE)
+		return &cfg_mode_key;
+	return cfg_find(e->name, strlen(e->name));
 }
 
-/* One value of a programs entry; ev holds it, name its key. */
-static int cfg_program_value(struct cfg_ctx *ctx, struct cfg_program *pr, const char *name,
-			     const yaml_event_t *ev)
+/* A programs entry's path: an absolute path or glob. */
+static int cfg_program_path(struct cfg_ctx *ctx, struct cfg_program *pr, const yaml_event_t *ev)
 {
 	const unsigned char *s = ev->data.scalar.value;
 	size_t i, len = ev->data.scalar.length;
-	char got[CFG_EXCERPT + 64], ex[CFG_EXCERPT + 4], hi[32];
+	char ex[CFG_EXCERPT + 4];
+
+	for (i = 0; i < len; i++) {
+		if (cfg_is_control(s, len, i)) {
+			cfg_error(ctx, &ev->start_mark, "programs: path: contains a "
+				  "control character");
+			return -EINVAL;
+		}
+	}
+	if (!len || s[0] != '/') {
+		cfg_error(ctx, &ev->start_mark, "programs: path: '%s' is not an "
+			  "absolute path or glob", cfg_excerpt(ex, s, len));
+		return -EINVAL;
+	}
+	if (len >= sizeof(pr->path)) {
+		cfg_error(ctx, &ev->start_mark, "programs: path: too long (%zu bytes, "
+			  "at most %zu)", len, sizeof(pr->path) - 1);
+		return -EINVAL;
+	}
+	memcpy(pr->path, s, len);
+	return 0;
+}
+
+/* One value of a programs entry; ev holds it, e names its key. */
+static int cfg_program_value(struct cfg_ctx *ctx, struct cfg_program *pr,
+			     const struct cfg_entry_key *e, const yaml_event_t *ev)
+{
+	char got[CFG_EXCERPT + 64];
+	char *p = (char *)pr + e->off;
 	__u64 v;
+	int ret;
 
 	if (ev->type != YAML_SCALAR_EVENT || cfg_is_null(ev)) {
-		cfg_error(ctx, &ev->start_mark, "programs: %s: expected a value, got %s", name,
+		cfg_error(ctx, &ev->start_mark, "programs: %s: expected a value, got %s", e->name,
 			  cfg_describe(got, sizeof(got), ev));
 		return -EINVAL;
 	}
-	if (!strcmp(name, "path")) {
-		for (i = 0; i < len; i++) {
-			if (cfg_is_control(s, len, i)) {
-				cfg_error(ctx, &ev->start_mark, "programs: path: contains a "
-					  "control character");
-				return -EINVAL;
-			}
-		}
-		if (!len || s[0] != '/') {
-			cfg_error(ctx, &ev->start_mark, "programs: path: '%s' is not an "
-				  "absolute path or glob", cfg_excerpt(ex, s, len));
-			return -EINVAL;
-		}
-		if (len >= sizeof(pr->path)) {
-			cfg_error(ctx, &ev->start_mark, "programs: path: too long (%zu bytes, "
-				  "at most %zu)", len, sizeof(pr->path) - 1);
-			return -EINVAL;
-		}
-		memcpy(pr->path, s, len);
-		return 0;
-	}
-	if (!strcmp(name, "normal_wait")) {
-		if (!cfg_is_plain(ev) || cfg_parse_duration_len((const char *)s, len, &v)) {
-			cfg_error(ctx, &ev->start_mark, "programs: normal_wait: expected %s, "
-				  "got %s", cfg_expected(CFG_DURATION),
-				  cfg_describe(got, sizeof(got), ev));
-			return -EINVAL;
-		}
-		if (v > 365 * CFG_DAY) {
-			cfg_error(ctx, &ev->start_mark, "programs: normal_wait: %s is out of "
-				  "range (0..%s)", cfg_excerpt(ex, s, len),
-				  cfg_fmt_duration(hi, sizeof(hi), 365 * CFG_DAY));
-			return -EINVAL;
-		}
-		pr->normal_wait = v;
-		pr->has_normal_wait = 1;
-		return 0;
-	}
-	if (!strcmp(name, "mode")) {
-		if (cfg_is_plain(ev) && !strcmp((const char *)s, "monitor")) {
-			pr->mode = CFG_MODE_MONITOR;
-		} else if (cfg_is_plain(ev) && !strcmp((const char *)s, "ignore")) {
-			pr->mode = CFG_MODE_IGNORE;
-		} else {
-			cfg_error(ctx, &ev->start_mark, "programs: mode: expected monitor or "
-				  "ignore, got %s", cfg_describe(got, sizeof(got), ev));
-			return -EINVAL;
-		}
-		return 0;
-	}
-	/* auto_tolerize */
-	if (cfg_parse_bool(ev, &pr->auto_tolerize)) {
-		cfg_error(ctx, &ev->start_mark, "programs: auto_tolerize: expected true or "
-			  "false, got %s", cfg_describe(got, sizeof(got), ev));
-		return -EINVAL;
-	}
+	if (!e->bit)
+		return cfg_program_path(ctx, pr, ev);
+	ret = cfg_value(ctx, "programs: ", cfg_entry_rule(e), ev, &v);
+	if (ret)
+		return ret;
+	if (e->size == sizeof(__u64))
+		*(__u64 *)p = v;
+	else
+		*(__u32 *)p = (__u32)v;
+	pr->set |= e->bit;
 	return 0;
+}
+
+/* The names of an entry's keys, for the unknown-key message. */
+static const char *cfg_entry_names(char *buf, size_t n)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < CFG_NENTRY && used < n; i++)
+		used += snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
+				 cfg_entry_keys[i].name);
+	return buf;
 }
 
 /* One entry of the programs list, a mapping; ev holds its start. */
 static int cfg_program_entry(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev,
-			     struct cfg_program *pr)
+			     struct cfg_program *pr, yaml_mark_t *marks)
 {
-	static const char *const names[] = { "path", "normal_wait", "mode", "auto_tolerize" };
-	char got[CFG_EXCERPT + 64], ex[CFG_EXCERPT + 4];
+	char got[CFG_EXCERPT + 64], ex[CFG_EXCERPT + 4], names[256];
 	yaml_mark_t start = ev->start_mark;
-	int seen[4] = { 0 }, ret;
+	int seen[CFG_NENTRY] = { 0 }, ret;
 	size_t i;
 
 	memset(pr, 0, sizeof(*pr));
@@ -805,17 +837,18 @@ static int cfg_program_entry(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t
 				  cfg_describe(got, sizeof(got), ev));
 			return -EINVAL;
 		}
-		for (i = 0; i < 4; i++)
-			if (!strcmp((const char *)ev->data.scalar.value, names[i]))
+		for (i = 0; i < CFG_NENTRY; i++)
+			if (!strcmp((const char *)ev->data.scalar.value, cfg_entry_keys[i].name))
 				break;
-		if (i == 4) {
-			cfg_error(ctx, &ev->start_mark, "programs: unknown key '%s' (path, "
-				  "normal_wait, mode, auto_tolerize)",
-				  cfg_excerpt(ex, ev->data.scalar.value, ev->data.scalar.length));
+		if (i == CFG_NENTRY) {
+			cfg_error(ctx, &ev->start_mark, "programs: unknown key '%s' (%s)",
+				  cfg_excerpt(ex, ev->data.scalar.value, ev->data.scalar.length),
+				  cfg_entry_names(names, sizeof(names)));
 			return -EINVAL;
 		}
 		if (seen[i]) {
-			cfg_error(ctx, &ev->start_mark, "programs: duplicate key '%s'", names[i]);
+			cfg_error(ctx, &ev->start_mark, "programs: duplicate key '%s'",
+				  cfg_entry_keys[i].name);
 			return -EINVAL;
 		}
 		seen[i] = 1;
@@ -826,7 +859,9 @@ static int cfg_program_entry(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t
 		ret = cfg_check_anchor(ctx, NULL, ev);
 		if (ret)
 			return ret;
-		ret = cfg_program_value(ctx, pr, names[i], ev);
+		if (cfg_entry_keys[i].bit == CFG_P_TOLERIZE_LIMIT)
+			*marks = ev->start_mark;	/* for cfg_cross_check */
+		ret = cfg_program_value(ctx, pr, &cfg_entry_keys[i], ev);
 		if (ret)
 			return ret;
 	}
@@ -869,7 +904,7 @@ static int cfg_set_programs(struct cfg_ctx *ctx, const struct cfg_key *k, yaml_p
 				  CFG_PROGRAMS_MAX);
 			return -EINVAL;
 		}
-		ret = cfg_program_entry(ctx, p, ev, &ctx->cfg.programs[n]);
+		ret = cfg_program_entry(ctx, p, ev, &ctx->cfg.programs[n], &ctx->prog_mark[n]);
 		if (ret)
 			return ret;
 		n++;
@@ -932,17 +967,40 @@ static int cfg_pair(struct cfg_ctx *ctx, yaml_parser_t *p, yaml_event_t *ev)
 		return ret;
 	if (k->type == CFG_PATH || k->type == CFG_OPT_PATH)
 		return cfg_set_path(ctx, k, ev);
-	if (k->type == CFG_ENUM)
-		return cfg_set_enum(ctx, k, ev);
 	if (k->type == CFG_PATHS)
 		return cfg_set_paths(ctx, k, p, ev);
-	if (k->type == CFG_BOOL)
-		return cfg_set_bool(ctx, k, ev);
 	if (k->type == CFG_PROGRAMS)
 		return cfg_set_programs(ctx, k, p, ev);
 	if (k->type == CFG_WORDS)
 		return cfg_set_words(ctx, k, ev);
-	return cfg_set_number(ctx, k, ev);
+	return cfg_set_value(ctx, k, ev);
+}
+
+/* A programs entry's tolerize_limit is below lfc_window, as the top-level
+ * one: placed at the entry's value if this document sets programs, else at
+ * lfc_window's. */
+static int cfg_cross_check_programs(struct cfg_ctx *ctx)
+{
+	const struct cfg_key *pk = cfg_find("programs", strlen("programs"));
+	const struct cfg_key *lk = cfg_find("lfc_window", strlen("lfc_window"));
+	__u32 i, lw = ctx->cfg.lfc_window;
+
+	for (i = 0; i < ctx->cfg.nprograms && i < CFG_PROGRAMS_MAX; i++) {
+		const struct cfg_program *pr = &ctx->cfg.programs[i];
+
+		if (!(pr->set & CFG_P_TOLERIZE_LIMIT) || pr->tolerize_limit < lw)
+			continue;
+		if (ctx->seen[pk - cfg_keys] || !ctx->seen[lk - cfg_keys])
+			cfg_error(ctx, ctx->seen[pk - cfg_keys] ? &ctx->prog_mark[i] : NULL,
+				  "programs: tolerize_limit: %u must be less than lfc_window (%u)",
+				  pr->tolerize_limit, lw);
+		else
+			cfg_error(ctx, &ctx->val_mark[lk - cfg_keys], "lfc_window: %u must be "
+				  "greater than programs: tolerize_limit (%u)", lw,
+				  pr->tolerize_limit);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int cfg_cross_check(struct cfg_ctx *ctx)
@@ -967,7 +1025,7 @@ static int cfg_cross_check(struct cfg_ctx *ctx)
 				  lo->name, vlo);
 		return -EINVAL;
 	}
-	return 0;
+	return cfg_cross_check_programs(ctx);
 }
 
 /* The whole event stream: at most one document, a mapping at the top. */
@@ -1298,11 +1356,27 @@ static void cfg_write_path(FILE *f, const char *s, size_t size)
 	fputc('"', f);
 }
 
-/* The programs list as YAML: "programs: []" or one entry per item. */
-static void cfg_write_programs(FILE *f, const struct ebph_config *cfg)
+/* A number, boolean or enum value of key k as YAML. */
+static void cfg_write_value(FILE *f, const struct cfg_key *k, __u64 v)
 {
 	char buf[32];
+
+	if (k->type == CFG_BOOL)
+		fputs(v ? "true" : "false", f);
+	else if (k->type == CFG_ENUM)
+		fputs(k->names[v], f);
+	else if (k->type == CFG_DURATION)
+		fputs(cfg_fmt_duration(buf, sizeof(buf), v), f);
+	else
+		fprintf(f, "%llu", (unsigned long long)v);
+}
+
+/* The programs list as YAML: "programs: []" or one entry per item, with
+ * its path, mode and the keys it sets. */
+static void cfg_write_programs(FILE *f, const struct ebph_config *cfg)
+{
 	__u32 i;
+	size_t j;
 
 	if (!cfg->nprograms) {
 		fputs("programs: []\n", f);
@@ -1315,16 +1389,22 @@ static void cfg_write_programs(FILE *f, const struct ebph_config *cfg)
 		fputs("  - path: ", f);
 		cfg_write_path(f, pr->path, sizeof(pr->path));
 		fputc('\n', f);
-		if (pr->has_normal_wait)
-			fprintf(f, "    normal_wait: %s\n",
-				cfg_fmt_duration(buf, sizeof(buf), pr->normal_wait));
-		fprintf(f, "    mode: %s\n", pr->mode == CFG_MODE_IGNORE ? "ignore" : "monitor");
+		for (j = 1; j < CFG_NENTRY; j++) {
+			const struct cfg_entry_key *e = &cfg_entry_keys[j];
+			const char *p = (const char *)pr + e->off;
+
+			if (!(pr->set & e->bit) && e->bit != CFG_P_MODE)
+				continue;
+			fprintf(f, "    %s: ", e->name);
+			cfg_write_value(f, cfg_entry_rule(e), e->size == sizeof(__u64) ?
+					*(const __u64 *)p : *(const __u32 *)p);
+			fputc('\n', f);
+		}
 	}
 }
 
 void cfg_write(FILE *f, const struct ebph_config *cfg)
 {
-	char buf[32];
 	size_t i;
 
 	for (i = 0; i < CFG_NKEYS; i++) {
@@ -1340,9 +1420,6 @@ void cfg_write(FILE *f, const struct ebph_config *cfg)
 		case CFG_OPT_PATH:
 			cfg_write_path(f, (const char *)cfg + k->off, k->size);
 			break;
-		case CFG_ENUM:
-			fputs(k->names[cfg_get(cfg, k)], f);
-			break;
 		case CFG_PATHS: {
 			const char *s = (const char *)cfg + k->off;
 			const char *sep = "";
@@ -1356,17 +1433,11 @@ void cfg_write(FILE *f, const struct ebph_config *cfg)
 			fputc(']', f);
 			break;
 		}
-		case CFG_BOOL:
-			fputs(cfg_get(cfg, k) ? "true" : "false", f);
-			break;
 		case CFG_WORDS:
 			fprintf(f, "\"%s\"", (const char *)cfg + k->off);
 			break;
-		case CFG_DURATION:
-			fputs(cfg_fmt_duration(buf, sizeof(buf), cfg_get(cfg, k)), f);
-			break;
 		default:
-			fprintf(f, "%llu", (unsigned long long)cfg_get(cfg, k));
+			cfg_write_value(f, k, cfg_get(cfg, k));
 			break;
 		}
 		fputc('\n', f);

@@ -27,14 +27,37 @@ enum cfg_mode {
 	CFG_MODE_IGNORE = 1,	/* learn, never become normal: no anomalies */
 };
 
-/* One entry of the programs list: settings of the executables whose path
- * matches (fnmatch(3) with FNM_PATHNAME); the first matching entry wins. */
+/* The keys a programs entry sets (struct cfg_program set). */
+enum cfg_pkey {
+	CFG_P_NORMAL_WAIT = 1 << 0,
+	CFG_P_MODE = 1 << 1,
+	CFG_P_AUTO_TOLERIZE = 1 << 2,
+	CFG_P_ANOMALY_LIMIT = 1 << 3,
+	CFG_P_ANOMALY_PERIOD = 1 << 4,
+	CFG_P_TOLERIZE_LIMIT = 1 << 5,
+	CFG_P_ALERT_LFC = 1 << 6,
+	CFG_P_MAX_ROWS_PER_PROFILE = 1 << 7,
+};
+
+/*
+ * One entry of the programs list: settings of the executables whose path
+ * matches (fnmatch(3) with FNM_PATHNAME); the first matching entry wins.
+ * Besides path and mode, its keys are top-level keys (same names, units
+ * and ranges) given for the profiles it matches; a key the entry does not
+ * set (its CFG_P_* bit clear in set) keeps the top-level value.
+ */
 struct cfg_program {
 	char path[CFG_PATTERN_MAX];	/* absolute path or glob */
-	__u64 normal_wait;		/* seconds, if has_normal_wait */
-	__u32 has_normal_wait;
+	__u64 normal_wait;		/* seconds */
+	__u64 anomaly_period;		/* seconds */
 	__u32 mode;			/* enum cfg_mode */
 	__u32 auto_tolerize;		/* 0: anomaly_limit never ends its normal monitoring */
+	__u32 anomaly_limit;
+	__u32 tolerize_limit;		/* below the top-level lfc_window */
+	__u32 alert_lfc;
+	__u32 max_rows_per_profile;
+	__u32 set;			/* enum cfg_pkey: the keys the entry sets */
+	__u32 pad;
 };
 
 struct ebph_config {

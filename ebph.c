@@ -233,13 +233,44 @@ static int mon_command(struct monitor *m, __u32 op, __u32 slot, __u64 arg)
 	return maps_command(m->prog.cmd, op, slot, arg);
 }
 
+/* A programs entry's limits as the command program takes them
+ * (EBPH_CMD_LIMITS): the EBPH_LIM_* set, then the values. */
+static void mon_limits_args(const struct cfg_program *pr, __u32 slot,
+			    __u64 args[EBPH_CMD_ARGS])
+{
+	static const struct {
+		__u32 cfg, lim;
+	} bits[] = {
+		{ CFG_P_ANOMALY_LIMIT, EBPH_LIM_ANOMALY_LIMIT },
+		{ CFG_P_TOLERIZE_LIMIT, EBPH_LIM_TOLERIZE_LIMIT },
+		{ CFG_P_ALERT_LFC, EBPH_LIM_ALERT_LFC },
+		{ CFG_P_MAX_ROWS_PER_PROFILE, EBPH_LIM_MAX_ROWS },
+		{ CFG_P_ANOMALY_PERIOD, EBPH_LIM_ANOMALY_PERIOD },
+	};
+	size_t i;
+
+	args[0] = EBPH_CMD_LIMITS;
+	args[1] = slot;
+	args[2] = 0;
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (pr->set & bits[i].cfg)
+			args[2] |= bits[i].lim;
+	args[3] = pr->anomaly_limit;
+	args[4] = pr->tolerize_limit;
+	args[5] = pr->alert_lfc;
+	args[6] = pr->max_rows_per_profile;
+	args[7] = pr->anomaly_period * 1000000000ULL;
+}
+
 /* The programs entry matching the profile's path, applied to it by the
- * command program (EBPH_CMD_SETTINGS): its normal_wait, or ignore (never
- * normal). At start for every resolved profile, then for each new one. */
+ * command program: auto_tolerize (EBPH_CMD_NO_TOLERIZE), its limits
+ * (EBPH_CMD_LIMITS), its normal_wait or ignore (never normal:
+ * EBPH_CMD_SETTINGS). At start for every resolved profile, then for each
+ * new one. */
 static void mon_settings(struct monitor *m, __u32 slot, const char *path)
 {
 	const struct cfg_program *pr;
-	__u64 wait;
+	__u64 wait, args[EBPH_CMD_ARGS];
 	int ret;
 
 	if (!m->settings_ready || !m->cfg.nprograms)
@@ -253,9 +284,16 @@ static void mon_settings(struct monitor *m, __u32 slot, const char *path)
 			out_warn("ebph: %s: cannot apply its programs entry: %s", path,
 				 strerror(-ret));
 	}
+	mon_limits_args(pr, slot, args);
+	if (args[2]) {
+		ret = maps_command_args(m->prog.cmd, args, EBPH_CMD_ARGS);
+		if (ret)
+			out_warn("ebph: %s: cannot apply its programs entry: %s", path,
+				 strerror(-ret));
+	}
 	if (pr->mode == CFG_MODE_IGNORE)
 		wait = EBPH_WAIT_NEVER;
-	else if (pr->has_normal_wait)
+	else if (pr->set & CFG_P_NORMAL_WAIT)
 		wait = pr->normal_wait ? pr->normal_wait * 1000000000ULL : 1;
 	else
 		return;
@@ -643,6 +681,19 @@ static const char *mon_edges(struct monitor *m, __u32 slot, char *buf, size_t le
 	return buf;
 }
 
+/* The alert_lfc an anomaly or summary of e's profile is judged by: its
+ * programs entry's (as applied with EBPH_CMD_LIMITS), else the config's. */
+static __u32 mon_alert_lfc(struct monitor *m, const struct ebph_event *e)
+{
+	const struct cfg_program *pr;
+
+	if (!m->cfg.nprograms || (e->type != EBPH_EV_ANOMALY && e->type != EBPH_EV_ANOMALY_SUMMARY) ||
+	    e->profile >= m->cfg.max_profiles || m->marked[e->profile])
+		return m->cfg.alert_lfc;
+	pr = cfg_program_of(&m->cfg, mon_path(m, e->profile));
+	return pr && (pr->set & CFG_P_ALERT_LFC) ? pr->alert_lfc : m->cfg.alert_lfc;
+}
+
 static int mon_event(void *ctx, void *data, size_t size)
 {
 	struct monitor *m = ctx;
@@ -681,6 +732,7 @@ static int mon_event(void *ctx, void *data, size_t size)
 			mon_print(m, &e);
 		return 0;
 	}
+	m->out.alert_lfc = mon_alert_lfc(m, &e);
 	if (!filter_match(&m->filter, e.pid, e.ppid, e.comm) ||
 	    (m->cfg.alerts_only && !out_event_alert(&m->out, &e)) || !mon_rate_ok(m, &e))
 		return 0;
@@ -835,6 +887,9 @@ static void print_profile(struct monitor *m, __u32 slot, const struct ebph_profi
 	o.snapshot_rows = p->ntest;
 	o.pair_bytes = (o.rows + o.snapshot_rows) * sizeof(struct ebph_row);
 	o.path = mon_path(m, slot);
+	o.normal_wait_ns = p->normal_wait_ns;
+	o.pflags = p->pflags;
+	o.lim = &p->lim;
 	out_profile(&m->out, &o);
 }
 

@@ -194,6 +194,36 @@ enum ebph_cmd {
 				 * config's, EBPH_WAIT_NEVER = never normal) */
 	EBPH_CMD_NO_TOLERIZE = 7,	/* set EBPH_PF_NO_TOLERIZE */
 	EBPH_CMD_AUTO_TOLERIZE = 8,	/* clear it */
+	EBPH_CMD_LIMITS = 9,	/* per-program limits (struct ebph_limits): args[2] = set,
+				 * args[3..7] = anomaly_limit, tolerize_limit, alert_lfc,
+				 * max_rows, anomaly_period_ns */
+};
+
+/* Arguments the command program reads (args[0..7]): every run passes them
+ * all, as the kernel refuses a shorter context than the program reads. */
+#define EBPH_CMD_ARGS		8
+
+/* Which per-program limits of a profile are in force (struct ebph_limits set). */
+#define EBPH_LIM_ANOMALY_LIMIT	1
+#define EBPH_LIM_TOLERIZE_LIMIT	2
+#define EBPH_LIM_ALERT_LFC	4
+#define EBPH_LIM_MAX_ROWS	8
+#define EBPH_LIM_ANOMALY_PERIOD	16
+
+/*
+ * A profile's own limits, from the programs entry matching its path (set by
+ * the monitor with EBPH_CMD_LIMITS at new_profile; never saved): each one
+ * whose EBPH_LIM_* bit is in set replaces the configuration's value for
+ * this profile. Read only where the limit is checked (an anomaly, lfc above
+ * 0, a new row), never on the per-call common path.
+ */
+struct ebph_limits {
+	__u64 anomaly_period_ns;
+	__u32 anomaly_limit;
+	__u32 max_rows;		/* max_rows_per_profile */
+	__u16 tolerize_limit;
+	__u16 alert_lfc;	/* read by the monitor only (alert or notice) */
+	__u32 set;		/* EBPH_LIM_* */
 };
 
 /* Bytes of the monitor's state_dir in its info (the config's limit). */
@@ -331,6 +361,7 @@ struct ebph_profile {
 	__u64 episodes;		/* anomalous episodes since it became normal */
 	__u64 episode_first;	/* boot ns of the first of them */
 	__u64 edges_full;	/* execs not learned: its exec graph was full */
+	struct ebph_limits lim;	/* per-program limits (EBPH_CMD_LIMITS) */
 	__u16 rows[EBPH_ROW_BYTES];	/* row index per current call, 0 = none; 8-aligned:
 					 * set by a 64-bit compare-and-exchange (ph.h) */
 };

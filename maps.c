@@ -179,20 +179,36 @@ static int graph_read(const struct maps_fds *m, __u32 slot, struct store_profile
 	return 0;
 }
 
-int maps_command(int cmd_fd, __u32 op, __u32 slot, __u64 arg)
+int maps_command_args(int cmd_fd, const __u64 *args, size_t n)
 {
-	__u64 args[3] = { op, slot, arg };	/* the program reads all three */
+	/* the kernel refuses a context shorter than the program reads */
+	__u64 ctx[EBPH_CMD_ARGS] = { 0 };
 #if defined(LIBBPF_MAJOR_VERSION) && (LIBBPF_MAJOR_VERSION > 0 || LIBBPF_MINOR_VERSION >= 7)
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
-	int ret = bpf_prog_test_run_opts(cmd_fd, &opts);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
+	int ret;
 #else	/* libbpf before 0.7 (Debian 11) */
 	struct bpf_prog_test_run_attr opts = {
-		.prog_fd = cmd_fd, .ctx_in = args, .ctx_size_in = sizeof(args),
+		.prog_fd = cmd_fd, .ctx_in = ctx, .ctx_size_in = sizeof(ctx),
 	};
-	int ret = bpf_prog_test_run_xattr(&opts);
+	int ret;
 #endif
 
+	if (n > EBPH_CMD_ARGS)
+		return -EINVAL;
+	memcpy(ctx, args, n * sizeof(*args));
+#if defined(LIBBPF_MAJOR_VERSION) && (LIBBPF_MAJOR_VERSION > 0 || LIBBPF_MINOR_VERSION >= 7)
+	ret = bpf_prog_test_run_opts(cmd_fd, &opts);
+#else
+	ret = bpf_prog_test_run_xattr(&opts);
+#endif
 	return ret < 0 ? -errno : (int)opts.retval;
+}
+
+int maps_command(int cmd_fd, __u32 op, __u32 slot, __u64 arg)
+{
+	__u64 args[3] = { op, slot, arg };
+
+	return maps_command_args(cmd_fd, args, 3);
 }
 
 int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile *p)
@@ -252,6 +268,8 @@ int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile
 		p->path[0] = 0;
 	p->path[EBPH_PATH_MAX - 1] = 0;
 	p->pflags = b->pflags;
+	p->normal_wait_ns = b->normal_wait_ns;
+	p->lim = b->lim;
 	p->episodes = b->state == EBPH_NORMAL ? b->episodes : 0;
 	p->episode_first = p->episodes ? to_wall(m, b->episode_first) : 0;
 	ret = graph_read(m, slot, p);

@@ -23,6 +23,9 @@ struct maps_fds {
  * -errno if the kernel refused the run.
  */
 int maps_command(int cmd_fd, __u32 op, __u32 slot, __u64 arg);
+/* The same with args[0..n-1] = op, slot and the command's own arguments
+ * (n at most EBPH_CMD_ARGS; the rest are 0). -EINVAL if n is larger. */
+int maps_command_args(int cmd_fd, const __u64 *args, size_t n);
 
 /* Number of profile slots handed out so far. */
 __u32 maps_profile_slots(const struct maps_fds *m);

@@ -884,6 +884,47 @@ void out_metrics(FILE *f, const struct out_status *s)
 		"ebph_last_status_timestamp_seconds %lld\n", (long long)time(NULL));
 }
 
+/* "overrides": the settings a programs entry (or notolerize) gives the
+ * profile in place of the configuration's, by config key name; {} if none. */
+static void out_json_overrides(FILE *f, const struct out_profile *p)
+{
+	const struct ebph_limits *l = p->lim;
+	const char *sep = "";
+
+	fputs(",\"overrides\":{", f);
+	if (p->normal_wait_ns == EBPH_WAIT_NEVER) {
+		fputs("\"mode\":\"ignore\"", f);
+		sep = ",";
+	} else if (p->normal_wait_ns) {
+		fprintf(f, "\"normal_wait\":%llu", (unsigned long long)(p->normal_wait_ns / 1000000000));
+		sep = ",";
+	}
+	if (p->pflags & EBPH_PF_NO_TOLERIZE) {
+		fprintf(f, "%s\"auto_tolerize\":false", sep);
+		sep = ",";
+	}
+	if (l && (l->set & EBPH_LIM_ANOMALY_LIMIT)) {
+		fprintf(f, "%s\"anomaly_limit\":%u", sep, l->anomaly_limit);
+		sep = ",";
+	}
+	if (l && (l->set & EBPH_LIM_ANOMALY_PERIOD)) {
+		fprintf(f, "%s\"anomaly_period\":%llu", sep,
+			(unsigned long long)(l->anomaly_period_ns / 1000000000));
+		sep = ",";
+	}
+	if (l && (l->set & EBPH_LIM_TOLERIZE_LIMIT)) {
+		fprintf(f, "%s\"tolerize_limit\":%u", sep, l->tolerize_limit);
+		sep = ",";
+	}
+	if (l && (l->set & EBPH_LIM_ALERT_LFC)) {
+		fprintf(f, "%s\"alert_lfc\":%u", sep, l->alert_lfc);
+		sep = ",";
+	}
+	if (l && (l->set & EBPH_LIM_MAX_ROWS))
+		fprintf(f, "%s\"max_rows_per_profile\":%u", sep, l->max_rows);
+	fputc('}', f);
+}
+
 static void out_profile_fn(struct out_ctx *o, const void *arg)
 {
 	const struct out_profile *p = arg;
@@ -924,6 +965,7 @@ static void out_profile_fn(struct out_ctx *o, const void *arg)
 		else
 			fputs(",\"freeze_at\":null", f);
 		out_json_time(f, "frozen_since", p->progress ? p->frozen_since : 0);
+		out_json_overrides(f, p);
 		fputs("}\n", f);
 		return;
 	}

@@ -91,6 +91,10 @@ struct out_profile {
 	__u32 state;
 	int progress;		/* freeze_at and frozen_since are known (commands) */
 	const char *path;
+	/* per-program settings in force ("overrides"): */
+	__u64 normal_wait_ns;	/* 0 = the config's, EBPH_WAIT_NEVER = mode ignore */
+	__u32 pflags;		/* EBPH_PF_NO_TOLERIZE: auto_tolerize false */
+	const struct ebph_limits *lim;	/* NULL: none */
 };
 
 /* Kernel dev_t (major << 20 | minor) to the st_dev stat(2) reports. */

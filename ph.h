@@ -347,19 +347,24 @@ static __always_inline __u64 ph_script_id(const char *name, __u64 cwd_dev, __u64
  * anomaly counts once. A normal profile returns to training when it has had
  * more than anomaly_limit episodes since it became normal AND the first of
  * them is at least anomaly_period old (the anomalies persisted), unless
- * auto_tolerize is off or the profile has EBPH_PF_NO_TOLERIZE. Returns 1 if
- * it did (then the task's frame is cleared).
+ * auto_tolerize is off or the profile has EBPH_PF_NO_TOLERIZE. Both limits
+ * are the profile's own where its lim sets them. Returns 1 if it did (then
+ * the task's frame is cleared).
  */
 static __always_inline int ph_episode(struct ph_ctx *cx, const struct ph_params *pp,
 				      struct ebph_profile *prof, struct ebph_task *t,
 				      struct ph_result *res)
 {
 	__u64 now = ph_now(cx);
+	__u64 period = prof->lim.set & EBPH_LIM_ANOMALY_PERIOD ? prof->lim.anomaly_period_ns :
+								pp->anomaly_period_ns;
+	__u32 limit = prof->lim.set & EBPH_LIM_ANOMALY_LIMIT ? prof->lim.anomaly_limit :
+							      pp->anomaly_limit;
 
 	if (!prof->episodes)
 		prof->episode_first = now;
 	prof->episodes++;
-	if (prof->episodes <= pp->anomaly_limit || now - prof->episode_first < pp->anomaly_period_ns ||
+	if (prof->episodes <= limit || now - prof->episode_first < period ||
 	    !pp->auto_tolerize || (prof->pflags & EBPH_PF_NO_TOLERIZE))
 		return 0;
 	ph_tolerize(prof);
@@ -637,6 +642,14 @@ static __always_inline int ph_wait_over(struct ph_ctx *cx, struct ebph_profile *
 	return 1;
 }
 
+/* The tolerize_limit of prof: its own (programs entry) or the configuration's. */
+static __always_inline __u32 ph_tolerize_limit(const struct ph_params *pp,
+					       const struct ebph_profile *prof)
+{
+	return prof->lim.set & EBPH_LIM_TOLERIZE_LIMIT ? prof->lim.tolerize_limit :
+							pp->tolerize_limit;
+}
+
 /* Train on call (pairs with the window w), then test: steps 2-6 of the
  * algorithm. The caller pushes call onto w afterwards. alloc 0: never take
  * a row (the BPF per-syscall program, whose allocation is a separate
@@ -700,10 +713,11 @@ static __always_inline int ph_step(struct ph_ctx *cx, const struct ph_params *pp
 	/* 5. locality frame */
 	res->calm = ph_lf_record(t, res->anomaly, pp->lfc_window);
 
-	/* 6. tolerize_limit: while above it nothing is learned (the training data
-	 * is reset on every call, as in pH, which also keeps anomaly_limit from
-	 * kicking in); the crossing is reported once */
-	if (t->lfc > pp->tolerize_limit) {
+	/* 6. tolerize_limit (the profile's own where its lim sets it, read only
+	 * while lfc is above 0): while above it nothing is learned (the training
+	 * data is reset on every call, as in pH, which also keeps anomaly_limit
+	 * from kicking in); the crossing is reported once */
+	if (t->lfc && t->lfc > ph_tolerize_limit(pp, prof)) {
 		ph_reset_training(prof);
 		if (!t->over_tolerize) {
 			t->over_tolerize = 1;

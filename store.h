@@ -60,6 +60,9 @@ struct store_profile {
 	__u64 episodes;			/* anomalous episodes since it became normal */
 	__s64 episode_first;		/* when the first of them began (wall ns, 0 = none) */
 	struct store_edge *edges;	/* malloc'd exec graph */
+	/* live profiles only (per-program settings, never saved): */
+	__u64 normal_wait_ns;		/* its own normal_wait, 0 = the config's */
+	struct ebph_limits lim;		/* its own limits */
 };
 
 void store_profile_free(struct store_profile *p);

@@ -155,6 +155,7 @@ void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 				     admin_freeze_at(p->train_count, p->last_mod_count, &a->rule) : 0,
 			.frozen_since = p->state == EBPH_FROZEN ? p->frozen_since : 0,
 			.progress = 1,
+			.normal_wait_ns = p->normal_wait_ns, .pflags = p->pflags, .lim = &p->lim,
 		};
 
 		out_profile(&c, &o);

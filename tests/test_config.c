@@ -1286,12 +1286,12 @@ START_TEST(test_config_programs)
 	ck_assert_uint_eq(c.nprograms, 2);
 	pr = cfg_program_of(&c, "/usr/bin/python3.11");
 	ck_assert_ptr_eq(pr, &c.programs[0]);
-	ck_assert_uint_eq(pr->has_normal_wait, 1);
+	ck_assert_uint_eq(pr->set & CFG_P_NORMAL_WAIT, CFG_P_NORMAL_WAIT);
 	ck_assert_uint_eq(pr->normal_wait, 1);
 	ck_assert_uint_eq(pr->mode, CFG_MODE_MONITOR);
 	pr = cfg_program_of(&c, "/usr/bin/ls");
 	ck_assert_ptr_eq(pr, &c.programs[1]);
-	ck_assert_uint_eq(pr->has_normal_wait, 0);
+	ck_assert_uint_eq(pr->set & CFG_P_NORMAL_WAIT, 0);
 	ck_assert_uint_eq(pr->mode, CFG_MODE_IGNORE);
 	ck_assert_ptr_null(cfg_program_of(&c, "/usr/bin/x/y"));	/* '*' stops at '/' */
 	ck_assert_ptr_null(cfg_program_of(&c, "/bin/ls"));
@@ -1311,7 +1311,7 @@ START_TEST(test_config_programs)
 	LOAD_OK(&c, "programs:\n");
 	ck_assert_uint_eq(c.nprograms, 0);
 	LOAD_OK(&c, "programs: [{path: /a, normal_wait: 0}]\n");
-	ck_assert_uint_eq(c.programs[0].has_normal_wait, 1);
+	ck_assert_uint_eq(c.programs[0].set, CFG_P_NORMAL_WAIT);
 	ck_assert_uint_eq(c.programs[0].normal_wait, 0);
 
 	LOAD_ERR("programs: 3\n", "ebph.yaml:1:11: programs: expected a list of entries, got '3'");
@@ -1332,7 +1332,8 @@ START_TEST(test_config_programs)
 		 "ebph.yaml:3:5: programs: duplicate key 'path'");
 	LOAD_ERR("programs:\n  - path: /a\n    windw: 3\n",
 		 "ebph.yaml:3:5: programs: unknown key 'windw' (path, normal_wait, mode, "
-		 "auto_tolerize)");
+		 "auto_tolerize, anomaly_limit, anomaly_period, tolerize_limit, alert_lfc, "
+		 "max_rows_per_profile)");
 	LOAD_ERR("programs:\n  - path: /a\n    auto_tolerize: no\n",
 		 "ebph.yaml:3:20: programs: auto_tolerize: expected true or false, got 'no'");
 	LOAD_OK(&c, "programs:\n  - path: /a\n    auto_tolerize: false\n");
@@ -1341,6 +1342,140 @@ START_TEST(test_config_programs)
 		 "ebph.yaml:3:10: programs: mode: expected a value, got null");
 	LOAD_ERR("programs:\n  - &x {path: /a}\n",
 		 "ebph.yaml:2:5: programs: anchors and aliases are not supported");
+}
+END_TEST
+
+/* A programs entry's limits: each checked by its top-level key's rule (same
+ * ranges, same messages after "programs: "), set only where given, written
+ * back as read. */
+START_TEST(test_config_programs_limits)
+{
+	struct ebph_config c;
+	const struct cfg_program *pr;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	LOAD_OK(&c, "programs:\n"
+		    "  - path: /a\n"
+		    "    anomaly_limit: 0\n"
+		    "    anomaly_period: 2m\n"
+		    "    tolerize_limit: 3\n"
+		    "    alert_lfc: 1\n"
+		    "    max_rows_per_profile: 16\n"
+		    "  - path: /b\n");
+	pr = cfg_program_of(&c, "/a");
+	ck_assert_ptr_nonnull(pr);
+	ck_assert_uint_eq(pr->set, CFG_P_ANOMALY_LIMIT | CFG_P_ANOMALY_PERIOD |
+			  CFG_P_TOLERIZE_LIMIT | CFG_P_ALERT_LFC | CFG_P_MAX_ROWS_PER_PROFILE);
+	ck_assert_uint_eq(pr->anomaly_limit, 0);
+	ck_assert_uint_eq(pr->anomaly_period, 120);
+	ck_assert_uint_eq(pr->tolerize_limit, 3);
+	ck_assert_uint_eq(pr->alert_lfc, 1);
+	ck_assert_uint_eq(pr->max_rows_per_profile, 16);
+	ck_assert_uint_eq(pr->auto_tolerize, 1);
+	ck_assert_uint_eq(c.anomaly_limit, 30);	/* the top level keeps its own */
+	ck_assert_uint_eq(c.tolerize_limit, 12);
+	pr = cfg_program_of(&c, "/b");
+	ck_assert_uint_eq(pr->set, 0);
+
+	f = open_memstream(&out, &len);
+	cfg_write(f, &c);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "programs:\n  - path: /a\n    mode: monitor\n"
+				     "    anomaly_limit: 0\n    anomaly_period: 2m\n"
+				     "    tolerize_limit: 3\n    alert_lfc: 1\n"
+				     "    max_rows_per_profile: 16\n"
+				     "  - path: /b\n    mode: monitor\nanomaly_period: "));
+	free(out);
+	LOAD_OK(&c, "programs: [{path: /a, auto_tolerize: false, max_rows_per_profile: 65535}]\n");
+	f = open_memstream(&out, &len);
+	cfg_write(f, &c);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "  - path: /a\n    mode: monitor\n"
+				     "    auto_tolerize: false\n    max_rows_per_profile: 65535\n"));
+	free(out);
+
+	/* out of range: the top-level key's range and message */
+	LOAD_ERR("programs:\n  - path: /a\n    anomaly_limit: 1000001\n",
+		 "ebph.yaml:3:20: programs: anomaly_limit: 1000001 is out of range (0..1000000)");
+	LOAD_ERR("anomaly_limit: 1000001\n",
+		 "ebph.yaml:1:16: anomaly_limit: 1000001 is out of range (0..1000000)");
+	LOAD_ERR("programs:\n  - path: /a\n    tolerize_limit: 0\n",
+		 "ebph.yaml:3:21: programs: tolerize_limit: 0 is out of range (1..128)");
+	LOAD_ERR("programs:\n  - path: /a\n    alert_lfc: 129\n",
+		 "ebph.yaml:3:16: programs: alert_lfc: 129 is out of range (1..128)");
+	LOAD_ERR("programs:\n  - path: /a\n    max_rows_per_profile: 15\n",
+		 "ebph.yaml:3:27: programs: max_rows_per_profile: 15 is out of range (16..65535)");
+	LOAD_ERR("programs:\n  - path: /a\n    anomaly_period: 366d\n",
+		 "ebph.yaml:3:21: programs: anomaly_period: 366d is out of range (0..365d)");
+	/* wrong type */
+	LOAD_ERR("programs:\n  - path: /a\n    anomaly_limit: -1\n",
+		 "ebph.yaml:3:20: programs: anomaly_limit: expected an integer, got '-1'");
+	LOAD_ERR("programs:\n  - path: /a\n    alert_lfc: \"5\"\n",
+		 "ebph.yaml:3:16: programs: alert_lfc: expected an integer, got a quoted "
+		 "string '5'");
+	LOAD_ERR("programs:\n  - path: /a\n    max_rows_per_profile: [16]\n",
+		 "ebph.yaml:3:27: programs: max_rows_per_profile: expected a value, got a sequence");
+	LOAD_ERR("programs:\n  - path: /a\n    anomaly_period: 1y\n",
+		 "ebph.yaml:3:21: programs: anomaly_period: expected a duration (seconds, or a "
+		 "number followed by s, m, h, d or w), got '1y'");
+	LOAD_ERR("programs:\n  - path: /a\n    tolerize_limit: 1.5\n",
+		 "ebph.yaml:3:21: programs: tolerize_limit: expected an integer, got '1.5'");
+	/* unknown key in an entry: a top-level key that is not per program */
+	LOAD_ERR("programs:\n  - path: /a\n    lfc_window: 64\n",
+		 "ebph.yaml:3:5: programs: unknown key 'lfc_window' (path, normal_wait, mode, "
+		 "auto_tolerize, anomaly_limit, anomaly_period, tolerize_limit, alert_lfc, "
+		 "max_rows_per_profile)");
+	LOAD_ERR("programs:\n  - path: /a\n    alert_lfc: 2\n    alert_lfc: 3\n",
+		 "ebph.yaml:4:5: programs: duplicate key 'alert_lfc'");
+	/* tolerize_limit below lfc_window, as at the top level, wherever it is set */
+	LOAD_ERR("lfc_window: 64\nprograms:\n  - path: /a\n    tolerize_limit: 64\n",
+		 "ebph.yaml:4:21: programs: tolerize_limit: 64 must be less than lfc_window (64)");
+	LOAD_ERR("programs:\n  - path: /a\n    tolerize_limit: 128\n",
+		 "ebph.yaml:3:21: programs: tolerize_limit: 128 must be less than lfc_window (64)");
+	LOAD_OK(&c, "lfc_window: 64\nprograms:\n  - path: /a\n    tolerize_limit: 63\n");
+	ck_assert_uint_eq(c.programs[0].tolerize_limit, 63);
+}
+END_TEST
+
+/* One checker for top-level keys and entries: the same value gets the same
+ * verdict and message (after "programs: ") for every key an entry shares. */
+START_TEST(test_config_programs_shared_checker)
+{
+	static const char *const keys[] = { "normal_wait", "auto_tolerize", "anomaly_limit",
+		"anomaly_period", "tolerize_limit", "alert_lfc", "max_rows_per_profile" };
+	static const char *const vals[] = { "0", "1", "16", "127", "128", "65536", "1000001",
+		"366d", "1s", "2m", "true", "no", "\"3\"", "x", "-1", "010", "~" };
+	size_t i, j;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		for (j = 0; j < sizeof(vals) / sizeof(vals[0]); j++) {
+			char top[128], ent[160], etop[512] = "", eent[512] = "";
+			struct ebph_config a, b;
+			const char *msg;
+			int rt, re;
+
+			snprintf(top, sizeof(top), "lfc_window: 128\n%s: %s\n", keys[i], vals[j]);
+			snprintf(ent, sizeof(ent), "lfc_window: 128\nprograms:\n  - path: /a\n"
+				 "    %s: %s\n", keys[i], vals[j]);
+			cfg_defaults(&a);
+			cfg_defaults(&b);
+			rt = load(&a, top, etop, sizeof(etop));
+			re = load(&b, ent, eent, sizeof(eent));
+			if (!strcmp(vals[j], "~")) {	/* null: no value for an entry */
+				ck_assert_int_eq(re, -EINVAL);
+				continue;
+			}
+			ck_assert_msg(rt == re, "%s: %s: top %d (%s), entry %d (%s)", keys[i],
+				      vals[j], rt, etop, re, eent);
+			if (rt)	{	/* "ebph.yaml:2:C: KEY: ..." vs "ebph.yaml:4:C: programs: KEY: ..." */
+				msg = strstr(eent, "programs: ");
+				ck_assert_ptr_nonnull(msg);
+				ck_assert_str_eq(msg + strlen("programs: "), strchr(etop + 10, ' ') + 1);
+			}
+		}
+	}
 }
 END_TEST
 
@@ -1399,6 +1534,8 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_config_overrides);
 	tcase_add_test(tc, test_config_min_train_calls);
 	tcase_add_test(tc, test_config_programs);
+	tcase_add_test(tc, test_config_programs_limits);
+	tcase_add_test(tc, test_config_programs_shared_checker);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1661,13 +1661,46 @@ START_TEST(test_output_profile_json)
 			 "\"snapshot_rows\":10,\"pair_bytes\":20480,\"anomalies_total\":0,"
 			 "\"anomalies_lost\":0,\"events_lost\":0,\"last_anomaly\":null,"
 			 "\"normal_time\":null,\"normal_in\":null,\"normal_since\":null,"
-			 "\"freeze_at\":null,\"frozen_since\":null}\n");
+			 "\"freeze_at\":null,\"frozen_since\":null,\"overrides\":{}}\n");
 	assert_json_line(l);
 	free(l);
 	pr.path = NULL;
 	pr.state = EBPH_TRAINING;
 	l = render_profile(1, &pr);
 	ck_assert_msg(strstr(l, ",\"path\":\"\",\"source\":\"live\",\"state\":\"training\",") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+}
+END_TEST
+
+/* "overrides": a programs entry's settings in force, by config key name. */
+START_TEST(test_output_profile_overrides)
+{
+	struct ebph_limits lim = {
+		.anomaly_period_ns = 120000000000ULL, .anomaly_limit = 0, .max_rows = 16,
+		.tolerize_limit = 3, .alert_lfc = 1,
+		.set = EBPH_LIM_ANOMALY_LIMIT | EBPH_LIM_ANOMALY_PERIOD | EBPH_LIM_TOLERIZE_LIMIT |
+		       EBPH_LIM_ALERT_LFC | EBPH_LIM_MAX_ROWS,
+	};
+	struct out_profile pr;
+	char *l;
+
+	sample_profile(&pr);
+	pr.lim = &lim;
+	pr.normal_wait_ns = 1;	/* normal_wait: 0 in the entry */
+	pr.pflags = EBPH_PF_NO_TOLERIZE;
+	l = render_profile(1, &pr);
+	ck_assert_msg(strstr(l, ",\"overrides\":{\"normal_wait\":0,\"auto_tolerize\":false,"
+			     "\"anomaly_limit\":0,\"anomaly_period\":120,\"tolerize_limit\":3,"
+			     "\"alert_lfc\":1,\"max_rows_per_profile\":16}}\n") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+	lim.set = EBPH_LIM_ALERT_LFC;
+	pr.normal_wait_ns = EBPH_WAIT_NEVER;
+	pr.pflags = 0;
+	l = render_profile(1, &pr);
+	ck_assert_msg(strstr(l, ",\"overrides\":{\"mode\":\"ignore\",\"alert_lfc\":1}}\n") != NULL,
+		      "%s", l);
 	assert_json_line(l);
 	free(l);
 }
@@ -1838,6 +1871,7 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_replaced);
 	tcase_add_test(tc, test_output_status_text);
 	tcase_add_test(tc, test_output_profile_json);
+	tcase_add_test(tc, test_output_profile_overrides);
 	tcase_add_test(tc, test_output_profile_text);
 	tcase_add_test(tc, test_output_emit_to_sinks);
 	tcase_add_test(tc, test_output_json_head_time);

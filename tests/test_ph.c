@@ -1016,6 +1016,75 @@ START_TEST(test_ph_episodes_survive_tolerize_limit)
 }
 END_TEST
 
+/* A profile's own limits (programs entry, struct ebph_limits): each one set
+ * replaces the parameter for that profile only; unset ones keep pp's. */
+START_TEST(test_ph_profile_limits)
+{
+	struct ph_result res;
+	int i;
+
+	pp.anomaly_limit = 30;
+	pp.anomaly_period_ns = 0;
+	pp.tolerize_limit = 12;
+	make_normal();
+	/* its own anomaly_limit 1: the 2nd episode ends normal monitoring */
+	prof.lim.set = EBPH_LIM_ANOMALY_LIMIT;
+	prof.lim.anomaly_limit = 1;
+	ph_lf_clear(&task);
+	res = anomalous_call();
+	ck_assert_uint_eq(res.nchanges, 0);
+	ph_lf_clear(&task);
+	res = anomalous_call();
+	ck_assert_uint_eq(res.nchanges, 1);
+	ck_assert_uint_eq(res.reason[0], EBPH_R_ANOMALY_LIMIT);
+	ck_assert_uint_eq(prof.state, EBPH_TRAINING);
+
+	/* its own anomaly_period: episodes must span it, pp's 0 does not apply */
+	setup();
+	pp.anomaly_limit = 1;
+	make_normal();
+	prof.lim.set = EBPH_LIM_ANOMALY_PERIOD;
+	prof.lim.anomaly_period_ns = 10 * WAIT;
+	for (i = 0; i < 4; i++) {
+		ph_lf_clear(&task);
+		res = anomalous_call();
+		ck_assert_uint_eq(res.nchanges, 0);
+		cx.now += WAIT;
+	}
+	cx.now += 6 * WAIT;
+	ph_lf_clear(&task);
+	res = anomalous_call();
+	ck_assert_uint_eq(res.reason[0], EBPH_R_ANOMALY_LIMIT);
+
+	/* its own tolerize_limit 1: lfc 2 resets its training data */
+	setup();
+	pp.anomaly_limit = 1000;
+	make_normal();
+	prof.lim.set = EBPH_LIM_TOLERIZE_LIMIT;
+	prof.lim.tolerize_limit = 1;
+	res = anomalous_call();
+	ck_assert_uint_eq(res.tolerize, 0);
+	res = anomalous_call();
+	ck_assert_uint_eq(task.lfc, 2);
+	ck_assert_uint_eq(res.tolerize, 1);
+	ck_assert_uint_eq(prof.tgen, 1);
+
+	/* the same calls under pp's limits (set clear, values ignored) */
+	setup();
+	pp.anomaly_limit = 1000;
+	make_normal();
+	prof.lim.tolerize_limit = 1;
+	prof.lim.anomaly_limit = 0;
+	for (i = 0; i < 12; i++) {
+		res = anomalous_call();
+		ck_assert_uint_eq(res.tolerize, 0);
+		ck_assert_uint_eq(res.nchanges, 0);
+	}
+	res = anomalous_call();	/* lfc 13 > 12 */
+	ck_assert_uint_eq(res.tolerize, 1);
+}
+END_TEST
+
 /* A script's identity: its name, a relative one in its directory. */
 START_TEST(test_ph_script_id)
 {
@@ -1809,6 +1878,7 @@ Suite *ph_suite(void)
 	tcase_add_test(tc, test_ph_anomaly_limit_needs_period);
 	tcase_add_test(tc, test_ph_anomaly_limit_off);
 	tcase_add_test(tc, test_ph_episodes_survive_tolerize_limit);
+	tcase_add_test(tc, test_ph_profile_limits);
 	tcase_add_test(tc, test_ph_exec_edges);
 	tcase_add_test(tc, test_ph_script_id);
 	tcase_add_test(tc, test_ph_lfc_sliding_window);
