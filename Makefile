@@ -28,10 +28,10 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 
 # Pure modules: no libbcc, unit-tested without root (sink.c: libsystemd).
-PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c trace.c replay.c sink.c
+PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c trace.c replay.c sink.c scope.c
 BIN_SRCS = ebph.c prog.c maps.c admin.c record.c response.c $(PURE_SRCS)
 GEN = gen/syscalls_gen.h gen/syscall_names.c gen/uring_names.c gen/embed.c
-HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h trace.h replay.h record.h response.h sink.h gen/syscalls_gen.h gen/bcc_api.h
+HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h filter.h show.h attr.h trace.h replay.h record.h response.h sink.h scope.h gen/syscalls_gen.h gen/bcc_api.h
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 

@@ -54,6 +54,7 @@ struct cfg_key {
 #define CFG_WORDLIST(f, d) { #f, CFG_WORDS, CFG_FIELD(f), 0, 0, 0, d, NULL }
 
 static const char *const cfg_response_names[] = { "off", "log", "act", NULL };
+static const char *const cfg_scope_names[] = { "executable", "cgroup", NULL };
 
 /* One row per key, in the order cfg_write prints them. Key name = field name. */
 static const struct cfg_key cfg_keys[] = {
@@ -96,6 +97,7 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(alert_lfc,	   CFG_UINT,	 1, 128,	      5),
 	CFG_BOOLEAN(alerts_only,	   0),
 	CFG_WORDLIST(script_interpreters, "python3 perl ruby sh bash dash node"),
+	CFG_ENUMS(profile_scope,   cfg_scope_names,		      CFG_SCOPE_EXECUTABLE),
 };
 
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -344,11 +346,24 @@ static const char *cfg_expected(enum cfg_type type)
 	}
 }
 
+/* An enum's values as "a, b or c". */
+static const char *cfg_enum_names(const struct cfg_key *k, char *buf, size_t n)
+{
+	size_t i, used = 0;
+
+	buf[0] = 0;
+	for (i = 0; k->names[i] && used < n; i++)
+		used += snprintf(buf + used, n - used, "%s%s", !i ? "" : k->names[i + 1] ? ", " :
+				 " or ", k->names[i]);
+	return buf;
+}
+
 static int cfg_type_error(struct cfg_ctx *ctx, const struct cfg_key *k, const yaml_event_t *ev)
 {
-	char got[CFG_EXCERPT + 64];
+	char got[CFG_EXCERPT + 64], names[128];
 
 	cfg_error(ctx, &ev->start_mark, "%s: expected %s, got %s", k->name,
+		  k->type == CFG_ENUM ? cfg_enum_names(k, names, sizeof(names)) :
 		  cfg_expected(k->type), cfg_describe(got, sizeof(got), ev));
 	return -EINVAL;
 }

@@ -38,7 +38,7 @@
 #include "response.h"
 #include "sink.h"
 
-_Static_assert(sizeof(struct ebph_event) == 528, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_event) == 536, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_edge_key) == 40, "ebph_edge_key layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");

@@ -90,6 +90,8 @@ struct out_profile {
 	__u32 state;
 	int progress;		/* freeze_at and frozen_since are known (commands) */
 	const char *path;
+	__u64 script, scope;	/* the key's (ebph.h), 0 = none */
+	const char *cgroup;	/* scope's cgroup path, NULL: none or not known */
 };
 
 /* Kernel dev_t (major << 20 | minor) to the st_dev stat(2) reports. */

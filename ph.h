@@ -313,6 +313,31 @@ static __always_inline __u64 ph_script_id(const char *name, __u64 cwd_dev, __u64
 }
 
 /*
+ * Scope of a profile (ebph(8) PROFILE SCOPE): the 64-bit FNV-1a hash (the
+ * offset and prime above) of a cgroup v2 path as the root cgroup namespace
+ * sees it, e.g. "/system.slice/myapp.service" (no trailing '/'), or 0 for
+ * the root cgroup; 1 if the hash is 0. The path is in buf[start ..
+ * EBPH_CGROUP_MAX), right-aligned (start = EBPH_CGROUP_MAX: the root). A
+ * path longer than EBPH_CGROUP_MAX bytes or EBPH_CGROUP_DEPTH levels is
+ * hashed by its lowest levels that fit (whole names, with their '/').
+ * Branch-free over the whole buffer, so that the BPF verifier walks it once.
+ */
+static __always_inline __u64 ph_scope_hash(const char *buf, __u32 start)
+{
+	__u64 h = PH_FNV_OFFSET, mask, c;
+	__u32 i;
+
+	if (start >= EBPH_CGROUP_MAX)
+		return 0;
+	for (i = 0; i < EBPH_CGROUP_MAX; i++) {
+		c = (__u8)buf[i];
+		mask = 0 - ((((__u64)start - i - 1)) >> 63);	/* all ones from start on */
+		h = (h & ~mask) | (((h ^ c) * PH_FNV_PRIME) & mask);
+	}
+	return h ? h : 1;
+}
+
+/*
  * anomaly_limit counts anomalous episodes, not calls: a task's burst (from
  * its first anomaly until its locality frame is empty again) or an exec
  * anomaly counts once. A normal profile returns to training when it has had

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* scope.c: profile scope: cgroup v2 path <-> scope (the hash of ph.h), the
+ * PROFILE suffix, and a cache of the cgroup paths of scopes. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <ftw.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "syscalls.h"
+#include "ebph.h"
+
+/* ph.h's hooks: only its hash is used here, no profile is trained. */
+static struct ebph_row *ph_row_get(__u32 idx)
+{
+	(void)idx;
+	return NULL;
+}
+
+static __u32 ph_row_alloc(struct ebph_profile *prof, __u32 call)
+{
+	(void)prof;
+	(void)call;
+	return EBPH_NO_ROW;
+}
+
+static __u64 ph_now(void)
+{
+	return 0;
+}
+
+#include "ph.h"
+#include "scope.h"
+
+#define SCOPE_CACHE	1024	/* scopes whose path is remembered */
+
+struct scope_entry {
+	__u64 scope;	/* 0: empty */
+	char *path;
+};
+
+static struct scope_entry scope_cache[SCOPE_CACHE];
+static __u64 scope_scan_ns;	/* last walk of the cgroup tree (monotonic ns) */
+static size_t scope_root_len;	/* the walk's mount point length */
+
+int scope_of_path(const char *path, __u64 *scope)
+{
+	char buf[EBPH_CGROUP_MAX];
+	__u32 start = EBPH_CGROUP_MAX, depth = 0;
+	const char *end, *name;
+	size_t n;
+
+	if (path[0] != '/')
+		return -EINVAL;
+	end = path + strlen(path);
+	/* whole names from the leaf up, each with its '/', while they fit */
+	while (end > path && depth < EBPH_CGROUP_DEPTH) {
+		while (end > path && end[-1] == '/')
+			end--;
+		if (end == path)
+			break;
+		name = end;
+		while (name > path && name[-1] != '/')
+			name--;
+		n = (size_t)(end - name);
+		if (n + 1 > start)
+			break;
+		start -= n + 1;
+		buf[start] = '/';
+		memcpy(buf + start + 1, name, n);
+		depth++;
+		end = name;
+	}
+	*scope = ph_scope_hash(buf, start);
+	return 0;
+}
+
+int scope_split(const char *arg, char *base, size_t len, __u64 *scope)
+{
+	const char *c = NULL, *p;
+	size_t n;
+	int ret;
+
+	*scope = 0;
+	for (p = strstr(arg, "~c"); p; p = strstr(p + 1, "~c"))
+		if (p[2] == '/' || (p[2] && strchr("0123456789abcdef", p[2])))
+			c = p;
+	n = c ? (size_t)(c - arg) : strlen(arg);
+	if (n >= len)
+		return -ENAMETOOLONG;
+	memcpy(base, arg, n);
+	base[n] = 0;
+	if (!c)
+		return 0;
+	c += 2;
+	if (*c == '/') {
+		ret = scope_of_path(c, scope);
+		if (!ret && *scope)
+			scope_remember(*scope, c);
+		return ret;
+	}
+	if (strspn(c, "0123456789abcdef") != strlen(c) || strlen(c) > 16)
+		return -EINVAL;
+	*scope = strtoull(c, NULL, 16);
+	return *scope ? 0 : -EINVAL;
+}
+
+static struct scope_entry *scope_slot(__u64 scope)
+{
+	size_t i, h = (size_t)(scope % SCOPE_CACHE);
+
+	for (i = 0; i < SCOPE_CACHE; i++) {
+		struct scope_entry *e = &scope_cache[(h + i) % SCOPE_CACHE];
+
+		if (e->scope == scope || !e->scope)
+			return e;
+	}
+	return NULL;
+}
+
+void scope_remember(__u64 scope, const char *path)
+{
+	struct scope_entry *e;
+	char *copy;
+
+	if (!scope || !path)
+		return;
+	e = scope_slot(scope);
+	if (!e || (e->scope && e->path && !strcmp(e->path, path)))
+		return;
+	copy = strdup(path);
+	if (!copy)
+		return;
+	free(e->path);
+	e->path = copy;
+	e->scope = scope;
+}
+
+static int scope_scan_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	const char *rel = path + scope_root_len;
+	struct scope_entry *e;
+	__u64 scope;
+
+	(void)st;
+	(void)ftw;
+	if (flag != FTW_D || rel[0] != '/' || scope_of_path(rel, &scope) || !scope)
+		return 0;
+	e = scope_slot(scope);
+	if (!e)
+		return 1;	/* full: the rest stays unknown */
+	if (!e->scope)
+		scope_remember(scope, rel);
+	return 0;
+}
+
+/* Walk the cgroup2 mount, remembering the scope of every cgroup. */
+static void scope_scan(void)
+{
+	struct timespec ts;
+	struct mntent *m;
+	char root[4096] = "";
+	FILE *f;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (scope_scan_ns && now - scope_scan_ns < 1000000000ULL)
+		return;
+	scope_scan_ns = now;
+	f = setmntent("/proc/self/mounts", "r");
+	if (!f)
+		return;
+	while ((m = getmntent(f)))
+		if (!strcmp(m->mnt_type, "cgroup2") && strlen(m->mnt_dir) < sizeof(root)) {
+			strcpy(root, m->mnt_dir);
+			break;
+		}
+	endmntent(f);
+	if (!root[0])
+		return;
+	scope_root_len = strcmp(root, "/") ? strlen(root) : 0;
+	nftw(root, scope_scan_one, 16, FTW_PHYS | FTW_MOUNT);
+}
+
+const char *scope_path(__u64 scope)
+{
+	struct scope_entry *e;
+
+	if (!scope)
+		return NULL;
+	e = scope_slot(scope);
+	if (!e || !e->scope) {
+		scope_scan();
+		e = scope_slot(scope);
+	}
+	return e && e->scope == scope ? e->path : NULL;
+}
