@@ -34,6 +34,7 @@
 #include "ebph.h"
 #include "show.h"
 #include "admin.h"
+#include "scope.h"
 #include "cli.h"
 #include "config.h"
 #include "maps.h"
@@ -714,12 +715,14 @@ static void admin_json_head(FILE *f, const char *type, __s64 now)
 
 static void admin_key_str(char *buf, size_t len, const struct ebph_key *key)
 {
+	char sc[24] = "", c[24] = "";
+
 	if (key->script)
-		snprintf(buf, len, "%llu:%llu~s%llx", (unsigned long long)out_user_dev(key->dev),
-			 (unsigned long long)key->ino, (unsigned long long)key->script);
-	else
-		snprintf(buf, len, "%llu:%llu", (unsigned long long)out_user_dev(key->dev),
-			 (unsigned long long)key->ino);
+		snprintf(sc, sizeof(sc), "~s%llx", (unsigned long long)key->script);
+	if (key->scope)
+		snprintf(c, sizeof(c), "~c%llx", (unsigned long long)key->scope);
+	snprintf(buf, len, "%llu:%llu%s%s", (unsigned long long)out_user_dev(key->dev),
+		 (unsigned long long)key->ino, sc, c);
 }
 
 /* One profile as ebph profiles and ebph show list it. */
@@ -744,7 +747,7 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 	__u64 train_pairs = admin_pairs(p->train, p->ntrain);
 	__u64 test_pairs = p->state == EBPH_NORMAL ? admin_pairs(p->test, p->ntest) : 0;
 	__u64 bytes = (a->rows + a->snapshot_rows) * sizeof(struct ebph_row);
-	char key[48], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], ago[32], progress[48];
+	char key[80], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], ago[32], progress[48];
 
 	admin_key_str(key, sizeof(key), &p->key);
 	if (json) {
@@ -763,6 +766,8 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 				     admin_freeze_at(p->train_count, p->last_mod_count, &a->rule) : 0,
 			.frozen_since = p->state == EBPH_FROZEN ? p->frozen_since : 0,
 			.progress = 1,
+			.script = p->key.script, .scope = p->key.scope,
+			.cgroup = p->cgroup[0] ? p->cgroup : NULL,
 		};
 
 		out_profile(&c, &o);
@@ -788,7 +793,7 @@ static void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 static int admin_show(FILE *f, const struct admin_opts *o, const struct admin_prof *a)
 {
 	struct show_profile s = { .p = a->p, .json = o->json };
-	char key[48];
+	char key[80];
 	FILE *svg;
 	int ret;
 
@@ -850,7 +855,7 @@ static void admin_task_header(FILE *f, int threads)
 
 static void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 {
-	char key[48], comm[OUT_ESC_LEN(ADMIN_COMM_MAX)], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], lfc[24],
+	char key[80], comm[OUT_ESC_LEN(ADMIN_COMM_MAX)], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], lfc[24],
 	     ago[32], progress[48] = "-";
 	const char *state = t->key ? out_state_name(t->state) : "-";
 
@@ -940,7 +945,7 @@ struct admin_change {
 
 static void admin_change_line(FILE *f, int json, const struct admin_change *c)
 {
-	char key[48], path[OUT_ESC_LEN(EBPH_PATH_MAX)];
+	char key[80], path[OUT_ESC_LEN(EBPH_PATH_MAX)];
 	const char *state = c->state == ADMIN_STATE_GONE ? "deleted" : out_state_name(c->state);
 
 	admin_key_str(key, sizeof(key), c->key);
@@ -2080,14 +2085,26 @@ static int live_pid_slot(const struct admin_live *l, long pid, __u32 *slot)
 	return ret;
 }
 
-/* PROFILE (a path or DEV:INO) -> key. 0, or 1 with a message. */
-static int target_key(const char *target, struct ebph_key *key)
+/* PROFILE (a path or DEV:INO, then "~cHEX" or "~c/CGROUP" for a profile
+ * scope) -> key. 0, or 1 with a message. */
+static int target_key(const char *arg, struct ebph_key *key)
 {
+	char target[PATH_MAX];
 	struct stat st;
+	__u64 scope;
+	int ret;
 
 	memset(key, 0, sizeof(*key));
-	if (!admin_parse_key(target, key))
+	ret = scope_split(arg, target, sizeof(target), &scope);
+	if (ret) {
+		out_warn("ebph: %s: %s (a scope is ~c and 1 to 16 hex digits, or ~c/ and a "
+			 "cgroup path)", arg, ret == -EINVAL ? "bad scope" : strerror(-ret));
+		return 1;
+	}
+	if (!admin_parse_key(target, key)) {
+		key->scope = scope;
 		return 0;
+	}
 	if (stat(target, &st)) {
 		out_warn("ebph: %s: %s (PROFILE is an executable's path or DEV:INO)",
 			target, strerror(errno));
@@ -2110,10 +2127,12 @@ static int target_key(const char *target, struct ebph_key *key)
 		key->dev = EBPH_ANON_DEV;
 		key->ino = !strncmp(base ? base + 1 : link, "memfd:", 6) ? EBPH_ANON_MEMFD :
 		      EBPH_ANON_UNLINKED;
+		key->scope = scope;
 		return 0;
 	}
 	key->dev = admin_kernel_dev(st.st_dev);
 	key->ino = st.st_ino;
+	key->scope = scope;
 	return 0;
 }
 
@@ -2121,7 +2140,7 @@ static int target_key(const char *target, struct ebph_key *key)
 static int live_target(const struct admin_opts *o, const struct admin_live *l, __u32 *slot)
 {
 	struct ebph_key key;
-	char k[48];
+	char k[80];
 	int ret;
 
 	if (o->pid) {
@@ -2149,7 +2168,7 @@ static int live_target(const struct admin_opts *o, const struct admin_live *l, _
 static int saved_target(const struct admin_opts *o, const struct ebph_config *cfg,
 			struct ebph_key *key, struct saved_set *s)
 {
-	char k[48];
+	char k[80];
 
 	if (o->pid) {
 		fprintf(stderr, "ebph: --pid %ld: no running ebph monitor (--pid needs one)\n",

@@ -313,26 +313,28 @@ static __always_inline __u64 ph_script_id(const char *name, __u64 cwd_dev, __u64
 }
 
 /*
- * Scope of a profile (ebph(8) PROFILE SCOPE): the 64-bit FNV-1a hash (the
- * offset and prime above) of a cgroup v2 path as the root cgroup namespace
- * sees it, e.g. "/system.slice/myapp.service" (no trailing '/'), or 0 for
- * the root cgroup; 1 if the hash is 0. The path is in buf[start ..
- * EBPH_CGROUP_MAX), right-aligned (start = EBPH_CGROUP_MAX: the root). A
- * path longer than EBPH_CGROUP_MAX bytes or EBPH_CGROUP_DEPTH levels is
+ * Scope of a profile (ebph(8) PROFILE SCOPE): a 64-bit hash of a cgroup v2
+ * path as the root cgroup namespace sees it, e.g. "/system.slice/a.service"
+ * (no trailing '/'), or 0 for the root cgroup. The path is right-aligned in
+ * a buffer of EBPH_CGROUP_MAX bytes whose other bytes are 0 (start: where
+ * it begins, EBPH_CGROUP_MAX for the root); the hash takes the buffer as
+ * EBPH_CGROUP_MAX / 8 little-endian 64-bit words w, from h = PH_FNV_OFFSET:
+ * h = (h ^ w) * PH_FNV_PRIME, then h ^= h >> 29, for each; 1 if it ends 0.
+ * A path longer than EBPH_CGROUP_MAX bytes or EBPH_CGROUP_DEPTH levels is
  * hashed by its lowest levels that fit (whole names, with their '/').
- * Branch-free over the whole buffer, so that the BPF verifier walks it once.
+ * Word by word, with no branch on the path, so that the BPF verifier's
+ * walk of it is short (64 steps).
  */
-static __always_inline __u64 ph_scope_hash(const char *buf, __u32 start)
+static __always_inline __u64 ph_scope_hash(const __u64 *buf, __u32 start)
 {
-	__u64 h = PH_FNV_OFFSET, mask, c;
+	__u64 h = PH_FNV_OFFSET;
 	__u32 i;
 
 	if (start >= EBPH_CGROUP_MAX)
 		return 0;
-	for (i = 0; i < EBPH_CGROUP_MAX; i++) {
-		c = (__u8)buf[i];
-		mask = 0 - ((((__u64)start - i - 1)) >> 63);	/* all ones from start on */
-		h = (h & ~mask) | (((h ^ c) * PH_FNV_PRIME) & mask);
+	for (i = 0; i < EBPH_CGROUP_MAX / 8; i++) {
+		h = (h ^ buf[i]) * PH_FNV_PRIME;
+		h ^= h >> 29;
 	}
 	return h ? h : 1;
 }

@@ -50,7 +50,11 @@ static size_t scope_root_len;	/* the walk's mount point length */
 
 int scope_of_path(const char *path, __u64 *scope)
 {
-	char buf[EBPH_CGROUP_MAX];
+	union {
+		__u64 w[EBPH_CGROUP_MAX / 8];
+		char b[EBPH_CGROUP_MAX];
+	} u = { { 0 } };
+	char *buf = u.b;
 	__u32 start = EBPH_CGROUP_MAX, depth = 0;
 	const char *end, *name;
 	size_t n;
@@ -76,7 +80,7 @@ int scope_of_path(const char *path, __u64 *scope)
 		depth++;
 		end = name;
 	}
-	*scope = ph_scope_hash(buf, start);
+	*scope = ph_scope_hash(u.w, start);
 	return 0;
 }
 
