@@ -2774,6 +2774,7 @@ static void admin_live_config(struct ebph_config *cfg, const struct admin_live *
 			 dir, config, cfg->state_dir);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", dir);
 	cfg->window = l->info.window;
+	scope_set_dir(cfg->state_dir);	/* cgroup paths of scopes from saved files */
 }
 
 int admin_main(int argc, char **argv)

@@ -319,7 +319,8 @@ static __always_inline __u64 ph_script_id(const char *name, __u64 cwd_dev, __u64
  * a buffer of EBPH_CGROUP_MAX bytes whose other bytes are 0 (start: where
  * it begins, EBPH_CGROUP_MAX for the root); the hash takes the buffer as
  * EBPH_CGROUP_MAX / 8 little-endian 64-bit words w, from h = PH_FNV_OFFSET:
- * h = (h ^ w) * PH_FNV_PRIME, then h ^= h >> 29, for each; 1 if it ends 0.
+ * h = (h ^ w) * PH_FNV_PRIME, then h ^= h >> 29, for each; then MurmurHash3's
+ * fmix64 of h (so that every byte moves every bit); 1 if it ends 0.
  * A path longer than EBPH_CGROUP_MAX bytes or EBPH_CGROUP_DEPTH levels is
  * hashed by its lowest levels that fit (whole names, with their '/').
  * Word by word, with no branch on the path, so that the BPF verifier's
@@ -336,6 +337,11 @@ static __always_inline __u64 ph_scope_hash(const __u64 *buf, __u32 start)
 		h = (h ^ buf[i]) * PH_FNV_PRIME;
 		h ^= h >> 29;
 	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h ? h : 1;
 }
 

@@ -4,6 +4,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <mntent.h>
@@ -36,6 +37,7 @@ static __u64 ph_now(void)
 
 #include "ph.h"
 #include "scope.h"
+#include "store.h"
 
 #define SCOPE_CACHE	1024	/* scopes whose path is remembered */
 
@@ -46,6 +48,7 @@ struct scope_entry {
 
 static struct scope_entry scope_cache[SCOPE_CACHE];
 static __u64 scope_scan_ns;	/* last walk of the cgroup tree (monotonic ns) */
+static char scope_dir[4096];	/* saved profiles: state_dir, "" = none */
 static size_t scope_root_len;	/* the walk's mount point length */
 
 int scope_of_path(const char *path, __u64 *scope)
@@ -192,6 +195,57 @@ static void scope_scan(void)
 	nftw(root, scope_scan_one, 16, FTW_PHYS | FTW_MOUNT);
 }
 
+void scope_set_dir(const char *dir)
+{
+	snprintf(scope_dir, sizeof(scope_dir), "%s", dir ? dir : "");
+}
+
+/* The cgroup path in the scope trailer of a saved profile of scope, if one
+ * of scope_dir's files says it: remembered. */
+static void scope_saved(__u64 scope)
+{
+	char suffix[32], path[sizeof(scope_dir) + 300], err[256];
+	struct store_profile *p;
+	struct dirent *d;
+	size_t n, sl;
+	void *buf;
+	DIR *dir;
+	FILE *f;
+	long len;
+
+	if (!scope_dir[0])
+		return;
+	dir = opendir(scope_dir);
+	if (!dir)
+		return;
+	sl = (size_t)snprintf(suffix, sizeof(suffix), "~c%llx.prof", (unsigned long long)scope);
+	p = malloc(sizeof(*p));
+	while (p && (d = readdir(dir))) {
+		n = strlen(d->d_name);
+		if (n <= sl || strcmp(d->d_name + n - sl, suffix))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", scope_dir, d->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		buf = NULL;
+		len = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
+		if (len > 0 && len < (64L << 20) && !fseek(f, 0, SEEK_SET) && (buf = malloc(len)) &&
+		    fread(buf, 1, len, f) == (size_t)len &&
+		    !store_decode(buf, len, 0, p, err, sizeof(err))) {
+			if (p->key.scope == scope && p->cgroup[0])
+				scope_remember(scope, p->cgroup);
+			store_profile_free(p);
+		}
+		free(buf);
+		fclose(f);
+		if (scope_slot(scope) && scope_slot(scope)->scope == scope)
+			break;
+	}
+	free(p);
+	closedir(dir);
+}
+
 const char *scope_path(__u64 scope)
 {
 	struct scope_entry *e;
@@ -201,6 +255,10 @@ const char *scope_path(__u64 scope)
 	e = scope_slot(scope);
 	if (!e || !e->scope) {
 		scope_scan();
+		e = scope_slot(scope);
+	}
+	if (e && !e->scope) {
+		scope_saved(scope);
 		e = scope_slot(scope);
 	}
 	return e && e->scope == scope ? e->path : NULL;

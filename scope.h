@@ -28,10 +28,14 @@ int scope_split(const char *arg, char *base, size_t len, __u64 *scope);
  * event), for scope_path. */
 void scope_remember(__u64 scope, const char *path);
 
+/* Where scope_path finds saved profiles (state_dir), NULL: nowhere. */
+void scope_set_dir(const char *dir);
+
 /*
  * The cgroup path of scope: remembered, or found by walking the cgroup2
- * mount (at most once a second), NULL if not known (the cgroup is gone and
- * no saved profile named it). Valid until the next scope_* call.
+ * mount (at most once a second), else in the scope trailer of a saved
+ * profile of that scope in the scope_set_dir directory; NULL if not known.
+ * Valid until the next scope_* call.
  */
 const char *scope_path(__u64 scope);
 
