@@ -68,7 +68,12 @@ check "3: same path, same profile: no new profile" \
 	[ "$(count "$OUT" ".type == \"new_profile\" and .profile == \"$K~c$SA\"")" -eq 1 ]
 check "3: ... and it went on counting" [ "$(pj "$K~c$SA" train_count)" -gt "$CA" ]
 CA=$(pj "$K~c$SA" train_count)
+"$EBPH" profiles -j > "$T/profiles.json"
 stop_ebph
+/usr/bin/python3 tests/validate_events.py docs/events.schema.json "$OUT" "$T/profiles.json" \
+	> "$T/valid.out" 2>&1
+check "4: events and profiles with scopes match docs/events.schema.json ($(tail -n 1 "$T/valid.out"))" \
+	[ $? -eq 0 ]
 FA=$(ls "$T/state" | grep "~c$SA\.prof\$")
 check "4: the saved file's name has the scope ($FA)" [ -n "$FA" ]
 check "4: the file records the cgroup path (trailer)" grep -qa "$REL/a" "$T/state/$FA"
