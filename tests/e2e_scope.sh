@@ -35,6 +35,10 @@ OUT=$T/out
 start_ebph "$OUT" -j -c "$T/c.yaml" || { fail "ebph starts with profile_scope: cgroup"; summary; exit 1; }
 in_cg a "$T/prog"; in_cg a "$T/prog"; in_cg b "$T/prog"
 "$T/prog" > /dev/null	# the root cgroup: the executable's own profile
+printf 'true\n' > "$T/s.sh"
+in_cg a /bin/sh "$T/s.sh"	# a script: (interpreter, script, scope)
+cp /bin/true "$T/dyn"
+in_cg a /lib64/ld-linux-x86-64.so.2 "$T/dyn"	# ld.so PROG: PROG with the loader's scope
 wait_for "$OUT" ".type == \"new_profile\" and .profile == \"$K\"" 5
 SA=$(new_scope "$REL/a"); SB=$(new_scope "$REL/b")
 note "scopes: $REL/a $SA, $REL/b $SB"
@@ -44,6 +48,12 @@ check "1: the new_profile keys say the scope ($K~c$SA, $K~c$SB)" \
 	sh -c "[ \$(jq -c 'select(.type == \"new_profile\" and (.profile == \"$K~c$SA\" or .profile == \"$K~c$SB\"))' '$OUT' | wc -l) -eq 2 ]"
 check "1: the root cgroup keeps the unscoped key $K (scope null)" \
 	sh -c "[ \$(jq -c 'select(.type == \"new_profile\" and .profile == \"$K\" and .scope == null)' '$OUT' | wc -l) -eq 1 ]"
+check "1: a script keeps the scope of its exec (~s..~c$SA)" \
+	sh -c "jq -r 'select(.type == \"new_profile\") | .profile' '$OUT' | grep -q '~s[0-9a-f]*~c$SA\$'"
+KD=$(stat_key "$T/dyn")
+wait_for "$OUT" ".type == \"loader_exec\" and .program == \"dyn\"" 5
+check "1: ld.so PROG: PROG's profile has the loader's scope ($KD~c$SA)" \
+	[ "$(count "$OUT" ".type == \"loader_exec\" and .profile == \"$KD~c$SA\"")" -eq 1 ]
 CA=$(pj "$K~c$SA" train_count); CB=$(pj "$K~c$SB" train_count); C0=$(pj "$K" train_count)
 note "train_count: a $CA (2 runs), b $CB (1 run), root $C0 (1 run)"
 check "1: distinct counts: a's is twice b's" sh -c "[ -n '$CA' ] && [ -n '$CB' ] && [ '$CB' -gt 0 ] && [ '$CA' -eq \$(( $CB * 2 )) ]"
@@ -74,7 +84,7 @@ stop_ebph
 	> "$T/valid.out" 2>&1
 check "4: events and profiles with scopes match docs/events.schema.json ($(tail -n 1 "$T/valid.out"))" \
 	[ $? -eq 0 ]
-FA=$(ls "$T/state" | grep "~c$SA\.prof\$")
+FA=$(ls "$T/state" | grep "^[0-9a-f]*-$(printf %x "${K#*:}")~c$SA\.prof\$")
 check "4: the saved file's name has the scope ($FA)" [ -n "$FA" ]
 check "4: the file records the cgroup path (trailer)" grep -qa "$REL/a" "$T/state/$FA"
 check "4: the root cgroup's profile file is named as before" \
