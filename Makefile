@@ -28,13 +28,13 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS += -DEBPH_VERSION='"$(VERSION)"'
 
 # Pure modules: no libbcc, unit-tested without root (sink.c: libsystemd).
-PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c trace.c replay.c sink.c lsm.c
+PURE_SRCS = config.c btf.c output.c fill.c syscalls.c cli.c store.c filter.c show.c attr.c trace.c replay.c sink.c lsm.c scope.c
 # The sub-commands' rooms; tests/test_admin.c includes the pure ones.
 ADMIN_PURE_SRCS = admin.c key.c view.c saved.c
 ADMIN_SRCS = $(ADMIN_PURE_SRCS) pin.c live.c inspect.c steer.c request.c status.c
 BIN_SRCS = ebph.c prog.c maps.c $(ADMIN_SRCS) record.c response.c $(PURE_SRCS)
 GEN = gen/syscalls_gen.h gen/syscall_names.c gen/uring_names.c gen/embed.c
-HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h admin_int.h filter.h show.h attr.h trace.h replay.h record.h response.h sink.h lsm.h status.h gen/syscalls_gen.h gen/bcc_api.h
+HDRS = ebph.h ph.h config.h btf.h output.h fill.h prog.h syscalls.h cli.h store.h maps.h admin.h admin_int.h filter.h show.h attr.h trace.h replay.h record.h response.h sink.h lsm.h status.h scope.h gen/syscalls_gen.h gen/bcc_api.h
 
 TEST_SRCS = $(wildcard tests/test_*.c)
 

@@ -54,6 +54,7 @@ struct cfg_key {
 #define CFG_WORDLIST(f, d) { #f, CFG_WORDS, CFG_FIELD(f), 0, 0, 0, d, NULL }
 
 static const char *const cfg_response_names[] = { "off", "log", "act", NULL };
+static const char *const cfg_scope_names[] = { "executable", "cgroup", NULL };
 
 /* One row per key, in the order cfg_write prints them. Key name = field name. */
 static const struct cfg_key cfg_keys[] = {
@@ -96,6 +97,7 @@ static const struct cfg_key cfg_keys[] = {
 	CFG_NUM(alert_lfc,	   CFG_UINT,	 1, 128,	      5),
 	CFG_BOOLEAN(alerts_only,	   0),
 	CFG_WORDLIST(script_interpreters, "python3 perl ruby sh bash dash node"),
+	CFG_ENUMS(profile_scope,   cfg_scope_names,		      CFG_SCOPE_EXECUTABLE),
 };
 
 #define CFG_NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))

@@ -27,6 +27,13 @@ enum cfg_mode {
 	CFG_MODE_IGNORE = 1,	/* learn, never become normal: no anomalies */
 };
 
+/* What a profile's identity includes (profile_scope). */
+enum cfg_scope {
+	CFG_SCOPE_EXECUTABLE = 0,	/* the executable (and script) only */
+	CFG_SCOPE_CGROUP = 1,		/* ... and the cgroup v2 path it was exec'd in */
+};
+
+
 /* The keys a programs entry sets (struct cfg_program set). */
 enum cfg_pkey {
 	CFG_P_NORMAL_WAIT = 1 << 0,
@@ -101,6 +108,7 @@ struct ebph_config {
 	__u32 alert_lfc;	/* LFC at which anomalies are alerts */
 	__u32 alerts_only;	/* print only what needs a human (--alerts) */
 	char script_interpreters[256];	/* names or paths, space-separated */
+	__u32 profile_scope;	/* enum cfg_scope */
 };
 
 /* The first entry of cfg's programs list matching path, or NULL. */

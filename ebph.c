@@ -38,8 +38,9 @@
 #include "response.h"
 #include "sink.h"
 #include "lsm.h"
+#include "scope.h"
 
-_Static_assert(sizeof(struct ebph_event) == 528, "ebph_event layout");
+_Static_assert(sizeof(struct ebph_event) == 536, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_edge_key) == 40, "ebph_edge_key layout");
 _Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
@@ -707,6 +708,8 @@ static int mon_event(void *ctx, void *data, size_t size)
 	e.path[sizeof(e.path) - 1] = 0;
 	if (m->resp_on)
 		resp_event(&m->resp, &e);
+	if (e.type == EBPH_EV_NEW_PROFILE && e.scope)
+		scope_path(e.scope);	/* its cgroup's path, while the cgroup exists */
 	if (e.type == EBPH_EV_NEW_PROFILE && e.dev == EBPH_ANON_DEV) {
 		/* "[memfd]", "[unlinked]": names of a kind, no file to resolve */
 	} else if (e.type == EBPH_EV_NEW_PROFILE && e.script && e.profile < m->cfg.max_profiles) {
@@ -1084,6 +1087,7 @@ static int mon_load_one(struct store_profile *p, void *arg)
 	} else {
 		lc->added++;
 		lc->stale += store_stale(p);
+		scope_remember(p->key.scope, p->cgroup[0] ? p->cgroup : NULL);
 		if (!maps_find(&m->maps, &p->key, &slot) && slot < m->cfg.max_profiles)
 			mon_load_path(m, slot, p);
 	}

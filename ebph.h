@@ -43,6 +43,10 @@
 #define EBPH_SIG_REDZONE	128
 #define EBPH_LFC_MAX		128	/* longest locality frame */
 #define EBPH_PATH_MAX		256	/* executable path kept per profile */
+/* Profile scope (ebph(8) PROFILE SCOPE): the cgroup path hashed is its
+ * lowest EBPH_CGROUP_DEPTH levels that fit in EBPH_CGROUP_MAX bytes. */
+#define EBPH_CGROUP_MAX		512
+#define EBPH_CGROUP_DEPTH	32
 #define EBPH_COMM_LEN		16
 #define EBPH_EMPTY		0xffff	/* empty window slot */
 #define EBPH_NO_ROW		0	/* row index 0 is never allocated */
@@ -446,6 +450,7 @@ struct ebph_event {
 	__u32 child_profile;	/* its profile slot */
 	__u32 edges;		/* exec_anomaly, edges_full: edges the profile has */
 	__u64 script;		/* the profile key's script (0: none) */
+	__u64 scope;		/* the profile key's cgroup scope (0: none) */
 	__u64 calls[EBPH_CALL_WORDS];	/* summary: the anomalous calls */
 	__u16 seq[EBPH_WINDOW_MAX + 1];	/* anomaly: window, oldest first, EBPH_EMPTY pads */
 	__u32 seq_len;

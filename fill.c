@@ -58,12 +58,22 @@ const struct fill_member fill_members[] = {
 	{ "OFF_FS_PWD_DENTRY", "fs_struct", "pwd.dentry" },
 	{ "OFF_DENTRY_D_INODE", "dentry", "d_inode" },
 	{ "OFF_TASK_LOGINUID", "task_struct", "loginuid" },	/* optional: CONFIG_AUDIT */
+	/* profile_scope: cgroup (the task's cgroup v2 path, at exec) */
+	{ "OFF_TASK_CGROUPS", "task_struct", "cgroups" },
+	{ "OFF_CSS_SET_DFL_CGRP", "css_set", "dfl_cgrp" },
+	{ "OFF_CGROUP_KN", "cgroup", "kn" },
+	{ "OFF_KN_NAME", "kernfs_node", "name" },
+	{ "OFF_KN___PARENT", "kernfs_node", "__parent" },	/* 6.15 and later */
+	{ "OFF_KN_PARENT", "kernfs_node", "parent" },		/* before 6.15 */
 };
 const unsigned int fill_nmembers = sizeof(fill_members) / sizeof(fill_members[0]);
 
 /* Members a kernel may lack: io_kiocb exists only with CONFIG_IO_URING,
- * task_struct.loginuid only with CONFIG_AUDIT. */
-static const char *const fill_optional_macros[] = { "OFF_IO_KIOCB_OPCODE", "OFF_TASK_LOGINUID" };
+ * task_struct.loginuid only with CONFIG_AUDIT; kernfs_node's parent has
+ * one of two names. */
+static const char *const fill_optional_macros[] = {
+	"OFF_IO_KIOCB_OPCODE", "OFF_TASK_LOGINUID", "OFF_KN___PARENT", "OFF_KN_PARENT",
+};
 
 int fill_optional(unsigned int i)
 {
@@ -229,6 +239,7 @@ char *fill_text(const char *tmpl, const char *ebph_h, const char *ph_h,
 	fprintf(f, "#define EBPH_ANOMALY_PERIOD_NS %lluULL\n",
 		(unsigned long long)cfg->anomaly_period * 1000000000ULL);
 	fprintf(f, "#define EBPH_AUTO_TOLERIZE %u\n", cfg->auto_tolerize);
+	fprintf(f, "#define EBPH_SCOPE_CGROUP %u\n", cfg->profile_scope == CFG_SCOPE_CGROUP);
 	fill_offset_defines(f, offs);
 #if defined(__aarch64__)
 	fprintf(f, "#define OFF_REGS_PROT (OFF_REGS_ARGS + 16)\n#define OFF_REGS_FD (OFF_REGS_ARGS + 32)\n");

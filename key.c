@@ -12,6 +12,7 @@
 
 #include "admin_int.h"
 #include "output.h"
+#include "scope.h"
 
 /* User-space dev_t (stat's st_dev) to the kernel's (major << 20 | minor). */
 static __u64 admin_kernel_dev(__u64 udev)
@@ -58,22 +59,36 @@ static int admin_parse_key(const char *s, struct ebph_key *key)
 
 void admin_key_str(char *buf, size_t len, const struct ebph_key *key)
 {
+	char sc[24] = "", c[24] = "";
+
 	if (key->script)
-		snprintf(buf, len, "%llu:%llu~s%llx", (unsigned long long)out_user_dev(key->dev),
-			 (unsigned long long)key->ino, (unsigned long long)key->script);
-	else
-		snprintf(buf, len, "%llu:%llu", (unsigned long long)out_user_dev(key->dev),
-			 (unsigned long long)key->ino);
+		snprintf(sc, sizeof(sc), "~s%llx", (unsigned long long)key->script);
+	if (key->scope)
+		snprintf(c, sizeof(c), "~c%llx", (unsigned long long)key->scope);
+	snprintf(buf, len, "%llu:%llu%s%s", (unsigned long long)out_user_dev(key->dev),
+		 (unsigned long long)key->ino, sc, c);
 }
 
-/* PROFILE (a path or DEV:INO) -> key. 0, or 1 with a message. */
-int target_key(const char *target, struct ebph_key *key)
+/* PROFILE (a path or DEV:INO, then "~cHEX" or "~c/CGROUP" for a profile
+ * scope) -> key. 0, or 1 with a message. */
+int target_key(const char *arg, struct ebph_key *key)
 {
+	char target[PATH_MAX];
 	struct stat st;
+	__u64 scope;
+	int ret;
 
 	memset(key, 0, sizeof(*key));
-	if (!admin_parse_key(target, key))
+	ret = scope_split(arg, target, sizeof(target), &scope);
+	if (ret) {
+		out_warn("ebph: %s: %s (a scope is ~c and 1 to 16 hex digits, or ~c/ and a "
+			 "cgroup path)", arg, ret == -EINVAL ? "bad scope" : strerror(-ret));
+		return 1;
+	}
+	if (!admin_parse_key(target, key)) {
+		key->scope = scope;
 		return 0;
+	}
 	if (stat(target, &st)) {
 		out_warn("ebph: %s: %s (PROFILE is an executable's path or DEV:INO)",
 			target, strerror(errno));
@@ -96,9 +111,11 @@ int target_key(const char *target, struct ebph_key *key)
 		key->dev = EBPH_ANON_DEV;
 		key->ino = !strncmp(base ? base + 1 : link, "memfd:", 6) ? EBPH_ANON_MEMFD :
 		      EBPH_ANON_UNLINKED;
+		key->scope = scope;
 		return 0;
 	}
 	key->dev = admin_kernel_dev(st.st_dev);
 	key->ino = st.st_ino;
+	key->scope = scope;
 	return 0;
 }

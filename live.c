@@ -22,6 +22,7 @@
 #include "admin.h"
 #include "admin_int.h"
 #include "output.h"
+#include "scope.h"
 
 #if !EBPH_BCC_LOOKUP_BATCH
 /* bcc 0.18 (Debian 11) lacks bpf_lookup_batch: libbpf's call, no options. */
@@ -394,7 +395,7 @@ static int live_pid_slot(const struct admin_live *l, long pid, __u32 *slot)
 int live_target(const struct admin_opts *o, const struct admin_live *l, __u32 *slot)
 {
 	struct ebph_key key;
-	char k[48];
+	char k[80];
 	int ret;
 
 	if (o->pid) {
@@ -478,4 +479,5 @@ void admin_live_config(struct ebph_config *cfg, const struct admin_live *l,
 			 dir, config, cfg->state_dir);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", dir);
 	cfg->window = l->info.window;
+	scope_set_dir(cfg->state_dir);	/* cgroup paths of scopes from saved files */
 }

@@ -16,6 +16,7 @@
 #include "syscalls.h"
 #include "ebph.h"
 #include "maps.h"
+#include "scope.h"
 
 /* ph.h's hooks in user space: rows come from the rows map, one at a time,
  * into the context's buffer (valid until the next ph_row_get). */
@@ -267,6 +268,8 @@ int maps_read_profile(const struct maps_fds *m, __u32 slot, struct store_profile
 	if (bpf_lookup_elem(m->paths, &slot, p->path))
 		p->path[0] = 0;
 	p->path[EBPH_PATH_MAX - 1] = 0;
+	if (p->key.scope && scope_path(p->key.scope))
+		snprintf(p->cgroup, sizeof(p->cgroup), "%s", scope_path(p->key.scope));
 	p->pflags = b->pflags;
 	p->normal_wait_ns = b->normal_wait_ns;
 	p->lim = b->lim;

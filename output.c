@@ -344,6 +344,8 @@ static void out_key_json(struct out_ctx *o, const struct ebph_event *e)
 		(unsigned long long)e->ino);
 	if (e->script)
 		fprintf(o->f, "~s%llx", (unsigned long long)e->script);
+	if (e->scope)
+		fprintf(o->f, "~c%llx", (unsigned long long)e->scope);
 	fputc('"', o->f);
 }
 
@@ -518,6 +520,10 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	case EBPH_EV_NEW_PROFILE:
 		fprintf(f, ",\"dev\":%llu,\"ino\":%llu", (unsigned long long)out_user_dev(e->dev),
 			(unsigned long long)e->ino);
+		if (e->scope)
+			fprintf(f, ",\"scope\":\"%llx\"", (unsigned long long)e->scope);
+		else
+			fputs(",\"scope\":null", f);
 		break;
 	case EBPH_EV_ANOMALY:
 		fprintf(f, ",\"syscall\":\"%s\",\"misses\":%u,\"lfc\":%u,\"anomalies\":%llu",
@@ -572,6 +578,8 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 			(unsigned long long)e->child.ino);
 		if (e->child.script)
 			fprintf(f, "~s%llx", (unsigned long long)e->child.script);
+		if (e->child.scope)
+			fprintf(f, "~c%llx", (unsigned long long)e->child.scope);
 		fprintf(f, "\",\"edges\":%u", e->edges);
 		if (e->type == EBPH_EV_EDGES_FULL)
 			break;
@@ -633,6 +641,8 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 			(unsigned long long)e->ino);
 		if (e->script)
 			fprintf(f, "~s%llx", (unsigned long long)e->script);
+		if (e->scope)
+			fprintf(f, "~c%llx", (unsigned long long)e->scope);
 		fputc(')', f);
 		break;
 	case EBPH_EV_ANOMALY:
@@ -934,9 +944,22 @@ static void out_profile_fn(struct out_ctx *o, const void *arg)
 
 	if (o->json) {
 		out_json_head(f, "profile", now, o->hostname);
-		fprintf(f, ",\"profile\":\"%llu:%llu\",\"path\":", (unsigned long long)p->dev,
+		fprintf(f, ",\"profile\":\"%llu:%llu", (unsigned long long)p->dev,
 			(unsigned long long)p->ino);
+		if (p->script)
+			fprintf(f, "~s%llx", (unsigned long long)p->script);
+		if (p->scope)
+			fprintf(f, "~c%llx", (unsigned long long)p->scope);
+		fputs("\",\"path\":", f);
 		out_json_str(f, p->path ? p->path : "", EBPH_PATH_MAX);
+		if (p->scope)
+			fprintf(f, ",\"scope\":\"%llx\",\"cgroup\":", (unsigned long long)p->scope);
+		else
+			fputs(",\"scope\":null,\"cgroup\":", f);
+		if (p->cgroup)
+			out_json_str(f, p->cgroup, EBPH_CGROUP_MAX);
+		else
+			fputs("null", f);
 		fprintf(f, ",\"source\":\"%s\",\"state\":\"%s\",\"train_count\":%llu,"
 			"\"last_mod_count\":%llu,\"sequences\":%llu,\"anomalies\":%llu,",
 			p->source ? p->source : "live", out_state_name(p->state),

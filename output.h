@@ -91,6 +91,8 @@ struct out_profile {
 	__u32 state;
 	int progress;		/* freeze_at and frozen_since are known (commands) */
 	const char *path;
+	__u64 script, scope;	/* the key's (ebph.h), 0 = none */
+	const char *cgroup;	/* scope's cgroup path, NULL: none or not known */
 	/* per-program settings in force ("overrides"): */
 	__u64 normal_wait_ns;	/* 0 = the config's, EBPH_WAIT_NEVER = mode ignore */
 	__u32 pflags;		/* EBPH_PF_NO_TOLERIZE: auto_tolerize false */

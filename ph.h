@@ -342,6 +342,39 @@ static __always_inline __u64 ph_script_id(const char *name, __u64 cwd_dev, __u64
 }
 
 /*
+ * Scope of a profile (ebph(8) PROFILE SCOPE): a 64-bit hash of a cgroup v2
+ * path as the root cgroup namespace sees it, e.g. "/system.slice/a.service"
+ * (no trailing '/'), or 0 for the root cgroup. The path is right-aligned in
+ * a buffer of EBPH_CGROUP_MAX bytes whose other bytes are 0 (start: where
+ * it begins, EBPH_CGROUP_MAX for the root); the hash takes the buffer as
+ * EBPH_CGROUP_MAX / 8 little-endian 64-bit words w, from h = PH_FNV_OFFSET:
+ * h = (h ^ w) * PH_FNV_PRIME, then h ^= h >> 29, for each; then MurmurHash3's
+ * fmix64 of h (so that every byte moves every bit); 1 if it ends 0.
+ * A path longer than EBPH_CGROUP_MAX bytes or EBPH_CGROUP_DEPTH levels is
+ * hashed by its lowest levels that fit (whole names, with their '/').
+ * Word by word, with no branch on the path, so that the BPF verifier's
+ * walk of it is short (64 steps).
+ */
+static __always_inline __u64 ph_scope_hash(const __u64 *buf, __u32 start)
+{
+	__u64 h = PH_FNV_OFFSET;
+	__u32 i;
+
+	if (start >= EBPH_CGROUP_MAX)
+		return 0;
+	for (i = 0; i < EBPH_CGROUP_MAX / 8; i++) {
+		h = (h ^ buf[i]) * PH_FNV_PRIME;
+		h ^= h >> 29;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h ? h : 1;
+}
+
+/*
  * anomaly_limit counts anomalous episodes, not calls: a task's burst (from
  * its first anomaly until its locality frame is empty again) or an exec
  * anomaly counts once. A normal profile returns to training when it has had

@@ -219,7 +219,7 @@ int saved_load(const struct ebph_config *cfg, const struct ebph_key *key,
 int saved_target(const struct admin_opts *o, const struct ebph_config *cfg,
 		 struct ebph_key *key, struct saved_set *s)
 {
-	char k[48];
+	char k[80];
 
 	if (o->pid) {
 		fprintf(stderr, "ebph: --pid %ld: no running ebph monitor (--pid needs one)\n",

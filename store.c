@@ -24,7 +24,8 @@
  *   24  row_bytes      u32      bytes of pairs per row (alphabet rounded up to 8)
  *   28  arch           u32      ELF machine of the system call numbers (62 = x86-64)
  *   32  flags          u32      bit 0: the payload ends with a file handle (below);
- *                               other bits are refused. Files without it (saved
+ *                               bit 1: an exec-graph trailer, bit 2: a scope
+ *                               trailer (below); other bits are refused. Files without it (saved
  *                               before handles were recorded) load as profiles
  *                               with no handle.
  *   36  payload_len    u64      bytes after the header; the file has 48 + payload_len
@@ -78,6 +79,13 @@
  *                      of the program started, then views u8: bit 0 in the
  *                      training data, bit 1 in the testing data (at least
  *                      one; bit 1 only in a normal profile)
+ * With flags bit 2, after the exec-graph trailer (if any), the scope
+ * trailer (10 + cgroup_len bytes), written when key.scope is not 0 (see
+ * ebph(8) PROFILE SCOPE); a file without it has scope 0:
+ *       scope          u64      key.scope: FNV-1a 64 of the cgroup path (ph.h)
+ *       cgroup_len     u16      0..511 (0: the path was not known)
+ *       cgroup         cgroup_len bytes, no NUL: the cgroup v2 path, which
+ *                      hashes to scope
  *
  * A file is loaded only when every field is consistent: magic, version,
  * header size, window, alphabet, row size, architecture and flags as this
@@ -104,6 +112,7 @@
 
 #include "store.h"
 #include "output.h"
+#include "scope.h"
 
 #define STORE_MAGIC	"EBPHPROF"
 #define STORE_VERSION	2
@@ -117,7 +126,8 @@
 /* The largest valid file: longest path, a row for every call in both views. */
 #define STORE_MAX_FILE	(STORE_HDR + STORE_FIXED + EBPH_PATH_MAX - 1 + \
 			 2 * EBPH_NR_CALLS * STORE_ROW + STORE_EVIDENCE + STORE_TRAILER + \
-			 STORE_HANDLE_MAX + STORE_GRAPH + EBPH_EDGES_MAX * STORE_EDGE)
+			 STORE_HANDLE_MAX + STORE_GRAPH + EBPH_EDGES_MAX * STORE_EDGE + \
+			 STORE_SCOPE + EBPH_CGROUP_MAX - 1)
 #define STORE_SUFFIX	".prof"
 #define STORE_PREV	".prev"	/* scratch file: the previous version */
 #define STORE_F_HANDLE	1	/* header flag: a file handle trailer */
@@ -125,6 +135,8 @@
 #define STORE_F_GRAPH	2	/* header flag: an exec-graph trailer */
 #define STORE_GRAPH	34	/* exec-graph trailer bytes besides the edges */
 #define STORE_EDGE	33	/* bytes per edge */
+#define STORE_F_SCOPE	4	/* header flag: a scope trailer */
+#define STORE_SCOPE	10	/* scope trailer bytes besides the cgroup path */
 
 /* ELF machine naming the system call table EBPH_NR_SYSCALLS was taken from. */
 #if defined(__x86_64__) && !defined(__ILP32__)
@@ -246,6 +258,31 @@ static int check_rows(const struct store_row *r, __u32 n, const char *view, __u3
 	return 0;
 }
 
+/* The scope trailer's content: a path (if known) that hashes to the scope. */
+static int check_scope(const struct store_profile *p, char *err, size_t errlen)
+{
+	size_t n = strnlen(p->cgroup, sizeof(p->cgroup));
+	__u64 h;
+
+	if (n >= sizeof(p->cgroup)) {
+		set_err(err, errlen, "scope: cgroup path of %zu bytes or more, at most %zu", n,
+			sizeof(p->cgroup) - 1);
+		return -EINVAL;
+	}
+	if (!n)
+		return 0;
+	if (!p->key.scope) {
+		set_err(err, errlen, "scope: cgroup path without a scope");
+		return -EINVAL;
+	}
+	if (scope_of_path(p->cgroup, &h) || h != p->key.scope) {
+		set_err(err, errlen, "scope: cgroup path '%.64s' is not that of scope %llx",
+			p->cgroup, (unsigned long long)p->key.scope);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Everything store_encode refuses to write (a file ebph would not load). */
 /* The exec graph's content: flags known, edges within bounds, each in a
  * view, testing views only in a normal profile, no edge twice. */
@@ -312,6 +349,8 @@ static int check_profile(const struct store_profile *p, __u32 window, char *err,
 		return -EINVAL;
 	}
 	ret = check_graph(p, err, errlen);
+	if (!ret)
+		ret = check_scope(p, err, errlen);
 	if (ret)
 		return ret;
 	ret = check_rows(p->train, p->ntrain, "training", window, EBPH_NR_CALLS, err, errlen);
@@ -331,7 +370,8 @@ static size_t encoded_len(const struct store_profile *p)
 	return STORE_HDR + STORE_FIXED + strnlen(p->path, EBPH_PATH_MAX - 1) +
 	       (size_t)(p->ntrain + p->ntest) * STORE_ROW + STORE_EVIDENCE +
 	       (p->handle_len ? STORE_TRAILER + p->handle_len : 0) +
-	       (has_graph(p) ? STORE_GRAPH + (size_t)p->nedges * STORE_EDGE : 0);
+	       (has_graph(p) ? STORE_GRAPH + (size_t)p->nedges * STORE_EDGE : 0) +
+	       (p->key.scope ? STORE_SCOPE + strnlen(p->cgroup, sizeof(p->cgroup) - 1) : 0);
 }
 
 static __u8 *put_rows(__u8 *q, const struct store_row *r, __u32 n)
@@ -360,7 +400,8 @@ static void encode_to(const struct store_profile *p, __u32 window, __u8 *b, size
 	put32(b + 20, EBPH_NR_CALLS);
 	put32(b + 24, EBPH_ROW_BYTES);
 	put32(b + 28, STORE_ARCH);
-	put32(b + 32, (p->handle_len ? STORE_F_HANDLE : 0) | (has_graph(p) ? STORE_F_GRAPH : 0));
+	put32(b + 32, (p->handle_len ? STORE_F_HANDLE : 0) | (has_graph(p) ? STORE_F_GRAPH : 0) |
+		      (p->key.scope ? STORE_F_SCOPE : 0));
 	put64(b + 36, len - STORE_HDR);
 
 	put64(q, p->key.dev);
@@ -408,6 +449,13 @@ static void encode_to(const struct store_profile *p, __u32 window, __u8 *b, size
 			put64(q + 24, p->edges[i].child.scope);
 			q[32] = (p->edges[i].train ? 1 : 0) | (p->edges[i].test ? 2 : 0);
 		}
+	}
+	if (p->key.scope) {
+		size_t n = strnlen(p->cgroup, sizeof(p->cgroup) - 1);
+
+		put64(q, p->key.scope);
+		put16(q + 8, n);
+		memcpy(q + 10, p->cgroup, n);
 	}
 
 	crc = crc32_update(0, b, 44);
@@ -508,7 +556,7 @@ static int decode_header(const __u8 *b, size_t len, __u32 window, char *err, siz
 		return -EINVAL;
 	}
 	v = get32(b + 32);
-	if (v & ~(STORE_F_HANDLE | STORE_F_GRAPH)) {
+	if (v & ~(STORE_F_HANDLE | STORE_F_GRAPH | STORE_F_SCOPE)) {
 		set_err(err, errlen, "unknown flags 0x%x", v);
 		return -EINVAL;
 	}
@@ -533,6 +581,38 @@ static int decode_header(const __u8 *b, size_t len, __u32 window, char *err, siz
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The scope trailer at s (left bytes of payload after it start): 0 or
+ * -EINVAL (err says why). */
+static int decode_scope(const __u8 *s, __u64 left, struct store_profile *p, char *err,
+			size_t errlen)
+{
+	__u32 n;
+
+	if (left < STORE_SCOPE) {
+		set_err(err, errlen, "scope trailer: %llu bytes, at least %u needed",
+			(unsigned long long)left, STORE_SCOPE);
+		return -EINVAL;
+	}
+	p->key.scope = get64(s);
+	n = get16(s + 8);
+	if (!p->key.scope) {
+		set_err(err, errlen, "scope trailer: scope 0");
+		return -EINVAL;
+	}
+	if (n > sizeof(p->cgroup) - 1 || left < STORE_SCOPE + (__u64)n) {
+		set_err(err, errlen, "scope trailer: cgroup path of %u bytes (at most %zu, %llu "
+			"left)", n, sizeof(p->cgroup) - 1, (unsigned long long)(left - STORE_SCOPE));
+		return -EINVAL;
+	}
+	if (memchr(s + STORE_SCOPE, 0, n)) {
+		set_err(err, errlen, "scope trailer: cgroup path contains a NUL byte");
+		return -EINVAL;
+	}
+	memcpy(p->cgroup, s + STORE_SCOPE, n);
+	p->cgroup[n] = 0;
+	return check_scope(p, err, errlen);
 }
 
 /* store_decode with window 0 accepting the file's own window (prune). */
@@ -658,6 +738,12 @@ int store_decode(const void *buf, size_t len, __u32 window, struct store_profile
 				p->edges[i].test = (g[32] >> 1) & 1;
 			}
 		}
+	}
+	if (get32(b + 32) & STORE_F_SCOPE) {
+		ret = decode_scope(b + STORE_HDR + need, pl - need, p, err, errlen);
+		if (ret)
+			goto fail;
+		need += STORE_SCOPE + strlen(p->cgroup);
 	}
 	if (need != pl) {
 		set_err(err, errlen, "payload of %llu bytes, its content needs %llu",

@@ -60,6 +60,7 @@ struct store_profile {
 	__u64 episodes;			/* anomalous episodes since it became normal */
 	__s64 episode_first;		/* when the first of them began (wall ns, 0 = none) */
 	struct store_edge *edges;	/* malloc'd exec graph */
+	char cgroup[EBPH_CGROUP_MAX];	/* key.scope's cgroup path, "" = not known */
 	/* live profiles only (per-program settings, never saved): */
 	__u64 normal_wait_ns;		/* its own normal_wait, 0 = the config's */
 	struct ebph_limits lim;		/* its own limits */
@@ -75,7 +76,8 @@ void store_profile_free(struct store_profile *p);
 int store_dir_check(const char *dir, int create, char *err, size_t errlen);
 
 /* File name of a profile in state_dir: "<dev>-<ino>.prof" (hex kernel dev),
- * "<dev>-<ino>~s<script>.prof" for a script's profile (hex). */
+ * "<dev>-<ino>~s<script>.prof" for a script's profile, "~c<scope>" before
+ * ".prof" for a scoped one (hex). */
 void store_file_name(const struct ebph_key *key, char *buf, size_t len);
 
 /*

@@ -136,7 +136,7 @@ void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 	__u64 train_pairs = admin_pairs(p->train, p->ntrain);
 	__u64 test_pairs = p->state == EBPH_NORMAL ? admin_pairs(p->test, p->ntest) : 0;
 	__u64 bytes = (a->rows + a->snapshot_rows) * sizeof(struct ebph_row);
-	char key[48], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], ago[32], progress[48];
+	char key[80], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], ago[32], progress[48];
 
 	admin_key_str(key, sizeof(key), &p->key);
 	if (json) {
@@ -156,6 +156,8 @@ void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 			.frozen_since = p->state == EBPH_FROZEN ? p->frozen_since : 0,
 			.progress = 1,
 			.normal_wait_ns = p->normal_wait_ns, .pflags = p->pflags, .lim = &p->lim,
+			.script = p->key.script, .scope = p->key.scope,
+			.cgroup = p->cgroup[0] ? p->cgroup : NULL,
 		};
 
 		out_profile(&c, &o);
@@ -181,7 +183,7 @@ void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 int admin_show(FILE *f, const struct admin_opts *o, const struct admin_prof *a)
 {
 	struct show_profile s = { .p = a->p, .json = o->json };
-	char key[48];
+	char key[80];
 	FILE *svg;
 	int ret;
 
@@ -221,7 +223,7 @@ void admin_task_header(FILE *f, int threads)
 
 void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 {
-	char key[48], comm[OUT_ESC_LEN(ADMIN_COMM_MAX)], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], lfc[24],
+	char key[80], comm[OUT_ESC_LEN(ADMIN_COMM_MAX)], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], lfc[24],
 	     ago[32], progress[48] = "-";
 	const char *state = t->key ? out_state_name(t->state) : "-";
 
@@ -296,7 +298,7 @@ void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 
 void admin_change_line(FILE *f, int json, const struct admin_change *c)
 {
-	char key[48], path[OUT_ESC_LEN(EBPH_PATH_MAX)];
+	char key[80], path[OUT_ESC_LEN(EBPH_PATH_MAX)];
 	const char *state = c->state == ADMIN_STATE_GONE ? "deleted" : out_state_name(c->state);
 
 	admin_key_str(key, sizeof(key), c->key);

@@ -314,7 +314,8 @@ START_TEST(test_config_write_defaults)
 			 "max_edges: 65536\n"
 			 "alert_lfc: 5\n"
 			 "alerts_only: false\n"
-			 "script_interpreters: \"python3 perl ruby sh bash dash node\"\n");
+			 "script_interpreters: \"python3 perl ruby sh bash dash node\"\n"
+			 "profile_scope: executable\n");
 	free(buf);
 }
 END_TEST

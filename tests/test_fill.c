@@ -168,7 +168,7 @@ START_TEST(test_fill_members_match_template)
 	char name[64];
 	unsigned int i, n = 0, seen = 0, nopt = 0;
 
-	ck_assert_uint_eq(fill_nmembers, 35);
+	ck_assert_uint_eq(fill_nmembers, 41);
 	for (i = 0; i < fill_nmembers; i++) {
 		ck_assert(!strncmp(fill_members[i].macro, "OFF_", 4));
 		snprintf(name, sizeof(name), "!defined(%s)", fill_members[i].macro);
@@ -199,7 +199,7 @@ START_TEST(test_fill_members_match_template)
 	}
 	ck_assert_uint_eq(n, fill_nmembers - nopt);
 	ck_assert_uint_eq(seen, n);
-	ck_assert_uint_eq(nopt, 2);	/* io_kiocb.opcode, task_struct.loginuid */
+	ck_assert_uint_eq(nopt, 4);	/* io_kiocb.opcode, task_struct.loginuid, kernfs_node.(__)parent */
 }
 END_TEST
 
@@ -433,7 +433,8 @@ START_TEST(test_fill_text_define_block_exact)
 		"#define EBPH_NR_MMAP %u\n"
 		"#define EBPH_MAX_EDGES 65536\n"
 		"#define EBPH_ANOMALY_PERIOD_NS 3600000000000ULL\n"
-		"#define EBPH_AUTO_TOLERIZE 1\n", EBPH_NR_SYSCALLS, EBPH_NR_RESTART_SYSCALL, EBPH_NR_MMAP);
+		"#define EBPH_AUTO_TOLERIZE 1\n"
+		"#define EBPH_SCOPE_CGROUP 0\n", EBPH_NR_SYSCALLS, EBPH_NR_RESTART_SYSCALL, EBPH_NR_MMAP);
 	for (i = 0; i < fill_nmembers; i++)
 		fprintf(f, "#define %s %u\t/* %s.%s */\n", fill_members[i].macro, 1000 + 24 * i,
 			fill_members[i].type, fill_members[i].member);

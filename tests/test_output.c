@@ -717,7 +717,7 @@ START_TEST(test_output_json_new_profile)
 	l = render_event(1, 0, &e, "/bin/bash");
 	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
 			 "\"comm\":\"bash\",\"profile\":\"2049:131\",\"path\":\"/bin/bash\","
-			 "\"dev\":2049,\"ino\":131}\n");
+			 "\"dev\":2049,\"ino\":131,\"scope\":null}\n");
 	assert_json_line(l);
 	free(l);
 	/* Device mapper root: kernel 254<<20 is 254:0, st_dev 65024. */
@@ -726,8 +726,18 @@ START_TEST(test_output_json_new_profile)
 	l = render_event(1, 0, &e, NULL);
 	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
 			 "\"comm\":\"bash\",\"profile\":\"65024:18446744073709551615\","
-			 "\"path\":\"\",\"dev\":65024,\"ino\":18446744073709551615}\n");
+			 "\"path\":\"\",\"dev\":65024,\"ino\":18446744073709551615,\"scope\":null}\n");
 	assert_json_line(l);
+	free(l);
+	/* a scoped profile (profile_scope: cgroup): the key and the scope say it */
+	e.scope = 0xf67e1a7027032790ULL;
+	l = render_event(1, 0, &e, NULL);
+	ck_assert_msg(strstr(l, ",\"profile\":\"65024:18446744073709551615~cf67e1a7027032790\",") &&
+		      strstr(l, ",\"scope\":\"f67e1a7027032790\"}"), "%s", l);
+	assert_json_line(l);
+	free(l);
+	l = render_event(0, 0, &e, "/bin/bash");
+	ck_assert_msg(strstr(l, "(65024:18446744073709551615~cf67e1a7027032790)"), "%s", l);
 	free(l);
 }
 END_TEST
@@ -1441,7 +1451,7 @@ START_TEST(test_output_comm_quote_newline_escaped)
 	l = render_event(1, 0, &e, "/tmp/a\nb");
 	ck_assert_str_eq(l, "{\"type\":\"new_profile\"," TS_JSON ",\"pid\":1234,\"tid\":1235,\"ppid\":1200,\"uid\":1000,\"login_uid\":null,\"cgroup_id\":0,"
 			 "\"comm\":\"x\\\"y\\u000az\",\"profile\":\"2049:131\",\"path\":\"/tmp/a\\u000ab\","
-			 "\"dev\":2049,\"ino\":131}\n");
+			 "\"dev\":2049,\"ino\":131,\"scope\":null}\n");
 	assert_json_line(l);
 	free(l);
 	l = render_event(0, 0, &e, "/tmp/a\nb");
@@ -1655,7 +1665,8 @@ START_TEST(test_output_profile_json)
 	l = render_profile(1, &pr);
 	ck_assert_str_eq(l, "{\"type\":\"profile\"," HEAD_JSON("1700000000.002500",
 			 "2023-11-14T22:13:20.002500") ",\"profile\":\"2049:131\","
-			 "\"path\":\"/bin/bash\",\"source\":\"live\",\"state\":\"normal\","
+			 "\"path\":\"/bin/bash\",\"scope\":null,\"cgroup\":null,"
+			 "\"source\":\"live\",\"state\":\"normal\","
 			 "\"train_count\":5000,\"last_mod_count\":1200,\"sequences\":40,"
 			 "\"anomalies\":2,\"train_pairs\":null,\"test_pairs\":null,\"rows\":30,"
 			 "\"snapshot_rows\":10,\"pair_bytes\":20480,\"anomalies_total\":0,"
@@ -1667,7 +1678,16 @@ START_TEST(test_output_profile_json)
 	pr.path = NULL;
 	pr.state = EBPH_TRAINING;
 	l = render_profile(1, &pr);
-	ck_assert_msg(strstr(l, ",\"path\":\"\",\"source\":\"live\",\"state\":\"training\",") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ",\"path\":\"\",\"scope\":null,\"cgroup\":null,\"source\":\"live\","
+			 "\"state\":\"training\",") != NULL, "%s", l);
+	assert_json_line(l);
+	free(l);
+	/* a scoped profile: its key, scope and cgroup path */
+	pr.scope = 0xab12;
+	pr.cgroup = "/system.slice/a.service";
+	l = render_profile(1, &pr);
+	ck_assert_msg(strstr(l, ",\"profile\":\"2049:131~cab12\",\"path\":\"\",\"scope\":\"ab12\","
+			 "\"cgroup\":\"/system.slice/a.service\",") != NULL, "%s", l);
 	assert_json_line(l);
 	free(l);
 }

@@ -22,7 +22,7 @@
 #define EVIDENCE	32	/* version 2's trailer */
 #define ROW		(2 + EBPH_ROW_BYTES)
 #define MAX_FILE	(HDR + FIXED + EBPH_PATH_MAX - 1 + 2 * EBPH_NR_CALLS * ROW + EVIDENCE + 14 + 128 + \
-			 34 + EBPH_EDGES_MAX * 33)
+			 34 + EBPH_EDGES_MAX * 33 + 10 + EBPH_CGROUP_MAX - 1)
 #define NOBODY		65534
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -697,7 +697,7 @@ START_TEST(test_store_decode_foreign_header)
 		{ 20, 448, "alphabet 448 calls, this ebph has 576" },
 		{ 24, 456, "row size 456 bytes, expected 576" },
 		{ 28, 183, "architecture 183, this machine is 62" },
-		{ 32, 4, "unknown flags 0x4" },
+		{ 32, 8, "unknown flags 0x8" },
 	};
 	struct store_profile p, q;
 	char err[256];
