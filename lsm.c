@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <zlib.h>
+#include <bpf/bpf.h>
+#if __has_include(<bpf/libbpf_version.h>)
+#include <bpf/libbpf_version.h>
+#endif
 
 #include "btf.h"
 #include "lsm.h"
@@ -160,23 +163,25 @@ static char *lsm_read_kconfig(void)
 
 int lsm_load(const void *insns, size_t bytes, const char *license, __u32 btf_id, int *link)
 {
-	union bpf_attr a;
+	size_t n = bytes / sizeof(struct bpf_insn);
 	int fd, lk, e;
+#if defined(LIBBPF_MAJOR_VERSION) && (LIBBPF_MAJOR_VERSION > 0 || LIBBPF_MINOR_VERSION >= 7)
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_LSM_MAC,
+		    .attach_btf_id = btf_id);
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_LSM;
-	a.expected_attach_type = BPF_LSM_MAC;
-	a.attach_btf_id = btf_id;
-	a.insns = (unsigned long)insns;
-	a.insn_cnt = (__u32)(bytes / sizeof(struct bpf_insn));
-	a.license = (unsigned long)license;
-	strncpy(a.prog_name, "ebph_lsm_exec", sizeof(a.prog_name) - 1);
-	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "ebph_lsm_exec", license, insns, n, &o);
+#else
+	struct bpf_load_program_attr a = {
+		.prog_type = BPF_PROG_TYPE_LSM, .expected_attach_type = BPF_LSM_MAC,
+		.name = "ebph_lsm_exec", .insns = insns, .insns_cnt = n, .license = license,
+		.attach_btf_id = btf_id,
+	};
+
+	fd = bpf_load_program_xattr(&a, NULL, 0);
+#endif
 	if (fd < 0)
 		return -errno;
-	memset(&a, 0, sizeof(a));
-	a.raw_tracepoint.prog_fd = fd;	/* no name: the program's attach_btf_id */
-	lk = (int)syscall(__NR_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
+	lk = bpf_raw_tracepoint_open(NULL, fd);	/* no name: the program's attach_btf_id */
 	if (lk < 0) {
 		e = errno;
 		close(fd);

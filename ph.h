@@ -17,7 +17,8 @@
  *                                                ph_row_alloc, never published
  *   __u64 ph_now(cx)                             boot-time nanoseconds
  * and may define PH_SET_BIT(bits, p, mask) (an atomic OR in BPF) and
- * PH_BARRIER(v).
+ * PH_BARRIER(v). An includer that uses only the pure functions (the hashes)
+ * defines PH_HOOKS_NONE instead: no rows, a clock at 0.
  *
  * CPUs may step one profile at once: a new row is published with a
  * compare-and-exchange (ph_claim), and the CPU that loses gives its row back.
@@ -63,6 +64,35 @@ struct ph_ctx;
 
 #ifndef PH_SET_BIT
 #define PH_SET_BIT(bits, p, mask) ((bits)[(p)] |= (mask))
+#endif
+
+#ifdef PH_HOOKS_NONE
+struct ph_ctx {
+	int unused;
+};
+
+static inline struct ebph_row *ph_row_get(struct ph_ctx *cx, __u32 idx)
+{
+	(void)cx, (void)idx;
+	return 0;
+}
+
+static inline __u32 ph_row_alloc(struct ph_ctx *cx, struct ebph_profile *prof, __u32 call)
+{
+	(void)cx, (void)prof, (void)call;
+	return EBPH_NO_ROW;
+}
+
+static inline void ph_row_free(struct ph_ctx *cx, __u32 idx)
+{
+	(void)cx, (void)idx;
+}
+
+static inline __u64 ph_now(struct ph_ctx *cx)
+{
+	(void)cx;
+	return 0;
+}
 #endif
 
 /* Algorithm parameters, from the validated configuration. */

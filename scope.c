@@ -16,38 +16,8 @@
 #include "syscalls.h"
 #include "ebph.h"
 
-/* ph.h's hooks: only its hash is used here, no profile is trained. */
-struct ph_ctx {
-	int unused;
-};
-
-static struct ebph_row *ph_row_get(struct ph_ctx *cx, __u32 idx)
-{
-	(void)cx;
-	(void)idx;
-	return NULL;
-}
-
-static __u32 ph_row_alloc(struct ph_ctx *cx, struct ebph_profile *prof, __u32 call)
-{
-	(void)cx;
-	(void)prof;
-	(void)call;
-	return EBPH_NO_ROW;
-}
-
-static void ph_row_free(struct ph_ctx *cx, __u32 idx)
-{
-	(void)cx;
-	(void)idx;
-}
-
-static __u64 ph_now(struct ph_ctx *cx)
-{
-	(void)cx;
-	return 0;
-}
-
+/* Only ph.h's hash is used here: no profile is trained. */
+#define PH_HOOKS_NONE
 #include "ph.h"
 #include "scope.h"
 #include "store.h"
