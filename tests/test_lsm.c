@@ -49,68 +49,42 @@ START_TEST(test_lsm_kconfig)
 }
 END_TEST
 
-/* The active list (securityfs) decides: with bpf, the load is to be tried. */
-START_TEST(test_lsm_decide_active_with_bpf)
-{
-	struct lsm_facts f = { .active = "lockdown,capability,landlock,bpf\n",
-			       .kconfig = kconfig_y };
-	char why[LSM_WHY_MAX];
-
-	ck_assert_int_eq(lsm_decide(&f, why, sizeof(why)), 1);
-	ck_assert_str_eq(why, "lsm=lockdown,capability,landlock,bpf");
-}
-END_TEST
-
-START_TEST(test_lsm_decide_active_without_bpf)
-{
-	struct lsm_facts f = { .active = "lockdown,capability,yama,apparmor\n",
-			       .kconfig = kconfig_y };
-	char why[LSM_WHY_MAX];
-
-	ck_assert_int_eq(lsm_decide(&f, why, sizeof(why)), 0);
-	ck_assert_str_eq(why, "BPF LSM not enabled (lsm=lockdown,capability,yama,apparmor)");
-}
-END_TEST
-
-START_TEST(test_lsm_decide_not_built)
-{
-	struct lsm_facts f = { .active = "lockdown,capability,bpf\n",
-			       .kconfig = kconfig_no_bpf_lsm };
-	char why[LSM_WHY_MAX];
-
-	ck_assert_int_eq(lsm_decide(&f, why, sizeof(why)), 0);
-	ck_assert_str_eq(why, "the kernel is built without CONFIG_BPF_LSM");
-}
-END_TEST
-
-/* No securityfs (the file is missing): lsm= of the boot command line, else
- * CONFIG_LSM; neither: unknown, hold. */
-START_TEST(test_lsm_decide_missing_file)
-{
-	struct lsm_facts f = { .active = NULL, .kconfig = kconfig_y,
-			       .cmdline = "console=ttyS0 quiet\n" };
-	char why[LSM_WHY_MAX];
-
-	ck_assert_int_eq(lsm_decide(&f, why, sizeof(why)), 1);
-	ck_assert_str_eq(why, "CONFIG_LSM=landlock,lockdown,yama,integrity,apparmor,bpf");
-	f.cmdline = "ro lsm=capability,yama quiet -- lsm=bpf\n";
-	ck_assert_int_eq(lsm_decide(&f, why, sizeof(why)), 0);
-	ck_assert_str_eq(why, "BPF LSM not enabled (boot lsm=capability,yama)");
-	f.cmdline = "ro lsm=bpf,landlock\n";
-	f.kconfig = kconfig_default_no_bpf;
-	ck_assert_int_eq(lsm_decide(&f, why, sizeof(why)), 1);
-	ck_assert_str_eq(why, "boot lsm=bpf,landlock");
-	f.cmdline = NULL;
-	ck_assert_int_eq(lsm_decide(&f, why, sizeof(why)), 0);
-	ck_assert_str_eq(why, "BPF LSM not enabled (CONFIG_LSM=landlock,lockdown,yama,integrity,"
-			 "apparmor)");
-	f.kconfig = NULL;
-	ck_assert_int_eq(lsm_decide(&f, why, sizeof(why)), 0);
-	ck_assert_str_eq(why, "cannot tell whether the BPF LSM is active (no "
-			 "/sys/kernel/security/lsm, no kernel config)");
+/* lsm_decide: the facts, what it decides (1: try the load) and why. The
+ * active list (securityfs) decides; without it, lsm= of the boot command line,
+ * else CONFIG_LSM; neither: unknown, hold. CONFIG_BPF_LSM unset: hold. */
+static const struct {
+	const char *active, *kconfig, *cmdline;
+	int ok;
+	const char *why;
+} decide_cases[] = {
+	{ "lockdown,capability,landlock,bpf\n", kconfig_y, NULL,
+	  1, "lsm=lockdown,capability,landlock,bpf" },
+	{ "lockdown,capability,yama,apparmor\n", kconfig_y, NULL,
+	  0, "BPF LSM not enabled (lsm=lockdown,capability,yama,apparmor)" },
+	{ "lockdown,capability,bpf\n", kconfig_no_bpf_lsm, NULL,
+	  0, "the kernel is built without CONFIG_BPF_LSM" },
+	{ NULL, kconfig_y, "console=ttyS0 quiet\n",
+	  1, "CONFIG_LSM=landlock,lockdown,yama,integrity,apparmor,bpf" },
+	{ NULL, kconfig_y, "ro lsm=capability,yama quiet -- lsm=bpf\n",
+	  0, "BPF LSM not enabled (boot lsm=capability,yama)" },
+	{ NULL, kconfig_default_no_bpf, "ro lsm=bpf,landlock\n", 1, "boot lsm=bpf,landlock" },
+	{ NULL, kconfig_default_no_bpf, NULL,
+	  0, "BPF LSM not enabled (CONFIG_LSM=landlock,lockdown,yama,integrity,apparmor)" },
+	{ NULL, NULL, NULL, 0, "cannot tell whether the BPF LSM is active (no "
+	  "/sys/kernel/security/lsm, no kernel config)" },
 	/* no kernel config but an active list: the list decides */
-	f.active = "capability,bpf";
-	ck_assert_int_eq(lsm_decide(&f, why, sizeof(why)), 1);
+	{ "capability,bpf", NULL, NULL, 1, "lsm=capability,bpf" },
+};
+
+START_TEST(test_lsm_decide)
+{
+	struct lsm_facts f = { .active = decide_cases[_i].active,
+			       .kconfig = decide_cases[_i].kconfig,
+			       .cmdline = decide_cases[_i].cmdline };
+	char why[LSM_WHY_MAX];
+
+	ck_assert_int_eq(lsm_decide(&f, why, sizeof(why)), decide_cases[_i].ok);
+	ck_assert_str_eq(why, decide_cases[_i].why);
 }
 END_TEST
 
@@ -133,10 +107,8 @@ Suite *lsm_suite(void)
 
 	tcase_add_test(tc, test_lsm_list_has);
 	tcase_add_test(tc, test_lsm_kconfig);
-	tcase_add_test(tc, test_lsm_decide_active_with_bpf);
-	tcase_add_test(tc, test_lsm_decide_active_without_bpf);
-	tcase_add_test(tc, test_lsm_decide_not_built);
-	tcase_add_test(tc, test_lsm_decide_missing_file);
+	tcase_add_loop_test(tc, test_lsm_decide, 0,
+			    (int)(sizeof(decide_cases) / sizeof(decide_cases[0])));
 	tcase_add_test(tc, test_lsm_text);
 	suite_add_tcase(s, tc);
 	return s;
