@@ -42,7 +42,7 @@
 
 _Static_assert(sizeof(struct ebph_event) == 536, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_edge_key) == 40, "ebph_edge_key layout");
-_Static_assert(sizeof(struct ebph_task) == 320, "ebph_task layout");
+_Static_assert(sizeof(struct ebph_task) == 720, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
 _Static_assert(sizeof(struct ebph_info) <= 8192, "ebph_info: admin.c's pin_owner_at reads 8 KiB");
@@ -1391,6 +1391,22 @@ static char *mon_exec_text(struct monitor *m, char *text)
 	return t;
 }
 
+/* EBPH_NO_FAST_PATH=1: the per-syscall program sends every call through
+ * the full step (EBPH_TC_STEP), so that tests can compare the two paths'
+ * output on one workload. Frees text; NULL: out of memory. */
+static char *mon_fast_text(char *text)
+{
+	const char *v = getenv("EBPH_NO_FAST_PATH");
+	char *t;
+
+	if (!text || !v || !*v || !strcmp(v, "0"))
+		return text;
+	if (asprintf(&t, "#define EBPH_FAST_PATH 0\n%s", text) < 0)
+		t = NULL;
+	free(text);
+	return t;
+}
+
 /* Under response: act in refuse mode, fill the exempt keys and load and
  * attach the LSM program; if the kernel refuses it, fall back to hold.
  * Then publish the mode in the info map (ebph status). */
@@ -1558,7 +1574,7 @@ static int mon_run(struct monitor *m)
 	if (resolve_offsets(offs, fs_offs, &sys_exit_id, &fork_id, m->opts.ebpf))
 		return 1;
 	mon_exec_check(m);
-	text = mon_exec_text(m, fill_program(&m->cfg, offs, fs_offs));
+	text = mon_fast_text(mon_exec_text(m, fill_program(&m->cfg, offs, fs_offs)));
 	if (!text) {
 		fprintf(stderr, "ebph: out of memory\n");
 		return 1;

@@ -248,6 +248,7 @@ enum ebph_tail {
 	EBPH_TC_LOADER = 2,	/* a task running ld.so PROG (EBPH_LOADER_BIT) */
 	EBPH_TC_CALL = 3,	/* a call whose pH step needs a new row */
 	EBPH_TC_REPORT = 4,	/* events about a call (anomaly, state change, ...) */
+	EBPH_TC_STEP = 5,	/* a call the per-syscall program does not take (no fast path) */
 	EBPH_TC_COUNT
 };
 
@@ -392,6 +393,19 @@ struct ebph_sigframe {
 
 /* Per-thread state: in the "tasks" array at slot tid & (slots - 1) when that
  * slot is free or its own, else in task-local storage ("tstore"). */
+/*
+ * A window the per-syscall path found complete: every pair that window
+ * (h, the calls before) forms with call is in the task's profile, at the
+ * epoch the task's memo tag names (ph.h: ph_memo_hit).
+ */
+#define EBPH_MEMO		16	/* windows remembered per task (a power of 2) */
+#define EBPH_MEMO_VALID		0x10000	/* in call: the entry is set */
+struct ebph_memo {
+	__u64 h[2];		/* struct ebph_hist's words */
+	__u32 call;		/* the call | EBPH_MEMO_VALID, 0 if unset */
+	__u32 pad;
+};
+
 struct ebph_task {
 	struct ebph_hist frame[EBPH_FRAMES];	/* window stack (signals) */
 	struct ebph_sigframe sig[EBPH_FRAMES];	/* sig[d]: handler of frame d (d >= 1) */
@@ -418,6 +432,12 @@ struct ebph_task {
 	__u16 burst_lfc;	/* highest lfc of the span */
 	__u16 pad;
 	__u32 pad2;
+	/* Windows known to be complete (ph.h: ph_memo_hit), valid while the
+	 * task's profile is memo_slot in training epoch memo_tgen */
+	__u32 memo_slot;
+	__u32 memo_tgen;
+	__u64 memo_pad;
+	struct ebph_memo memo[EBPH_MEMO];
 };
 
 /* Everything that crosses the ring buffer. Fields unused by a type are 0. */

@@ -792,6 +792,137 @@ static __always_inline int ph_step(struct ph_ctx *cx, const struct ph_params *pp
 	return 0;
 }
 
+/* Whether bits (a row's training data, not NULL) has every pair the window
+ * forms with the call (empty slots form none): ph_miss_mask(bits, w, window)
+ * == 0, with an early exit and no NULL test per pair. */
+static __always_inline int ph_all_present(const __u8 *bits, const struct ebph_hist *w,
+					  __u32 window)
+{
+	__u64 h0 = w->h[0], h1 = w->h[1];
+	__u32 d;
+
+PH_UNROLL
+	for (d = 1; d < EBPH_WINDOW_MAX; d++) {
+		__u64 p = ((d <= 4 ? h0 : h1) >> (((d - 1) & 3) * 16)) & 0xffff;
+
+		if (d >= window)
+			break;
+		PH_BARRIER(p);
+		if (p < EBPH_NR_CALLS && !(bits[p] & (1U << (d - 1))))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The per-syscall path's common case, in three parts that do what ph_step
+ * does when a call brings nothing new and changes no state, with fewer
+ * loads and branches (tests/test_ph.c checks they agree with ph_step):
+ *   ph_fast_state  the step's counters, when the window is known complete;
+ *   ph_fast_step   a window checked against the call's row, then the same;
+ *   ph_memo_hit    the window found complete before (ph_memo_fill), so that
+ *                  neither the row nor its pairs are read again.
+ */
+
+/* Steps 2-6 of ph_step for a call whose pairs are all in the training data
+ * (and, for a normal profile, in the testing data): if the step changes no
+ * state (no freezing, no clock due), the task's locality frame is clear and
+ * so stays, advance train_count and last_mod_count as ph_step does and
+ * return 1; else change nothing and return 0 (ph_step must run). */
+static __always_inline int ph_fast_state(const struct ph_params *pp, struct ebph_profile *prof,
+					 struct ebph_task *t, const struct ebph_hist *w)
+{
+	__u64 train, lmc;
+	__u32 state = prof->state;
+
+	if (t->lfc)
+		return 0;
+	train = prof->train_count + 1;
+	lmc = prof->last_mod_count + 1;
+	if (lmc > train)
+		lmc = train;
+	if (state == EBPH_TRAINING) {
+		if (ph_should_freeze(train, lmc, prof->sequences, pp->min_train_calls,
+				     pp->normal_factor, pp->normal_factor_den))
+			return 0;
+	} else if (state == EBPH_FROZEN) {
+		if (!(lmc & pp->clock_mask) || ph_prev(w, 1) == EBPH_EMPTY)
+			return 0;	/* ph_due */
+	} else if (state != EBPH_NORMAL) {
+		return 0;
+	}
+	prof->train_count = train;
+	prof->last_mod_count = lmc;
+	t->over_tolerize = 0;
+	return 1;
+}
+
+/* ph_fast_state for a call whose row (prof's row of the call, or NULL) has
+ * every pair of the window w in the current training data; for a normal
+ * profile the row must be untouched since the normalisation, so that its
+ * training bits are its testing bits (ph_test_bits). 1 if it did the step. */
+static __always_inline int ph_fast_step(const struct ph_params *pp, struct ebph_profile *prof,
+					struct ebph_task *t, const struct ebph_hist *w,
+					const struct ebph_row *row)
+{
+	if (!row || row->tgen != prof->tgen)
+		return 0;
+	if (prof->state == EBPH_NORMAL &&
+	    (row->ngen == prof->ngen || row->tgen != prof->ngen_tgen))
+		return 0;
+	if (!ph_all_present(row->bits, w, PH_WINDOW(pp)))
+		return 0;
+	return ph_fast_state(pp, prof, t, w);
+}
+
+/* The memo entry of (window, call): direct-mapped by the call and the one
+ * before it. */
+static __always_inline struct ebph_memo *ph_memo_at(struct ebph_task *t,
+						    const struct ebph_hist *w, __u64 call)
+{
+	return &t->memo[(call ^ w->h[0]) & (EBPH_MEMO - 1)];
+}
+
+/*
+ * Whether ph_fast_step found this window complete for call before, in the
+ * task's current profile (slot) and training epoch (tgen). Sound because
+ * within one tgen pairs are only ever added: the training data grows (a
+ * reset, sensitize, delete or tolerize_limit starts a new tgen), and the
+ * testing data a normalisation makes (ngen) holds every pair the training
+ * data had then, as does a snapshot (ph_row_prepare), while a normal
+ * profile never adds a window under a tgen it was not normalised in
+ * (ph_fast_step); a slot is only reused, and its rows freed, once no task
+ * holds it. So a later normalisation needs no new memo.
+ */
+static __always_inline int ph_memo_hit(struct ebph_task *t, const struct ebph_profile *prof,
+				       __u32 slot, const struct ebph_hist *w, __u64 call)
+{
+	const struct ebph_memo *m = ph_memo_at(t, w, call);
+
+	return t->memo_slot == slot && t->memo_tgen == prof->tgen &&
+	       m->call == (call | EBPH_MEMO_VALID) && m->h[0] == w->h[0] && m->h[1] == w->h[1];
+}
+
+/* Remember that ph_fast_step found window w complete for call in slot's
+ * profile; entries of another profile or epoch are dropped first. */
+static __always_inline void ph_memo_fill(struct ebph_task *t, const struct ebph_profile *prof,
+					 __u32 slot, const struct ebph_hist *w, __u64 call)
+{
+	struct ebph_memo *m = ph_memo_at(t, w, call);
+	__u32 i;
+
+	if (t->memo_slot != slot || t->memo_tgen != prof->tgen) {
+PH_UNROLL
+		for (i = 0; i < EBPH_MEMO; i++)
+			t->memo[i].call = 0;
+		t->memo_slot = slot;
+		t->memo_tgen = prof->tgen;
+	}
+	m->h[0] = w->h[0];
+	m->h[1] = w->h[1];
+	m->call = (__u32)call | EBPH_MEMO_VALID;
+}
+
 /*
  * Signal-handler windows. pH gives a handler a fresh window while it runs
  * and returns to the interrupted code's window at its rt_sigreturn (Amai et

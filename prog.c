@@ -259,6 +259,7 @@ static const char *const cold_progs[EBPH_TC_COUNT] = {
 	[EBPH_TC_LOADER] = "ebph_tc_loader",
 	[EBPH_TC_CALL] = "ebph_tc_call",
 	[EBPH_TC_REPORT] = "ebph_tc_report",
+	[EBPH_TC_STEP] = "ebph_tc_step",
 };
 
 /*

@@ -13,7 +13,7 @@ NOBODY="setpriv --reuid 65534 --regid 65534 --clear-groups"
 prof() { jq -r "select(.type == \"profile\" and .path == \"$2\") | .$3" "$1" | head -n 1; }
 
 # the per-syscall programs loaded before (of other tools; none of ebph's)
-hot_progs() { bpftool prog show 2>/dev/null | grep -c 'name \(ebph_sys_exit\|tc_adopt\|tc_loader\|tc_call\|tc_report\) ' || true; }
+hot_progs() { bpftool prog show 2>/dev/null | grep -c 'name \(ebph_sys_exit\|tc_adopt\|tc_loader\|tc_call\|tc_report\|tc_step\) ' || true; }
 # a program of a monitor that just stopped (the test before) stays listed
 # until the kernel frees it, up to about a second: let those go first
 i=0
@@ -169,7 +169,7 @@ $NOBODY "$T/rawhello"
 $NOBODY "$LDSO" "$T/dyn"
 stop_ebph
 check "raw tp: sys_exit and its cold parts loaded as raw tracepoints" \
-	[ "$(grep -c 'verifier: \(ebph_sys_exit\|tc_adopt\|tc_loader\|tc_call\|tc_report\) (raw_tp' "$T/out8.err")" -eq 5 ]
+	[ "$(grep -c 'verifier: \(ebph_sys_exit\|tc_adopt\|tc_loader\|tc_call\|tc_report\|tc_step\) (raw_tp' "$T/out8.err")" -eq 6 ]
 check "raw tp: a new program is monitored" \
 	[ "$(prof "$T/out8" "$T/rawhello" train_count)" -gt 0 ] 2>/dev/null
 check "raw tp: ld.so PROG is charged to PROG" \

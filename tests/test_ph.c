@@ -247,6 +247,149 @@ static struct ph_result clean_call(void)
 
 /* ---- windows ---------------------------------------------------------- */
 
+/*
+ * The per-syscall program's fast path (ph_memo_hit, ph_fast_state,
+ * ph_fast_step, ph_memo_fill), as ebph.bpf.c.in's on_sys_exit runs it on
+ * one world; 1 if it took the call, 0 if it changed nothing (then the full
+ * step runs).
+ */
+struct world {
+	struct ph_ctx cx;
+	struct ebph_profile prof;
+	struct ebph_task task;
+};
+
+static int fast_call(struct world *wd, __u32 slot, __u32 call)
+{
+	struct ebph_task *t = &wd->task;
+	struct ebph_hist *w = &t->frame[0];
+	struct ebph_row *row = NULL;
+
+	if (ph_memo_hit(t, &wd->prof, slot, w, call)) {
+		if (!ph_fast_state(&pp, &wd->prof, t, w))
+			return 0;
+	} else {
+		if (wd->prof.rows[call] != EBPH_NO_ROW)
+			row = ph_row_get(&wd->cx, wd->prof.rows[call]);
+		if (!ph_fast_step(&pp, &wd->prof, t, w, row))
+			return 0;
+		ph_memo_fill(t, &wd->prof, slot, w, call);
+	}
+	ph_push(w, call);
+	return 1;
+}
+
+static struct ph_result full_call(struct world *wd, __u32 call)
+{
+	struct ph_result res = { 0 };
+
+	if (ph_call(&wd->cx, &pp, &wd->prof, &wd->task, &wd->task.frame[0], call, &res, 0))
+		ph_call(&wd->cx, &pp, &wd->prof, &wd->task, &wd->task.frame[0], call, &res, 1);
+	return res;
+}
+
+static __u32 lcg(__u32 *seed)
+{
+	*seed = *seed * 1103515245U + 12345U;
+	return *seed >> 8;
+}
+
+/*
+ * The fast path agrees with ph_step: two copies of one profile and task run
+ * the same random trace (loops with detours, new behaviour, exec-like fresh
+ * windows, the clock, and the commands that change epochs: normalize,
+ * sensitize, tolerize, delete), one through ph_call only, the other through
+ * the fast path first. After every event both copies must be identical
+ * (profile, rows, clock reads, task but for the memo), and a call the fast
+ * path took must be one ph_step gives an empty result. The trace must reach
+ * every state, raise anomalies, and take the fast path and the memo often.
+ */
+START_TEST(test_ph_fast_path_agrees_with_step)
+{
+	static struct world a, b;
+	const __u32 slot = 3;
+	__u32 seed = 12345, i, fast = 0, hits = 0, anomalies = 0, normal = 0, frozen = 0;
+
+	pp.min_train_calls = 16;
+	pp.normal_factor = 4;
+	pp.normal_factor_den = 3;
+	pp.normal_wait_ns = 40;
+	pp.clock_mask = 3;
+	pp.lfc_window = 16;
+	memset(&a, 0, sizeof(a));
+	a.cx = cx;
+	a.prof = prof;
+	a.task = task;
+	for (i = 0; i < EBPH_NR_CALLS; i++)
+		a.prof.rows[i] = EBPH_NO_ROW;
+	b = a;
+	for (i = 0; i < 40000; i++) {
+		__u32 r = lcg(&seed) % 1000, call = 1 + (i % 7);
+		struct ph_result ra = { 0 };
+
+		if (r < 1) {
+			ph_normalize(&a.prof, a.cx.now);
+			ph_normalize(&b.prof, b.cx.now);
+		} else if (r < 2) {
+			ph_reset_training(&a.prof);
+			ph_reset_training(&b.prof);
+		} else if (r < 3) {
+			ph_tolerize(&a.prof);
+			ph_tolerize(&b.prof);
+		} else if (r < 4) {
+			ph_reset_training(&a.prof);
+			ph_tolerize(&a.prof);
+			a.prof.ngen++;
+			a.prof.ngen_tgen = a.prof.tgen;
+			ph_reset_training(&b.prof);
+			ph_tolerize(&b.prof);
+			b.prof.ngen++;
+			b.prof.ngen_tgen = b.prof.tgen;
+		} else if (r < 8) {
+			ph_hist_clear(&a.task.frame[0]);	/* exec-like */
+			ph_hist_clear(&b.task.frame[0]);
+		} else {
+			if (r < 12)
+				call = 8 + lcg(&seed) % 3;	/* a detour, often the same */
+			else if (r < 13)
+				call = 20 + lcg(&seed) % 8;	/* new behaviour */
+			a.cx.now += 1;
+			b.cx.now += 1;
+			ra = full_call(&a, call);
+			if (ph_memo_hit(&b.task, &b.prof, slot, &b.task.frame[0], call))
+				hits++;
+			if (fast_call(&b, slot, call)) {
+				fast++;
+				ck_assert_msg(!(ra.anomaly | ra.nchanges | ra.tolerize | ra.calm |
+						ra.full | ra.misses),
+					      "event %u: the fast path took call %u, ph_step reports", i,
+					      call);
+			} else {
+				struct ph_result rb = full_call(&b, call);
+
+				ck_assert_msg(!memcmp(&ra, &rb, sizeof(ra)), "event %u: results differ",
+					      i);
+			}
+			anomalies += ra.anomaly;
+		}
+		ck_assert_msg(!memcmp(&a.prof, &b.prof, sizeof(a.prof)),
+			      "event %u: profiles differ (state %u/%u, train %llu/%llu)", i,
+			      a.prof.state, b.prof.state, (unsigned long long)a.prof.train_count,
+			      (unsigned long long)b.prof.train_count);
+		ck_assert_msg(!memcmp(&a.task, &b.task, offsetof(struct ebph_task, memo_slot)),
+			      "event %u: tasks differ", i);
+		ck_assert_uint_eq(a.cx.next, b.cx.next);
+		ck_assert_uint_eq(a.cx.reads, b.cx.reads);
+		ck_assert(!memcmp(a.cx.pool, b.cx.pool, sizeof(a.cx.pool[0]) * a.cx.next));
+		normal += a.prof.state == EBPH_NORMAL;
+		frozen += a.prof.state == EBPH_FROZEN;
+	}
+	ck_assert_msg(fast > 10000 && hits > 5000 && anomalies > 50 && normal > 1000 &&
+		      frozen > 100, "trace too tame: fast %u, memo hits %u, anomalies %u, "
+		      "normal %u, frozen %u", fast, hits, anomalies, normal, frozen);
+}
+END_TEST
+
 START_TEST(test_ph_hist_push_prev_across_words)
 {
 	struct ebph_hist w;
@@ -1899,6 +2042,7 @@ Suite *ph_suite(void)
 	tcase_add_test(tc, test_ph_sig_nested_longjmp_to_outer_handler);
 	tcase_add_test(tc, test_ph_sig_altstack);
 	tcase_add_test(tc, test_ph_sig_nested_beyond_frames);
+	tcase_add_test(tc, test_ph_fast_path_agrees_with_step);
 	suite_add_tcase(s, tc);
 	return s;
 }
