@@ -42,7 +42,7 @@
 
 _Static_assert(sizeof(struct ebph_event) == 536, "ebph_event layout");
 _Static_assert(sizeof(struct ebph_edge_key) == 40, "ebph_edge_key layout");
-_Static_assert(sizeof(struct ebph_task) == 720, "ebph_task layout");
+_Static_assert(sizeof(struct ebph_task) == 896, "ebph_task layout");
 _Static_assert(sizeof(struct ebph_row) == 16 + EBPH_ROW_BYTES, "ebph_row layout");
 _Static_assert(sizeof(struct ebph_profile) % 8 == 0, "ebph_profile layout");
 _Static_assert(sizeof(struct ebph_info) <= 8192, "ebph_info: admin.c's pin_owner_at reads 8 KiB");

@@ -404,23 +404,29 @@ struct ebph_memo {
 	__u64 h[2];		/* struct ebph_hist's words */
 	__u32 call;		/* the call | EBPH_MEMO_VALID, 0 if unset */
 	__u32 pad;
+	__u64 pad2;		/* 32 bytes: an entry never spans two cache lines */
 };
 
 struct ebph_task {
+	/* what the per-syscall fast path reads: one cache line with frame[0] */
+	__u32 tid;		/* owner of this slot of the tasks array, 0 = free */
+	__u32 profile;		/* profile slot */
+	__u64 count;		/* calls seen by this task */
+	__u16 depth;		/* current frame */
+	__u16 lfc;		/* anomalies in the locality frame */
+	__u16 restart_code;	/* -ret of that call (512..516), 0 if none */
+	__u16 over_tolerize;	/* lfc is above tolerize_limit (report once) */
+	/* Windows known to be complete (ph.h: ph_memo_hit), valid while the
+	 * task's profile is memo_slot in training epoch memo_tgen */
+	__u32 memo_slot;
+	__u32 memo_tgen;
 	struct ebph_hist frame[EBPH_FRAMES];	/* window stack (signals) */
 	struct ebph_sigframe sig[EBPH_FRAMES];	/* sig[d]: handler of frame d (d >= 1) */
 	__u64 lf[EBPH_LFC_MAX / 64];	/* locality frame: 1 = anomalous call */
-	__u64 count;		/* calls seen by this task */
-	__u32 profile;		/* profile slot */
 	__u32 pid;		/* thread group id */
 	__s32 restart_nr;	/* call that returned -ERESTART*, or -1 */
-	__u16 depth;		/* current frame */
-	__u16 lfc;		/* anomalies in the locality frame */
 	__u16 lfc_max;		/* highest lfc seen */
 	__u16 lf_pos;		/* next locality frame slot */
-	__u16 over_tolerize;	/* lfc is above tolerize_limit (report once) */
-	__u16 restart_code;	/* -ret of that call (512..516), 0 if none */
-	__u32 tid;		/* owner of this slot of the tasks array, 0 = free */
 	__u16 over;		/* handlers nested beyond the top frame, sharing it */
 	__u16 loader_calls;	/* calls since the exec of the dynamic loader */
 	__u32 burst_count;	/* anomalies since burst_since (the burst's span) */
@@ -432,11 +438,7 @@ struct ebph_task {
 	__u16 burst_lfc;	/* highest lfc of the span */
 	__u16 pad;
 	__u32 pad2;
-	/* Windows known to be complete (ph.h: ph_memo_hit), valid while the
-	 * task's profile is memo_slot in training epoch memo_tgen */
-	__u32 memo_slot;
-	__u32 memo_tgen;
-	__u64 memo_pad;
+	__u64 pad3[7];		/* the memo starts on a cache line */
 	struct ebph_memo memo[EBPH_MEMO];
 };
 
