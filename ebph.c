@@ -1652,9 +1652,8 @@ static int mon_run(struct monitor *m)
 		m->cfg.window, (unsigned long long)m->cfg.normal_wait);
 
 	if (m->cfg.response != CFG_RESPONSE_OFF) {
-		if (resp_init(&m->resp, &m->cfg, m->prog.tasks, bpf_table_fd(m->prog.mod, "spill"),
-			      m->prog.held, fill_task_slots(m->cfg.max_tasks),
-			      mon_resp_emit, m)) {
+		if (resp_init(&m->resp, &m->cfg, m->prog.tasks, m->prog.held,
+			      fill_task_slots(m->cfg.max_tasks), mon_resp_emit, m)) {
 			fprintf(stderr, "ebph: out of memory\n");
 			admin_unpin();
 			prog_close(&m->prog);
