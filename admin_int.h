@@ -161,7 +161,6 @@ struct saved_set {
 
 
 /* key.c */
-void admin_key_str(char *buf, size_t len, const struct ebph_key *key);
 int target_key(const char *target, struct ebph_key *key);
 
 /* view.c */

@@ -510,16 +510,14 @@ static void mon_report_suppressed(struct monitor *m, int force)
 		return;
 	prof = malloc(sizeof(*prof));
 	for (slot = 0; slot <= m->cfg.max_profiles; slot++) {
-		__u64 dev = 0, ino = 0;
+		struct ebph_key key = { 0 };
 
 		if (!m->sup_lines[slot])
 			continue;
 		if (prof && slot < m->cfg.max_profiles &&
-		    !bpf_lookup_elem(m->prog.profiles, &slot, prof)) {
-			dev = out_user_dev(prof->key.dev);
-			ino = prof->key.ino;
-		}
-		out_suppressed(&m->out, ts, dev, ino, mon_path(m, slot), m->sup_lines[slot],
+		    !bpf_lookup_elem(m->prog.profiles, &slot, prof))
+			key = prof->key;
+		out_suppressed(&m->out, ts, &key, mon_path(m, slot), m->sup_lines[slot],
 			       m->sup_anoms[slot]);
 		m->sup_lines[slot] = 0;
 		m->sup_anoms[slot] = 0;
@@ -569,8 +567,8 @@ static void mon_replaced(struct monitor *m, __u32 slot, const struct ebph_key *k
 		m->retired[s] = ts ? ts : 1;
 		m->nretired++;
 		if (m->out.json || (!m->opts.pid && !m->opts.comm))	/* host-wide, as status */
-			out_replaced(&m->out, ts, old->key.dev, old->key.ino, key->dev, key->ino,
-				     path, ts + m->cfg.retired_keep * 1000000000ULL);
+			out_replaced(&m->out, ts, &old->key, key, path,
+				     ts + m->cfg.retired_keep * 1000000000ULL);
 		free(old);
 	}
 }
@@ -874,8 +872,7 @@ static void print_profile(struct monitor *m, __u32 slot, const struct ebph_profi
 	o.train_pairs = o.test_pairs = -1;	/* not counted at exit */
 	o.normal_time = p->normal_time ? (__s64)p->normal_time + m->out.boot_to_wall_ns : 0;
 	o.normal_since = p->normal_since ? (__s64)p->normal_since + m->out.boot_to_wall_ns : 0;
-	o.dev = out_user_dev(p->key.dev);
-	o.ino = p->key.ino;
+	o.key = p->key;
 	o.state = p->state;
 	o.train_count = p->train_count;
 	o.last_mod_count = p->last_mod_count;
@@ -1671,9 +1668,8 @@ static int mon_run(struct monitor *m)
 		m->cfg.window, (unsigned long long)m->cfg.normal_wait);
 
 	if (m->cfg.response != CFG_RESPONSE_OFF) {
-		if (resp_init(&m->resp, &m->cfg, m->prog.tasks, bpf_table_fd(m->prog.mod, "spill"),
-			      m->prog.held, fill_task_slots(m->cfg.max_tasks),
-			      mon_resp_emit, m)) {
+		if (resp_init(&m->resp, &m->cfg, m->prog.tasks, m->prog.held,
+			      fill_task_slots(m->cfg.max_tasks), mon_resp_emit, m)) {
 			fprintf(stderr, "ebph: out of memory\n");
 			admin_unpin();
 			prog_close(&m->prog);

@@ -73,7 +73,8 @@ int fill_fs_enabled(const __u32 *fs_offs, const char *group);
 char *fill_program(const struct ebph_config *cfg, const __u32 *offs, const __u32 *fs_offs);
 
 /* Task states: slots of the direct-mapped tasks array (max_tasks rounded
- * up to a power of two) and of the spill hash for colliding TIDs. */
+ * up to a power of two) and of the "pending" hash (a child forked into a
+ * slot another task holds, until its first event). */
 __u32 fill_task_slots(__u32 max_tasks);
 __u32 fill_task_spill(__u32 max_tasks);
 

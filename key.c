@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* key.c: a profile's key as the commands take it (PROFILE: a path or
- * DEV:INO) and print it. */
+ * DEV:INO; output.c's out_key_str prints it). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -55,18 +55,6 @@ static int admin_parse_key(const char *s, struct ebph_key *key)
 	key->ino = ino;
 	key->script = script;
 	return 0;
-}
-
-void admin_key_str(char *buf, size_t len, const struct ebph_key *key)
-{
-	char sc[24] = "", c[24] = "";
-
-	if (key->script)
-		snprintf(sc, sizeof(sc), "~s%llx", (unsigned long long)key->script);
-	if (key->scope)
-		snprintf(c, sizeof(c), "~c%llx", (unsigned long long)key->scope);
-	snprintf(buf, len, "%llu:%llu%s%s", (unsigned long long)out_user_dev(key->dev),
-		 (unsigned long long)key->ino, sc, c);
 }
 
 /* PROFILE (a path or DEV:INO, then "~cHEX" or "~c/CGROUP" for a profile

@@ -411,7 +411,7 @@ int live_target(const struct admin_opts *o, const struct admin_live *l, __u32 *s
 	if (target_key(o->target, &key))
 		return 1;
 	if (maps_find(&l->m, &key, slot)) {
-		admin_key_str(k, sizeof(k), &key);
+		out_key_str(k, sizeof(k), &key);
 		out_warn("ebph: %s: no profile (key %s) in the running ebph (PID %d)",
 			o->target, k, (int)l->pid);
 		return 1;

@@ -15,6 +15,27 @@ __u64 out_user_dev(__u64 kdev)
 	return makedev((unsigned int)(kdev >> 20), (unsigned int)(kdev & 0xfffff));
 }
 
+void out_key_str(char *buf, size_t len, const struct ebph_key *key)
+{
+	char sc[24] = "", c[24] = "";
+
+	if (key->script)
+		snprintf(sc, sizeof(sc), "~s%llx", (unsigned long long)key->script);
+	if (key->scope)
+		snprintf(c, sizeof(c), "~c%llx", (unsigned long long)key->scope);
+	snprintf(buf, len, "%llu:%llu%s%s", (unsigned long long)out_user_dev(key->dev),
+		 (unsigned long long)key->ino, sc, c);
+}
+
+/* The key of the profile an event is about, as out_key_str prints it. */
+static void out_event_key(char *buf, size_t len, const struct ebph_event *e)
+{
+	struct ebph_key key = { .dev = e->dev, .ino = e->ino, .script = e->script,
+				.scope = e->scope };
+
+	out_key_str(buf, len, &key);
+}
+
 static const char *const state_names[] = { "training", "frozen", "normal" };
 
 static const char *const reason_names[EBPH_R_COUNT] = {
@@ -338,17 +359,6 @@ static const char *full_limit(__u32 why)
 	return why == EBPH_FULL_CAP ? "max_rows_per_profile" : "max_rows";
 }
 
-static void out_key_json(struct out_ctx *o, const struct ebph_event *e)
-{
-	fprintf(o->f, ",\"profile\":\"%llu:%llu", (unsigned long long)out_user_dev(e->dev),
-		(unsigned long long)e->ino);
-	if (e->script)
-		fprintf(o->f, "~s%llx", (unsigned long long)e->script);
-	if (e->scope)
-		fprintf(o->f, "~c%llx", (unsigned long long)e->scope);
-	fputc('"', o->f);
-}
-
 /* The call d back from an anomaly's call (d = 1..seq_len-1), or EBPH_EMPTY. */
 static __u32 seq_prev(const struct ebph_event *e, __u32 d)
 {
@@ -502,7 +512,7 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 {
 	FILE *f = o->f;
 	__s64 since;
-	char buf[32];
+	char buf[32], key[OUT_KEY_LEN];
 	__u32 i, n, printed = 0;
 
 	out_head(o, type_names[e->type], e->ts);
@@ -511,7 +521,8 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	out_attr_json(o, e);
 	fputs(",\"comm\":", f);
 	out_json_str(f, e->comm, sizeof(e->comm));
-	out_key_json(o, e);
+	out_event_key(key, sizeof(key), e);
+	fprintf(f, ",\"profile\":\"%s\"", key);
 	fputs(",\"path\":", f);
 	out_json_str(f, path ? path : "", EBPH_PATH_MAX);
 	if (out_event_level(o, e))
@@ -574,13 +585,8 @@ static void out_event_json(struct out_ctx *o, const struct ebph_event *e, const 
 	case EBPH_EV_EDGES_FULL:
 		fputs(",\"child\":", f);
 		out_json_str(f, o->child_path ? o->child_path : e->path, EBPH_PATH_MAX);
-		fprintf(f, ",\"child_profile\":\"%llu:%llu", (unsigned long long)out_user_dev(e->child.dev),
-			(unsigned long long)e->child.ino);
-		if (e->child.script)
-			fprintf(f, "~s%llx", (unsigned long long)e->child.script);
-		if (e->child.scope)
-			fprintf(f, "~c%llx", (unsigned long long)e->child.scope);
-		fprintf(f, "\",\"edges\":%u", e->edges);
+		out_key_str(key, sizeof(key), &e->child);
+		fprintf(f, ",\"child_profile\":\"%s\",\"edges\":%u", key, e->edges);
 		if (e->type == EBPH_EV_EDGES_FULL)
 			break;
 		fprintf(f, ",\"lfc\":%u,\"anomalies\":%llu,\"known\":", e->lfc,
@@ -625,6 +631,7 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 {
 	FILE *f = o->f;
 	char comm[OUT_ESC_LEN(EBPH_COMM_LEN)], p[OUT_ESC_LEN(EBPH_PATH_MAX)], buf[32];
+	char key[OUT_KEY_LEN];
 	__u32 i, n, printed = 0;
 
 	out_ts_text(o, e->ts);
@@ -637,13 +644,8 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 		fprintf(f, " level=%s", out_event_level(o, e));
 	switch (e->type) {
 	case EBPH_EV_NEW_PROFILE:
-		fprintf(f, " (%llu:%llu", (unsigned long long)out_user_dev(e->dev),
-			(unsigned long long)e->ino);
-		if (e->script)
-			fprintf(f, "~s%llx", (unsigned long long)e->script);
-		if (e->scope)
-			fprintf(f, "~c%llx", (unsigned long long)e->scope);
-		fputc(')', f);
+		out_event_key(key, sizeof(key), e);
+		fprintf(f, " (%s)", key);
 		break;
 	case EBPH_EV_ANOMALY:
 		fprintf(f, " %s misses=%u lfc=%u%s missing=", syscall_name(e->syscall, buf, sizeof(buf)),
@@ -679,13 +681,12 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 		break;
 	case EBPH_EV_EXEC_ANOMALY:
 	case EBPH_EV_EDGES_FULL:
-		fprintf(f, " %s child=%s (%llu:%llu) edges=%u",
+		out_key_str(key, sizeof(key), &e->child);
+		fprintf(f, " %s child=%s (%s) edges=%u",
 			e->type == EBPH_EV_EDGES_FULL ? "exec graph full: not learned" :
 			"started a program it never started:",
 			out_text_buf(p, sizeof(p), o->child_path ? o->child_path : e->path,
-				     EBPH_PATH_MAX),
-			(unsigned long long)out_user_dev(e->child.dev),
-			(unsigned long long)e->child.ino, e->edges);
+				     EBPH_PATH_MAX), key, e->edges);
 		if (e->type == EBPH_EV_EXEC_ANOMALY) {
 			char known[4 * OUT_EDGES_MAX + 1];
 
@@ -707,8 +708,8 @@ static void out_event_text(struct out_ctx *o, const struct ebph_event *e, const 
 		out_response(o, e, 0);
 		break;
 	case EBPH_EV_PROFILE_REFUSED:
-		fprintf(f, " (%llu:%llu): no profile slot free or reclaimable: not monitored",
-			(unsigned long long)out_user_dev(e->dev), (unsigned long long)e->ino);
+		out_event_key(key, sizeof(key), e);
+		fprintf(f, " (%s): no profile slot free or reclaimable: not monitored", key);
 		break;
 	case EBPH_EV_ROWS_FULL:
 		fprintf(f, " %s rows=%llu: %s reached, new pairs not learned",
@@ -777,13 +778,12 @@ void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path)
 {
 	struct out_event_arg a = { e, path };
 	struct out_emitted x = { 0 };
-	char key[48];
+	char key[OUT_KEY_LEN];
 
 	if (e->type < EBPH_EV_NEW_PROFILE || e->type >= sizeof(type_names) / sizeof(type_names[0]) ||
 	    !type_names[e->type])
 		return;
-	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)out_user_dev(e->dev),
-		 (unsigned long long)e->ino);
+	out_event_key(key, sizeof(key), e);
 	x.type = type_names[e->type];
 	x.pid = e->pid;
 	x.comm = e->comm;
@@ -939,21 +939,16 @@ static void out_profile_fn(struct out_ctx *o, const void *arg)
 {
 	const struct out_profile *p = arg;
 	FILE *f = o->f;
-	char path[OUT_ESC_LEN(EBPH_PATH_MAX)];
+	char path[OUT_ESC_LEN(EBPH_PATH_MAX)], key[OUT_KEY_LEN];
 	__s64 now = p->ts ? (__s64)p->ts + o->boot_to_wall_ns : p->wall_ts;
 
 	if (o->json) {
 		out_json_head(f, "profile", now, o->hostname);
-		fprintf(f, ",\"profile\":\"%llu:%llu", (unsigned long long)p->dev,
-			(unsigned long long)p->ino);
-		if (p->script)
-			fprintf(f, "~s%llx", (unsigned long long)p->script);
-		if (p->scope)
-			fprintf(f, "~c%llx", (unsigned long long)p->scope);
-		fputs("\",\"path\":", f);
+		out_key_str(key, sizeof(key), &p->key);
+		fprintf(f, ",\"profile\":\"%s\",\"path\":", key);
 		out_json_str(f, p->path ? p->path : "", EBPH_PATH_MAX);
-		if (p->scope)
-			fprintf(f, ",\"scope\":\"%llx\",\"cgroup\":", (unsigned long long)p->scope);
+		if (p->key.scope)
+			fprintf(f, ",\"scope\":\"%llx\",\"cgroup\":", (unsigned long long)p->key.scope);
 		else
 			fputs(",\"scope\":null,\"cgroup\":", f);
 		if (p->cgroup)
@@ -1007,17 +1002,16 @@ static void out_profile_fn(struct out_ctx *o, const void *arg)
 void out_profile(struct out_ctx *o, const struct out_profile *p)
 {
 	struct out_emitted x = { .type = "profile", .path = p->path };
-	char key[48];
+	char key[OUT_KEY_LEN];
 
-	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)p->dev,
-		 (unsigned long long)p->ino);
+	out_key_str(key, sizeof(key), &p->key);
 	x.profile = key;
 	out_put(o, &x, out_profile_fn, p);
 }
 
 struct out_suppressed_arg {
-	__u64 ts, dev, ino, lines, anomalies;
-	const char *path;
+	__u64 ts, lines, anomalies;
+	const char *key, *path;
 };
 
 static void out_suppressed_fn(struct out_ctx *o, const void *arg)
@@ -1028,8 +1022,7 @@ static void out_suppressed_fn(struct out_ctx *o, const void *arg)
 
 	if (o->json) {
 		out_head(o, "suppressed", a->ts);
-		fprintf(f, ",\"profile\":\"%llu:%llu\",\"path\":", (unsigned long long)a->dev,
-			(unsigned long long)a->ino);
+		fprintf(f, ",\"profile\":\"%s\",\"path\":", a->key);
 		out_json_str(f, a->path ? a->path : "", EBPH_PATH_MAX);
 		fprintf(f, ",\"lines\":%llu,\"anomalies\":%llu}\n", (unsigned long long)a->lines,
 			(unsigned long long)a->anomalies);
@@ -1041,18 +1034,22 @@ static void out_suppressed_fn(struct out_ctx *o, const void *arg)
 		(unsigned long long)a->lines, (unsigned long long)a->anomalies);
 }
 
-void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const char *path,
+void out_suppressed(struct out_ctx *o, __u64 ts, const struct ebph_key *key, const char *path,
 		    __u64 lines, __u64 anomalies)
 {
-	struct out_suppressed_arg a = { ts, dev, ino, lines, anomalies, path };
+	char k[OUT_KEY_LEN];
+	struct out_suppressed_arg a = { ts, lines, anomalies, k, path };
 	struct out_emitted x = { .type = "suppressed", .path = path };
 
+	out_key_str(k, sizeof(k), key);
+	if (key->dev || key->ino)
+		x.profile = k;
 	out_put(o, &x, out_suppressed_fn, &a);
 }
 
 struct out_replaced_arg {
-	__u64 ts, old_dev, old_ino, new_dev, new_ino, keep_until;
-	const char *path;
+	__u64 ts, keep_until;
+	const char *old, *new, *path;
 };
 
 static void out_replaced_fn(struct out_ctx *o, const void *arg)
@@ -1064,32 +1061,28 @@ static void out_replaced_fn(struct out_ctx *o, const void *arg)
 
 	if (o->json) {
 		out_head(o, "replaced", a->ts);
-		fprintf(f, ",\"profile\":\"%llu:%llu\",\"old_profile\":\"%llu:%llu\",\"path\":",
-			(unsigned long long)out_user_dev(a->new_dev), (unsigned long long)a->new_ino,
-			(unsigned long long)out_user_dev(a->old_dev), (unsigned long long)a->old_ino);
+		fprintf(f, ",\"profile\":\"%s\",\"old_profile\":\"%s\",\"path\":", a->new,
+			a->old);
 		out_json_str(f, a->path ? a->path : "", EBPH_PATH_MAX);
 		out_json_time(f, "old_kept_until", until);
 		fputs("}\n", f);
 		return;
 	}
 	out_ts_text(o, a->ts);
-	fprintf(f, "%-14s %7s %-16s %s (%llu:%llu, was %llu:%llu; the old profile is kept for "
-		"%llus)\n", "replaced", "-", "-",
-		out_text_buf(p, sizeof(p), a->path ? a->path : "", EBPH_PATH_MAX),
-		(unsigned long long)out_user_dev(a->new_dev), (unsigned long long)a->new_ino,
-		(unsigned long long)out_user_dev(a->old_dev), (unsigned long long)a->old_ino,
+	fprintf(f, "%-14s %7s %-16s %s (%s, was %s; the old profile is kept for %llus)\n",
+		"replaced", "-", "-",
+		out_text_buf(p, sizeof(p), a->path ? a->path : "", EBPH_PATH_MAX), a->new, a->old,
 		(unsigned long long)(a->keep_until > a->ts ? (a->keep_until - a->ts) / 1000000000 : 0));
 }
 
-void out_replaced(struct out_ctx *o, __u64 ts, __u64 old_dev, __u64 old_ino, __u64 new_dev,
-		  __u64 new_ino, const char *path, __u64 keep_until)
+void out_replaced(struct out_ctx *o, __u64 ts, const struct ebph_key *old,
+		  const struct ebph_key *new, const char *path, __u64 keep_until)
 {
-	struct out_replaced_arg a = { ts, old_dev, old_ino, new_dev, new_ino, keep_until, path };
-	struct out_emitted x = { .type = "replaced", .path = path };
-	char key[48];
+	char ok[OUT_KEY_LEN], nk[OUT_KEY_LEN];
+	struct out_replaced_arg a = { ts, keep_until, ok, nk, path };
+	struct out_emitted x = { .type = "replaced", .profile = nk, .path = path };
 
-	snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)out_user_dev(new_dev),
-		 (unsigned long long)new_ino);
-	x.profile = key;
+	out_key_str(ok, sizeof(ok), old);
+	out_key_str(nk, sizeof(nk), new);
 	out_put(o, &x, out_replaced_fn, &a);
 }

@@ -33,7 +33,7 @@ struct out_emitted {
 	const char *text;	/* the text line (no TIME column), with its newline */
 	__u32 pid;		/* the event's process, 0: none */
 	const char *comm;	/* NULL: none */
-	const char *profile;	/* "dev:ino", NULL: none */
+	const char *profile;	/* the key as out_key_str prints it, NULL: none */
 	const char *path;	/* NULL: none */
 };
 #define OUT_EDGES_MAX	1024	/* bytes of out_ctx.edges printed */
@@ -81,7 +81,7 @@ struct out_profile {
 	__s64 train_pairs, test_pairs;	/* pairs learnt, -1: not counted (null) */
 	__s64 normal_time;	/* frozen: when it turns normal, wall ns, 0 = none */
 	__s64 normal_since;	/* normal: since when, wall ns, 0 = none */
-	__u64 dev, ino;		/* user-space dev_t, inode */
+	struct ebph_key key;	/* as in the maps (kernel dev_t) */
 	__u64 train_count, last_mod_count, sequences, anomalies;
 	__u64 anomalies_total, anomalies_lost, events_lost;
 	__s64 last_anomaly;	/* wall ns, 0 = none */
@@ -91,7 +91,6 @@ struct out_profile {
 	__u32 state;
 	int progress;		/* freeze_at and frozen_since are known (commands) */
 	const char *path;
-	__u64 script, scope;	/* the key's (ebph.h), 0 = none */
 	const char *cgroup;	/* scope's cgroup path, NULL: none or not known */
 	/* per-program settings in force ("overrides"): */
 	__u64 normal_wait_ns;	/* 0 = the config's, EBPH_WAIT_NEVER = mode ignore */
@@ -101,6 +100,13 @@ struct out_profile {
 
 /* Kernel dev_t (major << 20 | minor) to the st_dev stat(2) reports. */
 __u64 out_user_dev(__u64 kdev);
+
+/* Bytes that always hold a key as out_key_str prints it, with its NUL. */
+#define OUT_KEY_LEN	80
+/* A profile's key as every output and command prints it (and PROFILE takes
+ * it): "DEV:INO" (DEV as stat(2)'s st_dev, decimal), then "~sHEX" for a
+ * script's profile and "~cHEX" for a scoped one. */
+void out_key_str(char *buf, size_t len, const struct ebph_key *key);
 
 const char *out_state_name(__u32 state);
 const char *out_reason_name(__u32 reason);
@@ -147,9 +153,9 @@ void out_header(struct out_ctx *o);
 void out_event(struct out_ctx *o, const struct ebph_event *e, const char *path);
 void out_status(struct out_ctx *o, const struct out_status *s);
 void out_profile(struct out_ctx *o, const struct out_profile *p);
-/* Lines of one profile that output_rate left out, and the anomalies they
- * carried (ts boot ns, dev user-space dev_t). */
-void out_suppressed(struct out_ctx *o, __u64 ts, __u64 dev, __u64 ino, const char *path,
+/* Lines of one profile (key; all zero: none) that output_rate left out, and
+ * the anomalies they carried (ts boot ns). */
+void out_suppressed(struct out_ctx *o, __u64 ts, const struct ebph_key *key, const char *path,
 		    __u64 lines, __u64 anomalies);
 /*
  * The level of an event that reports anomalies: "alert" for an anomaly or
@@ -168,10 +174,10 @@ __u64 out_event_anomalies(const struct ebph_event *e);
 /* The figures of s in the Prometheus text format (metrics_file). */
 void out_metrics(FILE *f, const struct out_status *s);
 
-/* A replaced event: the executable at path is a new file (new_dev:new_ino,
- * its own profile); the old file's profile (kernel keys) is kept until
- * keep_until (boot ns) for a rollback, then pruned. */
-void out_replaced(struct out_ctx *o, __u64 ts, __u64 old_dev, __u64 old_ino, __u64 new_dev,
-		  __u64 new_ino, const char *path, __u64 keep_until);
+/* A replaced event: the executable at path is a new file (key new, its own
+ * profile); the old file's profile (key old) is kept until keep_until (boot
+ * ns) for a rollback, then pruned. */
+void out_replaced(struct out_ctx *o, __u64 ts, const struct ebph_key *old,
+		  const struct ebph_key *new, const char *path, __u64 keep_until);
 
 #endif

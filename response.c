@@ -82,9 +82,8 @@ static __u64 kernel_dev(dev_t d)
 	return ((__u64)major(d) << 20) | minor(d);
 }
 
-int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int spill_fd,
-	      int held_fd, __u32 task_slots, void (*emit)(void *, const struct ebph_event *),
-	      void *ctx)
+int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int held_fd,
+	      __u32 task_slots, void (*emit)(void *, const struct ebph_event *), void *ctx)
 {
 	const char *s;
 	struct stat st;
@@ -92,7 +91,6 @@ int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int s
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
 	r->tasks_fd = tasks_fd;
-	r->spill_fd = spill_fd;
 	r->held_fd = held_fd;
 	r->task_slots = task_slots;
 	r->self = getpid();
@@ -117,15 +115,15 @@ int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int s
 	return 0;
 }
 
-/* The lfc of a task from its BPF state (0 when it has none). */
+/* The lfc of a task from its slot of the tasks array; 0 when it has none
+ * there (a task whose slot another task holds lives in task storage, which
+ * this does not read). */
 static __u32 resp_lfc(struct resp *r, pid_t tid)
 {
 	struct ebph_task t;
 	__u32 k = (__u32)tid & (r->task_slots - 1), id = (__u32)tid;
 
 	if (!bpf_lookup_elem(r->tasks_fd, &k, &t) && t.tid == id)
-		return t.lfc;
-	if (r->spill_fd >= 0 && !bpf_lookup_elem(r->spill_fd, &id, &t))
 		return t.lfc;
 	return 0;
 }

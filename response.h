@@ -17,7 +17,7 @@ struct resp_task;
 
 struct resp {
 	const struct ebph_config *cfg;
-	int tasks_fd, spill_fd;		/* the BPF task states: lfc of a task */
+	int tasks_fd;			/* the BPF tasks array: lfc of a task */
 	int held_fd;			/* the held map: what ebph ps shows */
 	__u32 task_slots;
 	pid_t self;
@@ -34,9 +34,8 @@ struct resp {
 
 /* Resolve response_exempt (a path that does not exist is reported and
  * skipped). 0 or -ENOMEM. */
-int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int spill_fd,
-	      int held_fd, __u32 task_slots, void (*emit)(void *, const struct ebph_event *),
-	      void *ctx);
+int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int held_fd,
+	      __u32 task_slots, void (*emit)(void *, const struct ebph_event *), void *ctx);
 
 /* An event from the BPF program: anomalies start delays, execs with a high
  * lfc are held. */

@@ -231,7 +231,7 @@ int saved_target(const struct admin_opts *o, const struct ebph_config *cfg,
 	if (saved_load(cfg, key, s))
 		return 1;
 	if (!s->n) {
-		admin_key_str(k, sizeof(k), key);
+		out_key_str(k, sizeof(k), key);
 		out_warn("ebph: %s: no saved profile (key %s) in %s, and no running ebph",
 			o->target, k, cfg->state_dir);
 		saved_free(s);

@@ -138,12 +138,12 @@ void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 	__u64 bytes = (a->rows + a->snapshot_rows) * sizeof(struct ebph_row);
 	char key[80], path[OUT_ESC_LEN(EBPH_PATH_MAX)], normal[32], ago[32], progress[48];
 
-	admin_key_str(key, sizeof(key), &p->key);
+	out_key_str(key, sizeof(key), &p->key);
 	if (json) {
 		struct out_ctx c = { .f = f, .json = 1 };
 		struct out_profile o = {
 			.wall_ts = a->now, .source = a->source, .path = p->path,
-			.dev = out_user_dev(p->key.dev), .ino = p->key.ino, .state = p->state,
+			.key = p->key, .state = p->state,
 			.train_count = p->train_count, .last_mod_count = p->last_mod_count,
 			.sequences = p->sequences, .anomalies = p->anomalies,
 			.train_pairs = (__s64)train_pairs, .test_pairs = (__s64)test_pairs,
@@ -156,7 +156,6 @@ void admin_profile_line(FILE *f, int json, const struct admin_prof *a)
 			.frozen_since = p->state == EBPH_FROZEN ? p->frozen_since : 0,
 			.progress = 1,
 			.normal_wait_ns = p->normal_wait_ns, .pflags = p->pflags, .lim = &p->lim,
-			.script = p->key.script, .scope = p->key.scope,
 			.cgroup = p->cgroup[0] ? p->cgroup : NULL,
 		};
 
@@ -187,7 +186,7 @@ int admin_show(FILE *f, const struct admin_opts *o, const struct admin_prof *a)
 	FILE *svg;
 	int ret;
 
-	admin_key_str(key, sizeof(key), &a->p->key);
+	out_key_str(key, sizeof(key), &a->p->key);
 	s.key = key;
 	s.now = a->now;
 	if (o->svg) {
@@ -228,7 +227,7 @@ void admin_task_line(FILE *f, int json, int threads, const struct admin_task *t)
 	const char *state = t->key ? out_state_name(t->state) : "-";
 
 	if (t->key)
-		admin_key_str(key, sizeof(key), t->key);
+		out_key_str(key, sizeof(key), t->key);
 	if (json) {
 		admin_json_head(f, "task", t->now);
 		fprintf(f, ",\"pid\":%u", t->pid);
@@ -301,7 +300,7 @@ void admin_change_line(FILE *f, int json, const struct admin_change *c)
 	char key[80], path[OUT_ESC_LEN(EBPH_PATH_MAX)];
 	const char *state = c->state == ADMIN_STATE_GONE ? "deleted" : out_state_name(c->state);
 
-	admin_key_str(key, sizeof(key), c->key);
+	out_key_str(key, sizeof(key), c->key);
 	if (json) {
 		admin_json_head(f, "command", c->now);
 		fprintf(f, ",\"command\":\"%s\",\"profile\":\"%s\",\"path\":", c->command, key);

@@ -5,7 +5,8 @@
 # profiles with distinct scopes and counts; a cgroup removed and made again
 # at the same path (a service restart) gets its profile back; saved scoped
 # profiles reload with their scope and cgroup path; PROFILE takes ~cHEX and
-# ~c/CGROUP; the default (executable) scope keeps one profile, keys as before.
+# ~c/CGROUP; the default (executable) scope keeps one profile, keys as before;
+# the JSON "profile" is the key text output prints, and ebph show takes it.
 . tests/lib.sh
 FX=tests/fixtures/bin
 
@@ -114,4 +115,32 @@ check "6: executable scope: one profile, key $K, in both cgroups" \
 	       [ \$(jq -r 'select(.type == \"new_profile\" and .path == \"$T/prog\") | .profile' '$OUT') = '$K' ]"
 check "6: ... which counts both runs" [ "$(pj "$K" train_count)" -eq $((CB * 2)) ]
 stop_ebph
+
+# one key text everywhere: text output (stdout) and the events file (JSON) of
+# one run name the script's scoped profile alike, ebph show finds it by that
+# text, and the -s summary's profile object (events file) names it so too
+EV=$T/events.json
+write_config "$T/k.yaml" save_interval=0 profile_scope=cgroup state_dir="$T/state3" \
+	events_file="$EV"
+start_ebph "$T/text" -s -c "$T/k.yaml" || { fail "ebph starts with text output"; summary; exit 1; }
+in_cg a /bin/sh "$T/s.sh"
+wait_for "$EV" '.type == "new_profile" and (.profile | test("~s[0-9a-f]+~c"))' 5
+KJ=$(jq -r 'select(.type == "new_profile" and (.profile | test("~s[0-9a-f]+~c"))) | .profile' \
+	"$EV" | head -n 1)
+KT=$(sed -n 's/^new_profile .* (\([0-9]*:[0-9]*~s[0-9a-f]*~c[0-9a-f]*\))$/\1/p' "$T/text" | head -n 1)
+note "script key: JSON $KJ, text $KT"
+check "7: JSON profile of the script's new_profile is the key text output prints" \
+	sh -c "[ -n '$KJ' ] && [ '$KJ' = '$KT' ] && [ '${KJ%%~*}' = '$(stat_key /bin/sh)' ]"
+check "7: ... and ebph profiles lists it by that key" \
+	sh -c "'$EBPH' profiles | awk '{ print \$1 }' | grep -qxF '$KJ'"
+got=$("$EBPH" show -j "$KJ" | head -n 1 | jq -r '.profile + " " + .path')
+check "7: ebph show <JSON profile> finds that profile ($got)" \
+	[ "$got" = "$KJ $(jq -r "select(.type == \"new_profile\" and .profile == \"$KJ\") | .path" "$EV" | head -n 1)" ]
+stop_ebph
+check "7: the -s summary's profile object has the whole key" \
+	[ "$(count "$EV" ".type == \"profile\" and .profile == \"$KJ\"")" -eq 1 ]
+/usr/bin/python3 tests/validate_events.py docs/events.schema.json "$EV" > "$T/valid7.out" 2>&1
+rc=$?
+check "7: the events file matches docs/events.schema.json ($(tail -n 1 "$T/valid7.out"))" \
+	[ $rc -eq 0 ]
 summary

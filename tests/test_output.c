@@ -202,8 +202,8 @@ static void sample_profile(struct out_profile *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->ts = 2500000;
-	p->dev = 2049;
-	p->ino = 131;
+	p->key.dev = (8ULL << 20) | 1;	/* st_dev 2049 */
+	p->key.ino = 131;
 	p->train_count = 5000;
 	p->last_mod_count = 1200;
 	p->sequences = 40;
@@ -799,7 +799,7 @@ START_TEST(test_output_exec_anomaly)
 	free(l);
 	l = render_event(0, 0, &e, "/usr/bin/env");
 	ck_assert_ptr_nonnull(strstr(l, "/usr/bin/env level=alert started a program it never "
-				    "started: child=/bin/sh (2049:77) edges=2 known=-\n"));
+				    "started: child=/bin/sh (2049:77~sab) edges=2 known=-\n"));
 	free(l);
 }
 END_TEST
@@ -1608,14 +1608,15 @@ END_TEST
 START_TEST(test_output_replaced)
 {
 	struct out_ctx o = { .boot_to_wall_ns = WALL_OFFSET, .hostname = "h" };
+	struct ebph_key old = { .dev = 254ULL << 20, .ino = 11 };
+	struct ebph_key new = { .dev = 254ULL << 20, .ino = 12 };
 	struct mem m;
 	char *l;
 
 	mem_open(&m);
 	o.f = m.f;
 	o.json = 1;
-	out_replaced(&o, 5000000000ULL, (254ULL << 20), 11, (254ULL << 20), 12, "/usr/bin/x\"y",
-		     65000000000ULL);
+	out_replaced(&o, 5000000000ULL, &old, &new, "/usr/bin/x\"y", 65000000000ULL);
 	l = mem_take(&m);
 	ck_assert_str_eq(l, "{\"type\":\"replaced\",\"schema\":1,\"ts\":1700000005.000000,"
 			 "\"time\":\"2023-11-14T22:13:25.000000Z\",\"hostname\":\"h\","
@@ -1627,8 +1628,7 @@ START_TEST(test_output_replaced)
 	mem_open(&m);
 	o.f = m.f;
 	o.json = 0;
-	out_replaced(&o, 5000000000ULL, (254ULL << 20), 11, (254ULL << 20), 12, "/usr/bin/x",
-		     65000000000ULL);
+	out_replaced(&o, 5000000000ULL, &old, &new, "/usr/bin/x", 65000000000ULL);
 	l = mem_take(&m);
 	ck_assert_str_eq(l, "replaced             - -                /usr/bin/x (65024:12, was "
 			 "65024:11; the old profile is kept for 60s)\n");
@@ -1683,7 +1683,7 @@ START_TEST(test_output_profile_json)
 	assert_json_line(l);
 	free(l);
 	/* a scoped profile: its key, scope and cgroup path */
-	pr.scope = 0xab12;
+	pr.key.scope = 0xab12;
 	pr.cgroup = "/system.slice/a.service";
 	l = render_profile(1, &pr);
 	ck_assert_msg(strstr(l, ",\"profile\":\"2049:131~cab12\",\"path\":\"\",\"scope\":\"ab12\","
@@ -1751,7 +1751,7 @@ END_TEST
  * event's fields; stdout (f) may be off. */
 struct emitted_log {
 	int n;
-	char json[4096], text[4096], type[32], profile[48], comm[32];
+	char json[4096], text[4096], type[32], profile[OUT_KEY_LEN], comm[32];
 	__u32 pid;
 };
 
@@ -1801,6 +1801,173 @@ START_TEST(test_output_emit_to_sinks)
 	ck_assert_int_eq(log.n, 2);
 	ck_assert_str_eq(log.type, "status");
 	ck_assert_msg(strstr(log.json, "\"final\":true}\n") != NULL, "%s", log.json);
+}
+END_TEST
+
+/* The string value of "name" in a JSON line (keys carry no escapes); "" if
+ * the line has none. */
+static void json_key_value(char *buf, size_t len, const char *l, const char *name)
+{
+	char pat[64];
+	const char *p, *q;
+
+	snprintf(pat, sizeof(pat), ",\"%s\":\"", name);
+	p = strstr(l, pat);
+	q = p ? strchr(p + strlen(pat), '"') : NULL;
+	if (!q) {
+		buf[0] = 0;
+		return;
+	}
+	p += strlen(pat);
+	snprintf(buf, len, "%.*s", (int)(q - p), p);
+}
+
+/* Every event type names its profile by the whole key, with a script's ~s
+ * and a scope's ~c: its JSON "profile", the sinks' (journal EBPH_PROFILE)
+ * and the text that shows a key are the same text. */
+START_TEST(test_output_event_key_suffix)
+{
+	static const struct { __u64 script, scope; const char *key; } keys[] = {
+		{ 0x1f2e, 0, "2049:131~s1f2e" },
+		{ 0, 0xab12, "2049:131~cab12" },
+		{ 0x1f2e, 0xab12, "2049:131~s1f2e~cab12" },
+	};
+	struct emitted_log log = { 0 };
+	struct out_ctx o = { .json = 1, .boot_to_wall_ns = WALL_OFFSET, .hostname = "h",
+			     .alert_lfc = 5, .emit = log_emit, .emit_arg = &log };
+	char v[OUT_KEY_LEN], want[OUT_KEY_LEN + 2];
+	struct ebph_event e;
+	unsigned int i, type, types;
+	struct mem m;
+	char *l;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		types = 0;
+		for (type = 0; type < 64; type++) {
+			int n = log.n;
+
+			base_event(&e, type);
+			e.script = keys[i].script;
+			e.scope = keys[i].scope;
+			mem_open(&m);
+			o.f = m.f;
+			out_event(&o, &e, "/bin/sh");
+			l = mem_take(&m);
+			if (log.n == n) {	/* not a type out_event prints */
+				ck_assert_str_eq(l, "");
+				free(l);
+				continue;
+			}
+			types++;
+			json_key_value(v, sizeof(v), l, "profile");
+			ck_assert_msg(!strcmp(v, keys[i].key), "type %u stdout: %s", type, l);
+			json_key_value(v, sizeof(v), log.json, "profile");
+			ck_assert_msg(!strcmp(v, keys[i].key), "type %u sinks: %s", type, log.json);
+			ck_assert_msg(!strcmp(log.profile, keys[i].key), "type %u journal: %s",
+				      type, log.profile);
+			snprintf(want, sizeof(want), "(%s)", keys[i].key);
+			if (type == EBPH_EV_NEW_PROFILE || type == EBPH_EV_PROFILE_REFUSED)
+				ck_assert_msg(strstr(log.text, want), "type %u text: %s", type,
+					      log.text);
+			free(l);
+		}
+		ck_assert_uint_ge(types, 16);
+	}
+}
+END_TEST
+
+/* out_key_str: the one printer of a key; the longest key fits OUT_KEY_LEN. */
+START_TEST(test_output_key_str)
+{
+	struct ebph_key k = { .dev = (8ULL << 20) | 1, .ino = 131 };
+	char buf[OUT_KEY_LEN];
+
+	out_key_str(buf, sizeof(buf), &k);
+	ck_assert_str_eq(buf, "2049:131");
+	k.script = 0x1f2e;
+	out_key_str(buf, sizeof(buf), &k);
+	ck_assert_str_eq(buf, "2049:131~s1f2e");
+	k.scope = 0xab12;
+	out_key_str(buf, sizeof(buf), &k);
+	ck_assert_str_eq(buf, "2049:131~s1f2e~cab12");
+	k.script = 0;
+	out_key_str(buf, sizeof(buf), &k);
+	ck_assert_str_eq(buf, "2049:131~cab12");
+	k.dev = (0xfffULL << 20) | 0xfffff;
+	k.ino = k.script = k.scope = ~0ULL;
+	out_key_str(buf, sizeof(buf), &k);
+	ck_assert_uint_lt(strlen(buf), sizeof(buf) - 1);
+	ck_assert_msg(strstr(buf, ":18446744073709551615~sffffffffffffffff~cffffffffffffffff") &&
+		      buf[strlen(buf) - 1] == 'f', "%s", buf);
+}
+END_TEST
+
+/* The objects of user space name profiles by the whole key too: profile
+ * (the -s summary and the commands), suppressed and replaced, on stdout and
+ * to the sinks. */
+START_TEST(test_output_object_key_suffix)
+{
+	struct emitted_log log = { 0 };
+	struct out_ctx o = { .json = 1, .boot_to_wall_ns = WALL_OFFSET, .hostname = "h",
+			     .emit = log_emit, .emit_arg = &log };
+	struct ebph_key k = { .dev = (8ULL << 20) | 1, .ino = 131, .script = 0x1f2e,
+			      .scope = 0xab12 };
+	struct ebph_key old = { .dev = (8ULL << 20) | 1, .ino = 130, .script = 0x1f2e };
+	struct out_profile pr;
+	char v[OUT_KEY_LEN];
+	struct mem m;
+	char *l;
+
+	sample_profile(&pr);
+	pr.key = k;
+	mem_open(&m);
+	o.f = m.f;
+	out_profile(&o, &pr);
+	l = mem_take(&m);
+	json_key_value(v, sizeof(v), l, "profile");
+	ck_assert_str_eq(v, "2049:131~s1f2e~cab12");
+	ck_assert_str_eq(log.profile, "2049:131~s1f2e~cab12");
+	ck_assert_msg(strstr(l, ",\"scope\":\"ab12\","), "%s", l);
+	free(l);
+
+	mem_open(&m);
+	o.f = m.f;
+	out_suppressed(&o, 1500000, &k, "/bin/sh", 4, 2);
+	l = mem_take(&m);
+	json_key_value(v, sizeof(v), l, "profile");
+	ck_assert_str_eq(v, "2049:131~s1f2e~cab12");
+	ck_assert_str_eq(log.profile, "2049:131~s1f2e~cab12");
+	assert_json_line(l);
+	free(l);
+	/* the bucket of lines without a profile: "0:0", no journal field */
+	memset(&k, 0, sizeof(k));
+	mem_open(&m);
+	o.f = m.f;
+	out_suppressed(&o, 1500000, &k, NULL, 1, 0);
+	l = mem_take(&m);
+	ck_assert_msg(strstr(l, ",\"profile\":\"0:0\","), "%s", l);
+	ck_assert_str_eq(log.profile, "-");
+	free(l);
+
+	k.dev = (8ULL << 20) | 1;
+	k.ino = 131;
+	k.script = 0x1f2e;
+	mem_open(&m);
+	o.f = m.f;
+	out_replaced(&o, 5000000000ULL, &old, &k, "/bin/sh", 65000000000ULL);
+	l = mem_take(&m);
+	ck_assert_msg(strstr(l, ",\"profile\":\"2049:131~s1f2e\",\"old_profile\":\"2049:130~s1f2e\","),
+		      "%s", l);
+	ck_assert_str_eq(log.profile, "2049:131~s1f2e");
+	assert_json_line(l);
+	free(l);
+	o.json = 0;
+	mem_open(&m);
+	o.f = m.f;
+	out_replaced(&o, 5000000000ULL, &old, &k, "/bin/sh", 65000000000ULL);
+	l = mem_take(&m);
+	ck_assert_msg(strstr(l, "/bin/sh (2049:131~s1f2e, was 2049:130~s1f2e; "), "%s", l);
+	free(l);
 }
 END_TEST
 
@@ -1894,6 +2061,9 @@ Suite *output_suite(void)
 	tcase_add_test(tc, test_output_profile_overrides);
 	tcase_add_test(tc, test_output_profile_text);
 	tcase_add_test(tc, test_output_emit_to_sinks);
+	tcase_add_test(tc, test_output_event_key_suffix);
+	tcase_add_test(tc, test_output_key_str);
+	tcase_add_test(tc, test_output_object_key_suffix);
 	tcase_add_test(tc, test_output_json_head_time);
 	tcase_add_test(tc, test_output_metrics);
 	suite_add_tcase(s, tc);
