@@ -1668,7 +1668,7 @@ static int mon_run(struct monitor *m)
 		m->cfg.window, (unsigned long long)m->cfg.normal_wait);
 
 	if (m->cfg.response != CFG_RESPONSE_OFF) {
-		if (resp_init(&m->resp, &m->cfg, m->prog.tasks, m->prog.held,
+		if (resp_init(&m->resp, &m->cfg, m->prog.tasks, m->prog.tstore, m->prog.held,
 			      fill_task_slots(m->cfg.max_tasks), mon_resp_emit, m)) {
 			fprintf(stderr, "ebph: out of memory\n");
 			admin_unpin();

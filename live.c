@@ -242,23 +242,6 @@ out:
 	return ret;
 }
 
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL
-#endif
-
-/* tid's state in the task storage map fd (looked up by a pidfd of the
- * thread: Linux 6.9 or later). 0 or -ENOENT. */
-static int tstore_lookup(int fd, __u32 tid, struct ebph_task *t)
-{
-	int pfd = (int)syscall(SYS_pidfd_open, (pid_t)tid, PIDFD_THREAD), ret;
-
-	if (pfd < 0)
-		return -ENOENT;
-	ret = bpf_lookup_elem(fd, &pfd, t) ? -ENOENT : 0;
-	close(pfd);
-	return ret;
-}
-
 /* Append the threads kept in task storage (every thread in /proc with a
  * state there). */
 static int tasks_read_tstore(int fd, struct live_task **all, size_t *n)
@@ -281,7 +264,7 @@ static int tasks_read_tstore(int fd, struct live_task **all, size_t *n)
 			struct ebph_task t;
 			__u32 tid = (__u32)strtoul(d->d_name, NULL, 10);
 
-			if (!tid || tstore_lookup(fd, tid, &t))
+			if (!tid || maps_tstore_lookup(fd, tid, &t))
 				continue;
 			if (*n + 1 >= cap) {
 				struct live_task *g = realloc(*all, (cap * 2 + 64) * sizeof(**all));
@@ -339,7 +322,7 @@ int live_task(const struct admin_live *l, __u32 tid, struct ebph_task *t)
 		k = tid & (l->task_slots - 1);
 		if (!bpf_lookup_elem(l->fd[PROG_MAP_TASKS], &k, t) && t->tid == tid)
 			return 0;
-		if (l->fd[PROG_MAP_TSTORE] >= 0 && !tstore_lookup(l->fd[PROG_MAP_TSTORE], tid, t))
+		if (l->fd[PROG_MAP_TSTORE] >= 0 && !maps_tstore_lookup(l->fd[PROG_MAP_TSTORE], tid, t))
 			return 0;
 		return -ENOENT;
 	}

@@ -3,9 +3,12 @@
  * store images (training and testing views), for saving, loading and the
  * admin commands. The views are computed by ph.h, as in the BPF program. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <bcc/libbpf.h>
 #include <bpf/bpf.h>
@@ -541,4 +544,22 @@ int maps_edges(const struct maps_fds *m, __u32 slot, struct maps_edge *out, size
 			n++;
 	}
 	return (int)n;
+}
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+int maps_tstore_lookup(int fd, __u32 tid, struct ebph_task *t)
+{
+	int pfd, ret;
+
+	if (fd < 0)
+		return -ENOENT;
+	pfd = (int)syscall(SYS_pidfd_open, (pid_t)tid, PIDFD_THREAD);
+	if (pfd < 0)
+		return -ENOENT;
+	ret = bpf_lookup_elem(fd, &pfd, t) ? -ENOENT : 0;
+	close(pfd);
+	return ret;
 }

@@ -68,6 +68,12 @@ int maps_find(const struct maps_fds *m, const struct ebph_key *key, __u32 *slot)
  * owned by their call, nrows matches, state valid, snapshot rows valid).
  * 0 or -EINVAL with a message in err.
  */
+/* Thread tid's state in the task storage map fd ("tstore"), looked up by a
+ * pidfd of the thread (PIDFD_THREAD: Linux 6.9 or later). 0, or -ENOENT if
+ * it has none there, fd is -1 or the kernel cannot name a thread by pidfd. */
+struct ebph_task;
+int maps_tstore_lookup(int fd, __u32 tid, struct ebph_task *t);
+
 int maps_check_profile(const struct maps_fds *m, __u32 slot, char *err, size_t errlen);
 
 #endif

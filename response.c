@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <bcc/libbpf.h>
 
+#include "maps.h"
 #include "response.h"
 
 enum { HOLD_NONE = 0, HOLD_DELAY = 1, HOLD_SUSPEND = 2 };
@@ -82,7 +83,8 @@ static __u64 kernel_dev(dev_t d)
 	return ((__u64)major(d) << 20) | minor(d);
 }
 
-int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int held_fd,
+int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int tstore_fd,
+	      int held_fd,
 	      __u32 task_slots, void (*emit)(void *, const struct ebph_event *), void *ctx)
 {
 	const char *s;
@@ -91,6 +93,7 @@ int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int h
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
 	r->tasks_fd = tasks_fd;
+	r->tstore_fd = tstore_fd;
 	r->held_fd = held_fd;
 	r->task_slots = task_slots;
 	r->self = getpid();
@@ -115,15 +118,17 @@ int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int h
 	return 0;
 }
 
-/* The lfc of a task from its slot of the tasks array; 0 when it has none
- * there (a task whose slot another task holds lives in task storage, which
- * this does not read). */
+/* The lfc of a task: from its slot of the tasks array, or from task storage
+ * when another task holds that slot (tids equal modulo max_tasks); 0 when it
+ * has no state. */
 static __u32 resp_lfc(struct resp *r, pid_t tid)
 {
 	struct ebph_task t;
 	__u32 k = (__u32)tid & (r->task_slots - 1), id = (__u32)tid;
 
 	if (!bpf_lookup_elem(r->tasks_fd, &k, &t) && t.tid == id)
+		return t.lfc;
+	if (!maps_tstore_lookup(r->tstore_fd, id, &t))
 		return t.lfc;
 	return 0;
 }

@@ -18,6 +18,8 @@ struct resp_task;
 struct resp {
 	const struct ebph_config *cfg;
 	int tasks_fd;			/* the BPF tasks array: lfc of a task */
+	int tstore_fd;			/* task storage: lfc of a task whose array
+					 * slot another task holds (-1: none) */
 	int held_fd;			/* the held map: what ebph ps shows */
 	__u32 task_slots;
 	pid_t self;
@@ -34,7 +36,8 @@ struct resp {
 
 /* Resolve response_exempt (a path that does not exist is reported and
  * skipped). 0 or -ENOMEM. */
-int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int held_fd,
+int resp_init(struct resp *r, const struct ebph_config *cfg, int tasks_fd, int tstore_fd,
+	      int held_fd,
 	      __u32 task_slots, void (*emit)(void *, const struct ebph_event *), void *ctx);
 
 /* An event from the BPF program: anomalies start delays, execs with a high

@@ -186,6 +186,33 @@ check "off: no response events" \
 	test "$(count "$OUT" ".type == \"response\" or .type == \"suspend\" or .type == \"release\"")" -eq 0
 stop_ebph
 
+# ---- session 4: a task whose array slot another task holds (max_tasks 64,
+# 80 sleepers started under ebph take every slot: the fixture's state lives
+# in task storage) is delayed all the same: the response reads its lfc from
+# task storage too (before, it read 0 and let the task run at full speed) ----
+OUT=$T/full
+write_config "$T/full.yaml" normal_wait=1h window=2 anomaly_limit=100000 response=act \
+	delay_factor=1 max_delay=2000 suspend_execve=0 max_tasks=64 ringbuf_kb=16384
+start_ebph "$OUT" --no-load --no-save -j -c "$T/full.yaml" || { summary; exit 1; }
+SLEEPERS=
+i=0
+while [ $i -lt 80 ]; do
+	sleep 120 &
+	SLEEPERS="$SLEEPERS $!"
+	i=$((i + 1))
+done
+STARTED_PIDS="$STARTED_PIDS $SLEEPERS"
+check "full: training" teach "$T/d" loop 0 $N 0
+f0=$("$T/d" loop 0 $N $SLEEP)
+f2=$("$T/d" loop 2 $N $SLEEP)
+note "full: K=0 $(ms "$f0") ms, K=2 $(ms "$f2") ms; tasks_full $(last "$OUT" '.type == "status"' | jq .tasks_full)"
+check "full: the task slots were all taken (tasks live in task storage)" \
+	sh -c "'$EBPH' ps -j | jq -s 'length' | awk '{ exit !(\$1 > 64) }'"
+check "full: K=2 (lfc 4) still adds N x 16 ms within 10%/50%" within "$((f2 - f0))" $((N * 16000)) 0.9 1.5
+for p in $SLEEPERS; do kill "$p" 2>/dev/null; done
+for p in $SLEEPERS; do wait "$p" 2>/dev/null; done
+stop_ebph
+
 [ -z "${KEEP:-}" ] || cp -r "$T" "$KEEP"
 # nothing of ours is left stopped
 left=0
