@@ -17,14 +17,14 @@
 FX=tests/fixtures/bin
 MAXRUNS=40
 
-for n in t1 t2 t3 t4 t5 t6 x y z s; do cp "$FX/ph_calls" "$T/$n"; done
+for n in t1 t2 t3 t4 t5 t6 t7 x y z s; do cp "$FX/ph_calls" "$T/$n"; done
 cp "$FX/ph_sigwin" "$T/sw"
 i=1
 while [ $i -le 24 ]; do cp "$FX/ph_calls" "$T/f$i"; i=$((i + 1)); done
-for n in t1 t2 t3 t4 t5 t6 sw x y z s; do
+for n in t1 t2 t3 t4 t5 t6 t7 sw x y z s; do
 	eval "K_$n=$(stat_key "$T/$n")"
 done
-A_PROFS="t1 t2 t3 t4 t5 t6 sw"
+A_PROFS="t1 t2 t3 t4 t5 t6 t7 sw"
 
 # key NAME: the profile key of fixture copy NAME
 key() { eval "echo \$K_$1"; }
@@ -98,6 +98,22 @@ session_a() {
 	else
 		start_ebph "$OUT" -j -c "$CFG"
 	fi || { fail "$MODE: ebph starts"; return 1; }
+	# a task's memo across a new epoch: t7 learns its loop, a second run
+	# (memo filled) waits on a FIFO while t7 is sensitized, then runs the
+	# same loop again: every window is new to the new epoch
+	rm -f "$T/fifo7"; mkfifo "$T/fifo7"
+	"$T/t7" loop 4 /dev/null > /dev/null
+	"$T/t7" loop 4 "$T/fifo7" > /dev/null &
+	P=$!
+	STARTED_PIDS="$STARTED_PIDS $P"
+	i=0
+	until [ "$(readlink "/proc/$P/exe" 2>/dev/null)" = "$T/t7" ] &&
+		grep -q '^State:[[:space:]]*S' "/proc/$P/status" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.05
+	done
+	cmd sensitize t7
+	echo > "$T/fifo7"
+	wait "$P"
 	check "$MODE: every workload became normal (training, frozen, normal)" train_all 1
 	# anomalies in normal; a fork's child; exec of the same program; a
 	# signal handler's own window (nested handlers are new)
