@@ -14,6 +14,16 @@
 # holds the old profile's windows.
 # KEEP=DIR keeps a copy of the temp dir (ebph's output) for debugging.
 . tests/lib.sh
+
+# start_mode MODE OUT CFG: ebph on CFG, JSON into OUT; MODE full: without the
+# fast path (EBPH_NO_FAST_PATH=1), every call through the full step
+start_mode() {
+	if [ "$1" = full ]; then
+		EBPH_NO_FAST_PATH=1 start_ebph "$2" -j -c "$3"
+	else
+		start_ebph "$2" -j -c "$3"
+	fi
+}
 FX=tests/fixtures/bin
 MAXRUNS=40
 
@@ -93,11 +103,7 @@ session_a() {
 	write_config "$CFG" normal_wait=1s anomaly_limit=6 anomaly_period=0 tolerize_limit=10 \
 		ringbuf_kb=16384 anomaly_lines=0 output_rate=0
 	sed -i "s|^state_dir:.*|state_dir: $T/$MODE.a.state|" "$CFG"
-	if [ "$MODE" = full ]; then
-		EBPH_NO_FAST_PATH=1 start_ebph "$OUT" -j -c "$CFG"
-	else
-		start_ebph "$OUT" -j -c "$CFG"
-	fi || { fail "$MODE: ebph starts"; return 1; }
+	start_mode "$MODE" "$OUT" "$CFG" || { fail "$MODE: ebph starts"; return 1; }
 	# a task's memo across a new epoch: t7 learns its loop, a second run
 	# (memo filled) waits on a FIFO while t7 is sensitized, then runs the
 	# same loop again: every window is new to the new epoch
@@ -157,11 +163,7 @@ session_b() {
 	CFG=$T/$MODE.b.yaml
 	write_config "$CFG" max_profiles=16 normal_wait=1h
 	sed -i "s|^state_dir:.*|state_dir: $T/$MODE.b.state|" "$CFG"
-	if [ "$MODE" = full ]; then
-		EBPH_NO_FAST_PATH=1 start_ebph "$OUT" -j -c "$CFG"
-	else
-		start_ebph "$OUT" -j -c "$CFG"
-	fi || { fail "$MODE: ebph starts"; return 1; }
+	start_mode "$MODE" "$OUT" "$CFG" || { fail "$MODE: ebph starts"; return 1; }
 	i=1
 	while [ $i -le 24 ]; do
 		for r in 1 2 3 4 5 6; do "$T/f$i" run > /dev/null; done
